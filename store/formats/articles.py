@@ -1,0 +1,89 @@
+"""JSONL and CSV files of articles: a ``text`` field plus optional ``title``, ``source``, ``meta``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from ..models import ArticleDraft
+from .decode import decode_text
+from .errors import FormatError
+
+JSONL = "jsonl"
+CSV = "csv"
+JSONL_EXTENSIONS = (".jsonl", ".ndjson")
+CSV_EXTENSIONS = (".csv",)
+csv.field_size_limit(2**31 - 1)
+
+
+def _draft(path: str, where: str, rec: Any) -> ArticleDraft:
+    if not isinstance(rec, dict):
+        raise FormatError(path, where, 'is not an object with a "text" field')
+    text = rec.get("text")
+    if not isinstance(text, str):
+        raise FormatError(path, where, 'has no "text" string')
+    if not text.strip():
+        raise FormatError(path, where, 'has an empty "text"')
+    title = rec.get("title")
+    if title is not None and not isinstance(title, str):
+        raise FormatError(path, where, 'has a "title" that is not a string')
+    source = rec.get("source")
+    if source is not None and not isinstance(source, str):
+        source = str(source)
+    meta = rec.get("meta")
+    if isinstance(meta, str) and meta.strip():
+        try:
+            meta = json.loads(meta)
+        except json.JSONDecodeError:
+            meta = {"meta": meta}
+    if meta is not None and not isinstance(meta, dict):
+        meta = {"meta": meta}
+    return ArticleDraft(
+        text=text.replace("\r\n", "\n").replace("\r", "\n"),
+        title=title or None,
+        source=source or f"{path}#{where}",
+        meta=meta or None,
+    )
+
+
+def read_jsonl(path: str, data: bytes) -> Iterator[ArticleDraft]:
+    """Yield one article per non-blank JSON line."""
+    text = decode_text(path, data)
+    for n, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except RecursionError:
+            raise FormatError(path, f"line {n}", "is JSON nested too deeply") from None
+        except json.JSONDecodeError as exc:
+            raise FormatError(path, f"line {n}", f"is not valid JSON ({exc.msg})") from None
+        yield _draft(path, f"line {n}", rec)
+
+
+def read_csv(path: str, data: bytes) -> Iterator[ArticleDraft]:
+    """Yield one article per CSV row; the header must have a ``text`` column."""
+    text = decode_text(path, data)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise FormatError(path, "line 1", f"has no CSV header ({exc})") from None
+    names = [h.strip().lower() for h in header]
+    if "text" not in names:
+        raise FormatError(path, "line 1", 'has no "text" column in its header')
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(names):
+                raise FormatError(
+                    path, f"line {line}", f"has {len(row)} columns, the header has {len(names)}"
+                )
+            yield _draft(path, f"line {line}", dict(zip(names, row, strict=True)))
+    except csv.Error as exc:
+        raise FormatError(path, f"line {reader.line_num}", f"is not valid CSV ({exc})") from None

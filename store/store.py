@@ -1,0 +1,570 @@
+"""Store: the one API that the command line and the reader call; one method is one transaction."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .corrections import CorrectionsMixin
+from .db import open_database
+from .labels import color_for
+from .models import (
+    Article,
+    ArticleDraft,
+    ArticleSummary,
+    ImportResult,
+    Label,
+    LabelCount,
+    Span,
+    SpanDraft,
+    SpanError,
+    Stats,
+    check_span,
+    content_hash,
+    normalise_text,
+    title_from_text,
+)
+from .search import SearchMixin
+
+SORTS = {
+    "newest": "a.imported_at DESC, a.id DESC",
+    "oldest": "a.imported_at ASC, a.id ASC",
+    "title": "a.title COLLATE NOCASE ASC, a.id ASC",
+    "entities": "a.entity_count DESC, a.id ASC",
+    "id": "a.id ASC",
+}
+
+SPAN_COLUMNS = 'id, article_id, start, "end", label, source, status, text, created_at, updated_at'
+
+
+class NotFound(LookupError):
+    """An article or span id that is not in the database."""
+
+
+def now() -> str:
+    """Return the current UTC time as an ISO 8601 string with microseconds."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def span_from_row(row: sqlite3.Row) -> Span:
+    """Build a Span from a row selected with SPAN_COLUMNS."""
+    return Span(
+        id=row["id"],
+        article_id=row["article_id"],
+        start=row["start"],
+        end=row["end"],
+        label=row["label"],
+        source=row["source"],
+        status=row["status"],
+        text=row["text"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _article_from_row(row: sqlite3.Row) -> Article:
+    return Article(
+        id=row["id"],
+        title=row["title"],
+        text=row["text"],
+        source=row["source"],
+        content_hash=row["content_hash"],
+        imported_at=row["imported_at"],
+        read=bool(row["read"]),
+        reviewed=bool(row["reviewed"]),
+        meta=json.loads(row["meta"]) if row["meta"] else None,
+    )
+
+
+def _summary_from_row(row: sqlite3.Row) -> ArticleSummary:
+    return ArticleSummary(
+        id=row["id"],
+        title=row["title"],
+        source=row["source"],
+        imported_at=row["imported_at"],
+        read=bool(row["read"]),
+        reviewed=bool(row["reviewed"]),
+        entity_count=row["entity_count"],
+        length=row["length"],
+    )
+
+
+class Store(CorrectionsMixin, SearchMixin):
+    """A margin database: articles, spans, labels, the journal and learned rules."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[sqlite3.Connection] = []
+        self._memory = self.path == ":memory:"
+        self._shared: sqlite3.Connection | None = None
+        self._conn()  # create and migrate now, so errors surface at open
+
+    # -- connections and transactions -------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        """Return this thread's connection (one shared connection for :memory:)."""
+        if self._memory:
+            if self._shared is None:
+                self._shared = open_database(":memory:")
+            return self._shared
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = open_database(self.path)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """Run a write transaction (BEGIN IMMEDIATE ... COMMIT), rolled back on any error."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        if self._shared is not None:
+            self._shared.close()
+            self._shared = None
+        self._local = threading.local()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- journal primitives ------------------------------------------------------------
+
+    def _new_group(self, conn: sqlite3.Connection) -> int:
+        """Return a fresh journal group id (call inside a write transaction)."""
+        row = conn.execute("SELECT COALESCE(MAX(group_id), 0) + 1 FROM journal").fetchone()
+        return int(row[0])
+
+    def _journal(
+        self,
+        conn: sqlite3.Connection,
+        group: int,
+        action: str,
+        *,
+        article_id: int | None = None,
+        span_id: int | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        actor: str = "user",
+        undoable: bool = True,
+    ) -> None:
+        conn.execute(
+            "INSERT INTO journal (group_id, at, actor, action, article_id, span_id, before, after,"
+            " undoable) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                group,
+                now(),
+                actor,
+                action,
+                article_id,
+                span_id,
+                json.dumps(before, ensure_ascii=False) if before is not None else None,
+                json.dumps(after, ensure_ascii=False) if after is not None else None,
+                int(undoable),
+            ),
+        )
+
+    def _span_row(self, conn: sqlite3.Connection, span_id: int) -> dict[str, Any]:
+        row = conn.execute(f"SELECT {SPAN_COLUMNS} FROM spans WHERE id = ?", (span_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"span {span_id} does not exist")
+        return dict(row)
+
+    def _insert_span(
+        self,
+        conn: sqlite3.Connection,
+        text: str,
+        article_id: int,
+        draft: SpanDraft,
+        *,
+        group: int | None = None,
+        action: str = "add",
+        actor: str = "user",
+    ) -> int:
+        """Insert a span after checking it against the text; journal it when group is given."""
+        check_span(text, draft.start, draft.end)
+        if draft.status not in ("suggested", "accepted", "rejected"):
+            raise SpanError(f"unknown span status {draft.status!r}")
+        if not draft.label or not draft.label.strip():
+            raise SpanError("a span needs a label")
+        self._ensure_label(conn, draft.label)
+        stamp = now()
+        cur = conn.execute(
+            'INSERT INTO spans (article_id, start, "end", label, source, status, text,'
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article_id,
+                draft.start,
+                draft.end,
+                draft.label,
+                draft.source,
+                draft.status,
+                text[draft.start : draft.end],
+                stamp,
+                stamp,
+            ),
+        )
+        span_id = int(cur.lastrowid or 0)
+        if group is not None:
+            self._journal(
+                conn,
+                group,
+                action,
+                article_id=article_id,
+                span_id=span_id,
+                after=self._span_row(conn, span_id),
+                actor=actor,
+            )
+        return span_id
+
+    def _update_span(
+        self,
+        conn: sqlite3.Connection,
+        span_id: int,
+        group: int,
+        action: str,
+        *,
+        actor: str = "user",
+        **changes: Any,
+    ) -> dict[str, Any]:
+        """Change a span's status or label, journalling before and after; return the after row."""
+        allowed = {"status", "label"}
+        if not set(changes) <= allowed:
+            raise ValueError(f"only {sorted(allowed)} of a span can change")
+        before = self._span_row(conn, span_id)
+        if "label" in changes:
+            self._ensure_label(conn, changes["label"])
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        conn.execute(
+            f"UPDATE spans SET {sets}, updated_at = ? WHERE id = ?",
+            (*changes.values(), now(), span_id),
+        )
+        after = self._span_row(conn, span_id)
+        self._journal(
+            conn,
+            group,
+            action,
+            article_id=before["article_id"],
+            span_id=span_id,
+            before=before,
+            after=after,
+            actor=actor,
+        )
+        return after
+
+    def _ensure_label(self, conn: sqlite3.Connection, name: str) -> None:
+        conn.execute(
+            "INSERT OR IGNORE INTO labels (name, color, position) VALUES"
+            " (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM labels))",
+            (name, color_for(name)),
+        )
+
+    # -- articles ----------------------------------------------------------------------
+
+    def add_article(self, draft: ArticleDraft) -> ImportResult:
+        """Store one article (and its spans) unless the same text is already there."""
+        return self.add_articles([draft])[0]
+
+    def add_articles(self, drafts: Sequence[ArticleDraft]) -> list[ImportResult]:
+        """Store several articles in one transaction; identical texts become one article."""
+        results: list[ImportResult] = []
+        with self._tx() as conn:
+            group = self._new_group(conn)
+            for draft in drafts:
+                results.append(self._add_one(conn, group, draft))
+        return results
+
+    def _add_one(self, conn: sqlite3.Connection, group: int, draft: ArticleDraft) -> ImportResult:
+        text = normalise_text(draft.text)
+        if not text.strip():
+            raise ValueError("the article text is empty")
+        digest = content_hash(text)
+        row = conn.execute("SELECT id FROM articles WHERE content_hash = ?", (digest,)).fetchone()
+        if row is not None:
+            return ImportResult(int(row[0]), False, 0)
+        for span in draft.spans:  # validate every span before writing anything
+            check_span(text, span.start, span.end)
+        title = (draft.title or "").strip() or title_from_text(text, fallback=draft.source)
+        cur = conn.execute(
+            "INSERT INTO articles (title, text, source, content_hash, imported_at, meta, length)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                title,
+                text,
+                draft.source,
+                digest,
+                now(),
+                json.dumps(draft.meta, ensure_ascii=False) if draft.meta else None,
+                len(text),
+            ),
+        )
+        article_id = int(cur.lastrowid or 0)
+        for span in draft.spans:
+            self._insert_span(conn, text, article_id, span)
+        self._journal(
+            conn,
+            group,
+            "import",
+            article_id=article_id,
+            after={"source": draft.source, "spans": len(draft.spans)},
+            actor="import",
+            undoable=False,
+        )
+        return ImportResult(article_id, True, len(draft.spans))
+
+    def article(self, article_id: int) -> Article:
+        """Return one article with its text; raise NotFound if there is none."""
+        row = self._conn().execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"article {article_id} does not exist")
+        return _article_from_row(row)
+
+    def has_article(self, article_id: int) -> bool:
+        """True when an article with this id exists."""
+        q = "SELECT 1 FROM articles WHERE id = ?"
+        return self._conn().execute(q, (article_id,)).fetchone() is not None
+
+    def articles(
+        self, offset: int = 0, limit: int = 50, sort: str = "newest"
+    ) -> list[ArticleSummary]:
+        """Return one page of article summaries, never the whole table."""
+        order = SORTS.get(sort)
+        if order is None:
+            raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
+        rows = self._conn().execute(
+            "SELECT a.id, a.title, a.source, a.imported_at, a.read, a.reviewed, a.entity_count,"
+            f" a.length FROM articles a ORDER BY {order} LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [_summary_from_row(r) for r in rows]
+
+    def iter_articles(
+        self, ids: Iterable[int] | None = None, batch: int = 200
+    ) -> Iterator[Article]:
+        """Yield articles (all, or the given ids) in id order, a batch at a time."""
+        conn = self._conn()
+        if ids is not None:
+            for aid in ids:
+                yield self.article(aid)
+            return
+        last = 0
+        while True:
+            rows = conn.execute(
+                "SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _article_from_row(row)
+            last = rows[-1]["id"]
+
+    def texts(self, ids: Sequence[int], batch: int = 200) -> Iterator[tuple[int, str]]:
+        """Yield (id, text) for the given article ids in that order, reading a batch at a time."""
+        conn = self._conn()
+        for i in range(0, len(ids), batch):
+            chunk = list(ids[i : i + batch])
+            marks = ",".join("?" * len(chunk))
+            rows = dict(conn.execute(f"SELECT id, text FROM articles WHERE id IN ({marks})", chunk))
+            for aid in chunk:
+                if aid not in rows:
+                    raise NotFound(f"article {aid} does not exist")
+                yield aid, rows[aid]
+
+    def article_count(self) -> int:
+        """Return how many articles there are."""
+        return int(self._conn().execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def article_position(self, article_id: int, sort: str = "newest") -> int:
+        """Return the 0-based position of an article in the given order."""
+        ids = self._conn().execute(
+            f"SELECT a.id FROM articles a ORDER BY {SORTS[sort]}"
+        )  # ids only: cheap even for 100,000 rows
+        for i, (aid,) in enumerate(ids):
+            if aid == article_id:
+                return i
+        raise NotFound(f"article {article_id} does not exist")
+
+    def article_ids(self) -> list[int]:
+        """Return every article id in id order (ints only)."""
+        return [r[0] for r in self._conn().execute("SELECT id FROM articles ORDER BY id")]
+
+    def mark_read(self, article_id: int, read: bool = True) -> None:
+        """Set an article's read state."""
+        with self._tx() as conn:
+            cur = conn.execute("UPDATE articles SET read = ? WHERE id = ?", (int(read), article_id))
+            if cur.rowcount == 0:
+                raise NotFound(f"article {article_id} does not exist")
+
+    # -- spans -------------------------------------------------------------------------
+
+    def spans(self, article_id: int, *, include_rejected: bool = True) -> list[Span]:
+        """Return an article's spans ordered by start, then end."""
+        q = f"SELECT {SPAN_COLUMNS} FROM spans WHERE article_id = ?"
+        if not include_rejected:
+            q += " AND status != 'rejected'"
+        q += ' ORDER BY start, "end", id'
+        return [span_from_row(r) for r in self._conn().execute(q, (article_id,))]
+
+    def span(self, span_id: int) -> Span:
+        """Return one span; raise NotFound if there is none."""
+        return span_from_row(self._span_row(self._conn(), span_id))  # type: ignore[arg-type]
+
+    def store_extraction(
+        self, results: Sequence[tuple[int, Sequence[SpanDraft]]], source: str
+    ) -> int:
+        """Replace the untouched model suggestions of some articles in one transaction.
+
+        A span a person accepted, rejected or added survives; a new suggestion that a
+        person already rejected, or that overlaps a person's decision, is not added.
+        Returns how many spans were written.
+        """
+        written = 0
+        with self._tx() as conn:
+            group = self._new_group(conn)
+            for article_id, drafts in results:
+                written += self._replace_suggestions(conn, group, article_id, drafts, source)
+        return written
+
+    def _replace_suggestions(
+        self,
+        conn: sqlite3.Connection,
+        group: int,
+        article_id: int,
+        drafts: Sequence[SpanDraft],
+        source: str,
+    ) -> int:
+        row = conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"article {article_id} does not exist")
+        text = row[0]
+        removed = conn.execute(
+            "DELETE FROM spans WHERE article_id = ? AND status = 'suggested'"
+            " AND (source LIKE 'model:%' OR source LIKE 'rule:%')",
+            (article_id,),
+        ).rowcount
+        kept = conn.execute(
+            'SELECT start, "end", label, status FROM spans WHERE article_id = ?', (article_id,)
+        ).fetchall()
+        rejected = {(s, e, lab) for s, e, lab, st in kept if st == "rejected"}
+        decided = [(s, e) for s, e, _lab, st in kept if st != "rejected"]
+        stamp = now()
+        rows = []
+        for d in drafts:
+            check_span(text, d.start, d.end)
+            if (d.start, d.end, d.label) in rejected:
+                continue
+            if any(d.start < e and s < d.end for s, e in decided):
+                continue
+            rows.append(
+                (
+                    article_id,
+                    d.start,
+                    d.end,
+                    d.label,
+                    d.source or source,
+                    d.status,
+                    text[d.start : d.end],
+                    stamp,
+                    stamp,
+                )
+            )
+        for label in {r[3] for r in rows}:
+            self._ensure_label(conn, label)
+        conn.executemany(
+            'INSERT INTO spans (article_id, start, "end", label, source, status, text,'
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        self._journal(
+            conn,
+            group,
+            "extract",
+            article_id=article_id,
+            after={"source": source, "added": len(rows), "removed": removed},
+            actor=source,
+            undoable=False,
+        )
+        return len(rows)
+
+    def articles_without_suggestions(self, source_prefix: str = "model:") -> list[int]:
+        """Return ids of articles that no extractor has run on yet."""
+        rows = self._conn().execute(
+            "SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM journal j"
+            " WHERE j.article_id = a.id AND j.action = 'extract' AND j.actor LIKE ?)"
+            " ORDER BY a.id",
+            (source_prefix + "%",),
+        )
+        return [r[0] for r in rows]
+
+    # -- labels ------------------------------------------------------------------------
+
+    def labels(self) -> list[Label]:
+        """Return every label in legend order."""
+        rows = self._conn().execute(
+            "SELECT name, description, color, key, position FROM labels ORDER BY position, name"
+        )
+        return [Label(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    def add_label(self, name: str, description: str = "", color: str | None = None) -> Label:
+        """Add a label (or leave an existing one as it is) and return it."""
+        name = name.strip()
+        if not name:
+            raise ValueError("a label needs a name")
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO labels (name, description, color, position) VALUES"
+                " (?, ?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM labels))",
+                (name, description, color or color_for(name)),
+            )
+        return next(lab for lab in self.labels() if lab.name == name)
+
+    # -- counts ------------------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        """Return corpus-wide counts, per label by status."""
+        conn = self._conn()
+        a = conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(read), 0), COALESCE(SUM(reviewed), 0) FROM articles"
+        ).fetchone()
+        per: dict[str, dict[str, int]] = {}
+        total = 0
+        for label, status, n in conn.execute(
+            "SELECT label, status, COUNT(*) FROM spans GROUP BY label, status"
+        ):
+            per.setdefault(label, {})[status] = n
+            total += n
+        counts = tuple(
+            LabelCount(label, v.get("suggested", 0), v.get("accepted", 0), v.get("rejected", 0))
+            for label, v in sorted(per.items())
+        )
+        return Stats(int(a[0]), int(a[1]), int(a[2]), total, counts)
+
+
+def open_store(path: str | Path) -> Store:
+    """Open (creating and migrating if needed) the margin database at path."""
+    return Store(path)

@@ -1,0 +1,37 @@
+"""Shared fixtures: a fresh database per test, small article files, the CLI runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from store import Store, open_store
+
+SEED = (
+    "Rebel forces have taken control of the majority of Aleppo, the country's second-largest "
+    "city, marking a significant blow to the regime of President Bashar al-Assad. Russia and "
+    "Iran, allies of the Syrian government, responded with air raids on Aleppo."
+)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Path of a database file that does not exist yet."""
+    return tmp_path / "margin.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    """A fresh, migrated store, closed after the test."""
+    s: Store = open_store(db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test away from the user's real database and config."""
+    monkeypatch.setenv("MARGIN_DB", str(tmp_path / "default.db"))
+    monkeypatch.setenv("MARGIN_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.delenv("MARGIN_MODEL", raising=False)

@@ -1,0 +1,1 @@
+"""margin's front ends: the Textual reader and the ``margin`` command line."""

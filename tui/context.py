@@ -1,0 +1,50 @@
+"""What every command shares: the database path, the config, and the store opened on demand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from store import Store, open_store
+from store.config import load_config, model_name
+
+
+@dataclass
+class Context:
+    """The command line's shared state (click's ``ctx.obj``)."""
+
+    db_path: Path
+    config_file: Path | None = None
+    _store: Store | None = None
+    _config: dict[str, Any] | None = field(default=None, repr=False)
+
+    def store(self) -> Store:
+        """Open the store once per command."""
+        if self._store is None:
+            self._store = open_store(self.db_path)
+            self._store.allow_overlaps = bool(
+                self.config().get("annotate", {}).get("allow_overlaps", False)
+            )
+        return self._store
+
+    def config(self) -> dict[str, Any]:
+        """Read the config file once."""
+        if self._config is None:
+            self._config = load_config(self.config_file)
+        return self._config
+
+    def model(self, override: str | None = None) -> str:
+        """The spaCy model to use: --model, else config/env, else the default."""
+        return override or model_name(self.config())
+
+    def close(self) -> None:
+        """Close the store if it was opened."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+pass_context = click.make_pass_decorator(Context)

@@ -1,0 +1,49 @@
+"""Command-line output helpers: JSON, progress bars on a terminal only, errors on stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from .plain import plain
+
+
+def echo_json(data: Any) -> None:
+    """Print data as JSON with the exact text (non-ASCII kept, control characters escaped)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def error(message: str) -> None:
+    """Print one error line on stderr, safe for the terminal."""
+    click.echo(f"margin: {plain(message, one_line=True)}", err=True)
+
+
+def echo(message: str = "") -> None:
+    """Print a human-readable line (already made plain by the caller where it holds data)."""
+    click.echo(message)
+
+
+class _Progress:
+    def __init__(self, bar: Any | None) -> None:
+        self._bar = bar
+
+    def update(self, n: int = 1, label: str | None = None) -> None:
+        if self._bar is not None:
+            if label is not None:
+                self._bar.label = plain(label, one_line=True)[-40:]
+            self._bar.update(n)
+
+
+@contextmanager
+def progress(total: int, label: str) -> Iterator[_Progress]:
+    """A progress bar on stderr when it is a terminal; nothing when piped."""
+    if not sys.stderr.isatty() or total <= 1:
+        yield _Progress(None)
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield _Progress(bar)
