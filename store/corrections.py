@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .models import USER_SOURCE, SpanDraft, SpanError, check_span
@@ -14,6 +15,34 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class CorrectionError(ValueError):
     """A correction that cannot be made (overlap, unknown span, nothing to undo ...)."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place a propagation would change: where, what is there now, a little context."""
+
+    article_id: int
+    title: str
+    start: int
+    end: int
+    span_id: int | None  # the span there now, if any
+    current_label: str | None  # its label (None: the text is untagged there)
+    before: str  # context left of the mention
+    after: str  # context right of the mention
+
+
+@dataclass(frozen=True)
+class PropagationPreview:
+    """What ``propagate`` would do: every mention it changes, and in how many articles."""
+
+    surface: str
+    label: str | None  # None means reject every mention
+    mentions: tuple[Mention, ...]
+
+    @property
+    def articles(self) -> int:
+        """How many articles would change."""
+        return len({m.article_id for m in self.mentions})
 
 
 class CorrectionsMixin:
@@ -171,6 +200,33 @@ class CorrectionsMixin:
         from .store import now
 
         return now()
+
+    def preview_propagation(
+        self: Store,
+        surface: str,
+        label: str | None,
+        *,
+        article_id: int | None = None,
+        case_sensitive: bool = True,
+    ) -> PropagationPreview:
+        """List every mention of surface (in one article, or the corpus) that would change."""
+        raise NotImplementedError("propagation is not built yet")
+
+    def propagate(
+        self: Store,
+        surface: str,
+        label: str | None,
+        *,
+        article_id: int | None = None,
+        case_sensitive: bool = True,
+        learn: bool = True,
+    ) -> int:
+        """Give every mention of surface the label (None: reject it) as one journal group.
+
+        With learn, the decision also becomes a rule that later extraction applies.
+        Returns how many mentions changed.
+        """
+        raise NotImplementedError("propagation is not built yet")
 
     def apply_rules(self: Store, text: str, drafts: list[SpanDraft]) -> list[SpanDraft]:
         """Apply the learned rules to a model's suggestions for text (none yet: unchanged)."""

@@ -30,6 +30,7 @@ from .models import (
     normalise_text,
     title_from_text,
 )
+from .queries import QueriesMixin
 from .search import SearchMixin
 
 SORTS = {
@@ -95,7 +96,7 @@ def _summary_from_row(row: sqlite3.Row) -> ArticleSummary:
     )
 
 
-class Store(CorrectionsMixin, SearchMixin):
+class Store(CorrectionsMixin, SearchMixin, QueriesMixin):
     """A margin database: articles, spans, labels, the journal and learned rules."""
 
     def __init__(self, path: str | Path) -> None:

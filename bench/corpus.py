@@ -1,0 +1,137 @@
+"""A deterministic generator of news-like articles with entity spans, of any size."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+from store import ArticleDraft, SpanDraft, open_store
+
+FIRST = (
+    "Bashar Ahmed Maria Olga Chen Yusuf Amira Pedro Ingrid Kofi Aleksandr Fatima Hiroshi Lena "
+    "Samir Grace Tomasz Leila Diego Anika Omar Sofia Ivan Nadia Kwame Elena Rashid Mei Lucas Zara"
+).split()
+LAST = (
+    "al-Assad Haddad Petrova Wang Erdogan Khalil Santos Larsen Mensah Volkov Rahman Tanaka "
+    "Novak Okafor Moreau Schmidt Kowalski Nasser Alvarez Gupta Farouk Costa Ivanova Mbeki "
+    "Lindqvist Hakimi Dubois Yamamoto Ortega Abara"
+).split()
+ORG_HEAD = (
+    "United National Global Syrian Northern Eastern Federal Central Atlantic Pacific Arab "
+    "European Coastal Free Popular"
+).split()
+ORG_TAIL = (
+    "Council Front Bank Ministry Observatory Agency Alliance Committee Union Authority Party "
+    "Institute Foundation Group"
+).split()
+PLACES = (
+    "Aleppo Idlib Damascus Homs Hama Latakia Raqqa Deir ez-Zor Beirut Ankara Tehran Moscow "
+    "Baghdad Amman Cairo Geneva Brussels Kyiv Warsaw Lagos Nairobi Lima Quito Oslo Hanoi "
+    "Manila Dhaka Tunis Rabat Doha"
+).split()
+NORPS = "Syrian Russian Iranian Turkish Kurdish Israeli American French Lebanese Iraqi".split()
+
+TEMPLATES = (
+    "{PERSON} said on {DATE} that the {ORG} would not withdraw from {GPE}.",
+    "Forces loyal to {PERSON} entered {GPE} after {CARDINAL} days of fighting.",
+    "The {ORG} reported that {CARDINAL} civilians had fled {GPE} since {DATE}.",
+    "{NORP} officials met {PERSON} in {GPE} to discuss the crisis.",
+    "According to the {ORG}, the situation in {GPE} remains uncertain.",
+    "{PERSON}, a spokesperson for the {ORG}, described the talks as difficult.",
+    "Aid convoys reached {GPE} on {DATE}, the {ORG} said.",
+    "Residents of {GPE} described hearing shelling through the night.",
+    "The {NORP} government has denied any role in the strikes near {GPE}.",
+    "Analysts said the offensive could change the balance of power in the region.",
+)
+DATES = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split() + [
+    "earlier this week",
+    "last month",
+    "2016",
+    "March 2011",
+]
+
+
+def _fill(rng: random.Random, template: str) -> tuple[str, list[tuple[int, int, str]]]:
+    out, spans, pos, i = [], [], 0, 0
+    while i < len(template):
+        j = template.find("{", i)
+        if j < 0:
+            out.append(template[i:])
+            break
+        out.append(template[i:j])
+        pos += j - i
+        k = template.index("}", j)
+        label = template[j + 1 : k]
+        if label == "PERSON":
+            value = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        elif label == "ORG":
+            value = f"{rng.choice(ORG_HEAD)} {rng.choice(ORG_TAIL)}"
+        elif label == "GPE":
+            value = rng.choice(PLACES)
+        elif label == "NORP":
+            value = rng.choice(NORPS)
+        elif label == "DATE":
+            value = rng.choice(DATES)
+        else:
+            value = str(rng.randint(2, 900))
+        out.append(value)
+        spans.append((pos, pos + len(value), label))
+        pos += len(value)
+        i = k + 1
+    return "".join(out), spans
+
+
+def article(seed: int, sentences: int = 12) -> ArticleDraft:
+    """Return one deterministic synthetic article with model-style suggestions."""
+    rng = random.Random(seed)
+    parts: list[str] = []
+    spans: list[SpanDraft] = []
+    offset = 0
+    for n in range(sentences):
+        sentence, found = _fill(rng, rng.choice(TEMPLATES))
+        if n and n % 4 == 0:
+            parts.append("\n")
+            offset += 1
+        elif n:
+            parts.append(" ")
+            offset += 1
+        spans.extend(
+            SpanDraft(offset + s, offset + e, label, "model:synthetic@1", "suggested")
+            for s, e, label in found
+        )
+        parts.append(sentence)
+        offset += len(sentence)
+    headline, _ = _fill(rng, rng.choice(TEMPLATES[:3]))
+    return ArticleDraft(
+        text="".join(parts),
+        title=f"{seed}: {headline}",
+        source=f"synthetic:{seed}",
+        spans=tuple(spans),
+    )
+
+
+def articles(n: int, start: int = 0, sentences: int = 12) -> Iterator[ArticleDraft]:
+    """Yield n deterministic articles."""
+    for i in range(start, start + n):
+        yield article(i, sentences)
+
+
+def long_article(chars: int = 50_000, seed: int = 7) -> ArticleDraft:
+    """Return one article of about ``chars`` characters (about 2,000 entities at 50,000)."""
+    sentences = max(1, chars // 80)
+    a = article(seed, sentences)
+    return ArticleDraft(a.text, title="A very long article", source="synthetic:long", spans=a.spans)
+
+
+def build_database(path: str | Path, n: int, batch: int = 1000, sentences: int = 12) -> None:
+    """Write n synthetic articles with their spans into a margin database at path."""
+    store = open_store(path)
+    try:
+        done = store.article_count()
+        while done < n:
+            size = min(batch, n - done)
+            store.add_articles(list(articles(size, start=done, sentences=sentences)))
+            done += size
+    finally:
+        store.close()
