@@ -17,14 +17,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LAUNCH = "from tui.cli import main; main()"
 
+
 # words the tiny model tags; every synthetic article (bench.corpus) mentions some of them
-PATTERNS = [
-    {"label": "GPE", "pattern": p}
-    for p in ("Aleppo", "Idlib", "Damascus", "Homs", "Beirut", "Moscow", "Cairo", "Geneva")
-] + [
-    {"label": "ORG", "pattern": [{"ORTH": head}, {"ORTH": "Council"}]}
-    for head in ("United", "National", "Global", "Syrian")
-]
+def _patterns() -> list[dict[str, Any]]:
+    from bench.corpus import NORPS, ORG_HEAD, ORG_TAIL, PLACES
+
+    out: list[dict[str, Any]] = [{"label": "GPE", "pattern": p} for p in PLACES]
+    out += [{"label": "NORP", "pattern": p} for p in NORPS]
+    out += [
+        {"label": "ORG", "pattern": [{"ORTH": h}, {"ORTH": t}]} for h in ORG_HEAD for t in ORG_TAIL
+    ]
+    return out
 
 
 def env(tmp: Path) -> dict[str, str]:
@@ -138,14 +141,19 @@ def write_jsonl(path: Path, n: int, start: int = 0, sentences: int = 6) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A spaCy pipeline on disk with only an entity ruler: loads and runs in a blink."""
+_MODEL: list[str] = []
+
+
+def tiny_model_path(factory: pytest.TempPathFactory) -> str:
+    """A spaCy pipeline on disk with only an entity ruler: loads and runs in a blink (cached)."""
+    if _MODEL:
+        return _MODEL[0]
     import spacy
 
-    path = tmp_path_factory.mktemp("model") / "tiny"
+    path = factory.mktemp("model") / "tiny"
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns(PATTERNS)  # type: ignore[attr-defined]
+    ruler.add_patterns(_patterns())  # type: ignore[attr-defined]
     nlp.to_disk(path)
+    _MODEL.append(str(path))
     return str(path)
