@@ -167,10 +167,15 @@ class Store(CorrectionsMixin, SearchMixin, QueriesMixin):
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        else:
+        try:
             conn.execute("COMMIT")
+        except BaseException:  # a failed COMMIT leaves the transaction open: end it
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         """Close every connection this store opened."""
@@ -582,10 +587,9 @@ class Store(CorrectionsMixin, SearchMixin, QueriesMixin):
 
     def articles_without_suggestions(self, source_prefix: str = "model:") -> list[int]:
         """Return ids of articles that no extractor has run on yet."""
-        rows = self._conn().execute(
-            "SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM journal j"
-            " WHERE j.article_id = a.id AND j.action = 'extract' AND j.actor LIKE ?)"
-            " ORDER BY a.id",
+        rows = self._conn().execute(  # one pass over each table, not a subquery per article
+            "SELECT id FROM articles EXCEPT SELECT article_id FROM journal"
+            " WHERE action = 'extract' AND actor LIKE ? ORDER BY 1",
             (source_prefix + "%",),
         )
         return [r[0] for r in rows]
