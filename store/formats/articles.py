@@ -84,8 +84,9 @@ def read_csv(path: str, data: bytes) -> Iterator[ArticleDraft]:
     if "text" not in names:
         raise FormatError(path, "line 1", 'has no "text" column in its header')
     try:
+        start = reader.line_num + 1  # a quoted cell may span lines: name the line a row starts on
         for row in reader:
-            line = reader.line_num
+            line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(names):
