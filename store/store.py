@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .correction_stats import CorrectionStatsMixin
 from .corrections import CorrectionsMixin
 from .db import open_database
 from .labels import color_for
@@ -30,7 +31,9 @@ from .models import (
     normalise_text,
     title_from_text,
 )
+from .propagation import PropagationMixin
 from .queries import QueriesMixin
+from .rules import RulesMixin
 from .search import SearchMixin
 
 SORTS = {
@@ -96,7 +99,9 @@ def _summary_from_row(row: sqlite3.Row) -> ArticleSummary:
     )
 
 
-class Store(CorrectionsMixin, SearchMixin, QueriesMixin):
+class Store(
+    CorrectionsMixin, PropagationMixin, RulesMixin, CorrectionStatsMixin, SearchMixin, QueriesMixin
+):
     """A margin database: articles, spans, labels, the journal and learned rules."""
 
     def __init__(self, path: str | Path) -> None:
