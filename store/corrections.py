@@ -75,15 +75,15 @@ class Change:
         what = self.action
         if self.surface is not None:
             what += f" {self.surface!r}"
-        if self.label is not None and self.action not in ("reject", "unreview", "review"):
+        if self.label is not None and self.action != "reject":
             what += f" -> {self.label}"
-        where = ", ".join(str(a) for a in self.articles[:5])
-        if len(self.articles) > 5:
-            where += ", ..."
-        plural = "" if len(self.articles) == 1 else "s"
-        return f"{what} ({self.spans} span change(s) in article{plural} {where})".replace(
-            " in article ()", ""
-        )
+        if self.articles:
+            where = ", ".join(str(a) for a in self.articles[:5])
+            more = ", ..." if len(self.articles) > 5 else ""
+            what += f" in article{'s' if len(self.articles) > 1 else ''} {where}{more}"
+        if self.spans > 1:
+            what += f" ({self.spans} span changes)"
+        return what
 
 
 # actions whose journal entries are markers: undo/redo leaves the database alone for them
@@ -349,6 +349,11 @@ class CorrectionsMixin:
         if main == "propagate":
             info = json.loads(next(e for e in entries if e["action"] == "propagate")["after"])
             surface, label = info["surface"], info["label"]
+        elif main == "rule":
+            e = next(e for e in entries if e["action"] == "rule")
+            info = json.loads(e["after"] or e["before"])
+            surface, label = info["surface"], info["label"]
+            main = "learn rule" if e["after"] else "remove rule"
         else:
             for e in entries:
                 if e["span_id"] is None:
