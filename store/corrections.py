@@ -120,8 +120,9 @@ class CorrectionsMixin:
         q = (
             'SELECT id, start, "end", label, text FROM spans WHERE article_id = ?'
             " AND status != 'rejected' AND start < ? AND \"end\" > ?"
-            f" AND id NOT IN ({','.join('?' * len(ignore)) or 'NULL'})"
         )
+        if ignore:  # (NOT IN (NULL) would match nothing at all)
+            q += f" AND id NOT IN ({','.join('?' * len(ignore))})"
         params: list[Any] = [article_id, end, start, *ignore]
         if self.allow_overlaps:
             q += ' AND start = ? AND "end" = ? AND label = ?'
