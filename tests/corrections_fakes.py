@@ -47,17 +47,15 @@ def snapshot(store: Store) -> tuple:
     spans = tuple(
         tuple(r)
         for r in conn.execute(
-            'SELECT id, article_id, start, "end", label, source, status, text FROM spans ORDER BY id'
+            'SELECT id, article_id, start, "end", label, source, status, text, created_at,'
+            " updated_at FROM spans ORDER BY id"
         )
     )
     arts = tuple(
         tuple(r)
-        for r in conn.execute("SELECT id, reviewed, entity_count FROM articles ORDER BY id")
-    )
-    rules = tuple(
-        tuple(r)
         for r in conn.execute(
-            "SELECT id, surface, label, action, case_sensitive FROM rules ORDER BY id"
+            "SELECT id, reviewed, reviewed_at, entity_count FROM articles ORDER BY id"
         )
     )
+    rules = tuple(tuple(r) for r in conn.execute("SELECT * FROM rules ORDER BY id"))
     return spans, arts, rules
