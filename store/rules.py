@@ -72,21 +72,17 @@ def is_word_char(ch: str) -> bool:
 
 
 def _bounded(surface: str) -> str:
-    """The regex for surface that may not start or end inside a word."""
-    body = re.escape(surface)
+    """The regex for surface with no word character just before or just after it."""
     word = f"[\\w{_marks()}]"
-    if is_word_char(surface[0]):
-        body = f"(?<!{word})" + body
-    if is_word_char(surface[-1]):
-        body += f"(?!{word})"
-    return body
+    return f"(?<!{word}){re.escape(surface)}(?!{word})"
 
 
 def mention_pattern(surfaces: list[str], case_sensitive: bool = True) -> re.Pattern[str]:
     """A pattern that finds any of surfaces as whole words, the longest first at each place.
 
-    A surface that starts (ends) with a word character must not have one just before (after)
-    it: "Aleppo" matches in "Aleppo's" and "(Aleppo)" but not in "Aleppos" or "NeoAleppo".
+    A mention may not touch a word character (letter, digit, _, combining mark) on either
+    side: "Aleppo" matches in "Aleppo's", "(Aleppo)" and "Aleppo-based" but not in "Aleppos"
+    or "NeoAleppo"; "U.S." matches in "the U.S. and" but not in "U.S.A.".
     """
     ordered = sorted({s for s in surfaces if s}, key=lambda s: (-len(s), s))
     if not ordered:
