@@ -92,14 +92,16 @@ class PropagationMixin:
 
         def flush() -> None:
             ids = [r["id"] for r in batch]
-            spans: dict[int, list[sqlite3.Row]] = {i: [] for i in ids}
+            spans: dict[int, list[tuple[Any, ...]]] = {i: [] for i in ids}
             marks = ",".join("?" * len(ids))
-            for s in conn.execute(
-                'SELECT id, article_id, start, "end", label, status, text FROM spans'
+            cur = conn.cursor()
+            cur.row_factory = None  # plain tuples: many rows, read once
+            for s in cur.execute(
+                'SELECT id, start, "end", label, status, text, article_id FROM spans'
                 f" WHERE article_id IN ({marks}) AND status != 'rejected' ORDER BY start, id",
                 ids,
             ):
-                spans[s["article_id"]].append(s)
+                spans[s[6]].append(s)
             for art in batch:
                 self._plan_article(art, spans[art["id"]], label, pattern, exact, changes, skipped)
             batch.clear()
@@ -117,7 +119,7 @@ class PropagationMixin:
     @staticmethod
     def _plan_article(
         art: sqlite3.Row,
-        spans: list[sqlite3.Row],
+        spans: list[tuple[Any, ...]],  # (id, start, end, label, status, text, article_id)
         label: str | None,
         pattern: re.Pattern[str],
         exact: re.Pattern[str],
@@ -126,39 +128,39 @@ class PropagationMixin:
     ) -> None:
         text: str = art["text"]
 
-        def mention(start: int, end: int, span: Any, action: str) -> Mention:
+        def mention(start: int, end: int, span: tuple[Any, ...] | None, action: str) -> Mention:
             return Mention(
                 article_id=art["id"],
                 title=art["title"],
                 start=start,
                 end=end,
-                span_id=None if span is None else span["id"],
-                current_label=None if span is None else span["label"],
+                span_id=None if span is None else span[0],
+                current_label=None if span is None else span[3],
                 before=text[max(0, start - CONTEXT) : start],
                 after=text[end : end + CONTEXT],
                 action=action,
-                current_status=None if span is None else span["status"],
+                current_status=None if span is None else span[4],
                 text=text[start:end],
             )
 
-        tagged = [s for s in spans if exact.fullmatch(s["text"])]
+        tagged = [s for s in spans if exact.fullmatch(s[5])]
         for s in tagged:
             if label is None:
                 action = "reject"
-            elif s["label"] != label:
+            elif s[3] != label:
                 action = "relabel"
-            elif s["status"] == "suggested":
+            elif s[4] == "suggested":
                 action = "accept"
             else:
                 continue
-            changes.append(mention(s["start"], s["end"], s, action))
+            changes.append(mention(s[1], s[2], s, action))
         if label is None:
             return
-        covered = {(s["start"], s["end"]) for s in tagged}
+        covered = {(s[1], s[2]) for s in tagged}
         for start, end in find_mentions(pattern, text):
             if (start, end) in covered:
                 continue
-            if any(s["start"] < end and start < s["end"] for s in spans):
+            if any(s[1] < end and start < s[2] for s in spans):
                 skipped.append(mention(start, end, None, "skip"))
                 continue
             changes.append(mention(start, end, None, "add"))

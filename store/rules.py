@@ -71,31 +71,38 @@ def is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_" or unicodedata.category(ch)[0] == "M"
 
 
-def _bounded(surface: str) -> str:
-    """The regex for surface with no word character just before or just after it."""
-    word = f"[\\w{_marks()}]"
-    return f"(?<!{word}){re.escape(surface)}(?!{word})"
+@cache
+def _word_class() -> str:
+    return f"[\\w{_marks()}]"
 
 
 def mention_pattern(surfaces: list[str], case_sensitive: bool = True) -> re.Pattern[str]:
-    """A pattern that finds any of surfaces as whole words, the longest first at each place.
+    """A pattern for any of surfaces, the longest first, not followed by a word character.
 
-    A mention may not touch a word character (letter, digit, _, combining mark) on either
-    side: "Aleppo" matches in "Aleppo's", "(Aleppo)" and "Aleppo-based" but not in "Aleppos"
-    or "NeoAleppo"; "U.S." matches in "the U.S. and" but not in "U.S.A.".
+    Use it through ``find_mentions``, which also checks the character before: a mention may
+    not touch a word character (letter, digit, _, combining mark) on either side. "Aleppo"
+    is found in "Aleppo's", "(Aleppo)" and "Aleppo-based" but not in "Aleppos" or
+    "NeoAleppo"; "U.S." in "the U.S. and" but not in "U.S.A.".
     """
     ordered = sorted({s for s in surfaces if s}, key=lambda s: (-len(s), s))
     if not ordered:
         raise ValueError("a mention needs some text")
     flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile("|".join(_bounded(s) for s in ordered), flags)
+    # no lookbehind in front: a leading literal lets the regex engine skip ahead fast
+    return re.compile("|".join(f"{re.escape(s)}(?!{_word_class()})" for s in ordered), flags)
 
 
 def find_mentions(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of every non-overlapping match of pattern in text."""
-    for m in pattern.finditer(text):
-        if m.end() > m.start():
-            yield m.start(), m.end()
+    """Yield (start, end) of each non-overlapping mention of pattern in text, on word edges."""
+    pos = 0
+    search = pattern.search
+    while (m := search(text, pos)) is not None:
+        start, end = m.span()
+        if end > start and (start == 0 or not is_word_char(text[start - 1])):
+            yield start, end
+            pos = end
+        else:  # the character before continues a word: every surface fails here
+            pos = start + 1
 
 
 def fold(text: str) -> str:
