@@ -27,7 +27,7 @@ _WORD = re.compile(r"\w", re.UNICODE)
 
 
 @dataclass(frozen=True)
-class Mention:
+class EntityMention:
     """One mention of an entity: where it is, and the text around it."""
 
     span_id: int
@@ -103,7 +103,7 @@ class SearchMixin:
 
     def entity_mentions(
         self: Store, surface: str, label: str, limit: int = 200, context: int = 60
-    ) -> list[Mention]:
+    ) -> list[EntityMention]:
         """Return the non-rejected mentions of an entity, newest article first, with context."""
         rows = (
             self._conn()
@@ -119,7 +119,8 @@ class SearchMixin:
             .fetchall()
         )
         return [
-            Mention(r[0], r[1], r[4], r[2], r[3], r["before"], surface, r["after"]) for r in rows
+            EntityMention(r[0], r[1], r[4], r[2], r[3], r["before"], surface, r["after"])
+            for r in rows
         ]
 
 
@@ -483,4 +484,4 @@ def _merge(entities: list[SearchHit], articles: list[SearchHit], limit: int) -> 
     return entities[:n_entities] + articles[:n_articles]
 
 
-__all__ = ["Mention", "SearchMixin", "name_score", "parse", "snippet_for", "tokens"]
+__all__ = ["EntityMention", "SearchMixin", "name_score", "parse", "snippet_for", "tokens"]
