@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .annotations import AnnotationsMixin
 from .corrections import CorrectionsMixin
 from .db import open_database
 from .labels import color_for
@@ -96,7 +97,7 @@ def _summary_from_row(row: sqlite3.Row) -> ArticleSummary:
     )
 
 
-class Store(CorrectionsMixin, SearchMixin, QueriesMixin):
+class Store(CorrectionsMixin, SearchMixin, QueriesMixin, AnnotationsMixin):
     """A margin database: articles, spans, labels, the journal and learned rules."""
 
     def __init__(self, path: str | Path) -> None:
