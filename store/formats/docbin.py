@@ -132,5 +132,5 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
             source=f"{path}#{where}",
             meta=None,
             spans=spans,
-            reviewed=complete and len(doc) > 0,
+            reviewed=bool(mine["reviewed"]) if isinstance(mine.get("reviewed"), bool) else complete,
         )
