@@ -38,7 +38,10 @@ def test_read_exact_offsets_and_warnings(tmp_path, store):
     art = next(store.iter_articles())
     assert art.text == TEXT
     assert [(art.text[s.start : s.end], s.label) for s in store.spans(art.id)] == [
-        ("Émile", "PERSON"), ("李小龍", "PERSON"), ("Zürich", "GPE"), ("NASA", "ORG")
+        ("Émile", "PERSON"),
+        ("李小龍", "PERSON"),
+        ("Zürich", "GPE"),
+        ("NASA", "ORG"),
     ]
 
 
@@ -71,7 +74,9 @@ def test_corrections_become_notes(tmp_path, store):
     ann = (tmp_path / "o" / f"{res.article_id}.ann").read_text("utf-8").splitlines()
     assert ann[0] == "T1\tGPE 0 6\tAleppo"
     assert ann[1] == "T2\tGPE 13 18\tSyria"
-    assert ann[2].startswith("#1\tAnnotatorNotes T1\tcorrected by a person: was PERSON 'Aleppo' 0-6")
+    assert ann[2].startswith(
+        "#1\tAnnotatorNotes T1\tcorrected by a person: was PERSON 'Aleppo' 0-6"
+    )
     assert ann[3] == "#2\tAnnotatorNotes T2\tadded by a person"
 
 

@@ -30,8 +30,10 @@ def test_sentences_without_docstart_are_articles(tmp_path, store):
     p.write_text(WNUT_LIKE, "utf-8")
     import_file(store, p)
     assert _spans(store) == [
-        ("@paulwalk Empire State Building = ESB .",
-         [("Empire State Building", "location"), ("ESB", "location")]),
+        (
+            "@paulwalk Empire State Building = ESB .",
+            [("Empire State Building", "location"), ("ESB", "location")],
+        ),
         ("From Green Day Zoë", [("Green Day", "creative-work"), ("Zoë", "person")]),
     ]
     assert all(a.reviewed for a in store.iter_articles())
@@ -49,8 +51,10 @@ def test_iob1_and_documents(tmp_path, store):
     )
     import_file(store, p, "conll2003")
     assert _spans(store) == [
-        ("EU rejects German call Peter Blackburn Bonn\nSecond sentence",
-         [("EU", "ORG"), ("German", "MISC"), ("Peter Blackburn", "PER"), ("Bonn", "PER")]),
+        (
+            "EU rejects German call Peter Blackburn Bonn\nSecond sentence",
+            [("EU", "ORG"), ("German", "MISC"), ("Peter Blackburn", "PER"), ("Bonn", "PER")],
+        ),
         ("London", [("London", "LOC")]),
     ]
 
@@ -66,8 +70,13 @@ def test_round_trip_two_and_four_columns(tmp_path):
     assert a == b and sum(len(x[2]) for x in a) == 3
     assert (tmp_path / "out.conll").read_text("utf-8") == p.read_text("utf-8") + "\n"
     (tmp_path / "c.db").unlink(missing_ok=True)
-    a4, b4, _ = roundtrip(tmp_path / "x" if (tmp_path / "x").mkdir() is None else tmp_path, p,
-                          "conll2003", "out4.conll", "conll2003")
+    a4, b4, _ = roundtrip(
+        tmp_path / "x" if (tmp_path / "x").mkdir() is None else tmp_path,
+        p,
+        "conll2003",
+        "out4.conll",
+        "conll2003",
+    )
     assert a4 == a and b4 == b
     assert "Zoë -X- -X- B-PER" in (tmp_path / "x" / "out4.conll").read_text("utf-8")
 
@@ -104,8 +113,10 @@ def test_broken_files(tmp_path, store):
 
 @pytest.mark.slow
 def test_spacy_convert_reads_export_without_warnings(tmp_path, store):
-    for text, spans in [("Zoë Müller lives in New York.", [(0, 10, "PERSON"), (20, 28, "GPE")]),
-                        ("Berlin is big.\nParis too.", [(0, 6, "GPE"), (15, 20, "GPE")])]:
+    for text, spans in [
+        ("Zoë Müller lives in New York.", [(0, 10, "PERSON"), (20, 28, "GPE")]),
+        ("Berlin is big.\nParis too.", [(0, 6, "GPE"), (15, 20, "GPE")]),
+    ]:
         aid = store.add_article(ArticleDraft(text)).article_id
         for s, e, label in spans:
             store.add_span(aid, s, e, label)
@@ -114,15 +125,30 @@ def test_spacy_convert_reads_export_without_warnings(tmp_path, store):
     out = tmp_path / "spacy"
     out.mkdir()
     proc = subprocess.run(
-        [sys.executable, "-m", "spacy", "convert", str(tmp_path / "train.conll"), str(out),
-         "--converter", "ner", "--n-sents", "0"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "spacy",
+            "convert",
+            str(tmp_path / "train.conll"),
+            str(out),
+            "--converter",
+            "ner",
+            "--n-sents",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    assert "⚠" not in proc.stdout + proc.stderr and "warn" not in proc.stderr.lower(), proc.stdout + proc.stderr
+    assert "⚠" not in proc.stdout + proc.stderr and "warn" not in proc.stderr.lower(), (
+        proc.stdout + proc.stderr
+    )
     import spacy
     from spacy.tokens import DocBin
 
     docs = list(DocBin().from_disk(out / "train.spacy").get_docs(spacy.blank("en").vocab))
     assert [[(e.text, e.label_) for e in d.ents] for d in docs] == [
-        [("Zoë Müller", "PERSON"), ("New York", "GPE")], [("Berlin", "GPE"), ("Paris", "GPE")]
+        [("Zoë Müller", "PERSON"), ("New York", "GPE")],
+        [("Berlin", "GPE"), ("Paris", "GPE")],
     ]

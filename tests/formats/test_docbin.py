@@ -25,7 +25,9 @@ def _fill(store):
 def test_export_loads_and_matches_store(tmp_path, store):
     a, b = _fill(store)
     result = export(store, "spacy", tmp_path / "c.spacy")
-    assert [(s.article_id, s.reason) for s in result.total.skipped] == [(b, "not on token boundaries")]
+    assert [(s.article_id, s.reason) for s in result.total.skipped] == [
+        (b, "not on token boundaries")
+    ]
     docs = list(DocBin().from_disk(tmp_path / "c.spacy").get_docs(spacy.blank("en").vocab))
     by_id = {d.user_data["margin"]["article_id"]: d for d in docs}
     da, db = by_id[a], by_id[b]
@@ -33,7 +35,9 @@ def test_export_loads_and_matches_store(tmp_path, store):
         (s.start, s.end, s.label) for s in store.spans(a)
     ]
     assert all(t.ent_iob_ in ("B", "I", "O") for t in da)  # reviewed: the rest is outside
-    assert db.ents == () and all(t.ent_iob_ == "" for t in db)  # a suggestion, not reviewed: missing
+    assert db.ents == () and all(
+        t.ent_iob_ == "" for t in db
+    )  # a suggestion, not reviewed: missing
     assert da.user_data["margin"]["reviewed"] is True
     assert da.user_data["margin"]["spans"][0]["source"] == "user"
 
@@ -46,7 +50,9 @@ def test_round_trip(tmp_path, store):
     other = Store(tmp_path / "o.db")
     import_file(other, tmp_path / "c.spacy")
     got = annotations(other)
-    want = [(t, r, [s for s in spans if s != (10, 16, "GPE")]) for t, r, spans in annotations(store)]
+    want = [
+        (t, r, [s for s in spans if s != (10, 16, "GPE")]) for t, r, spans in annotations(store)
+    ]
     assert got == want
     other.close()
 

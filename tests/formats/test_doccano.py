@@ -18,7 +18,9 @@ def _file(tmp_path, records, name="d.jsonl"):
 
 
 def _spans(store):
-    return sorted((s.start, s.end, s.label, s.status) for a in store.article_ids() for s in store.spans(a))
+    return sorted(
+        (s.start, s.end, s.label, s.status) for a in store.article_ids() for s in store.spans(a)
+    )
 
 
 def test_variants_read_alike(tmp_path, store):
@@ -42,14 +44,20 @@ def test_variants_read_alike(tmp_path, store):
     summary = import_file(store, p)
     assert summary.spans == 6
     assert any("1 relation(s) not imported" in w for w in summary.warnings)
-    assert all(s.source == "import:doccano" and s.status == "accepted"
-               for a in store.article_ids() for s in store.spans(a))
+    assert all(
+        s.source == "import:doccano" and s.status == "accepted"
+        for a in store.article_ids()
+        for s in store.spans(a)
+    )
 
 
 def test_round_trip(tmp_path):
     z = TEXT.index("Zürich")
     recs = [
-        {"text": TEXT, "label": [[0, 3, "PERSON"], [z, z + 6, "GPE"], [len(TEXT) - 7, len(TEXT), "LOC"]]},
+        {
+            "text": TEXT,
+            "label": [[0, 3, "PERSON"], [z, z + 6, "GPE"], [len(TEXT) - 7, len(TEXT), "LOC"]],
+        },
         {"text": "No entities at all", "label": []},
     ]
     a, b, _ = roundtrip(tmp_path, _file(tmp_path, recs), "doccano", "out.jsonl")
@@ -70,7 +78,9 @@ def test_broken_files(tmp_path, store):
         "order": json.dumps({"text": "Paris", "label": [[3, 1, "GPE"]]}),
         "shape": json.dumps({"text": "Paris", "label": [[0, 5]]}),
         "type": json.dumps({"text": "Paris", "label": [["0", 5, "GPE"]]}),
-        "ents": json.dumps({"text": "Paris", "entities": [{"label": "GPE", "start_offset": 0, "end_offset": 99}]}),
+        "ents": json.dumps(
+            {"text": "Paris", "entities": [{"label": "GPE", "start_offset": 0, "end_offset": 99}]}
+        ),
         "notext": json.dumps({"label": [[0, 1, "X"]]}),
     }
     for name, content in cases.items():

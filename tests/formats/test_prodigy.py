@@ -14,14 +14,26 @@ def _example(text, spans, answer="accept"):
 
     doc = spacy.blank("en").make_doc(text)
     toks = [
-        {"text": t.text, "start": t.idx, "end": t.idx + len(t), "id": t.i, "ws": bool(t.whitespace_)}
+        {
+            "text": t.text,
+            "start": t.idx,
+            "end": t.idx + len(t),
+            "id": t.i,
+            "ws": bool(t.whitespace_),
+        }
         for t in doc
     ]
     out = []
     for s, e, label in spans:
         span = doc.char_span(s, e)
         out.append(
-            {"start": s, "end": e, "token_start": span.start, "token_end": span.end - 1, "label": label}
+            {
+                "start": s,
+                "end": e,
+                "token_start": span.start,
+                "token_end": span.end - 1,
+                "label": label,
+            }
         )
     rec = {"text": text, "tokens": toks, "spans": out, "meta": {"source": "test"}}
     if answer:
@@ -52,9 +64,14 @@ def test_answers_decide_status_and_review(tmp_path, store):
         _example("No answer Rome", [(10, 14, "GPE")], None),
     ]
     import_file(store, _file(tmp_path, recs))
-    got = {a.text: (a.reviewed, [(s.label, s.status, s.source) for s in store.spans(a.id)])
-           for a in store.iter_articles()}
-    assert got[TEXT1] == (True, [("PERSON", "accepted", "import:prodigy"), ("GPE", "accepted", "import:prodigy")])
+    got = {
+        a.text: (a.reviewed, [(s.label, s.status, s.source) for s in store.spans(a.id)])
+        for a in store.iter_articles()
+    }
+    assert got[TEXT1] == (
+        True,
+        [("PERSON", "accepted", "import:prodigy"), ("GPE", "accepted", "import:prodigy")],
+    )
     assert got["Reject me Paris"] == (False, [("GPE", "rejected", "import:prodigy")])
     assert got["Ignore me Berlin"] == (False, [("GPE", "suggested", "import:prodigy")])
     assert got["No answer Rome"] == (False, [("GPE", "accepted", "import:prodigy")])
@@ -75,10 +92,16 @@ def test_round_trip(tmp_path):
     by_text = {r["text"]: r for r in out}
     for rec in recs:
         got = by_text[rec["text"]]
-        assert [(s["start"], s["end"], s["token_start"], s["token_end"], s["label"]) for s in got["spans"]] == [
-            (s["start"], s["end"], s["token_start"], s["token_end"], s["label"]) for s in rec["spans"]
+        assert [
+            (s["start"], s["end"], s["token_start"], s["token_end"], s["label"])
+            for s in got["spans"]
+        ] == [
+            (s["start"], s["end"], s["token_start"], s["token_end"], s["label"])
+            for s in rec["spans"]
         ]
-        assert [(t["start"], t["end"]) for t in got["tokens"]] == [(t["start"], t["end"]) for t in rec["tokens"]]
+        assert [(t["start"], t["end"]) for t in got["tokens"]] == [
+            (t["start"], t["end"]) for t in rec["tokens"]
+        ]
         assert got.get("answer") == rec.get("answer")
 
 
@@ -96,25 +119,53 @@ def test_span_not_on_tokens_is_reported(tmp_path, store):
 
 def test_crlf_text_offsets_are_mapped(tmp_path, store):
     text = "Line one\r\nParis is here"
-    p = _file(tmp_path, [{"text": text, "spans": [{"start": 10, "end": 15, "label": "GPE"}], "answer": "accept", "tokens": []}])
+    p = _file(
+        tmp_path,
+        [
+            {
+                "text": text,
+                "spans": [{"start": 10, "end": 15, "label": "GPE"}],
+                "answer": "accept",
+                "tokens": [],
+            }
+        ],
+    )
     import_file(store, p)
     art = next(store.iter_articles())
     (span,) = store.spans(art.id)
-    assert art.text[span.start:span.end] == "Paris"
+    assert art.text[span.start : span.end] == "Paris"
 
 
 def test_broken_files(tmp_path, store):
     cases = {
         "json.jsonl": '{"text": "a", "tokens": [\n',
-        "past.jsonl": json.dumps({"text": "Paris", "tokens": [], "spans": [{"start": 0, "end": 9, "label": "GPE"}]}),
-        "neg.jsonl": json.dumps({"text": "Paris", "tokens": [], "spans": [{"start": -1, "end": 2, "label": "GPE"}]}),
-        "surface.jsonl": json.dumps({"text": "Paris", "tokens": [], "spans": [{"start": 0, "end": 2, "label": "GPE", "text": "Pa!"}]}),
-        "tokens.jsonl": json.dumps({"text": "Paris is", "tokens": [{"text": "Paris", "start": 0, "end": 5, "id": 0}], "spans": [{"start": 0, "end": 5, "token_start": 0, "token_end": 1, "label": "GPE"}]}),
+        "past.jsonl": json.dumps(
+            {"text": "Paris", "tokens": [], "spans": [{"start": 0, "end": 9, "label": "GPE"}]}
+        ),
+        "neg.jsonl": json.dumps(
+            {"text": "Paris", "tokens": [], "spans": [{"start": -1, "end": 2, "label": "GPE"}]}
+        ),
+        "surface.jsonl": json.dumps(
+            {
+                "text": "Paris",
+                "tokens": [],
+                "spans": [{"start": 0, "end": 2, "label": "GPE", "text": "Pa!"}],
+            }
+        ),
+        "tokens.jsonl": json.dumps(
+            {
+                "text": "Paris is",
+                "tokens": [{"text": "Paris", "start": 0, "end": 5, "id": 0}],
+                "spans": [{"start": 0, "end": 5, "token_start": 0, "token_end": 1, "label": "GPE"}],
+            }
+        ),
         "answer.jsonl": json.dumps({"text": "Paris", "tokens": [], "answer": "maybe"}),
-        "nolabel.jsonl": json.dumps({"text": "Paris", "tokens": [], "spans": [{"start": 0, "end": 5}]}),
+        "nolabel.jsonl": json.dumps(
+            {"text": "Paris", "tokens": [], "spans": [{"start": 0, "end": 5}]}
+        ),
     }
     for name, content in cases.items():
         p = tmp_path / name
-        p.write_text("{\"text\": \"ok\", \"tokens\": []}\n" + content + "\n", "utf-8")
+        p.write_text('{"text": "ok", "tokens": []}\n' + content + "\n", "utf-8")
         msg = import_error(store, p, "prodigy")
         assert msg.startswith(f"{p}, line 2: "), msg

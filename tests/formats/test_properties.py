@@ -24,7 +24,13 @@ def documents(draw):
     docs = []
     for _ in range(draw(st.integers(1, 3))):
         words = draw(st.lists(WORD, min_size=1, max_size=12))
-        seps = draw(st.lists(st.sampled_from([" ", "\n", "  ", " \n"]), min_size=len(words) - 1, max_size=len(words) - 1))
+        seps = draw(
+            st.lists(
+                st.sampled_from([" ", "\n", "  ", " \n"]),
+                min_size=len(words) - 1,
+                max_size=len(words) - 1,
+            )
+        )
         starts, pos, parts = [], 0, []
         for i, w in enumerate(words):
             if i:
@@ -38,7 +44,9 @@ def documents(draw):
         while i < len(words):  # non-overlapping spans of whole words, start and end included
             if draw(st.booleans()):
                 j = draw(st.integers(i, min(i + 2, len(words) - 1)))
-                spans.append(SpanDraft(starts[i], starts[j] + len(words[j]), draw(LABEL), "user", "accepted"))
+                spans.append(
+                    SpanDraft(starts[i], starts[j] + len(words[j]), draw(LABEL), "user", "accepted")
+                )
                 i = j + 1
             else:
                 i += 1
@@ -56,7 +64,10 @@ def _check(fmt: str, docs, out_name: str, with_review: bool = True) -> None:
                 if reviewed and res.created:
                     a.set_reviewed(res.article_id)
             result = export(a, fmt, tmp_path / out_name)
-            skipped = {(a.article(s.article_id).text, s.start, s.end, s.label) for s in result.total.skipped}
+            skipped = {
+                (a.article(s.article_id).text, s.start, s.end, s.label)
+                for s in result.total.skipped
+            }
             import_file(b, tmp_path / out_name, None if fmt == "brat" else fmt)
             want = [
                 (t, r if with_review else None, [s for s in sp if (t, *s) not in skipped])
@@ -98,7 +109,11 @@ def test_spacy(docs):
 
 @st.composite
 def conll_files(draw):
-    tokens = st.text(st.characters(categories=("Lu", "Ll", "Lo", "Nd", "Po", "So"), max_codepoint=0x2FFFF), min_size=1, max_size=6)
+    tokens = st.text(
+        st.characters(categories=("Lu", "Ll", "Lo", "Nd", "Po", "So"), max_codepoint=0x2FFFF),
+        min_size=1,
+        max_size=6,
+    )
     out = []
     for n in range(draw(st.integers(1, 3))):
         out.append(f"-DOCSTART- -X- O O\n\ndoc{n} O\n\n")  # equal texts would be one article

@@ -14,7 +14,13 @@ from .helpers import export
 def _fill(store):
     text = 'Aleppo, "Syria", 🌍 and Damascus'
     aid = store.add_article(
-        ArticleDraft(text, spans=(SpanDraft(0, 6, "PERSON", "model:sm@3.8"), SpanDraft(23, 31, "GPE", "model:sm@3.8")))
+        ArticleDraft(
+            text,
+            spans=(
+                SpanDraft(0, 6, "PERSON", "model:sm@3.8"),
+                SpanDraft(23, 31, "GPE", "model:sm@3.8"),
+            ),
+        )
     ).article_id
     first = store.spans(aid)[0]
     store.relabel(first.id, "GPE")
@@ -30,11 +36,15 @@ def test_labelstudio(tmp_path, store):
     assert task["data"]["text"] == text and task["data"]["article_id"] == aid
     (pred,) = task["predictions"]
     assert pred["model_version"] == "model:sm@3.8"
-    assert [(r["value"]["start"], r["value"]["labels"]) for r in pred["result"]] == [(0, ["PERSON"]), (23, ["GPE"])]
-    (ann,) = task["annotations"]
-    assert [(r["value"]["start"], r["value"]["end"], r["value"]["text"], r["value"]["labels"]) for r in ann["result"]] == [
-        (0, 6, "Aleppo", ["GPE"]), (9, 14, "Syria", ["GPE"])
+    assert [(r["value"]["start"], r["value"]["labels"]) for r in pred["result"]] == [
+        (0, ["PERSON"]),
+        (23, ["GPE"]),
     ]
+    (ann,) = task["annotations"]
+    assert [
+        (r["value"]["start"], r["value"]["end"], r["value"]["text"], r["value"]["labels"])
+        for r in ann["result"]
+    ] == [(0, 6, "Aleppo", ["GPE"]), (9, 14, "Syria", ["GPE"])]
     r = ann["result"][0]
     assert (r["from_name"], r["to_name"], r["type"]) == ("label", "text", "labels")
     cfg = tmp_path / "tasks.label_config.xml"
