@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .correction_stats import CorrectionStatsMixin
+from .annotations import AnnotationsMixin
 from .corrections import CorrectionsMixin
 from .db import open_database
 from .labels import color_for
@@ -135,7 +136,13 @@ def _prepare(draft: ArticleDraft) -> _Prepared:
 
 
 class Store(
-    CorrectionsMixin, PropagationMixin, RulesMixin, CorrectionStatsMixin, SearchMixin, QueriesMixin
+    CorrectionsMixin,
+    PropagationMixin,
+    RulesMixin,
+    CorrectionStatsMixin,
+    SearchMixin,
+    QueriesMixin,
+    AnnotationsMixin,
 ):
     """A margin database: articles, spans, labels, the journal and learned rules."""
 

@@ -76,12 +76,12 @@ def import_cmd(
             on_error=error,
         )
     extracted = 0
-    if not no_extract and summary.created:
-        extracted = extract_ids(obj, summary.created, model, workers)
+    if not no_extract and summary.to_extract:
+        extracted = extract_ids(obj, summary.to_extract, model, workers)
     parts = [f"{len(summary.created)} imported", f"{len(summary.existing)} already present"]
     if summary.spans:
         parts.append(f"{summary.spans} annotations")
-    if not no_extract and summary.created:
+    if not no_extract and summary.to_extract:
         parts.append(f"{extracted} entities found")
     if summary.errors:
         parts.append(f"{len(summary.errors)} file(s) rejected")
