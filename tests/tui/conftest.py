@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+
 import pytest
 
 from store import ArticleDraft, SpanDraft
@@ -48,3 +51,13 @@ def seeded(store):
     store.add_article(ArticleDraft(third, title="Quiet day", source="three.txt",
                                    spans=spans_for(third, [("Aleppo", "NORP"), ("Tuesday", "DATE")])))
     return store
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run `async def` tests (Pilot tests) in a fresh event loop; no asyncio plugin needed."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    asyncio.run(pyfuncitem.obj(**{n: pyfuncitem.funcargs[n] for n in names}))
+    return True

@@ -16,7 +16,7 @@ def legend_text(labels: list[Label]) -> Text:
         if i > 1:
             text.append("  ")
         text.append(f"{i}\u00a0", Style(bold=True))
-        text.append(lab.name.replace("_", "\u2011"), Style(color="black", bgcolor=lab.color))
+        text.append(lab.name, Style(color="black", bgcolor=lab.color))
     return text
 
 
