@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -152,6 +153,11 @@ def import_paths(
             summary.errors.append(str(exc))
             if on_error:
                 on_error(str(exc))
+        except (ValueError, RecursionError) as exc:  # a reader's or the store's refusal
+            message = str(FormatError(STDIN if path == "-" else path, None, _reason(exc)))
+            summary.errors.append(message)
+            if on_error:
+                on_error(message)
         if on_file:
             on_file(path, summary.files)
     return summary
@@ -168,7 +174,41 @@ def _checked(path: str, drafts: Iterable[ArticleDraft]) -> Iterator[ArticleDraft
                 check_draft_span(text, span)
             except SpanError as exc:
                 raise FormatError(path, f"record {n}", str(exc)) from None
+        problem = _unstorable(draft)
+        if problem:
+            raise FormatError(path, f"record {n}", problem)
         yield draft
+
+
+def _unstorable(draft: ArticleDraft) -> str | None:
+    """Say why SQLite could not store the draft's strings (lone surrogates, runaway nesting)."""
+    fields: list[tuple[str, object]] = [
+        ("text", draft.text),
+        ("title", draft.title),
+        ("source", draft.source),
+        *((f"label of span {s.start}..{s.end}", s.label) for s in draft.spans),
+    ]
+    if draft.meta:
+        try:
+            fields.append(("meta", json.dumps(draft.meta, ensure_ascii=False)))
+        except RecursionError:
+            return "has a meta field nested too deeply"
+        except (TypeError, ValueError) as exc:
+            return f"has a meta field that is not JSON ({exc})"
+    for name, value in fields:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                char = value[exc.start]
+                return f"has an unpaired surrogate \\u{ord(char):04x} in its {name}"
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "is nested too deeply to read"
+    return f"cannot be imported ({exc})"
 
 
 def _store(store: Store, batch: list[ArticleDraft], summary: ImportSummary) -> None:

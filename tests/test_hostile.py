@@ -76,7 +76,6 @@ def _bad_files() -> dict[str, Callable[[], bytes]]:
     if "conll" in INPUTS:
         files["odd-columns.conll"] = lambda: b"Aleppo B-GPE extra more\nis\nO O O O O\n\n"
         files["bad-tag.conll"] = lambda: b"Aleppo X-GPE\nis O\n\n"
-        files["i-without-b.conll"] = lambda: b"Aleppo I-GPE\nis O\n\n-DOCSTART- -X- O\n"
     if "brat" in INPUTS:
         files["past-end.ann"] = lambda: b"T1\tGPE 0 500\tAleppo\n"
         files["wrong-surface.ann"] = lambda: b"T1\tGPE 0 6\tHoms!!\n"
@@ -87,7 +86,7 @@ def _bad_files() -> dict[str, Callable[[], bytes]]:
         )
     if "prodigy" in INPUTS:
         files["prodigy-bad-span.prodigy.jsonl"] = lambda: (
-            b'{"text": "Aleppo", "spans": [{"start": 3, "end": 1, "label": "GPE"}]}\n'
+            b'{"text": "Aleppo", "tokens": [], "spans": [{"start": 3, "end": 1, "label": "GPE"}]}\n'
         )
     return files
 
@@ -120,7 +119,8 @@ def test_bad_file_is_rejected_cleanly(tmp_path: Path, seeded_db: Path, name: str
     folder.mkdir()
     path = _write(folder, name, BAD[name]())
     before = dump(seeded_db)
-    done = margin(seeded_db, "import", "--no-extract", str(path))
+    fmt = [f"--format={f}" for f in ("prodigy", "doccano") if f".{f}." in name]
+    done = margin(seeded_db, "import", "--no-extract", *fmt, str(path))
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     shown = UNSAFE.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(path))

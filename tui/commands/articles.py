@@ -75,13 +75,20 @@ def import_cmd(
             on_file=lambda path, n: bar.update(1, path),
             on_error=error,
         )
+    todo = summary.to_extract
+    if not no_extract and summary.existing:
+        # an earlier run of this import may have been stopped before its extraction finished
+        never = set(store.articles_without_suggestions())
+        todo = todo + [
+            a for a in dict.fromkeys(summary.existing) if a in never and a not in summary.reviewed
+        ]
     extracted = 0
-    if not no_extract and summary.to_extract:
-        extracted = extract_ids(obj, summary.to_extract, model, workers)
+    if not no_extract and todo:
+        extracted = extract_ids(obj, todo, model, workers)
     parts = [f"{len(summary.created)} imported", f"{len(summary.existing)} already present"]
     if summary.spans:
         parts.append(f"{summary.spans} annotations")
-    if not no_extract and summary.to_extract:
+    if not no_extract and todo:
         parts.append(f"{extracted} entities found")
     if summary.errors:
         parts.append(f"{len(summary.errors)} file(s) rejected")
