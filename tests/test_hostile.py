@@ -14,7 +14,7 @@ import pytest
 
 from store.formats import INPUTS
 
-from .robust_util import margin
+from .robust_util import margin, margin_tty
 
 # anything a terminal would act on: C0 controls except \t \n, DEL, C1 controls, bidi overrides
 UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -160,7 +160,7 @@ HOSTILE = (
     "bell\x07 back\x08space \x1b]0;pwned\x07 title \u202eevil\u202c end \x9b2J\ttab\n"
     "Aleppo is mentioned here."
 )
-TITLE = "\x1b[2J[blink]Title[/blink]\x07"
+TITLE = "\x1b[2J[blink]Title[/blink]\x07\x9b1m\u202e"
 
 
 @pytest.fixture
@@ -205,6 +205,48 @@ def test_human_output_is_plain(hostile_db: Path, args: tuple[str, ...]) -> None:
         assert "\\u202eevil" in done.stdout
 
 
+# what click itself writes to a terminal around a progress bar
+_CLICK_CONTROL = re.compile(r"\r|\x1b\[\?25[lh]")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "1"),
+        ("list",),
+        ("stats",),
+        ("search", "alarm"),
+        ("search", "Aleppo"),
+        ("propagate", "Aleppo", "GPE\x1b[5m", "--dry-run"),
+        ("annotate", "1", "--accept", "1"),
+        ("rules",),
+    ],
+)
+def test_terminal_sees_only_plain_characters(hostile_db: Path, args: tuple[str, ...]) -> None:
+    """On a real (pseudo-)terminal click strips nothing, so every escape must be made plain."""
+    seen = margin_tty(hostile_db, *args)
+    if "No such command" in seen:
+        pytest.skip(f"{args[0]} is not on this branch yet")
+    assert "Traceback" not in seen
+    rest = _CLICK_CONTROL.sub("", seen)
+    assert not UNSAFE.search(rest), rest
+
+
+@pytest.mark.slow
+def test_progress_and_errors_on_a_terminal_are_plain(tmp_path: Path) -> None:
+    folder = tmp_path / "in\x1b[2J"
+    folder.mkdir()
+    (folder / "good\x1b[31m.txt").write_text("Aleppo is a city.\n", encoding="utf-8")
+    (folder / "bad\x07\x1b]0;x\x07.txt").write_bytes(b"\xff\xfe\x00")
+    (folder / "other.jsonl").write_text(GOOD, encoding="utf-8")
+    seen = margin_tty(tmp_path / "m.db", "import", "--no-extract", str(folder))
+    assert "Traceback" not in seen
+    assert "bad\\x07\\x1b]0;x\\x07.txt" in seen
+    rest = _CLICK_CONTROL.sub("", seen)
+    assert not UNSAFE.search(rest), rest
+
+
 @pytest.mark.slow
 def test_json_output_keeps_exact_text(hostile_db: Path) -> None:
     done = margin(hostile_db, "show", "1", "--json")
@@ -213,8 +255,9 @@ def test_json_output_keeps_exact_text(hostile_db: Path) -> None:
     data = json.loads(done.stdout)
     assert data["text"] == HOSTILE and data["title"] == TITLE
     assert any(s["label"] == "GPE\x1b[5m" for s in data["spans"])
-    listed = json.loads(margin(hostile_db, "list", "--json").stdout)
-    assert listed[0]["title"] == TITLE
+    listed = margin(hostile_db, "list", "--json").stdout
+    assert not UNSAFE.search(listed), listed
+    assert json.loads(listed)[0]["title"] == TITLE
 
 
 @pytest.mark.slow

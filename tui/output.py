@@ -17,10 +17,15 @@ from .plain import plain
 _RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+def json_text(data: Any, indent: int | None = 2) -> str:
+    """Return data as JSON with the exact text: non-ASCII kept, every control character escaped."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def echo_json(data: Any) -> None:
     """Print data as JSON with the exact text (non-ASCII kept, control characters escaped)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    click.echo(_RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))
+    click.echo(json_text(data))
 
 
 def error(message: str) -> None:
