@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .correction_stats import CorrectionStatsMixin
 from .annotations import AnnotationsMixin
+from .correction_stats import CorrectionStatsMixin
 from .corrections import CorrectionsMixin
 from .db import open_database
 from .labels import color_for
