@@ -82,12 +82,16 @@ def import_cmd(
             on_error=error,
         )
     extracted = 0
-    if not no_extract and summary.created:
-        extracted = extract_ids(obj, summary.created, model, workers)
+    todo: list[int] = []
+    if not no_extract and (summary.created or summary.existing):
+        # new articles, and present ones never extracted (an earlier import was interrupted)
+        never = set(store.articles_without_suggestions())
+        todo = [i for i in dict.fromkeys(summary.created + summary.existing) if i in never]
+        extracted = extract_ids(obj, todo, model, workers)
     parts = [f"{len(summary.created)} imported", f"{len(summary.existing)} already present"]
     if summary.spans:
         parts.append(f"{summary.spans} annotations")
-    if not no_extract and summary.created:
+    if todo:
         parts.append(f"{extracted} entities found")
     if summary.errors:
         parts.append(f"{len(summary.errors)} file(s) rejected")
