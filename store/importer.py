@@ -81,36 +81,60 @@ def _read_bytes(path: str) -> bytes:
         raise FormatError(path, None, f"cannot be read ({exc.strerror})") from None
 
 
+def file_size(path: str) -> int:
+    """Return a file's size in bytes (0 for standard input or what cannot be read)."""
+    try:
+        return 0 if path == "-" else os.path.getsize(path)
+    except OSError:
+        return 0
+
+
 def import_paths(
     store: Store,
     paths: Iterable[str],
     fmt: str | None = None,
     on_file: Callable[[str, int], None] | None = None,
     on_error: Callable[[str], None] | None = None,
+    on_bytes: Callable[[str, int], None] | None = None,
 ) -> ImportSummary:
-    """Import every file; a bad file is reported and skipped, the others are stored."""
+    """Import every file; a bad file is reported and skipped, the others are stored.
+
+    ``on_bytes(path, n)`` reports progress as the file's bytes are stored: its calls for
+    one file add up to the file's size (a rejected file reports them all at once).
+    """
     summary = ImportSummary()
     for path in expand_paths(paths):
         summary.files += 1
+        size = file_size(path)
+        reported = 0
         try:
             data = _read_bytes(path)
+            size = len(data)
             # pass 1: read the whole file, so a bad record rejects the file before any write
             count = sum(1 for _ in _checked(path, read_file(path, data, fmt)))
             if count == 0:
                 raise FormatError(STDIN if path == "-" else path, None, "holds no articles")
             # pass 2: store in short transactions of whole articles
             batch: list[ArticleDraft] = []
+            done = 0
             for draft in read_file(path, data, fmt):
                 batch.append(draft)
                 if len(batch) >= BATCH:
                     _store(store, batch, summary)
+                    done += len(batch)
                     batch = []
+                    if on_bytes:
+                        step = size * done // count - reported
+                        reported += step
+                        on_bytes(path, step)
             if batch:
                 _store(store, batch, summary)
         except FormatError as exc:
             summary.errors.append(str(exc))
             if on_error:
                 on_error(str(exc))
+        if on_bytes and size > reported:
+            on_bytes(path, size - reported)
         if on_file:
             on_file(path, summary.files)
     return summary

@@ -286,3 +286,17 @@ def test_read_file_error_carries_path_and_place() -> None:
     with pytest.raises(FormatError) as info:
         list(read_file("x.jsonl", b'{"text": "a"}\nnope\n'))
     assert (info.value.path, info.value.where) == ("x.jsonl", "line 2")
+
+
+def test_progress_in_bytes_adds_up_to_the_file_sizes(store: Store, tmp_path: Path) -> None:
+    big = write(
+        tmp_path / "big.jsonl",
+        "".join(json.dumps({"text": f"t{i}"}) + "\n" for i in range(BATCH * 2 + 3)),
+    )
+    bad = write(tmp_path / "bad.txt", b"\xff\xfe\xfd")
+    seen: dict[str, list[int]] = {}
+    import_paths(
+        store, [str(big), str(bad)], on_bytes=lambda p, n: seen.setdefault(p, []).append(n)
+    )
+    assert sum(seen[str(big)]) == big.stat().st_size and len(seen[str(big)]) == 3
+    assert seen[str(bad)] == [3]

@@ -10,7 +10,7 @@ import click
 
 from store.extract import SpacyExtractor, run_extraction
 from store.formats import INPUTS
-from store.importer import expand_paths, import_paths
+from store.importer import expand_paths, file_size, import_paths
 from store.models import ArticleDraft
 
 from ..context import Context, pass_context
@@ -73,13 +73,14 @@ def import_cmd(
         SpacyExtractor(obj.model(model)).check()  # a missing model fails before any import
     store = obj.store()
     files = list(expand_paths(paths))
-    with progress(len(files), "importing") as bar:
+    total = sum(file_size(f) for f in files)  # the bar moves by bytes stored
+    with progress(total if len(files) > 1 or total > 1_000_000 else 0, "importing") as bar:
         summary = import_paths(
             store,
             files,
             fmt,
-            on_file=lambda path, n: bar.update(1, path),
             on_error=error,
+            on_bytes=lambda path, n: bar.update(n, path),
         )
     extracted = 0
     todo: list[int] = []
