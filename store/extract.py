@@ -127,6 +127,7 @@ def run_extraction(
     written = 0
     texts = store.texts(ids)
     pending: list[tuple[int, Sequence[SpanDraft]]] = []
+    pending_texts: dict[int, str] = {}
     id_iter = iter(ids)
     text_cache: dict[int, str] = {}
 
@@ -135,17 +136,21 @@ def run_extraction(
             text_cache[aid] = text
             yield text
 
+    def flush() -> int:
+        n = store.store_extraction(pending, extractor.source, pending_texts)
+        if on_progress:
+            on_progress(len(pending))
+        pending.clear()
+        pending_texts.clear()
+        return n
+
     for drafts in extractor.extract(only_text(), workers=workers, batch_size=batch_size):
         aid = next(id_iter)
         text = text_cache.pop(aid)
         pending.append((aid, store.apply_rules(text, drafts)))
+        pending_texts[aid] = text
         if len(pending) >= write_every:
-            written += store.store_extraction(pending, extractor.source)
-            if on_progress:
-                on_progress(len(pending))
-            pending = []
+            written += flush()
     if pending:
-        written += store.store_extraction(pending, extractor.source)
-        if on_progress:
-            on_progress(len(pending))
+        written += flush()
     return written
