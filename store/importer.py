@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .formats import STDIN, FormatError, known_extensions, read_file
-from .models import ArticleDraft, SpanError, normalise_text
-from .store import Store, check_draft_span
+from .models import ArticleDraft
+from .store import Store, prepare_draft
 
 BATCH = 500
 
@@ -143,14 +143,10 @@ def import_paths(
 def _checked(path: str, drafts: Iterable[ArticleDraft]) -> Iterator[ArticleDraft]:
     """Yield the drafts, raising FormatError for the first one the store would refuse."""
     for n, draft in enumerate(drafts, 1):
-        text = normalise_text(draft.text)
-        if not text.strip():
-            raise FormatError(path, f"record {n}", "has an empty text")
-        for span in draft.spans:
-            try:
-                check_draft_span(text, span)
-            except SpanError as exc:
-                raise FormatError(path, f"record {n}", str(exc)) from None
+        try:
+            prepare_draft(draft)  # the very checks Store.add_articles makes
+        except ValueError as exc:
+            raise FormatError(path, f"record {n}", str(exc)) from None
         yield draft
 
 

@@ -110,6 +110,18 @@ class _Prepared:
     spans: tuple[SpanDraft, ...]
 
 
+def check_unicode(value: str, what: str) -> None:
+    """Raise ValueError if value holds a lone surrogate, which no UTF-8 file or SQLite can keep."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        raise ValueError(
+            f"the {what} holds a lone surrogate (U+{code:04X}) at offset {exc.start}:"
+            " not valid Unicode"
+        ) from None
+
+
 def check_draft_span(text: str, span: SpanDraft) -> None:
     """Raise SpanError unless the span fits the (normalised) text and has a label and status."""
     check_span(text, span.start, span.end)
@@ -117,17 +129,27 @@ def check_draft_span(text: str, span: SpanDraft) -> None:
         raise SpanError(f"unknown span status {span.status!r}")
     if not isinstance(span.label, str) or not span.label.strip():
         raise SpanError(f"span {span.start}..{span.end} has no label")
+    try:
+        check_unicode(span.label, "label")
+        check_unicode(span.source, "span source")
+    except ValueError as exc:
+        raise SpanError(str(exc)) from None
 
 
-def _prepare(draft: ArticleDraft) -> _Prepared:
+def prepare_draft(draft: ArticleDraft) -> _Prepared:
     """Normalise and check one draft; raise ValueError (SpanError) before anything is written."""
     text = normalise_text(draft.text)
     if not text.strip():
         raise ValueError("the article text is empty")
+    check_unicode(text, "text")
+    check_unicode(draft.title or "", "title")
+    check_unicode(draft.source, "source")
     for span in draft.spans:
         check_draft_span(text, span)
     title = (draft.title or "").strip() or title_from_text(text, fallback=draft.source)
     meta = json.dumps(draft.meta, ensure_ascii=False) if draft.meta else None
+    if meta is not None:
+        check_unicode(meta, "meta")
     return _Prepared(text, content_hash(text), title, draft.source, meta, tuple(draft.spans))
 
 
@@ -333,7 +355,7 @@ class Store(CorrectionsMixin, SearchMixin, QueriesMixin):
         Every article and span is checked before anything is written, so a bad one
         rejects the whole batch; spans, labels and journal rows are written in bulk.
         """
-        prepared = [_prepare(draft) for draft in drafts]
+        prepared = [prepare_draft(draft) for draft in drafts]
         results: list[ImportResult] = []
         if not prepared:
             return results

@@ -224,6 +224,11 @@ BAD = {
     "emptytext.jsonl": (b'{"text": "ok"}\n{"text": "  "}\n', 'line 2: has an empty "text"'),
     "array.jsonl": (b'{"text": "ok"}\n[1, 2]\n', "line 2: is not an object"),
     "badtitle.jsonl": (b'{"text": "ok", "title": 5}\n', '"title" that is not a string'),
+    "surrogate.jsonl": (
+        b'{"text": "ok"}\n{"text": "a \\ud800 b"}\n',
+        "line 2: has a lone surrogate",
+    ),
+    "surrogate-meta.jsonl": (b'{"text": "x", "meta": {"k": "\\udc00"}}\n', "meta holds a lone"),
     "nocol.csv": (b"title,body\nA,B\n", 'line 1: has no "text" column'),
     "wrongcols.csv": (b'title,text\nA,"B\nB"\nC,D,E\n', "line 4: has 3 columns, the header has 2"),
     "quote.csv": (b'title,text\nA,"unterminated\n', "is not valid CSV"),
