@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .annotations import AnnotationsMixin
+from .correction_stats import CorrectionStatsMixin
 from .corrections import CorrectionsMixin
 from .db import open_database
 from .labels import color_for
@@ -32,7 +34,9 @@ from .models import (
     normalise_text,
     title_from_text,
 )
+from .propagation import PropagationMixin
 from .queries import QueriesMixin
+from .rules import RulesMixin
 from .search import SearchMixin
 
 SORTS = {
@@ -153,7 +157,15 @@ def prepare_draft(draft: ArticleDraft) -> _Prepared:
     return _Prepared(text, content_hash(text), title, draft.source, meta, tuple(draft.spans))
 
 
-class Store(CorrectionsMixin, SearchMixin, QueriesMixin):
+class Store(
+    CorrectionsMixin,
+    PropagationMixin,
+    RulesMixin,
+    CorrectionStatsMixin,
+    SearchMixin,
+    QueriesMixin,
+    AnnotationsMixin,
+):
     """A margin database: articles, spans, labels, the journal and learned rules."""
 
     def __init__(self, path: str | Path) -> None:

@@ -263,9 +263,9 @@ def test_missing_file_is_named(store: Store, tmp_path: Path) -> None:
 
 
 def test_unknown_ending_given_explicitly_is_an_error(store: Store, tmp_path: Path) -> None:
-    f = write(tmp_path / "page.html", "<p>hi</p>")
+    f = write(tmp_path / "scan.pdf", "%PDF-1.4")
     summary = import_paths(store, [str(f)])
-    assert "unknown file ending '.html'" in summary.errors[0]
+    assert "unknown file ending '.pdf'" in summary.errors[0]
 
 
 def test_a_span_outside_the_text_rejects_the_whole_file(store: Store, tmp_path: Path) -> None:

@@ -84,10 +84,16 @@ def import_cmd(
         )
     extracted = 0
     todo: list[int] = []
-    if not no_extract and (summary.created or summary.existing):
-        # new articles, and present ones never extracted (an earlier import was interrupted)
+    if not no_extract and (summary.to_extract or summary.existing):
+        # new articles, and present ones never extracted (an earlier import was cut short);
+        # not those a file marks fully annotated, whose suggestions would count as decisions
         never = set(store.articles_without_suggestions())
-        todo = [i for i in dict.fromkeys(summary.created + summary.existing) if i in never]
+        present = [
+            i
+            for i in summary.existing
+            if i in never and i not in summary.reviewed and not store.article(i).reviewed
+        ]
+        todo = [i for i in dict.fromkeys(summary.to_extract + present) if i in never]
         extracted = extract_ids(obj, todo, model, workers)
     parts = [f"{len(summary.created)} imported", f"{len(summary.existing)} already present"]
     if summary.spans:
@@ -227,8 +233,15 @@ def show_cmd(obj: Context, article_id: int, as_json: bool, all_spans: bool) -> N
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 @pass_context
 def stats_cmd(obj: Context, as_json: bool) -> None:
-    """Counts of articles and entities, per label and status."""
-    st = obj.store().stats()
+    """Counts of articles and entities, and what people did to the model's suggestions.
+
+    Per model label: suggestions accepted (explicitly, or left in a reviewed article),
+    relabelled, resized, rejected, still pending, and entities people added; the model's
+    precision (accepted / decided) and recall (confirmed entities it suggested exactly).
+    """
+    store = obj.store()
+    st = store.stats()
+    cs = store.correction_stats()
     if as_json:
         echo_json(
             {
@@ -244,15 +257,37 @@ def stats_cmd(obj: Context, as_json: bool) -> None:
                     }
                     for c in st.labels
                 },
+                "corrections": cs.as_dict(),
             }
         )
         return
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{100 * x:.1f}%"
+
     echo(f"articles {st.articles}  read {st.read}  reviewed {st.reviewed}  spans {st.spans}")
     echo(f"{'label':<14}{'suggested':>10}{'accepted':>10}{'rejected':>10}")
     for c in st.labels:
         echo(
             f"{plain(c.label, one_line=True):<14}{c.suggested:>10}{c.accepted:>10}{c.rejected:>10}"
         )
+    echo()
+    sources = ", ".join(plain(s.removeprefix("model:"), one_line=True) for s in cs.model_sources)
+    echo(f"model suggestions and what people did with them (model: {sources or 'none'})")
+    cols = ("accepted", "relabelled", "resized", "rejected", "pending", "added")
+    echo(f"{'label':<14}" + "".join(f"{c:>11}" for c in cols) + f"{'precision':>11}{'recall':>9}")
+    rows = [*sorted(cs.labels.items()), ("all", cs.total)]
+    for name, sc in rows:
+        echo(
+            f"{plain(name, one_line=True):<14}"
+            + "".join(f"{getattr(sc, c):>11}" for c in cols)
+            + f"{pct(sc.precision):>11}{pct(sc.recall):>9}"
+        )
+    rv = cs.reviewed_total
+    echo(
+        f"reviewed articles only: precision {pct(rv.precision)}, recall {pct(rv.recall)}"
+        f" ({rv.decided} decided suggestions, {rv.gold} confirmed entities)"
+    )
 
 
 def register(group: click.Group) -> None:
