@@ -77,6 +77,8 @@ class Change:
             what += f" {self.surface!r}"
         if self.label is not None and self.action != "reject":
             what += f" -> {self.label}"
+        elif self.action in ("propagate", "learn rule", "remove rule") and self.label is None:
+            what += " -> rejected"
         if self.articles:
             where = ", ".join(str(a) for a in self.articles[:5])
             more = ", ..." if len(self.articles) > 5 else ""
