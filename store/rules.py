@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .models import SpanDraft
@@ -50,30 +48,9 @@ class Rule:
 # -- matching a surface on word boundaries ---------------------------------------------
 
 
-@cache
-def _marks() -> str:
-    """A regex class body of every combining mark (they continue a word but are not \\w)."""
-    ranges: list[tuple[int, int]] = []
-    for cp in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(cp))[0] == "M":
-            if ranges and ranges[-1][1] == cp - 1:
-                ranges[-1] = (ranges[-1][0], cp)
-            else:
-                ranges.append((cp, cp))
-    return "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-        for a, b in ranges
-    )
-
-
 def is_word_char(ch: str) -> bool:
     """True for a character that continues a word: letters, digits, _ and combining marks."""
     return ch.isalnum() or ch == "_" or unicodedata.category(ch)[0] == "M"
-
-
-@cache
-def _word_class() -> str:
-    return f"[\\w{_marks()}]"
 
 
 def _trie(surfaces: list[str], end: str) -> str:
@@ -106,8 +83,9 @@ def mention_pattern(surfaces: list[str], case_sensitive: bool = True) -> re.Patt
     if not words:
         raise ValueError("a mention needs some text")
     flags = 0 if case_sensitive else re.IGNORECASE
-    # no lookbehind in front: a leading literal lets the regex engine skip ahead fast
-    return re.compile(_trie(words, f"(?!{_word_class()})"), flags)
+    # no lookbehind in front: a leading literal lets the regex engine skip ahead fast;
+    # (?!\\w) lets a shorter surface win where a longer one runs into a word
+    return re.compile(_trie(words, r"(?!\w)"), flags)
 
 
 def find_mentions(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
@@ -116,10 +94,14 @@ def find_mentions(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, in
     search = pattern.search
     while (m := search(text, pos)) is not None:
         start, end = m.span()
-        if end > start and (start == 0 or not is_word_char(text[start - 1])):
+        if (
+            end > start
+            and (start == 0 or not is_word_char(text[start - 1]))
+            and (end == len(text) or not is_word_char(text[end]))  # combining marks
+        ):
             yield start, end
             pos = end
-        else:  # the character before continues a word: every surface fails here
+        else:  # the mention would touch a word: try from the next character
             pos = start + 1
 
 

@@ -55,13 +55,18 @@ def test_reviewed_scope_and_imported_spans(store):
         ArticleDraft("Homs and Hama.", spans=(SpanDraft(0, 4, "GPE", "import:jsonl", "accepted"),))
     ).article_id
     (iran,) = spans(store, aid, "Iran")
+    (russia,) = spans(store, aid, "Russia")
     store.reject(iran.id)
+    store.accept(russia.id)
     cs = store.correction_stats()
     assert cs.reviewed_total.decided == 0
     # an imported accepted span is a confirmed entity the model did not suggest
-    assert cs.labels["GPE"].recall == 0.0 and cs.labels["GPE"].precision == 0.0
+    assert cs.labels["GPE"].recall == 0.5 and cs.labels["GPE"].precision == 0.5
+    assert (cs.total.accepted, cs.total.rejected, cs.total.pending) == (1, 1, 3)
     store.set_reviewed(aid)
     cs = store.correction_stats()
     assert cs.reviewed_total.decided == 5 and cs.reviewed_total.accepted == 4
     assert cs.reviewed_total.precision == 0.8 and cs.reviewed_total.recall == 1.0
+    assert (cs.total.accepted, cs.total.pending) == (4, 0)
+    assert cs.reviewed_labels["GPE"].accepted == 1  # Russia, accepted by hand
     assert other not in (aid,)
