@@ -456,13 +456,11 @@ def _apply(conn: sqlite3.Connection, entry: sqlite3.Row, side: str) -> None:
         if state is None:
             conn.execute("DELETE FROM spans WHERE id = ?", (entry["span_id"],))
             return
-        exists = conn.execute("SELECT 1 FROM spans WHERE id = ?", (entry["span_id"],)).fetchone()
-        if exists:
-            conn.execute(
-                "UPDATE spans SET label = ?, status = ?, updated_at = ? WHERE id = ?",
-                (state["label"], state["status"], state["updated_at"], entry["span_id"]),
-            )
-        else:
+        cur = conn.execute(
+            "UPDATE spans SET label = ?, status = ?, updated_at = ? WHERE id = ?",
+            (state["label"], state["status"], state["updated_at"], entry["span_id"]),
+        )
+        if cur.rowcount == 0:  # gone (an undone insert being redone): put it back
             cols = list(state)
             conn.execute(
                 f"INSERT INTO spans ({', '.join(_q(c) for c in cols)})"
