@@ -69,6 +69,7 @@ class Change:
     spans: int  # how many span rows it touched
     surface: str | None = None  # the text of the (first) span it changed
     label: str | None = None  # the label it gave (None for reject and review)
+    mentions: int = 0  # for a propagation: how many mentions it changed
 
     def describe(self) -> str:
         """One short line for a status bar or the command line."""
@@ -83,7 +84,9 @@ class Change:
             where = ", ".join(str(a) for a in self.articles[:5])
             more = ", ..." if len(self.articles) > 5 else ""
             what += f" in article{'s' if len(self.articles) > 1 else ''} {where}{more}"
-        if self.spans > 1:
+        if self.action == "propagate":
+            what += f" ({self.mentions} mention(s))"
+        elif self.spans > 1:
             what += f" ({self.spans} span changes)"
         return what
 
@@ -349,9 +352,10 @@ class CorrectionsMixin:
         actions = [e["action"] for e in entries]
         main = next((a for a in _MAIN if a in actions), actions[0] if actions else "?")
         surface = label = None
+        mentions = 0
         if main == "propagate":
             info = json.loads(next(e for e in entries if e["action"] == "propagate")["after"])
-            surface, label = info["surface"], info["label"]
+            surface, label, mentions = info["surface"], info["label"], info["changed"]
         elif main == "rule":
             e = next(e for e in entries if e["action"] == "rule")
             info = json.loads(e["after"] or e["before"])
@@ -372,7 +376,8 @@ class CorrectionsMixin:
                 label = state["label"]
         arts = tuple(sorted({e["article_id"] for e in entries if e["article_id"] is not None}))
         spans = sum(1 for e in entries if e["span_id"] is not None)
-        return Change(group, main, entries[0]["at"] if entries else "", arts, spans, surface, label)
+        at = entries[0]["at"] if entries else ""
+        return Change(group, main, at, arts, spans, surface, label, mentions)
 
     # -- undo and redo -----------------------------------------------------------------
 
