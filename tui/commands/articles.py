@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from importlib import resources
 
@@ -9,7 +10,7 @@ import click
 
 from store.extract import SpacyExtractor, run_extraction
 from store.formats import INPUTS
-from store.importer import import_paths
+from store.importer import expand_paths, import_paths
 from store.models import ArticleDraft
 
 from ..context import Context, pass_context
@@ -24,7 +25,7 @@ def extract_ids(obj: Context, ids: list[int], model: str | None, workers: int) -
     if not ids:
         return 0
     extractor = SpacyExtractor(obj.model(model))
-    extractor.load()
+    extractor.load()  # ExtractionError: one line naming the model
     with progress(len(ids), "extracting") as bar:
         return run_extraction(
             obj.store(), ids, extractor, workers=workers, on_progress=lambda n: bar.update(n)
@@ -62,22 +63,25 @@ def import_cmd(
     workers: int,
 ) -> None:
     """Import articles from files, folders (recursively), globs, or - for standard input."""
+    if not no_extract:
+        SpacyExtractor(obj.model(model)).check()  # a missing model fails before any import
     store = obj.store()
-    with progress(len(paths), "importing") as bar:
+    files = list(expand_paths(paths))
+    with progress(len(files), "importing") as bar:
         summary = import_paths(
             store,
-            paths,
+            files,
             fmt,
             on_file=lambda path, n: bar.update(1, path),
             on_error=error,
         )
     extracted = 0
-    if not no_extract and summary.created:
-        extracted = extract_ids(obj, summary.created, model, workers)
+    if not no_extract and summary.to_extract:
+        extracted = extract_ids(obj, summary.to_extract, model, workers)
     parts = [f"{len(summary.created)} imported", f"{len(summary.existing)} already present"]
     if summary.spans:
         parts.append(f"{summary.spans} annotations")
-    if not no_extract and summary.created:
+    if not no_extract and summary.to_extract:
         parts.append(f"{extracted} entities found")
     if summary.errors:
         parts.append(f"{len(summary.errors)} file(s) rejected")
@@ -125,7 +129,9 @@ def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
     """List articles: id, title, entity count, read and review state."""
     store = obj.store()
     page, offset, shown = 500, 0, 0
-    rows_json = []
+    first = True
+    if as_json:
+        click.echo("[", nl=False)
     while True:
         want = page if limit is None else min(page, limit - shown)
         if want <= 0:
@@ -134,8 +140,8 @@ def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
         if not rows:
             break
         for a in rows:
-            if as_json:
-                rows_json.append(
+            if as_json:  # streamed one object at a time: memory stays flat on big databases
+                item = json.dumps(
                     {
                         "id": a.id,
                         "title": a.title,
@@ -144,15 +150,18 @@ def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
                         "read": a.read,
                         "reviewed": a.reviewed,
                         "imported_at": a.imported_at,
-                    }
+                    },
+                    ensure_ascii=False,
                 )
+                click.echo(("\n  " if first else ",\n  ") + item, nl=False)
+                first = False
             else:
                 state = ("R" if a.reviewed else " ") + (" " if a.read else "N")
                 echo(f"{a.id:>6} {state} {a.entity_count:>5}  {plain(a.title, one_line=True)}")
         shown += len(rows)
         offset += len(rows)
     if as_json:
-        echo_json(rows_json)
+        click.echo("]" if first else "\n]")
 
 
 @click.command("show")
