@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -18,9 +19,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
 
 FUZZY_CANDIDATES = 300  # entities the trigram index hands to rapidfuzz
+TRIGRAM_BUDGET = 4000  # postings the fuzzy trigram query may rank (keeps it fast at scale)
+MIN_TRIGRAMS = 3
+ARTICLE_WINDOW = 2000  # a word in more articles than this: rank the newest so many
 SUBSTRING_CANDIDATES = 500  # entities that contain every query word, handed over too
 SMALL_SET = 100_000  # most distinct surfaces a status:/reviewed:yes filter scores at once
-MIN_SCORE = 50.0  # entity hits below this are noise
+MIN_SCORE = 65.0  # entity hits below this are noise
+POPULARITY = 3.0  # rank bonus per tenfold mentions: "Bash" finds the Bashar everyone names
+EXACT = 5.0  # rank bonus for the very name typed
 PREFER_SCORE = 85.0  # an entity hit this good is where an article hit opens
 SNIPPET_BEFORE, SNIPPET_AFTER = 50, 90
 _WORD = re.compile(r"\w", re.UNICODE)
@@ -148,9 +154,10 @@ def _fts_candidates(conn: sqlite3.Connection, q: Query) -> dict[tuple[str, str],
     """Entities the trigram index offers for the query text: (surface, label) -> counts."""
     found: dict[tuple[str, str], tuple[int, int]] = {}
     lab_sql, lab_args = _label_clause(q, "e")
+    # CROSS JOIN: the index chooses the rows, the label only filters them
     base = (
         "SELECT e.surface, e.label, e.mentions, e.articles FROM entity_fts f"
-        " JOIN entities e ON e.id = f.rowid WHERE entity_fts MATCH ?" + lab_sql
+        " CROSS JOIN entities e ON e.id = f.rowid WHERE entity_fts MATCH ?" + lab_sql
     )
 
     def add(sql: str, *args: object) -> None:
@@ -162,8 +169,8 @@ def _fts_candidates(conn: sqlite3.Connection, q: Query) -> dict[tuple[str, str],
     if long_words:  # every word a substring: exact and prefix matches
         match = " AND ".join(fts_string(w) for w in long_words)
         add(base + " LIMIT ?", match, *lab_args, SUBSTRING_CANDIDATES)
-    grams = trigrams(q.text)
-    if grams:  # any trigram, best first: typos and spelling variants
+    grams = _rare_trigrams(conn, trigrams(q.text))
+    if grams:  # some trigram, most shared first: typos and spelling variants
         match = " OR ".join(fts_string(g) for g in grams)
         add(base + " ORDER BY f.rank LIMIT ?", match, *lab_args, FUZZY_CANDIDATES)
     if not long_words and words:  # too short for trigrams: names that start so
@@ -176,6 +183,27 @@ def _fts_candidates(conn: sqlite3.Connection, q: Query) -> dict[tuple[str, str],
             SUBSTRING_CANDIDATES,
         )
     return found
+
+
+def _rare_trigrams(conn: sqlite3.Connection, grams: list[str]) -> list[str]:
+    """The query's trigrams that entities hold, rarest first, within a budget of postings.
+
+    Ranking every entity that shares a common trigram ("al-", "sha") is what costs; the
+    rare trigrams find the same names. At least MIN_TRIGRAMS are kept whatever they cost.
+    """
+    if not grams:
+        return []
+    marks = ",".join("?" * len(grams))
+    counts = conn.execute(
+        f"SELECT term, doc FROM entity_vocab WHERE term IN ({marks})", grams
+    ).fetchall()
+    picked, spent = [], 0
+    for term, doc in sorted(counts, key=lambda r: r[1]):
+        if len(picked) >= MIN_TRIGRAMS and spent + doc > TRIGRAM_BUDGET:
+            break
+        picked.append(term)
+        spent += doc
+    return picked
 
 
 def _like_prefix(text: str) -> str:
@@ -197,8 +225,16 @@ def _rank(
         score = name_score(qt, surface)
         if score >= MIN_SCORE:
             scored.append((score, surface, lab, mentions, arts))
-    scored.sort(key=lambda h: (-h[0], -h[3], h[1]))
+    scored.sort(key=lambda h: (-_rank_key(qt, h[0], h[1], h[3]), h[1]))
     return scored
+
+
+def _rank_key(query_tokens: list[str], score: float, surface: str, mentions: int) -> float:
+    """Name score, plus a little for popularity, plus a little for the exact name."""
+    key = score + POPULARITY * math.log10(1 + max(0, mentions))
+    if score >= 100 and tokens(surface) == query_tokens:
+        key += EXACT
+    return key
 
 
 def _status_clause(q: Query) -> str:
@@ -226,15 +262,15 @@ def _entity_hits(conn: sqlite3.Connection, q: Query, limit: int) -> list[SearchH
             "SELECT e.surface, e.label, e.mentions, e.articles FROM entities e WHERE 1"
             + lab_sql
             + " ORDER BY e.mentions DESC LIMIT ?",
-            (*lab_args, limit if not q.filtered else SUBSTRING_CANDIDATES),
+            (*lab_args, SUBSTRING_CANDIDATES if _recount(q) else limit),
         )
         ranked = [(100.0, r[0], r[1], r[2], r[3]) for r in rows]
     hits: list[SearchHit] = []
     for score, surface, lab, mentions, arts in ranked:
         if len(hits) >= limit:
             break
-        if q.filtered:  # count again under the filter; skip entities it leaves empty
-            mentions, arts, span_id = _filtered_counts(conn, q, surface, lab)
+        if _recount(q):  # count again under the filter; skip entities it leaves empty
+            mentions, arts, span_id = _filtered_counts(conn, q, surface, lab, mentions, arts)
             if not mentions:
                 continue
             hit = _entity_hit(conn, span_id, surface, lab, score, mentions, arts)
@@ -245,25 +281,50 @@ def _entity_hits(conn: sqlite3.Connection, q: Query, limit: int) -> list[SearchH
     return hits
 
 
+def _recount(q: Query) -> bool:
+    """True when the entity table's counts (all non-rejected spans) do not answer q."""
+    return q.status is not None or q.reviewed is not None
+
+
 def _filtered_counts(
-    conn: sqlite3.Connection, q: Query, surface: str, label: str
+    conn: sqlite3.Connection, q: Query, surface: str, label: str, mentions: int, arts: int
 ) -> tuple[int, int, int]:
-    join, extra, args = "", "", []
-    if q.reviewed is not None:
-        join, extra, args = (
-            " JOIN articles a ON a.id = s.article_id",
-            " AND a.reviewed = ?",
-            [int(q.reviewed)],
-        )
+    """Mentions, articles and the newest span of an entity under q's status/reviewed filter.
+
+    reviewed:no counts what is in reviewed articles (few, indexed) and takes it away
+    from the total, so a famous name costs no more than the reviewed articles that hold it.
+    """
+    cond, cond_args = _status_clause(q), _status_args(q)
+    key = (surface, label, *cond_args)
+    where = " WHERE s.text = ? AND s.label = ? AND " + cond
+    if q.status is not None:
+        row = conn.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT s.article_id) FROM spans s" + where, key
+        ).fetchone()
+        mentions, arts = int(row[0]), int(row[1])
+    newest = (
+        "SELECT s.id FROM spans s JOIN articles a ON a.id = s.article_id"
+        + where
+        + " AND a.reviewed = ? ORDER BY s.article_id DESC LIMIT 1"
+    )
+    if q.reviewed is None:
+        row = conn.execute(
+            "SELECT s.id FROM spans s" + where + " ORDER BY s.article_id DESC LIMIT 1", key
+        ).fetchone()
+        return mentions, arts, int(row[0]) if row else 0
     row = conn.execute(
-        "SELECT COUNT(*), COUNT(DISTINCT s.article_id), MAX(s.id) FROM spans s"
-        + join
-        + " WHERE s.text = ? AND s.label = ? AND "
-        + _status_clause(q)
-        + extra,
-        (surface, label, *_status_args(q), *args),
+        "SELECT COUNT(*), COUNT(DISTINCT s.article_id) FROM articles a"
+        " CROSS JOIN spans s ON s.article_id = a.id" + where + " AND a.reviewed = 1",
+        key,
     ).fetchone()
-    return int(row[0]), int(row[1]), int(row[2] or 0)
+    if q.reviewed:
+        mentions, arts = int(row[0]), int(row[1])
+    else:
+        mentions, arts = mentions - int(row[0]), arts - int(row[1])
+    if mentions <= 0:
+        return 0, 0, 0
+    row = conn.execute(newest, (*key, int(q.reviewed))).fetchone()
+    return mentions, arts, int(row[0]) if row else 0
 
 
 def _small_set_hits(conn: sqlite3.Connection, q: Query, limit: int) -> list[SearchHit]:
@@ -296,7 +357,7 @@ def _small_set_hits(conn: sqlite3.Connection, q: Query, limit: int) -> list[Sear
         scored = [(s, r) for s, r in scored if s >= MIN_SCORE]
     else:
         scored = [(100.0, r) for r in rows]
-    scored.sort(key=lambda h: (-h[0], -h[1][2], h[1][0]))
+    scored.sort(key=lambda h: (-_rank_key(qt, h[0], h[1][0], h[1][2]), h[1][0]))
     hits = []
     for score, (surface, lab, mentions, arts, span_id) in scored[:limit]:
         hit = _entity_hit(conn, span_id, surface, lab, score, mentions, arts)
@@ -378,14 +439,14 @@ def _article_hits(
     )
     prefer = entities[0].text if entities and entities[0].score >= PREFER_SCORE else None
     hits = []
-    for article_id, title, rank in rows:
+    for article_id, title, score in rows:
         start, end, snippet, marks = snippet_for(texts[article_id], words, prefer)
         hits.append(
             SearchHit(
                 kind="article",
                 article_id=article_id,
                 title=title,
-                score=-rank,
+                score=score,
                 start=start,
                 end=end,
                 snippet=snippet,
@@ -398,19 +459,52 @@ def _article_hits(
 def _article_rows(
     conn: sqlite3.Connection, q: Query, match: str, limit: int
 ) -> list[tuple[int, str, float]]:
-    extra, args = "", []
-    if q.reviewed is not None:
-        extra, args = " AND a.reviewed = ?", [int(q.reviewed)]
-    return [
-        (r[0], r[1], r[2])
-        for r in conn.execute(
-            "SELECT a.id, a.title, bm25(article_fts, 4.0, 1.0) AS rank FROM article_fts"
-            " JOIN articles a ON a.id = article_fts.rowid WHERE article_fts MATCH ?"
+    """Articles for an FTS5 query, best first, with a score (100 for the best).
+
+    Up to ARTICLE_WINDOW matching articles are ranked by bm25 (a title match counts 4x).
+    A query that matches more articles than that (a common word, a famous name) lists
+    those that have it in the title, then the rest, newest first: bm25 would have to
+    weigh every match, which costs more than the answer is worth.
+    """
+    join, extra = "", ""
+    if q.reviewed:  # few articles: let them pick
+        extra = " AND article_fts.rowid IN (SELECT id FROM articles WHERE reviewed = 1)"
+    elif q.reviewed is not None:  # most articles: the word index picks, this filters
+        join = " CROSS JOIN articles r ON r.id = article_fts.rowid"
+        extra = " AND r.reviewed = 0"
+    base = "SELECT article_fts.rowid FROM article_fts" + join + " WHERE article_fts MATCH ?" + extra
+    many = conn.execute(
+        base + " ORDER BY article_fts.rowid DESC LIMIT 1 OFFSET ?", (match, ARTICLE_WINDOW - 1)
+    ).fetchone()
+    scored: list[tuple[int, float]]
+    if many is None:
+        ranked = conn.execute(
+            "SELECT article_fts.rowid, bm25(article_fts, 4.0, 1.0) AS rank FROM article_fts"
+            + join
+            + " WHERE article_fts MATCH ?"
             + extra
             + " ORDER BY rank LIMIT ?",
-            (match, *args, limit),
-        )
-    ]
+            (match, limit),
+        ).fetchall()
+        best = min((r[1] for r in ranked), default=0.0) or -1.0  # bm25: lower is better
+        scored = [(r[0], 100.0 * r[1] / best if best < 0 else 0.0) for r in ranked]
+    else:
+        order = " ORDER BY article_fts.rowid DESC LIMIT ?"
+        titled = [r[0] for r in conn.execute(base + order, (f"title : ({match})", limit))]
+        scored = [(aid, 100.0) for aid in titled]
+        if len(scored) < limit:
+            seen = set(titled)
+            rest = conn.execute(base + order, (match, limit + len(seen))).fetchall()
+            scored += [(r[0], 50.0) for r in rest if r[0] not in seen][: limit - len(scored)]
+    if not scored:
+        return []
+    titles = dict(
+        conn.execute(
+            f"SELECT id, title FROM articles WHERE id IN ({','.join('?' * len(scored))})",
+            [r[0] for r in scored],
+        ).fetchall()
+    )
+    return [(aid, titles[aid], score) for aid, score in scored]
 
 
 def snippet_for(

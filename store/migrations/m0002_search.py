@@ -14,6 +14,9 @@ CREATE INDEX entities_label ON entities(label, mentions);
 CREATE INDEX entities_mentions ON entities(mentions);
 CREATE INDEX entities_surface_nocase ON entities(surface COLLATE NOCASE);
 
+-- reviewed:yes picks a few articles without reading them all
+CREATE INDEX articles_reviewed ON articles(reviewed, id);
+
 -- spans of one entity, per article (keeps counts cheap to maintain, mention lists cheap to read)
 DROP INDEX IF EXISTS spans_surface;
 CREATE INDEX spans_entity ON spans(text, label, article_id, status);
@@ -25,6 +28,9 @@ CREATE INDEX spans_user ON spans(text, label) WHERE source = 'user';
 CREATE VIRTUAL TABLE entity_fts USING fts5(
     surface, content='entities', content_rowid='id', tokenize='trigram'
 );
+
+-- how many entities hold each trigram: the fuzzy query keeps to the rarer ones
+CREATE VIRTUAL TABLE entity_vocab USING fts5vocab(entity_fts, 'row');
 
 -- word index over article titles and texts
 CREATE VIRTUAL TABLE article_fts USING fts5(
