@@ -426,7 +426,7 @@ def _article_hits(
     words = list(q.terms)
     match = _article_match(words)
     rows = _article_rows(conn, q, match, limit) if match else []
-    if match and not rows and entities and entities[0].text:  # a typo: the name it meant
+    if match and not rows and entities and entities[0].score >= PREFER_SCORE:  # a typo
         words = entities[0].text.split()
         rows = _article_rows(conn, q, fts_string(entities[0].text), limit)
     if not rows:
