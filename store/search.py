@@ -427,8 +427,8 @@ def _article_hits(
     match = _article_match(words)
     rows = _article_rows(conn, q, match, limit) if match else []
     if match and not rows and entities and entities[0].score >= PREFER_SCORE:  # a typo
-        words = entities[0].text.split()
-        rows = _article_rows(conn, q, fts_string(entities[0].text), limit)
+        words = (entities[0].text or "").split()
+        rows = _article_rows(conn, q, fts_string(entities[0].text or ""), limit)
     if not rows:
         return []
     texts = dict(

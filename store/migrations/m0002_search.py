@@ -66,12 +66,11 @@ END;
 -- entity counts follow the non-rejected spans
 CREATE TRIGGER spans_entity_insert AFTER INSERT ON spans WHEN NEW.status != 'rejected'
 BEGIN
-    INSERT OR IGNORE INTO entities (surface, label) VALUES (NEW.text, NEW.label);
-    UPDATE entities SET mentions = mentions + 1,
+    INSERT INTO entities (surface, label, mentions, articles) VALUES (NEW.text, NEW.label, 1, 1)
+    ON CONFLICT (surface, label) DO UPDATE SET mentions = mentions + 1,
         articles = articles + NOT EXISTS (
             SELECT 1 FROM spans s WHERE s.text = NEW.text AND s.label = NEW.label
-            AND s.article_id = NEW.article_id AND s.status != 'rejected' AND s.id != NEW.id)
-    WHERE surface = NEW.text AND label = NEW.label;
+            AND s.article_id = NEW.article_id AND s.status != 'rejected' AND s.id != NEW.id);
 END;
 CREATE TRIGGER spans_entity_delete AFTER DELETE ON spans WHEN OLD.status != 'rejected'
 BEGIN
