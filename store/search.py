@@ -22,6 +22,7 @@ FUZZY_CANDIDATES = 300  # entities the trigram index hands to rapidfuzz
 TRIGRAM_BUDGET = 4000  # postings the fuzzy trigram query may rank (keeps it fast at scale)
 MIN_TRIGRAMS = 3
 ARTICLE_WINDOW = 2000  # a word in more articles than this: rank the newest so many
+VARIANT_CANDIDATES = 100  # when the words match as typed: a few spelling variants beside
 SUBSTRING_CANDIDATES = 500  # entities that contain every query word, handed over too
 SMALL_SET = 100_000  # most distinct surfaces a status:/reviewed:yes filter scores at once
 MIN_SCORE = 65.0  # entity hits below this are noise
@@ -30,6 +31,7 @@ EXACT = 5.0  # rank bonus for the very name typed
 PREFER_SCORE = 85.0  # an entity hit this good is where an article hit opens
 SNIPPET_BEFORE, SNIPPET_AFTER = 50, 90
 _WORD = re.compile(r"\w", re.UNICODE)
+_ALNUM = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -169,10 +171,17 @@ def _fts_candidates(conn: sqlite3.Connection, q: Query) -> dict[tuple[str, str],
     if long_words:  # every word a substring: exact and prefix matches
         match = " AND ".join(fts_string(w) for w in long_words)
         add(base + " LIMIT ?", match, *lab_args, SUBSTRING_CANDIDATES)
-    grams = _rare_trigrams(conn, trigrams(q.text))
-    if grams:  # some trigram, most shared first: typos and spelling variants
-        match = " OR ".join(fts_string(g) for g in grams)
+    df = _trigram_counts(conn, trigrams(q.text))
+    groups = [[g for g in trigrams(w) if df.get(g)] for w in long_words]
+    exact = bool(found)
+    if not exact and len(groups) > 1 and all(groups):  # some trigram of every word: a typo
+        match = " AND ".join("(" + " OR ".join(map(fts_string, g)) + ")" for g in groups)
         add(base + " ORDER BY f.rank LIMIT ?", match, *lab_args, FUZZY_CANDIDATES)
+    grams = _rare_trigrams(df)
+    if grams:  # any trigram, rarest first: transposed letters, missing words
+        match = " OR ".join(fts_string(g) for g in grams)
+        size = VARIANT_CANDIDATES if exact else FUZZY_CANDIDATES
+        add(base + " ORDER BY f.rank LIMIT ?", match, *lab_args, size)
     if not long_words and words:  # too short for trigrams: names that start so
         pattern = _like_prefix(" ".join(words))
         add(
@@ -185,20 +194,25 @@ def _fts_candidates(conn: sqlite3.Connection, q: Query) -> dict[tuple[str, str],
     return found
 
 
-def _rare_trigrams(conn: sqlite3.Connection, grams: list[str]) -> list[str]:
+def _trigram_counts(conn: sqlite3.Connection, grams: list[str]) -> dict[str, int]:
+    """How many entity names hold each trigram (absent: none)."""
+    if not grams:
+        return {}
+    marks = ",".join("?" * len(grams))
+    return dict(
+        conn.execute(f"SELECT term, doc FROM entity_vocab WHERE term IN ({marks})", grams)
+    )
+
+
+def _rare_trigrams(df: dict[str, int]) -> list[str]:
     """The query's trigrams that entities hold, rarest first, within a budget of postings.
 
     Ranking every entity that shares a common trigram ("al-", "sha") is what costs; the
     rare trigrams find the same names. At least MIN_TRIGRAMS are kept whatever they cost.
     """
-    if not grams:
-        return []
-    marks = ",".join("?" * len(grams))
-    counts = conn.execute(
-        f"SELECT term, doc FROM entity_vocab WHERE term IN ({marks})", grams
-    ).fetchall()
-    picked, spent = [], 0
-    for term, doc in sorted(counts, key=lambda r: r[1]):
+    picked: list[str] = []
+    spent = 0
+    for term, doc in sorted(df.items(), key=lambda r: r[1]):
         if len(picked) >= MIN_TRIGRAMS and spent + doc > TRIGRAM_BUDGET:
             break
         picked.append(term)
@@ -425,7 +439,8 @@ def _article_hits(
 ) -> list[SearchHit]:
     words = list(q.terms)
     match = _article_match(words)
-    rows = _article_rows(conn, q, match, limit) if match else []
+    known = match is not None and _words_indexed(conn, words)
+    rows = _article_rows(conn, q, match, limit) if match and known else []
     if match and not rows and entities and entities[0].score >= PREFER_SCORE:  # a typo
         words = (entities[0].text or "").split()
         rows = _article_rows(conn, q, fts_string(entities[0].text or ""), limit)
@@ -454,6 +469,21 @@ def _article_hits(
             )
         )
     return hits
+
+
+def _words_indexed(conn: sqlite3.Connection, words: list[str]) -> bool:
+    """False when some word (not the last, which may be a prefix) is in no article at all.
+
+    Then the word query cannot match, and asking it still costs a scan of the other words.
+    """
+    tokens_ = [t for w in words[:-1] for t in _ALNUM.findall(fold(w))]
+    if not tokens_:
+        return True
+    marks = ",".join("?" * len(tokens_))
+    found = conn.execute(
+        f"SELECT COUNT(DISTINCT term) FROM article_vocab WHERE term IN ({marks})", tokens_
+    ).fetchone()[0]
+    return int(found) == len(set(tokens_))
 
 
 def _article_rows(
