@@ -25,6 +25,7 @@ ARTICLE_WINDOW = 2000  # a word in more articles than this: rank the newest so m
 VARIANT_CANDIDATES = 100  # when the words match as typed: a few spelling variants beside
 SUBSTRING_CANDIDATES = 500  # entities that contain every query word, handed over too
 SMALL_SET = 100_000  # most distinct surfaces a status:/reviewed:yes filter scores at once
+PRESELECT = 60  # candidates each C scorer passes on to name_score
 MIN_SCORE = 65.0  # entity hits below this are noise
 POPULARITY = 1.5  # rank bonus per tenfold mentions: among near-equal names, the famous one
 EXACT = 5.0  # rank bonus for the very name typed
@@ -234,8 +235,18 @@ def _rank(
             ((100.0, s, lab, m, a) for (s, lab), (m, a) in candidates.items()),
             key=lambda h: (-h[3], h[1]),
         )
+    items = list(candidates.items())
+    if len(items) > PRESELECT:  # rapidfuzz's C scorers pick the few worth a closer look
+        query = " ".join(qt)
+        names = [" ".join(tokens(surface)) for (surface, _lab), _counts in items]
+        best = {
+            i
+            for scorer in (fuzz.WRatio, fuzz.token_set_ratio)
+            for _name, _score, i in process.extract(query, names, scorer=scorer, limit=PRESELECT)
+        }
+        items = [items[i] for i in sorted(best)]
     scored = []
-    for (surface, lab), (mentions, arts) in candidates.items():
+    for (surface, lab), (mentions, arts) in items:
         score = name_score(qt, surface)
         if score >= MIN_SCORE:
             scored.append((score, surface, lab, mentions, arts))
