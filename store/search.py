@@ -71,7 +71,7 @@ def name_score(query_tokens: Sequence[str], target: str) -> float:
         best = 0.0
         for tt in target_tokens:
             r = fuzz.ratio(qt, tt) / 100
-            if len(qt) >= 2 and tt.startswith(qt):
+            if tt.startswith(qt):
                 r = max(r, 0.9 + 0.1 * len(qt) / len(tt))
             best = max(best, r)
         covered += best * len(qt)
