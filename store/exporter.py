@@ -246,10 +246,17 @@ def _write_whole(kind: str, target: Path, write: Callable[[object], None]) -> No
         else:
             os.close(fd)
             write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the user's usual mode
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def summary_lines(result: ExportResult, limit: int = 50) -> list[str]:

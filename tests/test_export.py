@@ -166,3 +166,15 @@ def test_cli_errors_are_one_line(tmp_path, store, db_path):
     )
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr == "margin: article 99 does not exist\n"
+
+
+def test_written_files_have_the_usual_mode(tmp_path, store):
+    import os
+
+    _corpus(store)
+    out = tmp_path / "m.csv"
+    run_export(store, ExportOptions(fmt="csv", out=out))
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
