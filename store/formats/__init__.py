@@ -63,6 +63,15 @@ register_input(
         feeds.HTML, feeds.HTML_EXTENSIONS, feeds.read_html, "saved web page", feeds.sniff_html
     )
 )
+register_input(
+    InputFormat(
+        labelstudio.NAME,
+        labelstudio.EXTENSIONS,
+        labelstudio.read,
+        "Label Studio JSON tasks",
+        labelstudio.sniff,
+    )
+)
 register_input(InputFormat(text.NAME, text.EXTENSIONS, text.read, "plain text or Markdown"))
 register_input(
     InputFormat(articles.JSONL, articles.JSONL_EXTENSIONS, articles.read_jsonl, "JSONL of articles")

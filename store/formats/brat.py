@@ -87,7 +87,7 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
             raise FormatError(
                 path, where, f"has a span {start}..{end} outside the text (length {len(raw_text)})"
             )
-        if _flat(raw_text[start:end]) != _flat(surface):
+        if surface and _flat(raw_text[start:end]) != _flat(surface):
             raise FormatError(
                 path,
                 where,

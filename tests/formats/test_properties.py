@@ -107,6 +107,12 @@ def test_spacy(docs):
     _check("spacy", docs, "o.spacy")
 
 
+@SETTINGS
+@given(documents())
+def test_labelstudio(docs):
+    _check("labelstudio", docs, "o.json")
+
+
 @st.composite
 def conll_files(draw):
     tokens = st.text(
