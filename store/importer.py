@@ -46,12 +46,15 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str]:
     """Yield files from paths: files as given, folders recursively, globs expanded, '-' as is.
 
     A ``.txt`` with a brat ``.ann`` beside it is the text of that annotation file, not an
-    article of its own: only the ``.ann`` is yielded.
+    article of its own: the ``.ann`` is yielded instead, once.
     """
+    seen: set[str] = set()
     for path in _expand(paths):
         if path.lower().endswith(".txt") and Path(path).with_suffix(".ann").exists():
-            continue
-        yield path
+            path = str(Path(path).with_suffix(".ann"))
+        if path not in seen:
+            seen.add(path)
+            yield path
 
 
 def _expand(paths: Iterable[str]) -> Iterator[str]:

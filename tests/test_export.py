@@ -178,3 +178,15 @@ def test_written_files_have_the_usual_mode(tmp_path, store):
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_overlapping_spans_are_reported_by_token_formats(tmp_path, store):
+    from store.importer import import_paths
+
+    p = tmp_path / "o.jsonl"
+    p.write_text(json.dumps({"text": "New York City is big", "label": [[0, 8, "GPE"], [4, 13, "GPE"]]}) + "\n")
+    assert import_paths(store, [str(p)]).ok
+    for fmt in ("conll", "spacy", "doccano"):
+        res = run_export(store, ExportOptions(fmt=fmt, out=tmp_path / f"x.{fmt}"))
+        reasons = [s.reason for s in res.total.skipped]
+        assert reasons == ([] if fmt == "doccano" else ["overlaps another span"]), fmt
