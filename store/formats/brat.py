@@ -57,7 +57,8 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
     spans = []
     other: dict[str, int] = {}
     warnings: list[str] = []
-    for n, line in enumerate(ann.splitlines(), 1):
+    for n, line in enumerate(ann.split("\n"), 1):  # not splitlines: \x85, \u2028 are text
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         where = f"line {n}"
