@@ -140,7 +140,7 @@ def detect(path: str, head: bytes) -> InputFormat | None:
     for fmt in INPUTS.values():
         if fmt.sniff is not None and fmt.sniff(head):
             ending_ok = any(path.lower().endswith(e) for e in fmt.extensions)
-            if ending_ok or path == "-":
+            if ending_ok or path == "-" or path.startswith(("http://", "https://")):
                 return fmt
     lower = path.lower()
     # by ending: formats that cannot tell by content (plain articles) before those that can
