@@ -124,8 +124,10 @@ def import_paths(
             data = _read_bytes(path)
             # pass 1: read the whole file, so a bad record rejects the file before any write
             count = 0
+            labels: set[str] = set()  # the labels the file annotates, for complete merges
             for draft in _checked(path, read_file(path, data, fmt)):
                 count += 1
+                labels.update(s.label for s in draft.spans)
                 for warning in getattr(draft, "warnings", ()):
                     summary.warnings.append(warning)
                     if on_error:
@@ -137,10 +139,10 @@ def import_paths(
             for draft in read_file(path, data, fmt):
                 batch.append(draft)
                 if len(batch) >= BATCH:
-                    _store(store, batch, summary)
+                    _store(store, batch, summary, frozenset(labels))
                     batch = []
             if batch:
-                _store(store, batch, summary)
+                _store(store, batch, summary, frozenset(labels))
         except FormatError as exc:
             summary.errors.append(str(exc))
             if on_error:
@@ -163,7 +165,9 @@ def _checked(path: str, drafts: Iterable[ArticleDraft]) -> Iterator[ArticleDraft
         yield draft
 
 
-def _store(store: Store, batch: list[ArticleDraft], summary: ImportSummary) -> None:
+def _store(
+    store: Store, batch: list[ArticleDraft], summary: ImportSummary, labels: frozenset[str]
+) -> None:
     merges: list[AnnotationImport] = []
     for draft, result in zip(batch, store.add_articles(batch), strict=True):
         if result.created:
@@ -175,7 +179,14 @@ def _store(store: Store, batch: list[ArticleDraft], summary: ImportSummary) -> N
             draft.reviewed or (draft.spans and not result.created)
         ):
             # annotations for an article already stored are merged, not dropped
-            merges.append(AnnotationImport(result.article_id, draft.spans, draft.reviewed))
+            merges.append(
+                AnnotationImport(
+                    result.article_id,
+                    draft.spans,
+                    draft.reviewed,
+                    labels if draft.reviewed and not result.created else frozenset(),
+                )
+            )
             if draft.reviewed:
                 summary.reviewed.add(result.article_id)
     if merges:
