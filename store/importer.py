@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .annotations import AnnotationImport, MergeSummary
-from .formats import AnnotatedDraft, FormatError, known_extensions, read_file
-from .models import ArticleDraft, SpanError
-from .store import Store
+from .formats import STDIN, AnnotatedDraft, FormatError, known_extensions, read_file
+from .models import ArticleDraft, SpanError, normalise_text
+from .store import Store, check_draft_span
 
 BATCH = 500
 
@@ -65,13 +65,17 @@ def _expand(paths: Iterable[str]) -> Iterator[str]:
             continue
         p = Path(raw)
         if p.is_dir():
+            found = False
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if name.startswith("."):
                         continue
                     if Path(name).suffix.lower() in exts:
+                        found = True
                         yield str(Path(root) / name)
+            if not found:
+                yield raw  # reported as a folder with nothing to import
             continue
         if not p.exists() and glob.has_magic(raw):
             matches = sorted(glob.glob(raw, recursive=True))
@@ -83,14 +87,20 @@ def _expand(paths: Iterable[str]) -> Iterator[str]:
 
 def _read_bytes(path: str) -> bytes:
     if path == "-":
-        return sys.stdin.buffer.read()
+        try:
+            return sys.stdin.buffer.read()
+        except (AttributeError, OSError) as exc:
+            raise FormatError(STDIN, None, f"cannot be read ({exc})") from None
     if path.startswith(("http://", "https://")):
         return _fetch(path)
     p = Path(path)
     if not p.exists():
+        if glob.has_magic(path):
+            raise FormatError(path, None, "matches no file")
         raise FormatError(path, None, "does not exist")
     if p.is_dir():
-        raise FormatError(path, None, "is a folder")
+        endings = ", ".join(sorted(known_extensions()))
+        raise FormatError(path, None, f"is a folder with no files to import (endings: {endings})")
     try:
         return p.read_bytes()
     except OSError as exc:
@@ -133,7 +143,7 @@ def import_paths(
                     if on_error:
                         on_error(warning)
             if count == 0:
-                raise FormatError(path, None, "holds no articles")
+                raise FormatError(STDIN if path == "-" else path, None, "holds no articles")
             # pass 2: store in short transactions of whole articles
             batch: list[ArticleDraft] = []
             for draft in read_file(path, data, fmt):
@@ -153,13 +163,14 @@ def import_paths(
 
 
 def _checked(path: str, drafts: Iterable[ArticleDraft]) -> Iterator[ArticleDraft]:
-    from .models import check_span, normalise_text
-
+    """Yield the drafts, raising FormatError for the first one the store would refuse."""
     for n, draft in enumerate(drafts, 1):
         text = normalise_text(draft.text)
+        if not text.strip():
+            raise FormatError(path, f"record {n}", "has an empty text")
         for span in draft.spans:
             try:
-                check_span(text, span.start, span.end)
+                check_draft_span(text, span)
             except SpanError as exc:
                 raise FormatError(path, f"record {n}", str(exc)) from None
         yield draft

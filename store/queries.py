@@ -1,12 +1,186 @@
-"""Read-only queries the reader needs (entity groups, neighbours, mentions); filled by the reader issue."""
+"""Read-only queries the reader needs (entity groups, neighbours, positions, titles, legend)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from .models import ArticleSummary, Label
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store  # noqa: F401
 
+# each sort as (column expression, direction) pairs; the same orders as store.SORTS
+SORT_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "newest": (("a.imported_at", "DESC"), ("a.id", "DESC")),
+    "oldest": (("a.imported_at", "ASC"), ("a.id", "ASC")),
+    "title": (("a.title COLLATE NOCASE", "ASC"), ("a.id", "ASC")),
+    "entities": (("a.entity_count", "DESC"), ("a.id", "ASC")),
+    "id": (("a.id", "ASC"),),
+}
+_SUMMARY = "a.id, a.title, a.source, a.imported_at, a.read, a.reviewed, a.entity_count, a.length"
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One distinct entity text under a label in an article, and how often it occurs."""
+
+    text: str
+    count: int
+
+
+@dataclass(frozen=True)
+class EntityGroup:
+    """An article's entities of one label: how many, and each surface with its count."""
+
+    label: str
+    count: int
+    surfaces: tuple[Surface, ...]
+
+
+def _keys(sort: str) -> tuple[tuple[str, str], ...]:
+    try:
+        return SORT_KEYS[sort]
+    except KeyError:
+        raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(SORT_KEYS)}") from None
+
+
+def _after(keys: tuple[tuple[str, str], ...], forward: bool) -> str:
+    """SQL condition for rows strictly after (forward) or before the bound row in this order."""
+    parts, equal = [], []
+    for expr, direction in keys:
+        op = ">" if (direction == "ASC") == forward else "<"
+        parts.append(" AND ".join([*equal, f"{expr} {op} ?"]))
+        equal.append(f"{expr} = ?")
+    return " OR ".join(f"({p})" for p in parts)
+
+
+def _params(values: list[object]) -> list[object]:
+    out: list[object] = []
+    for i in range(len(values)):
+        out.extend(values[: i + 1])
+    return out
+
 
 class QueriesMixin:
     """Store methods that answer the reader's questions without loading whole tables."""
+
+    def _key_values(self: Store, article_id: int, sort: str) -> list[object]:
+        keys = _keys(sort)
+        cols = ", ".join(expr.split(" COLLATE")[0] for expr, _ in keys)
+        row = (
+            self._conn()
+            .execute(f"SELECT {cols} FROM articles a WHERE a.id = ?", (article_id,))
+            .fetchone()
+        )
+        if row is None:
+            from .store import NotFound
+
+            raise NotFound(f"article {article_id} does not exist")
+        return list(row)
+
+    def neighbour(self: Store, article_id: int, sort: str = "newest", step: int = 1) -> int | None:
+        """Return the id of the next (step 1) or previous (step -1) article in a sort order."""
+        keys = _keys(sort)
+        forward = step > 0
+        values = self._key_values(article_id, sort)
+        order = ", ".join(
+            f"{expr} {d if forward else ('ASC' if d == 'DESC' else 'DESC')}" for expr, d in keys
+        )
+        row = (
+            self._conn()
+            .execute(
+                f"SELECT a.id FROM articles a WHERE {_after(keys, forward)} ORDER BY {order} LIMIT 1",
+                _params(values),
+            )
+            .fetchone()
+        )
+        return None if row is None else int(row[0])
+
+    def article_rank(self: Store, article_id: int, sort: str = "newest") -> int:
+        """Return the 0-based position of an article in a sort order (a count, not a scan)."""
+        keys = _keys(sort)
+        values = self._key_values(article_id, sort)
+        row = (
+            self._conn()
+            .execute(
+                f"SELECT COUNT(*) FROM articles a WHERE {_after(keys, False)}", _params(values)
+            )
+            .fetchone()
+        )
+        return int(row[0])
+
+    def article_summary(self: Store, article_id: int) -> ArticleSummary:
+        """Return one article's list row (no text)."""
+        from .store import NotFound, _summary_from_row
+
+        row = (
+            self._conn()
+            .execute(f"SELECT {_SUMMARY} FROM articles a WHERE a.id = ?", (article_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise NotFound(f"article {article_id} does not exist")
+        return _summary_from_row(row)
+
+    def entity_groups(self: Store, article_id: int) -> list[EntityGroup]:
+        """Return an article's non-rejected entities grouped by label (legend order) with counts."""
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT s.label, s.text, COUNT(*) AS n, MIN(s.start) AS first"
+                " FROM spans s LEFT JOIN labels l ON l.name = s.label"
+                " WHERE s.article_id = ? AND s.status != 'rejected'"
+                " GROUP BY s.label, s.text"
+                " ORDER BY COALESCE(l.position, 1000000), s.label, n DESC, first",
+                (article_id,),
+            )
+            .fetchall()
+        )
+        groups: list[EntityGroup] = []
+        current: str | None = None
+        surfaces: list[Surface] = []
+        for label, text, n, _first in rows:
+            if label != current:
+                if current is not None:
+                    groups.append(_group(current, surfaces))
+                current, surfaces = label, []
+            surfaces.append(Surface(text, n))
+        if current is not None:
+            groups.append(_group(current, surfaces))
+        return groups
+
+    def legend(self: Store, size: int = 9) -> list[Label]:
+        """Return the labels that get the number keys 1..size, in key order."""
+        labels = self.labels()
+        keyed = sorted(
+            (lab for lab in labels if lab.key.isdigit() and 1 <= int(lab.key) <= size),
+            key=lambda lab: int(lab.key),
+        )
+        taken = {lab.name for lab in keyed}
+        for lab in labels:  # fill free places in legend order when keys are missing
+            if len(keyed) >= size:
+                break
+            if lab.name not in taken:
+                keyed.append(lab)
+        return keyed[:size]
+
+    def unread_count(self: Store) -> int:
+        """Return how many articles have not been opened yet."""
+        return int(
+            self._conn().execute("SELECT COUNT(*) FROM articles WHERE read = 0").fetchone()[0]
+        )
+
+    def find_titles(self: Store, query: str, limit: int = 20) -> list[tuple[int, str]]:
+        """Return (id, title) of articles whose title contains query (case-insensitive)."""
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._conn().execute(
+            "SELECT id, title FROM articles WHERE title LIKE ? ESCAPE '\\'"
+            " ORDER BY imported_at DESC, id DESC LIMIT ?",
+            (pattern, limit),
+        )
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+
+def _group(label: str, surfaces: list[Surface]) -> EntityGroup:
+    return EntityGroup(label, sum(s.count for s in surfaces), tuple(surfaces))

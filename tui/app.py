@@ -1,17 +1,195 @@
-"""The Textual App (placeholder until the reader lands: prints the article and its entities)."""
+"""The Textual App: screens, global keys (help, search, undo), the command palette; thin."""
 
 from __future__ import annotations
 
+import asyncio
+import re
+import sys
+from collections.abc import Iterable
+from functools import partial
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.command import Hit, Hits, Provider
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+
+from store import Store
+from store.config import config_path
+from store.corrections import CorrectionError
+
+from . import keymap as keys
 from .context import Context
+from .messages import OpenArticle
 from .output import echo
 from .plain import plain
+from .screens.common import StoreChanged
+from .screens.help import HelpScreen, active_rows
+from .screens.library import LibraryScreen
+from .screens.reader import ReaderScreen
+
+_GO_TO = re.compile(r"^\s*(go\s*to\s*)?(article\s*)?:?\s*", re.IGNORECASE)
+
+
+class ArticleTitles(Provider):
+    """Palette commands "Go to article: <title>" for titles that contain what was typed."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        assert isinstance(app, MarginApp)
+        words = _GO_TO.sub("", query)
+        if not words:
+            return
+        rows = await asyncio.to_thread(app.store.find_titles, words, 20)
+        matcher = self.matcher(words)
+        for article_id, title in rows:
+            name = f"Go to article: {plain(title, one_line=True)}"
+            score = matcher.match(title) or 0.5
+            yield Hit(
+                score,
+                matcher.highlight(name),
+                partial(app.post_message, OpenArticle(article_id)),
+                text=name,
+                help=f"article {article_id}",
+            )
+
+
+class MarginApp(App[None]):
+    """margin's reader: the library, the reader, search, help and the command palette."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "margin"
+    BINDINGS = keys.APP
+    COMMANDS = App.COMMANDS | {ArticleTitles}
+
+    class UndoDone(Message):
+        """Undo or redo finished; what it touched, or why it could not."""
+
+        def __init__(self, what: str, article_ids: list[int], error: str | None = None) -> None:
+            super().__init__()
+            self.what = what
+            self.article_ids = article_ids
+            self.error = error
+
+    def __init__(
+        self,
+        store: Store,
+        article_id: int | None = None,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.start_article = article_id
+        self.user_keymap = keymap or {}
+        self.library = LibraryScreen(store)
+
+    def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+        self.push_screen(self.library)
+        if self.start_article is not None:
+            self.push_screen(ReaderScreen(self.store, self.start_article, self.library.sort))
+
+    # -- opening articles --------------------------------------------------------------
+
+    def on_open_article(self, message: OpenArticle) -> None:
+        select = None
+        if message.start is not None and message.end is not None:
+            select = (message.start, message.end)
+        while isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+        if isinstance(self.screen, ReaderScreen):
+            self.screen.open(message.article_id, select)
+        else:
+            self.push_screen(
+                ReaderScreen(self.store, message.article_id, self.library.sort, select)
+            )
+
+    # -- global actions ----------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """?: the keys of this screen, from its bindings."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        screen = self.screen
+        title = "reader" if isinstance(screen, ReaderScreen) else "library"
+        self.push_screen(HelpScreen(title, active_rows(screen.active_bindings)))
+
+    def action_search(self) -> None:
+        """/: fuzzy search over articles and entities."""
+        from .screens.search import SearchScreen
+
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen())
+
+    def action_undo(self) -> None:
+        """u: undo the last correction (the journal survives a restart)."""
+        self.undo_redo("undo")
+
+    def action_redo(self) -> None:
+        """ctrl+r: redo what was undone."""
+        self.undo_redo("redo")
+
+    @work(thread=True, group="undo")
+    def undo_redo(self, what: str) -> None:
+        """Walk the journal one group back or forward."""
+        try:
+            ids = self.store.undo() if what == "undo" else self.store.redo()
+        except CorrectionError as exc:
+            self.post_message(self.UndoDone(what, [], str(exc)))
+            return
+        self.post_message(self.UndoDone(what, ids))
+
+    def on_margin_app_undo_done(self, message: UndoDone) -> None:
+        if message.error:
+            self.notify(message.error, severity="warning", timeout=3)
+            return
+        where = ", ".join(map(str, message.article_ids)) or "-"
+        self.notify(f"{message.what} done (article {where})", timeout=3)
+        self.screen.post_message(StoreChanged(message.article_ids))
+
+    # -- command palette ---------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        run = screen.run_action
+        yield SystemCommand("Help: keys of this screen", "Every key and its id", self.action_help)
+        yield SystemCommand("Search: articles and entities", "Fuzzy search", self.action_search)
+        yield SystemCommand("Edit: undo", "Undo the last correction", self.action_undo)
+        yield SystemCommand("Edit: redo", "Redo what was undone", self.action_redo)
+        if isinstance(screen, LibraryScreen):
+            yield SystemCommand(
+                "Library: change sort", "Newest, title, entities", partial(run, "cycle_sort")
+            )
+        if isinstance(screen, ReaderScreen):
+            for name, action, help_text in (
+                ("Article: next", "article(1)", "The next article in the list"),
+                ("Article: previous", "article(-1)", "The previous article in the list"),
+                ("Article: mark reviewed", "toggle_reviewed", "Reviewed or not"),
+                ("Article: back to the library", "back", "The article list"),
+                ("Entity: next", "entity(1)", "Select the next entity"),
+                ("Entity: previous", "entity(-1)", "Select the previous entity"),
+                ("Entity: accept", "accept", "Accept the selected entity"),
+                ("Entity: reject", "reject", "Reject the selected entity"),
+                ("Entity: label…", "pick_label", "Give the selection a label"),
+                ("Entity: apply to every mention", "propagate", "Propagate the last correction"),
+            ):
+                yield SystemCommand(name, help_text, partial(run, action))
 
 
 def run_app(obj: Context, article_id: int | None) -> None:
-    """Show the article: for now as text with its entities listed."""
+    """Open the reader on the CLI's database (without a terminal: print the article)."""
     store = obj.store()
-    rows = store.articles(limit=1, sort="id")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _print_article(store, article_id)
+        return
+    keymap = keys.keymap_from_config(obj.config(), obj.config_file or config_path())
+    MarginApp(store, article_id, keymap).run()
+
+
+def _print_article(store: Store, article_id: int | None) -> None:
     if article_id is None:
+        rows = store.articles(limit=1, sort="id")
         if not rows:
             echo("no articles yet: margin import PATH")
             return

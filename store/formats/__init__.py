@@ -24,6 +24,7 @@ from .common import AnnotatedDraft, ExportDoc, WriteReport
 from .errors import FormatError
 
 Reader = Callable[[str, bytes], Iterator[ArticleDraft]]
+STDIN = "<stdin>"  # how standard input (the path "-") is named in sources and errors
 
 
 @dataclass(frozen=True)
@@ -164,13 +165,14 @@ def read_file(path: str, data: bytes, fmt: str | None = None) -> Iterator[Articl
     else:
         chosen = detect(path, data[:4096])
         if chosen is None:
-            if path == "-":
-                chosen = INPUTS[text.NAME]
+            if path == "-":  # standard input has no ending: JSON lines, else plain text
+                looks_json = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+                chosen = INPUTS[articles.JSONL if looks_json else text.NAME]
             else:
                 raise FormatError(
                     path, None, f"has an unknown file ending {Path(path).suffix!r}; use --format"
                 )
-    yield from chosen.read(path, data)
+    yield from chosen.read(STDIN if path == "-" else path, data)
 
 
 __all__ = [

@@ -1,0 +1,212 @@
+"""Pilot tests of the reader: opening, entity panel, navigation, literal text, small screens."""
+
+from __future__ import annotations
+
+from store import ArticleDraft
+from tui.app import MarginApp
+from tui.messages import OpenArticle
+from tui.screens.help import HelpScreen
+from tui.screens.library import LibraryScreen
+from tui.screens.reader import ReaderScreen
+from tui.widgets.article_text import ArticleText
+from tui.widgets.entity_panel import EntityPanel
+
+from .conftest import SEED
+from .helpers import drawn_lines, press, settle
+
+
+def panel_rows(panel: EntityPanel) -> list[str]:
+    return [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
+
+
+async def test_reader_shows_text_entities_and_marks_read(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        text = screen.query_one(ArticleText)
+        assert drawn_lines(text)[0].startswith("Rebel forces have taken control")
+        rows = panel_rows(screen.query_one(EntityPanel))
+        assert "▌PERSON 1" in rows and "  Bashar al-Assad" in rows
+        assert "▌GPE 2" in rows and "  Russia" in rows
+        assert "  Aleppo ×3" in rows
+        assert seeded.article(1).read
+        assert str(screen.query_one("#reader-status").render()).startswith("3/3 · 8 entities")
+
+
+async def test_brackets_select_entities_and_the_panel_follows(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await press(pilot, "right_square_bracket")
+        assert screen.selected.text == "Aleppo"
+        await press(pilot, "right_square_bracket")
+        assert screen.selected.text == "Bashar al-Assad"
+        panel = screen.query_one(EntityPanel)
+        assert panel.highlighted_id() == "PERSON\x00Bashar al-Assad"
+        await press(pilot, "left_square_bracket")
+        assert screen.selected.text == "Aleppo"
+        assert screen.query_one(ArticleText).caret == SEED.index("Aleppo")
+
+
+async def test_moving_in_the_panel_selects_the_mention(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await press(pilot, "tab")
+        panel = screen.query_one(EntityPanel)
+        assert panel.has_focus
+        await press(pilot, "down")
+        assert screen.selected is not None
+        assert screen.selected.text == "Bashar al-Assad"
+        await press(pilot, "down", "down")  # past the GPE header to Russia
+        picked = panel.highlighted_id().split("\x00")[1]
+        assert screen.selected.text == picked
+        await press(pilot, "tab")
+        assert screen.query_one(ArticleText).has_focus
+
+
+async def test_enter_in_the_panel_walks_the_mentions(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await press(pilot, "tab")
+        panel = screen.query_one(EntityPanel)
+        index = panel.get_option_index("NORP\x00Aleppo")
+        panel.highlighted = index
+        await settle(pilot)
+        first = screen.selected.start
+        await press(pilot, "enter")
+        second = screen.selected.start
+        assert screen.selected.text == "Aleppo" and second > first
+
+
+async def test_next_and_previous_article(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        order = [a.id for a in seeded.articles(sort="newest")]
+        assert screen.article_id == 1 and order[-1] == 1  # newest first: 1 is last
+        await press(pilot, "p")
+        assert screen.article_id == order[-2]
+        assert seeded.article(order[-2]).read
+        await press(pilot, "n")
+        assert screen.article_id == 1
+        await press(pilot, "n")  # no next: stays, says so
+        assert screen.article_id == 1
+
+
+async def test_literal_text_is_never_interpreted(store):
+    text = "Alarm: [bold red]alarm[/] then \x1b[31mred\x1b[0m and a\ttab [link=http://x]y[/link]"
+    store.add_article(ArticleDraft(text, title="[b]not bold[/b] \x1b[2J"))
+    app = MarginApp(store, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lines = drawn_lines(app.screen.query_one(ArticleText))
+        assert " ".join(lines[:2]) == (
+            "Alarm: [bold red]alarm[/] then \\x1b[31mred\\x1b[0m and a    tab"
+            " [link=http://x]y[/link]"
+        )
+        for line in lines:
+            assert "\x1b" not in line
+        title = str(app.screen.query_one("#reader-title").render())
+        assert title == "[b]not bold[/b] \\x1b[2J"
+
+
+async def test_very_long_line_wraps(store):
+    store.add_article(ArticleDraft("x" * 5000 + " end", title="long"))
+    app = MarginApp(store, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = app.screen.query_one(ArticleText)
+        assert text.layout_lines > 40
+        assert all(len(line) <= text.size.width for line in drawn_lines(text))
+
+
+async def test_small_terminal_folds_the_panel(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        side = screen.query_one("#side")
+        assert screen.has_class("-narrow") and not side.display
+        await press(pilot, "tab")
+        assert side.display and screen.query_one(EntityPanel).has_focus
+        await press(pilot, "tab")
+        assert not side.display
+
+
+async def test_library_lists_sorts_and_opens(seeded):
+    app = MarginApp(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        lines = drawn_lines(screen.query_one("#articles"))
+        assert "Quiet day" in lines[0] and "Aleppo falls" in lines[2]
+        assert lines[0].startswith("●")  # unread stands out
+        await press(pilot, "s")  # by title
+        assert screen.sort == "title"
+        lines = drawn_lines(screen.query_one("#articles"))
+        assert "Aleppo falls" in lines[0]
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ReaderScreen) and app.screen.article_id == 1
+        await press(pilot, "q")
+        assert app.screen is screen
+        lines = drawn_lines(screen.query_one("#articles"))
+        assert not lines[0].startswith("●")  # read now
+        await press(pilot, "q")
+    assert app.return_code == 0
+
+
+async def test_help_lists_the_bindings_with_ids(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        ids = {row[2] for row in app.screen.rows}
+        assert {"reader.next_article", "reader.accept", "app.search", "reader.label_1"} <= ids
+        await press(pilot, "escape")
+        assert isinstance(app.screen, ReaderScreen)
+
+
+async def test_keymap_remaps_a_binding(seeded):
+    app = MarginApp(seeded, 1, keymap={"reader.next_entity": "ctrl+n"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+n")
+        assert app.screen.selected.text == "Aleppo"
+
+
+async def test_search_and_open_article_message(seeded):
+    from tui.screens.search import SearchScreen
+
+    app = MarginApp(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "slash")
+        assert isinstance(app.screen, SearchScreen)
+        start = SEED.index("Bashar")
+        app.screen.post_message(OpenArticle(1, start, start + 15))
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.selected.text == "Bashar al-Assad"
+
+
+async def test_command_palette_goes_to_an_article(seeded):
+    app = MarginApp(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"geneva")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.data.article.title == "Geneva talks"

@@ -1,0 +1,61 @@
+"""The help screen: every key of the screen it was opened from, read from the bindings themselves."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ..keymap import MODAL, pretty_keys
+
+
+def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
+    """Return a table of (keys, description, id) rows."""
+    table = Table(box=None, show_header=True, header_style=Style(bold=True), expand=True)
+    table.add_column("key", no_wrap=True)
+    table.add_column("action")
+    table.add_column("id (for [keys] in the config)", style=Style(dim=True), no_wrap=True)
+    for keys, description, bid in rows:
+        table.add_row(keys, description, bid)
+    return table
+
+
+def active_rows(screen_bindings: dict) -> list[tuple[str, str, str]]:
+    """Group a screen's active bindings (key -> ActiveBinding) into (keys, description, id)."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for key, active in screen_bindings.items():
+        b = active.binding
+        if not b.description:
+            continue
+        grouped.setdefault((b.description, b.id or b.action), []).append(pretty_keys(key))
+    return sorted(
+        ((" ".join(keys), desc, bid) for (desc, bid), keys in grouped.items()),
+        key=lambda r: r[2],
+    )
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys of the screen underneath, with their ids."""
+
+    BINDINGS = [*MODAL, ("q,question_mark", "dismiss_none", "Close")]
+
+    def __init__(self, title: str, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(f"Keys — {self.title_text}", id="help-title", markup=False)
+            yield Static(bindings_table(self.rows), id="help-table")
+            yield Static(
+                "escape closes · remap keys in the config file: margin config path",
+                classes="hint",
+                markup=False,
+            )
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,91 @@
+"""The label picker: type to narrow the labels, enter to choose."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.models import Label
+
+from ..keymap import MODAL
+from ..plain import plain
+
+
+def matching(labels: list[Label], query: str) -> list[Label]:
+    """Labels whose name starts with query first, then those that contain it (case-insensitive)."""
+    q = query.strip().upper()
+    if not q:
+        return list(labels)
+    starts = [lab for lab in labels if lab.name.upper().startswith(q)]
+    inside = [lab for lab in labels if q in lab.name.upper() and lab not in starts]
+    return starts + inside
+
+
+class LabelPicker(ModalScreen[str | None]):
+    """Choose a label by typing part of its name; a name no label has makes a new label."""
+
+    BINDINGS = [
+        *MODAL,
+        Binding("down", "move(1)", "Down", show=False, id="picker.down"),
+        Binding("up", "move(-1)", "Up", show=False, id="picker.up"),
+    ]
+
+    def __init__(self, labels: list[Label], current: str | None = None) -> None:
+        super().__init__()
+        self.labels = labels
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Static(
+                "Label" + (f" (now {self.current})" if self.current else ""),
+                id="picker-title",
+                markup=False,
+            )
+            yield Input(placeholder="type to filter, enter to choose", id="picker-input")
+            yield OptionList(id="picker-list")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one(Input).focus()
+
+    def _fill(self, query: str) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        found = matching(self.labels, query)
+        for lab in found:
+            row = Text.assemble((f" {lab.name} ", Style(color="black", bgcolor=lab.color)))
+            if lab.description:
+                row.append(f"  {lab.description}", Style(dim=True))
+            options.add_option(Option(row, id=lab.name))
+        name = query.strip()
+        if name and not any(lab.name == name for lab in found):
+            options.add_option(Option(Text(f" new label: {plain(name, one_line=True)}"), id=name))
+        if options.option_count:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,141 @@
+"""The library screen: every article, a page at a time from SQLite, in a chosen order."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from store import Store
+from store.models import ArticleSummary
+
+from ..keymap import LIBRARY
+from ..messages import OpenArticle
+from ..widgets.article_list import PAGE, ArticleList
+from .common import StoreChanged
+
+SORT_CYCLE = ("newest", "title", "entities")
+SORT_NAMES = {"newest": "newest first", "title": "by title", "entities": "most entities"}
+
+
+class LibraryScreen(Screen[None]):
+    """The article list with its read and review states; enter opens the reader."""
+
+    BINDINGS = LIBRARY
+
+    class Counted(Message):
+        """How many articles there are, and the first page to show."""
+
+        def __init__(
+            self, sort: str, total: int, unread: int, offset: int, rows: list[ArticleSummary]
+        ) -> None:
+            super().__init__()
+            self.sort = sort
+            self.total = total
+            self.unread = unread
+            self.offset = offset
+            self.rows = rows
+
+    class PageLoaded(Message):
+        """One page of rows."""
+
+        def __init__(self, sort: str, offset: int, rows: list[ArticleSummary]) -> None:
+            super().__init__()
+            self.sort = sort
+            self.offset = offset
+            self.rows = rows
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.sort = "newest"
+        self.total = 0
+        self.unread = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("margin", id="lib-title", markup=False)
+        yield ArticleList(id="articles")
+        yield Static("", id="lib-status", markup=False)
+        yield Footer()
+
+    @property
+    def articles(self) -> ArticleList:
+        """The list widget (a child of this screen)."""
+        return self.query_one(ArticleList)
+
+    def on_mount(self) -> None:
+        self.articles.focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.total:
+            self.reload()
+
+    def reload(self) -> None:
+        """Count again and redraw from the page under the cursor."""
+        self.count(self.sort, self.articles.cursor)
+
+    @work(thread=True, exclusive=True, group="library-count")
+    def count(self, sort: str, cursor: int) -> None:
+        """Count the articles and read the page around the cursor."""
+        total = self.store.article_count()
+        unread = self.store.unread_count()
+        offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
+        rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
+        self.post_message(self.Counted(sort, total, unread, offset, rows))
+
+    @work(thread=True, group="library-page")
+    def page(self, sort: str, offset: int) -> None:
+        """Read one page of rows."""
+        rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
+        self.post_message(self.PageLoaded(sort, offset, rows))
+
+    def on_library_screen_counted(self, message: Counted) -> None:
+        if message.sort != self.sort:
+            return
+        self.total, self.unread = message.total, message.unread
+        self.articles.reset(message.total)
+        self.articles.set_rows(message.offset, message.rows)
+        self._update_status()
+
+    def on_library_screen_page_loaded(self, message: PageLoaded) -> None:
+        if message.sort == self.sort:
+            self.articles.set_rows(message.offset, message.rows)
+
+    def on_article_list_need_rows(self, message: ArticleList.NeedRows) -> None:
+        self.page(self.sort, message.offset)
+
+    def on_article_list_opened(self, message: ArticleList.Opened) -> None:
+        self.post_message(OpenArticle(message.article_id))
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.reload()
+
+    def _update_status(self) -> None:
+        if self.total == 0:
+            text = "no articles yet: margin import PATH (or margin --sample)"
+        else:
+            text = (
+                f"{self.total} articles · {self.unread} unread · sorted {SORT_NAMES[self.sort]}"
+                " · enter opens · s sorts · / searches · ? help"
+            )
+        self.query_one("#lib-status", Static).update(Text(text))
+
+    def action_cycle_sort(self) -> None:
+        """s: newest first, by title, most entities."""
+        i = SORT_CYCLE.index(self.sort) if self.sort in SORT_CYCLE else -1
+        self.sort = SORT_CYCLE[(i + 1) % len(SORT_CYCLE)]
+        self.articles.cursor = 0
+        self.articles.reset(self.total, cursor=0)
+        self.count(self.sort, 0)
+
+    def action_refresh(self) -> None:
+        """r: read the list again."""
+        self.reload()
+
+    def action_quit(self) -> None:
+        """q: leave margin."""
+        self.app.exit()

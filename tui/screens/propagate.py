@@ -1,0 +1,76 @@
+"""The propagation preview: how many mentions in how many articles change, a few in context."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from store.corrections import PropagationPreview
+
+from ..keymap import MODAL
+from ..plain import plain
+
+SHOWN = 8
+
+
+def describe(preview: PropagationPreview) -> str:
+    """One line: what applying would do."""
+    what = f"give {preview.label}" if preview.label else "reject"
+    n, a = len(preview.mentions), preview.articles
+    return (
+        f"{what} to every {preview.surface!r}: {n} mention{'s' * (n != 1)}"
+        f" in {a} article{'s' * (a != 1)}"
+    )
+
+
+def mentions_text(preview: PropagationPreview, shown: int = SHOWN) -> Text:
+    """A few mentions in context, the mention itself underlined, with the label it has now."""
+    text = Text()
+    for m in preview.mentions[:shown]:
+        text.append(plain(m.title, one_line=True)[:40], Style(dim=True, italic=True))
+        text.append("  …" + plain(m.before, one_line=True)[-30:])
+        text.append(plain(preview.surface, one_line=True), Style(bold=True, underline=True))
+        text.append(plain(m.after, one_line=True)[:30] + "…  ")
+        text.append(f"now {m.current_label or 'untagged'}\n", Style(dim=True))
+    more = len(preview.mentions) - shown
+    if more > 0:
+        text.append(f"… and {more} more\n", Style(dim=True))
+    return text
+
+
+class PropagateScreen(ModalScreen[str | None]):
+    """Confirm a propagation: enter for the whole corpus, t for this article only."""
+
+    BINDINGS = [
+        *MODAL,
+        Binding("enter,y", "choose('corpus')", "Apply everywhere", id="propagate.corpus"),
+        Binding("t", "choose('article')", "This article only", id="propagate.article"),
+    ]
+
+    def __init__(self, corpus: PropagationPreview, article: PropagationPreview) -> None:
+        super().__init__()
+        self.corpus = corpus
+        self.article = article
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="propagate"):
+            yield Static("Apply to every mention", id="propagate-title", markup=False)
+            yield Static(describe(self.corpus), id="propagate-summary", markup=False)
+            yield Static(f"in this article: {len(self.article.mentions)}", markup=False)
+            yield Static(mentions_text(self.corpus), id="propagate-mentions")
+            yield Static(
+                "enter: apply everywhere · t: this article only · escape: cancel",
+                classes="hint",
+                markup=False,
+            )
+
+    def action_choose(self, scope: str) -> None:
+        self.dismiss(scope)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,477 @@
+"""The reader screen: an article's text with its entities, the entity panel, and corrections."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from store import Store
+from store.corrections import CorrectionError, PropagationPreview
+from store.models import Span, SpanError
+from store.store import NotFound
+
+from ..keymap import READER
+from ..plain import plain
+from ..widgets.article_text import ArticleText, Selection
+from ..widgets.entity_panel import EntityPanel
+from ..widgets.legend import Legend
+from .common import ArticleData, StoreChanged
+from .label_picker import LabelPicker
+from .propagate import PropagateScreen
+
+NARROW = 100  # below this many columns the panel folds away (tab shows it)
+WIDE = 160  # from this many columns the panel gets wider
+EDIT_ERRORS = (CorrectionError, SpanError, NotFound, ValueError)
+
+
+def fetch_article(store: Store, article_id: int, sort: str) -> ArticleData:
+    """Read what the reader shows for one article (call from a worker thread)."""
+    return ArticleData(
+        article=store.article(article_id),
+        spans=store.spans(article_id),
+        groups=store.entity_groups(article_id),
+        labels=store.labels(),
+        legend=store.legend(),
+        rank=store.article_rank(article_id, sort),
+        total=store.article_count(),
+    )
+
+
+def span_counts(spans: list[Span]) -> dict[str, int]:
+    """Count spans as the status line shows them: suggested, accepted, yours, rejected."""
+    counts = {"suggested": 0, "accepted": 0, "yours": 0, "rejected": 0}
+    for s in spans:
+        if s.status == "rejected":
+            counts["rejected"] += 1
+        elif s.is_user:
+            counts["yours"] += 1
+        else:
+            counts[s.status] += 1
+    return counts
+
+
+class ReaderScreen(Screen[None]):
+    """One article: text left, entity panel and legend right, status line below."""
+
+    BINDINGS = READER
+
+    class Loaded(Message):
+        """An article (re)loaded by a worker; note is said to the user, decision remembered for A."""
+
+        def __init__(
+            self,
+            data: ArticleData,
+            caret: int | None = None,
+            note: str | None = None,
+            decision: tuple[str, str | None] | None = None,
+            clear_selection: bool = False,
+        ) -> None:
+            super().__init__()
+            self.data = data
+            self.caret = caret
+            self.note = note
+            self.decision = decision
+            self.clear_selection = clear_selection
+
+    class Failed(Message):
+        """A store call refused (overlap, nothing to undo, no such article ...)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class PreviewReady(Message):
+        """Propagation previews for the corpus and for this article."""
+
+        def __init__(
+            self, corpus: PropagationPreview, article: PropagationPreview, label: str | None
+        ) -> None:
+            super().__init__()
+            self.corpus = corpus
+            self.article = article
+            self.label = label
+
+    def __init__(
+        self,
+        store: Store,
+        article_id: int,
+        sort: str = "newest",
+        select: tuple[int, int] | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.article_id = article_id
+        self.sort = sort
+        self._select = select
+        self.data: ArticleData | None = None
+        self.selected: Span | None = None
+        self.last_decision: tuple[str, str | None] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="reader-title", markup=False)
+        with Horizontal(id="reader-body"):
+            yield ArticleText(id="text")
+            with Vertical(id="side"):
+                yield EntityPanel(id="panel")
+                yield Legend(id="legend")
+        yield Static("", id="reader-status", markup=False)
+        yield Footer()
+
+    @property
+    def text_view(self) -> ArticleText:
+        """The article text (a child of this screen)."""
+        return self.query_one(ArticleText)
+
+    @property
+    def panel(self) -> EntityPanel:
+        """The entity panel (a child of this screen)."""
+        return self.query_one(EntityPanel)
+
+    def on_mount(self) -> None:
+        self.text_view.focus()
+        self.load(self.article_id, caret=self._select[0] if self._select else None)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+        self.set_class(event.size.width >= WIDE, "-wide")
+
+    def open(self, article_id: int, select: tuple[int, int] | None = None) -> None:
+        """Show another article (the App calls this for OpenArticle)."""
+        self.text_view.clear_selection()
+        self.load(article_id, caret=select[0] if select else None)
+
+    # -- workers -----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="reader-load")
+    def load(self, article_id: int, caret: int | None = None, note: str | None = None) -> None:
+        """Read an article and mark it read."""
+        try:
+            data = fetch_article(self.store, article_id, self.sort)
+            if not data.article.read:
+                self.store.mark_read(article_id)
+        except NotFound as exc:
+            self.post_message(self.Failed(str(exc)))
+            return
+        self.post_message(self.Loaded(data, caret, note))
+
+    @work(thread=True, exclusive=True, group="reader-load")
+    def step_article(self, step: int) -> None:
+        """Open the next or previous article in the library's order."""
+        other = self.store.neighbour(self.article_id, self.sort, step)
+        if other is None:
+            self.post_message(
+                self.Failed("this is the last article" if step > 0 else "this is the first article")
+            )
+            return
+        data = fetch_article(self.store, other, self.sort)
+        if not data.article.read:
+            self.store.mark_read(other)
+        self.post_message(self.Loaded(data, 0))
+
+    @work(thread=True, group="reader-edit")
+    def edit(
+        self,
+        change: Callable[[Store], Any],
+        done: str,
+        decision: tuple[str, str | None] | None = None,
+        caret: int | None = None,
+    ) -> None:
+        """Make one correction through the store, then reload the article."""
+        try:
+            result = change(self.store)
+        except NotImplementedError as exc:
+            self.post_message(self.Failed(f"not available yet: {exc}"))
+            return
+        except EDIT_ERRORS as exc:
+            self.post_message(self.Failed(str(exc)))
+            return
+        data = fetch_article(self.store, self.article_id, self.sort)
+        self.post_message(
+            self.Loaded(data, caret, done.format(result=result), decision, clear_selection=True)
+        )
+
+    @work(thread=True, exclusive=True, group="reader-preview")
+    def preview(self, surface: str, label: str | None) -> None:
+        """Ask the store what propagating the last decision would change."""
+        try:
+            corpus = self.store.preview_propagation(surface, label)
+            here = self.store.preview_propagation(surface, label, article_id=self.article_id)
+        except NotImplementedError:
+            self.post_message(self.Failed("propagation is not available in this build yet"))
+            return
+        except EDIT_ERRORS as exc:
+            self.post_message(self.Failed(str(exc)))
+            return
+        self.post_message(self.PreviewReady(corpus, here, label))
+
+    # -- messages up -------------------------------------------------------------------
+
+    def on_reader_screen_loaded(self, message: Loaded) -> None:
+        data = message.data
+        self.data = data
+        self.article_id = data.article.id
+        colors = {lab.name: lab.color for lab in data.labels}
+        text = self.text_view
+        if message.clear_selection:
+            text.clear_selection()
+        text.set_colors(colors)
+        caret = message.caret
+        if caret is None:
+            caret = text.caret if text.text == data.article.text else 0
+        text.set_article(data.article.text, data.spans, caret=caret)
+        title = self.query_one("#reader-title", Static)
+        title.update(Text(plain(data.article.title, one_line=True)))
+        self.panel.show_groups(data.groups, colors)
+        self.query_one(Legend).show_labels(data.legend)
+        if message.decision is not None:
+            self.last_decision = message.decision
+        if message.note:
+            self.notify(message.note, timeout=3)
+        self._update_status()
+
+    def on_reader_screen_failed(self, message: Failed) -> None:
+        self.notify(message.text, severity="warning", timeout=4)
+
+    def on_reader_screen_preview_ready(self, message: PreviewReady) -> None:
+        if not message.corpus.mentions:
+            self.notify("no other mention to change", timeout=3)
+            return
+        surface, label = message.corpus.surface, message.label
+
+        def chosen(scope: str | None) -> None:
+            if scope is None:
+                return
+            where = self.article_id if scope == "article" else None
+            self.edit(
+                lambda s: s.propagate(surface, label, article_id=where),
+                "changed {result} mention(s)",
+                caret=self.text_view.caret,
+            )
+
+        self.app.push_screen(PropagateScreen(message.corpus, message.article), chosen)
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.load(self.article_id, caret=self.text_view.caret)
+
+    def on_article_text_caret_moved(self, message: ArticleText.CaretMoved) -> None:
+        self.selected = message.span
+        if message.span is not None:
+            self.panel.highlight(message.span.label, message.span.text)
+        self._update_status()
+
+    def on_article_text_selection_changed(self, message: ArticleText.SelectionChanged) -> None:
+        self._update_status()
+
+    def on_article_text_selection_kept(self, message: ArticleText.SelectionKept) -> None:
+        if message.span_id is not None:
+            span_id, start, end = message.span_id, message.start, message.end
+            surface = self.text_view.text[start:end]
+            label = self.selected.label if self.selected else None
+            self.edit(
+                lambda s: s.resize(span_id, start, end),
+                f"boundaries kept: {plain(surface, one_line=True)!r}",
+                decision=(surface, label) if label else None,
+                caret=start,
+            )
+        else:
+            self.action_pick_label()
+
+    def on_entity_panel_chosen(self, message: EntityPanel.Chosen) -> None:
+        mentions = [
+            s
+            for s in self.text_view.spans
+            if s.label == message.label and s.text == message.surface
+        ]
+        if not mentions:
+            return
+        current = self.selected
+        if current in mentions:
+            if not message.again:
+                return
+            target = mentions[(mentions.index(current) + 1) % len(mentions)]
+        else:
+            target = mentions[0]
+        self.text_view.select_span(target)
+
+    # -- status ------------------------------------------------------------------------
+
+    def _update_status(self) -> None:
+        data = self.data
+        if data is None:
+            return
+        c = span_counts(data.spans)
+        live = c["suggested"] + c["accepted"] + c["yours"]
+        parts = [
+            f"{data.rank + 1}/{data.total}",
+            f"{live} entities: {c['suggested']} suggested, {c['accepted']} accepted,"
+            f" {c['yours']} yours, {c['rejected']} rejected",
+            "reviewed" if data.article.reviewed else "not reviewed",
+            "char mode" if self.text_view.char_mode else "token mode",
+        ]
+        status = Text(" · ".join(parts))
+        sel = self.text_view.selection
+        if sel is not None:
+            what = "resize" if sel.span_id is not None else "new"
+            piece = plain(self.text_view.text[sel.start : sel.end], one_line=True)
+            status.append(f" · {what}: {piece[:40]!r} {sel.start}..{sel.end}", Style(bold=True))
+        elif self.selected is not None:
+            s = self.selected
+            status.append(" · ")
+            status.append(f" {s.label} ", Style(color="black", bgcolor=self._color(s.label)))
+            status.append(f" {plain(s.text, one_line=True)[:40]!r} {s.status} ({s.source})")
+        self.query_one("#reader-status", Static).update(status)
+
+    def _color(self, label: str) -> str:
+        if self.data is not None:
+            for lab in self.data.labels:
+                if lab.name == label:
+                    return lab.color
+        return "#dddddd"
+
+    # -- actions -----------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """q: back to the library."""
+        self.app.pop_screen()
+
+    def action_escape(self) -> None:
+        """Escape: drop the selection, else leave the panel, else go back."""
+        if self.text_view.selection is not None:
+            self.text_view.clear_selection()
+        elif self.panel.has_focus:
+            self.action_switch_focus()
+        else:
+            self.action_back()
+
+    def action_article(self, step: int) -> None:
+        """n / p: the next / previous article."""
+        self.text_view.clear_selection()
+        self.step_article(step)
+
+    def action_switch_focus(self) -> None:
+        """Tab: between the text and the entity panel (on a narrow screen the panel opens)."""
+        if self.panel.has_focus:
+            self.remove_class("-panel-open")
+            self.text_view.focus()
+        else:
+            self.add_class("-panel-open")
+            self.panel.focus()
+            if self.selected is not None:
+                self.panel.highlight(self.selected.label, self.selected.text)
+
+    def action_entity(self, step: int) -> None:
+        """] / [: select the next / previous entity in the text."""
+        text = self.text_view
+        spans = text.spans
+        starts = [s.start for s in spans]
+        here = self.selected.start if self.selected is not None else text.caret
+        if step > 0:
+            i = bisect_right(starts, here)
+            if self.selected is None and i > 0 and spans[i - 1].start <= here < spans[i - 1].end:
+                i -= 1
+        else:
+            i = bisect_left(starts, here) - 1
+        if not 0 <= i < len(spans):
+            self.notify("no more entities" if step > 0 else "no entity before", timeout=2)
+            return
+        text.select_span(spans[i])
+
+    def _need_entity(self) -> Span | None:
+        if self.selected is None:
+            self.notify("no entity here: move to one with ] or [", severity="warning", timeout=3)
+        return self.selected
+
+    def action_accept(self) -> None:
+        """a: accept the selected entity."""
+        span = self._need_entity()
+        if span is not None:
+            sid = span.id
+            self.edit(
+                lambda s: s.accept(sid),
+                f"accepted {span.label} {plain(span.text, one_line=True)!r}",
+                decision=(span.text, span.label),
+            )
+
+    def action_reject(self) -> None:
+        """x: reject the selected entity (it stays in the database as rejected)."""
+        span = self._need_entity()
+        if span is not None:
+            sid = span.id
+            self.edit(
+                lambda s: s.reject(sid),
+                f"rejected {span.label} {plain(span.text, one_line=True)!r}",
+                decision=(span.text, None),
+            )
+
+    def apply_label(self, label: str) -> None:
+        """Give the selection (new or resized entity) or the selected entity this label."""
+        sel: Selection | None = self.text_view.selection
+        if sel is not None:
+            surface = self.text_view.text[sel.start : sel.end]
+            start, end, sid, aid = sel.start, sel.end, sel.span_id, self.article_id
+            if sid is not None:
+                change: Callable[[Store], Any] = lambda s: s.resize(sid, start, end, label)  # noqa: E731
+            else:
+                change = lambda s: s.add_span(aid, start, end, label)  # noqa: E731
+            self.edit(
+                change,
+                f"{label} {plain(surface, one_line=True)!r}",
+                decision=(surface, label),
+                caret=start,
+            )
+            return
+        span = self._need_entity()
+        if span is not None:
+            sid = span.id
+            self.edit(
+                lambda s: s.relabel(sid, label),
+                f"{span.label} → {label} {plain(span.text, one_line=True)!r}",
+                decision=(span.text, label),
+            )
+
+    def action_label(self, number: int) -> None:
+        """1..9: the Nth label of the legend."""
+        if self.data is None or number > len(self.data.legend):
+            return
+        self.apply_label(self.data.legend[number - 1].name)
+
+    def action_pick_label(self) -> None:
+        """l: choose a label by typing."""
+        if self.data is None:
+            return
+        if self.text_view.selection is None and self._need_entity() is None:
+            return
+        current = self.selected.label if self.selected and not self.text_view.selection else None
+
+        def chosen(label: str | None) -> None:
+            if label:
+                self.apply_label(label)
+
+        self.app.push_screen(LabelPicker(self.data.labels, current), chosen)
+
+    def action_propagate(self) -> None:
+        """A: apply the last correction to every identical mention (after a preview)."""
+        if self.last_decision is None:
+            self.notify("make a correction first; A applies it to every mention", timeout=3)
+            return
+        self.preview(*self.last_decision)
+
+    def action_toggle_reviewed(self) -> None:
+        """R: mark the article reviewed (or not reviewed again)."""
+        if self.data is None:
+            return
+        aid, reviewed = self.article_id, not self.data.article.reviewed
+        self.edit(
+            lambda s: s.set_reviewed(aid, reviewed),
+            "marked reviewed" if reviewed else "marked not reviewed",
+        )

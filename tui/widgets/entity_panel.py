@@ -1,0 +1,89 @@
+"""The entity panel: an article's entities grouped by label, each surface with its count."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from store.queries import EntityGroup
+
+from ..keymap import PANEL
+from ..plain import plain
+
+SEP = "\x00"
+
+
+def option_id(label: str, surface: str) -> str:
+    """The option id of one surface under one label."""
+    return f"{label}{SEP}{surface}"
+
+
+class EntityPanel(OptionList):
+    """Entities by label with counts; moving here asks the screen to select that mention."""
+
+    BINDINGS = PANEL
+
+    class Chosen(Message):
+        """A surface was highlighted (again=False) or entered (again=True: the next mention)."""
+
+        def __init__(self, label: str, surface: str, again: bool) -> None:
+            super().__init__()
+            self.label = label
+            self.surface = surface
+            self.again = again
+
+    def show_groups(self, groups: list[EntityGroup], colors: dict[str, str]) -> None:
+        """Replace the list with these groups (label headers are not selectable)."""
+        keep = self.highlighted_id()
+        options: list[Option] = []
+        for g in groups:
+            color = colors.get(g.label, "#dddddd")
+            head = Text.assemble(
+                ("▌", Style(color=color)),
+                (f"{g.label} ", Style(bold=True, color=color)),
+                (str(g.count), Style(dim=True)),
+            )
+            options.append(Option(head, disabled=True))
+            for s in g.surfaces:
+                row = Text.assemble(("  " + plain(s.text, one_line=True), ""))
+                if s.count > 1:
+                    row.append(f" ×{s.count}", Style(dim=True))
+                options.append(Option(row, id=option_id(g.label, s.text)))
+        self.clear_options()
+        self.add_options(options)
+        if keep is not None:
+            self.highlight(*keep.split(SEP, 1))
+
+    def highlighted_id(self) -> str | None:
+        """The id of the highlighted surface, if any."""
+        if self.highlighted is None:
+            return None
+        return self.get_option_at_index(self.highlighted).id
+
+    def highlight(self, label: str, surface: str) -> None:
+        """Move the highlight to a surface (when the text selects an entity)."""
+        try:
+            index = self.get_option_index(option_id(label, surface))
+        except Exception:  # noqa: BLE001 - OptionDoesNotExist: nothing to highlight
+            return
+        if index != self.highlighted:
+            self.highlighted = index
+            self.scroll_to_highlight()
+
+    def _chosen(self, option: Option, again: bool) -> None:
+        if option.id is None:
+            return
+        label, surface = option.id.split(SEP, 1)
+        self.post_message(self.Chosen(label, surface, again))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if self.has_focus:  # only a person moving here selects; the screen moving it does not
+            self._chosen(event.option, False)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._chosen(event.option, True)
