@@ -63,3 +63,30 @@ async def _format_change(store):
         await pilot.press("escape")
         await pilot.pause()
     assert app.closed_with is None
+
+
+def test_dialog_in_the_real_app(tmp_path, store):
+    """Pushed over the library of MarginApp, it exports the store the app holds."""
+    from tui.app import MarginApp
+
+    asyncio.run(_in_real_app(tmp_path, store, MarginApp))
+
+
+async def _in_real_app(tmp_path, store, app_class):
+    aid = store.add_article(ArticleDraft("Paris is in France.")).article_id
+    store.add_span(aid, 0, 5, "GPE")
+    app = app_class(store)
+    out = tmp_path / "x.jsonl"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.push_screen(ExportDialog(fmt="doccano"))
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#path", Input).value = str(out)
+        await pilot.click("#export")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportDialog)
+    assert '"label": [[0, 5, "GPE"]]' in out.read_text("utf-8")
