@@ -73,7 +73,7 @@ def test_round_trip_two_and_four_columns(tmp_path):
     four.mkdir()
     a4, b4, _ = roundtrip(four, p, "conll2003", "out4.conll", "conll2003")
     assert a4 == a and b4 == b
-    assert "Zoë -X- -X- B-PER" in (tmp_path / "x" / "out4.conll").read_text("utf-8")
+    assert "Zoë -X- -X- B-PER" in (four / "out4.conll").read_text("utf-8")
 
 
 def test_export_tokenises_and_reports(tmp_path, store):
