@@ -46,12 +46,15 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str]:
     """Yield files from paths: files as given, folders recursively, globs expanded, '-' as is.
 
     A ``.txt`` with a brat ``.ann`` beside it is the text of that annotation file, not an
-    article of its own: only the ``.ann`` is yielded.
+    article of its own: the ``.ann`` is yielded instead, once.
     """
+    seen: set[str] = set()
     for path in _expand(paths):
         if path.lower().endswith(".txt") and Path(path).with_suffix(".ann").exists():
-            continue
-        yield path
+            path = str(Path(path).with_suffix(".ann"))
+        if path not in seen:
+            seen.add(path)
+            yield path
 
 
 def _expand(paths: Iterable[str]) -> Iterator[str]:
@@ -147,8 +150,10 @@ def import_paths(
             size = len(data)
             # pass 1: read the whole file, so a bad record rejects the file before any write
             count = 0
+            labels: set[str] = set()  # the labels the file annotates, for complete merges
             for draft in _checked(path, read_file(path, data, fmt)):
                 count += 1
+                labels.update(s.label for s in draft.spans)
                 for warning in getattr(draft, "warnings", ()):
                     summary.warnings.append(warning)
                     if on_error:
@@ -161,7 +166,7 @@ def import_paths(
             for draft in read_file(path, data, fmt):
                 batch.append(draft)
                 if len(batch) >= BATCH:
-                    _store(store, batch, summary)
+                    _store(store, batch, summary, frozenset(labels))
                     done += len(batch)
                     batch = []
                     if on_bytes:
@@ -169,7 +174,7 @@ def import_paths(
                         reported += step
                         on_bytes(path, step)
             if batch:
-                _store(store, batch, summary)
+                _store(store, batch, summary, frozenset(labels))
         except FormatError as exc:
             summary.errors.append(str(exc))
             if on_error:
@@ -191,7 +196,9 @@ def _checked(path: str, drafts: Iterable[ArticleDraft]) -> Iterator[ArticleDraft
         yield draft
 
 
-def _store(store: Store, batch: list[ArticleDraft], summary: ImportSummary) -> None:
+def _store(
+    store: Store, batch: list[ArticleDraft], summary: ImportSummary, labels: frozenset[str]
+) -> None:
     merges: list[AnnotationImport] = []
     for draft, result in zip(batch, store.add_articles(batch), strict=True):
         if result.created:
@@ -203,7 +210,14 @@ def _store(store: Store, batch: list[ArticleDraft], summary: ImportSummary) -> N
             draft.reviewed or (draft.spans and not result.created)
         ):
             # annotations for an article already stored are merged, not dropped
-            merges.append(AnnotationImport(result.article_id, draft.spans, draft.reviewed))
+            merges.append(
+                AnnotationImport(
+                    result.article_id,
+                    draft.spans,
+                    draft.reviewed,
+                    labels if draft.reviewed and not result.created else frozenset(),
+                )
+            )
             if draft.reviewed:
                 summary.reviewed.add(result.article_id)
     if merges:
