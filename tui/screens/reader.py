@@ -24,7 +24,7 @@ from ..keymap import READER
 from ..plain import plain
 from ..widgets.article_text import ArticleText, Selection
 from ..widgets.entity_panel import EntityPanel
-from ..widgets.legend import Legend
+from ..widgets.legend import Legend, chip
 from .common import ArticleData, StoreChanged
 from .label_picker import LabelPicker
 from .propagate import PropagateScreen
@@ -327,7 +327,7 @@ class ReaderScreen(Screen[None]):
         elif self.selected is not None:
             s = self.selected
             status.append(" · ")
-            status.append(f" {s.label} ", Style(color="black", bgcolor=self._color(s.label)))
+            status.append(f" {plain(s.label, one_line=True)} ", chip(s.label, self._color(s.label)))
             status.append(f" {plain(s.text, one_line=True)[:40]!r} {s.status} ({s.source})")
         self.query_one("#reader-status", Static).update(status)
 
