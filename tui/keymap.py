@@ -98,7 +98,7 @@ def keymap_from_config(config: dict[str, Any], path: Path | None = None) -> dict
     out: dict[str, str] = {}
     for bid, keys in table.items():
         if bid not in IDS:
-            raise ConfigError(f"{where}[keys] {bid!r} is not a binding id (see `margin keys`)")
+            raise ConfigError(f"{where}[keys] {bid!r} is not a binding id (see `margin config keys`)")
         if isinstance(keys, list):
             keys = ",".join(str(k) for k in keys)
         if not isinstance(keys, str) or not keys.strip():
