@@ -43,7 +43,7 @@ async def test_accept_and_reject(seeded):
         assert bashar.status == "rejected"
         assert screen.selected is None  # no longer highlighted
         assert all(s.id != bashar.id for s in text.spans)
-        assert "1 rejected" in str(screen.query_one("#reader-status").render())
+        assert "1 rejected" in str(screen.query_one("#status-article").render())
 
 
 async def test_number_key_relabels_with_the_legend(seeded):
@@ -172,7 +172,7 @@ async def test_mark_reviewed(seeded):
         screen, text = await open_reader(app, pilot)
         await press(pilot, "R")
         assert seeded.article(1).reviewed
-        assert "· reviewed ·" in str(screen.query_one("#reader-status").render())
+        assert "· reviewed ·" in str(screen.query_one("#status-article").render())
         await press(pilot, "R")
         assert not seeded.article(1).reviewed
 

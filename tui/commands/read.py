@@ -55,7 +55,7 @@ def config_keys_cmd(obj: Context, as_json: bool) -> None:
     if as_json:
         echo_json([{"id": bid, "keys": keys, "description": d} for keys, d, bid in rows])
         return
-    echo("# remap in the config file, e.g.  [keys]  reader.next_article = \"ctrl+n\"")
+    echo('# remap in the config file, e.g.  [keys]  reader.next_article = "ctrl+n"')
     for keys, description, bid in sorted(rows, key=lambda r: r[2]):
         echo(f"{bid:<24} {keys:<18} {description}")
 

@@ -124,7 +124,9 @@ class ReaderScreen(Screen[None]):
             with Vertical(id="side"):
                 yield EntityPanel(id="panel")
                 yield Legend(id="legend")
-        yield Static("", id="reader-status", markup=False)
+        with Horizontal(id="reader-status"):
+            yield Static("", id="status-entity", markup=False)
+            yield Static("", id="status-article", markup=False)
         yield Footer()
 
     @property
@@ -144,6 +146,7 @@ class ReaderScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
         self.set_class(event.size.width >= WIDE, "-wide")
+        self._update_status()
 
     def open(self, article_id: int, select: tuple[int, int] | None = None) -> None:
         """Show another article (the App calls this for OpenArticle)."""
@@ -311,25 +314,35 @@ class ReaderScreen(Screen[None]):
             return
         c = span_counts(data.spans)
         live = c["suggested"] + c["accepted"] + c["yours"]
+        narrow = self.size.width < NARROW
         parts = [
-            f"{data.rank + 1}/{data.total}",
-            f"{live} entities: {c['suggested']} suggested, {c['accepted']} accepted,"
-            f" {c['yours']} yours, {c['rejected']} rejected",
+            f"{live} entities" if not narrow else f"{live} ent",
+            f"{c['suggested']} to check",
+            f"{c['rejected']} rejected" if not narrow else f"{c['rejected']} rej",
             "reviewed" if data.article.reviewed else "not reviewed",
-            "char mode" if self.text_view.char_mode else "token mode",
+            ("char" if self.text_view.char_mode else "token") + (" mode" if not narrow else ""),
+            f"{data.rank + 1}/{data.total}",
         ]
-        status = Text(" · ".join(parts))
+        self.query_one("#status-article", Static).update(Text(" · ".join(parts)))
+        self.query_one("#status-entity", Static).update(self._entity_status())
+
+    def _entity_status(self) -> Text:
         sel = self.text_view.selection
+        status = Text()
         if sel is not None:
             what = "resize" if sel.span_id is not None else "new"
             piece = plain(self.text_view.text[sel.start : sel.end], one_line=True)
-            status.append(f" · {what}: {piece[:40]!r} {sel.start}..{sel.end}", Style(bold=True))
+            status.append(f"{what}: ", Style(bold=True))
+            status.append(f"{piece[:50]!r} ")
+            status.append("(enter keeps, 1-9/l labels, o swaps ends)", Style(dim=True))
         elif self.selected is not None:
             s = self.selected
-            status.append(" · ")
             status.append(f" {plain(s.label, one_line=True)} ", chip(s.label, self._color(s.label)))
-            status.append(f" {plain(s.text, one_line=True)[:40]!r} {s.status} ({s.source})")
-        self.query_one("#reader-status", Static).update(status)
+            status.append(f" {plain(s.text, one_line=True)[:50]!r} ")
+            status.append(f"{s.status} · {plain(s.source, one_line=True)}", Style(dim=True))
+        else:
+            status.append("] next entity · v select · ? keys", Style(dim=True))
+        return status
 
     def _color(self, label: str) -> str:
         if self.data is not None:
