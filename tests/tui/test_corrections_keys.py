@@ -208,3 +208,14 @@ async def test_propagate_previews_then_applies(seeded):
         await press(pilot, "u")  # one undo takes the whole propagation back
         labels = {s.label for s in seeded.spans(3) if s.text == "Aleppo" and s.status != "rejected"}
         assert labels == {"NORP"}
+
+
+async def test_typing_in_the_picker_is_not_taken_by_global_keys(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, text = await open_reader(app, pilot)
+        await press(pilot, "right_square_bracket", "l", "q", "u", "a")
+        assert isinstance(app.screen, LabelPicker)  # q did not go back, u did not undo
+        await press(pilot, "enter")
+        start = SEED.index("Aleppo")
+        assert live(seeded)[(start, start + 6)].label == "QUANTITY"
