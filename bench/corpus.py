@@ -52,7 +52,45 @@ DATES = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split() + [
 ]
 
 
-def _fill(rng: random.Random, template: str) -> tuple[str, list[tuple[int, int, str]]]:
+SYLLABLES = (
+    "ba ka ri mo na sha al tu ve lo zi dor han mir sel qa ye fa gu no ra ti el um os "
+    "ber kir lan vol dra gho "
+).split()
+PARTICLES = ("al-", "el-", "bin ", "van ", "de ", "", "", "", "", "")
+# how much of the variety each label gets: people and organisations are many, places fewer
+VARIETY_SHARE = {"PERSON": 1.0, "ORG": 0.3, "GPE": 0.05}
+
+
+def _word(r: random.Random, low: int = 2, high: int = 3) -> str:
+    return "".join(r.choice(SYLLABLES) for _ in range(r.randint(low, high))).capitalize()
+
+
+def varied_name(label: str, index: int) -> str:
+    """Return the index-th name of a label's open vocabulary (the fixed names come first)."""
+    r = random.Random(index * 1_000_003 + sum(map(ord, label)))
+    if label == "PERSON":
+        if index < len(FIRST) * len(LAST):
+            return f"{FIRST[index % len(FIRST)]} {LAST[index // len(FIRST)]}"
+        first = r.choice(FIRST) if r.random() < 0.5 else _word(r)
+        return f"{first} {r.choice(PARTICLES)}{_word(r)}"
+    if label == "ORG":
+        if index < len(ORG_HEAD) * len(ORG_TAIL):
+            return f"{ORG_HEAD[index % len(ORG_HEAD)]} {ORG_TAIL[index // len(ORG_HEAD)]}"
+        return f"{r.choice(ORG_HEAD)} {_word(r)} {r.choice(ORG_TAIL)}"
+    if index < len(PLACES):
+        return PLACES[index]
+    return _word(r, 2, 4)
+
+
+def _varied(rng: random.Random, label: str, variety: int) -> str:
+    """Pick a name with a long-tailed (Zipf-like) frequency among about variety names."""
+    size = max(2, int(variety * VARIETY_SHARE[label]))
+    return varied_name(label, min(size - 1, int(size ** rng.random()) - 1))
+
+
+def _fill(
+    rng: random.Random, template: str, variety: int = 0
+) -> tuple[str, list[tuple[int, int, str]]]:
     out, spans, pos, i = [], [], 0, 0
     while i < len(template):
         j = template.find("{", i)
@@ -63,7 +101,9 @@ def _fill(rng: random.Random, template: str) -> tuple[str, list[tuple[int, int, 
         pos += j - i
         k = template.index("}", j)
         label = template[j + 1 : k]
-        if label == "PERSON":
+        if variety and label in VARIETY_SHARE:
+            value = _varied(rng, label, variety)
+        elif label == "PERSON":
             value = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         elif label == "ORG":
             value = f"{rng.choice(ORG_HEAD)} {rng.choice(ORG_TAIL)}"
@@ -82,14 +122,18 @@ def _fill(rng: random.Random, template: str) -> tuple[str, list[tuple[int, int, 
     return "".join(out), spans
 
 
-def article(seed: int, sentences: int = 12) -> ArticleDraft:
-    """Return one deterministic synthetic article with model-style suggestions."""
+def article(seed: int, sentences: int = 12, variety: int = 0) -> ArticleDraft:
+    """Return one deterministic synthetic article with model-style suggestions.
+
+    variety 0 keeps the small fixed vocabulary (about 900 people); a larger number draws
+    people, organisations and places from open vocabularies of about that many names.
+    """
     rng = random.Random(seed)
     parts: list[str] = []
     spans: list[SpanDraft] = []
     offset = 0
     for n in range(sentences):
-        sentence, found = _fill(rng, rng.choice(TEMPLATES))
+        sentence, found = _fill(rng, rng.choice(TEMPLATES), variety)
         if n and n % 4 == 0:
             parts.append("\n")
             offset += 1
@@ -102,7 +146,7 @@ def article(seed: int, sentences: int = 12) -> ArticleDraft:
         )
         parts.append(sentence)
         offset += len(sentence)
-    headline, _ = _fill(rng, rng.choice(TEMPLATES[:3]))
+    headline, _ = _fill(rng, rng.choice(TEMPLATES[:3]), variety)
     return ArticleDraft(
         text="".join(parts),
         title=f"{seed}: {headline}",
@@ -111,10 +155,12 @@ def article(seed: int, sentences: int = 12) -> ArticleDraft:
     )
 
 
-def articles(n: int, start: int = 0, sentences: int = 12) -> Iterator[ArticleDraft]:
+def articles(
+    n: int, start: int = 0, sentences: int = 12, variety: int = 0
+) -> Iterator[ArticleDraft]:
     """Yield n deterministic articles."""
     for i in range(start, start + n):
-        yield article(i, sentences)
+        yield article(i, sentences, variety)
 
 
 def long_article(chars: int = 50_000, seed: int = 7) -> ArticleDraft:
@@ -124,14 +170,16 @@ def long_article(chars: int = 50_000, seed: int = 7) -> ArticleDraft:
     return ArticleDraft(a.text, title="A very long article", source="synthetic:long", spans=a.spans)
 
 
-def build_database(path: str | Path, n: int, batch: int = 1000, sentences: int = 12) -> None:
+def build_database(
+    path: str | Path, n: int, batch: int = 1000, sentences: int = 12, variety: int = 0
+) -> None:
     """Write n synthetic articles with their spans into a margin database at path."""
     store = open_store(path)
     try:
         done = store.article_count()
         while done < n:
             size = min(batch, n - done)
-            store.add_articles(list(articles(size, start=done, sentences=sentences)))
+            store.add_articles(list(articles(size, done, sentences, variety)))
             done += size
     finally:
         store.close()

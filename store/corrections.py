@@ -29,6 +29,9 @@ class Mention:
     current_label: str | None  # its label (None: the text is untagged there)
     before: str  # context left of the mention
     after: str  # context right of the mention
+    action: str = ""  # "relabel", "accept", "add", "reject"; "skip" for a skipped mention
+    current_status: str | None = None  # status of the span there now, if any
+    text: str = ""  # the mention as it is written in the article
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,55 @@ class PropagationPreview:
     surface: str
     label: str | None  # None means reject every mention
     mentions: tuple[Mention, ...]
+    skipped: tuple[Mention, ...] = ()  # untagged mentions left alone: they overlap an entity
+    case_sensitive: bool = True
+    article_id: int | None = None  # the one article it is limited to, if any
 
     @property
     def articles(self) -> int:
         """How many articles would change."""
         return len({m.article_id for m in self.mentions})
+
+    def counts(self) -> dict[str, int]:
+        """How many mentions each action changes (relabel, accept, add, reject)."""
+        out: dict[str, int] = {}
+        for m in self.mentions:
+            out[m.action] = out.get(m.action, 0) + 1
+        return out
+
+
+@dataclass(frozen=True)
+class Change:
+    """One journal group as undo/redo would describe it."""
+
+    group: int
+    action: str  # the group's main action: relabel, resize, add, accept, reject, review, ...
+    at: str
+    articles: tuple[int, ...]
+    spans: int  # how many span rows it touched
+    surface: str | None = None  # the text of the (first) span it changed
+    label: str | None = None  # the label it gave (None for reject and review)
+
+    def describe(self) -> str:
+        """One short line for a status bar or the command line."""
+        what = self.action
+        if self.surface is not None:
+            what += f" {self.surface!r}"
+        if self.label is not None and self.action != "reject":
+            what += f" -> {self.label}"
+        if self.articles:
+            where = ", ".join(str(a) for a in self.articles[:5])
+            more = ", ..." if len(self.articles) > 5 else ""
+            what += f" in article{'s' if len(self.articles) > 1 else ''} {where}{more}"
+        if self.spans > 1:
+            what += f" ({self.spans} span changes)"
+        return what
+
+
+# actions whose journal entries are markers: undo/redo leaves the database alone for them
+_MARKERS = ("propagate",)
+# the order in which a group's main action is picked for Change.action
+_MAIN = ("propagate", "resize", "relabel", "add", "reject", "accept", "rule", "review", "unreview")
 
 
 class CorrectionsMixin:
@@ -67,42 +114,62 @@ class CorrectionsMixin:
         start: int,
         end: int,
         ignore: tuple[int, ...] = (),
+        label: str | None = None,
     ) -> None:
-        if self.allow_overlaps:
-            return
-        row = conn.execute(
+        """Refuse a span that overlaps a current entity (or duplicates one when overlaps are allowed)."""
+        q = (
             'SELECT id, start, "end", label, text FROM spans WHERE article_id = ?'
             " AND status != 'rejected' AND start < ? AND \"end\" > ?"
-            f" AND id NOT IN ({','.join('?' * len(ignore)) or 'NULL'})",
-            (article_id, end, start, *ignore),
-        ).fetchone()
+        )
+        if ignore:  # (NOT IN (NULL) would match nothing at all)
+            q += f" AND id NOT IN ({','.join('?' * len(ignore))})"
+        params: list[Any] = [article_id, end, start, *ignore]
+        if self.allow_overlaps:
+            q += ' AND start = ? AND "end" = ? AND label = ?'
+            params += [start, end, label]
+        row = conn.execute(q + " ORDER BY start LIMIT 1", params).fetchone()
         if row is not None:
             raise CorrectionError(
                 f"{start}..{end} overlaps entity {row['id']} {row['text']!r} ({row['label']})"
+                f" in article {article_id}"
             )
 
     def _discard_redo(self: Store, conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE journal SET state = 'discarded' WHERE state = 'undone'")
 
     def _begin_edit(self: Store, conn: sqlite3.Connection) -> int:
+        """Start a new undo step: a new edit makes the undone steps unreachable."""
         self._discard_redo(conn)
         return self._new_group(conn)
+
+    @staticmethod
+    def _clean_label(label: str) -> str:
+        if not isinstance(label, str) or not label.strip():
+            raise SpanError("a span needs a label")
+        return label.strip()
 
     # -- single decisions --------------------------------------------------------------
 
     def accept(self: Store, span_id: int) -> int:
-        """Mark a span accepted; returns its id."""
+        """Mark a span accepted; returns its id. Accepting an accepted span records nothing."""
         with self._tx() as conn:
-            group = self._begin_edit(conn)
             row = self._span_row(conn, span_id)
+            if row["status"] == "accepted":
+                return span_id
             if row["status"] == "rejected":
-                self._check_overlap(conn, row["article_id"], row["start"], row["end"], (span_id,))
+                self._check_overlap(
+                    conn, row["article_id"], row["start"], row["end"], (span_id,), row["label"]
+                )
+            group = self._begin_edit(conn)
             self._update_span(conn, span_id, group, "accept", status="accepted")
         return span_id
 
     def reject(self: Store, span_id: int) -> int:
         """Mark a span rejected (it stays in the database as evidence); returns its id."""
         with self._tx() as conn:
+            row = self._span_row(conn, span_id)
+            if row["status"] == "rejected":
+                return span_id
             group = self._begin_edit(conn)
             self._update_span(conn, span_id, group, "reject", status="rejected")
         return span_id
@@ -112,20 +179,20 @@ class CorrectionsMixin:
 
         Returns the id of the span that now carries the label.
         """
+        label = self._clean_label(label)
         with self._tx() as conn:
-            group = self._begin_edit(conn)
-            return self._replace(conn, group, span_id, label=label)
+            return self._replace(conn, span_id, label=label)
 
     def resize(self: Store, span_id: int, start: int, end: int, label: str | None = None) -> int:
         """Move a span's boundaries (and optionally relabel it); returns the new span's id."""
+        if label is not None:
+            label = self._clean_label(label)
         with self._tx() as conn:
-            group = self._begin_edit(conn)
-            return self._replace(conn, group, span_id, start=start, end=end, label=label)
+            return self._replace(conn, span_id, start=start, end=end, label=label)
 
     def _replace(
         self: Store,
         conn: sqlite3.Connection,
-        group: int,
         span_id: int,
         *,
         start: int | None = None,
@@ -139,10 +206,16 @@ class CorrectionsMixin:
         text = self._article_text(conn, row["article_id"])
         check_span(text, start, end)
         if (start, end, label) == (row["start"], row["end"], row["label"]):
-            if row["status"] != "accepted":
-                self._update_span(conn, span_id, group, "accept", status="accepted")
+            # the same span again: that is accepting it
+            if row["status"] == "accepted":
+                return span_id
+            if row["status"] == "rejected":
+                self._check_overlap(conn, row["article_id"], start, end, (span_id,), label)
+            group = self._begin_edit(conn)
+            self._update_span(conn, span_id, group, "accept", status="accepted")
             return span_id
-        self._check_overlap(conn, row["article_id"], start, end, (span_id,))
+        self._check_overlap(conn, row["article_id"], start, end, (span_id,), label)
+        group = self._begin_edit(conn)
         action = "relabel" if (start, end) == (row["start"], row["end"]) else "resize"
         if row["status"] != "rejected":
             self._update_span(conn, span_id, group, action, status="rejected")
@@ -157,11 +230,12 @@ class CorrectionsMixin:
 
     def add_span(self: Store, article_id: int, start: int, end: int, label: str) -> int:
         """Add an entity a person marked; returns its id."""
+        label = self._clean_label(label)
         with self._tx() as conn:
-            group = self._begin_edit(conn)
             text = self._article_text(conn, article_id)
             check_span(text, start, end)
-            self._check_overlap(conn, article_id, start, end)
+            self._check_overlap(conn, article_id, start, end, (), label)
+            group = self._begin_edit(conn)
             return self._insert_span(
                 conn,
                 text,
@@ -171,13 +245,19 @@ class CorrectionsMixin:
             )
 
     def set_reviewed(self: Store, article_id: int, reviewed: bool = True) -> None:
-        """Mark an article reviewed: its remaining suggestions count as accepted for export."""
+        """Mark an article reviewed: its remaining suggestions count as accepted for export.
+
+        The suggestions keep their status (so un-reviewing gives them back as they were);
+        the journal records how many there were. Setting the state it already has records nothing.
+        """
         with self._tx() as conn:
             self._article_text(conn, article_id)
-            group = self._begin_edit(conn)
             before = conn.execute(
                 "SELECT reviewed, reviewed_at FROM articles WHERE id = ?", (article_id,)
             ).fetchone()
+            if bool(before[0]) == reviewed:
+                return
+            group = self._begin_edit(conn)
             stamp = self._stamp() if reviewed else None
             conn.execute(
                 "UPDATE articles SET reviewed = ?, reviewed_at = ? WHERE id = ?",
@@ -201,38 +281,7 @@ class CorrectionsMixin:
 
         return now()
 
-    def preview_propagation(
-        self: Store,
-        surface: str,
-        label: str | None,
-        *,
-        article_id: int | None = None,
-        case_sensitive: bool = True,
-    ) -> PropagationPreview:
-        """List every mention of surface (in one article, or the corpus) that would change."""
-        raise NotImplementedError("propagation is not built yet")
-
-    def propagate(
-        self: Store,
-        surface: str,
-        label: str | None,
-        *,
-        article_id: int | None = None,
-        case_sensitive: bool = True,
-        learn: bool = True,
-    ) -> int:
-        """Give every mention of surface the label (None: reject it) as one journal group.
-
-        With learn, the decision also becomes a rule that later extraction applies.
-        Returns how many mentions changed.
-        """
-        raise NotImplementedError("propagation is not built yet")
-
-    def apply_rules(self: Store, text: str, drafts: list[SpanDraft]) -> list[SpanDraft]:
-        """Apply the learned rules to a model's suggestions for text (none yet: unchanged)."""
-        return drafts
-
-    # -- undo and redo -----------------------------------------------------------------
+    # -- history -----------------------------------------------------------------------
 
     def can_undo(self: Store) -> bool:
         """True when there is a change to undo."""
@@ -254,6 +303,77 @@ class CorrectionsMixin:
         )
         return None if row is None else int(row[0])
 
+    def next_undo(self: Store) -> Change | None:
+        """Describe the change ``undo`` would revert, or None."""
+        group = self._last_group("done", "DESC")
+        return None if group is None else self._change(self._conn(), group)
+
+    def next_redo(self: Store) -> Change | None:
+        """Describe the change ``redo`` would make again, or None."""
+        group = self._last_group("undone", "ASC")
+        return None if group is None else self._change(self._conn(), group)
+
+    def history(self: Store, limit: int = 20) -> list[Change]:
+        """The newest undoable changes that are done, newest first."""
+        rows = self._conn().execute(
+            "SELECT DISTINCT group_id FROM journal WHERE undoable = 1 AND state = 'done'"
+            " ORDER BY group_id DESC LIMIT ?",
+            (limit,),
+        )
+        conn = self._conn()
+        return [self._change(conn, int(r[0])) for r in rows.fetchall()]
+
+    def last_decision(self: Store) -> tuple[str, str | None, int] | None:
+        """(surface, label or None for a rejection, article id) of the newest span decision.
+
+        This is what propagation (`A` in the reader) applies to the other mentions;
+        None when the newest change is not a decision about one span.
+        """
+        group = self._last_group("done", "DESC")
+        if group is None:
+            return None
+        change = self._change(self._conn(), group)
+        if change.action not in ("relabel", "resize", "add", "accept", "reject"):
+            return None
+        if change.surface is None or not change.articles:
+            return None
+        label = None if change.action == "reject" else change.label
+        return change.surface, label, change.articles[0]
+
+    def _change(self: Store, conn: sqlite3.Connection, group: int) -> Change:
+        entries = conn.execute(
+            "SELECT * FROM journal WHERE group_id = ? ORDER BY id", (group,)
+        ).fetchall()
+        actions = [e["action"] for e in entries]
+        main = next((a for a in _MAIN if a in actions), actions[0] if actions else "?")
+        surface = label = None
+        if main == "propagate":
+            info = json.loads(next(e for e in entries if e["action"] == "propagate")["after"])
+            surface, label = info["surface"], info["label"]
+        elif main == "rule":
+            e = next(e for e in entries if e["action"] == "rule")
+            info = json.loads(e["after"] or e["before"])
+            surface, label = info["surface"], info["label"]
+            main = "learn rule" if e["after"] else "remove rule"
+        else:
+            for e in entries:
+                if e["span_id"] is None:
+                    continue
+                state = json.loads(e["after"]) if e["after"] else None
+                if state is None:
+                    continue
+                surface = state["text"]
+                # the span that carries the decision: the inserted one, else the changed one
+                if e["before"] is None or main in ("accept", "reject"):
+                    label = state["label"]
+                    break
+                label = state["label"]
+        arts = tuple(sorted({e["article_id"] for e in entries if e["article_id"] is not None}))
+        spans = sum(1 for e in entries if e["span_id"] is not None)
+        return Change(group, main, entries[0]["at"] if entries else "", arts, spans, surface, label)
+
+    # -- undo and redo -----------------------------------------------------------------
+
     def undo(self: Store) -> list[int]:
         """Undo the newest change group; returns the ids of the articles it touched."""
         with self._tx() as conn:
@@ -272,7 +392,12 @@ class CorrectionsMixin:
         return sorted({e["article_id"] for e in entries if e["article_id"] is not None})
 
     def redo(self: Store) -> list[int]:
-        """Redo the oldest undone change group; returns the ids of the articles it touched."""
+        """Redo the oldest undone change group; returns the ids of the articles it touched.
+
+        If a span the change needs is gone (extraction replaced the article's suggestions
+        since the undo), nothing is redone, the redo history is cleared and CorrectionError says so.
+        """
+        lost: int | None = None
         with self._tx() as conn:
             row = conn.execute(
                 "SELECT MIN(group_id) FROM journal WHERE undoable = 1 AND state = 'undone'"
@@ -284,8 +409,24 @@ class CorrectionsMixin:
                 "SELECT * FROM journal WHERE group_id = ? ORDER BY id ASC", (group,)
             ).fetchall()
             for entry in entries:
-                _apply(conn, entry, "after")
-            conn.execute("UPDATE journal SET state = 'done' WHERE group_id = ?", (group,))
+                if entry["span_id"] is not None and entry["before"] is not None:
+                    gone = conn.execute(
+                        "SELECT 1 FROM spans WHERE id = ?", (entry["span_id"],)
+                    ).fetchone()
+                    if gone is None:
+                        lost = entry["article_id"]
+                        break
+            if lost is None:
+                for entry in entries:
+                    _apply(conn, entry, "after")
+                conn.execute("UPDATE journal SET state = 'done' WHERE group_id = ?", (group,))
+            else:
+                self._discard_redo(conn)
+        if lost is not None:
+            raise CorrectionError(
+                f"cannot redo: the entities of article {lost} were re-extracted after the undo;"
+                " the redo history is cleared"
+            )
         return sorted({e["article_id"] for e in entries if e["article_id"] is not None})
 
 
@@ -293,6 +434,22 @@ def _apply(conn: sqlite3.Connection, entry: sqlite3.Row, side: str) -> None:
     """Make the database match one side ('before' or 'after') of a journal entry."""
     raw = entry[side]
     state: dict[str, Any] | None = json.loads(raw) if raw is not None else None
+    action = entry["action"]
+    if action in _MARKERS:
+        return
+    if action == "rule":
+        other = entry["after" if side == "before" else "before"]
+        if state is None:
+            rule_id = json.loads(other)["id"]
+            conn.execute("DELETE FROM rules WHERE id = ?", (rule_id,))
+        else:
+            cols = list(state)
+            conn.execute(
+                f"INSERT OR REPLACE INTO rules ({', '.join(_q(c) for c in cols)})"
+                f" VALUES ({', '.join('?' * len(cols))})",
+                [state[c] for c in cols],
+            )
+        return
     if entry["span_id"] is not None:
         if state is None:
             conn.execute("DELETE FROM spans WHERE id = ?", (entry["span_id"],))
@@ -311,7 +468,7 @@ def _apply(conn: sqlite3.Connection, entry: sqlite3.Row, side: str) -> None:
                 [state[c] for c in cols],
             )
         return
-    if entry["action"] in ("review", "unreview") and state is not None:
+    if action in ("review", "unreview") and state is not None:
         conn.execute(
             "UPDATE articles SET reviewed = ?, reviewed_at = ? WHERE id = ?",
             (state["reviewed"], state["reviewed_at"], entry["article_id"]),

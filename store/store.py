@@ -7,14 +7,18 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .annotations import AnnotationsMixin
+from .correction_stats import CorrectionStatsMixin
 from .corrections import CorrectionsMixin
 from .db import open_database
 from .labels import color_for
 from .models import (
+    STATUSES,
     Article,
     ArticleDraft,
     ArticleSummary,
@@ -30,7 +34,9 @@ from .models import (
     normalise_text,
     title_from_text,
 )
+from .propagation import PropagationMixin
 from .queries import QueriesMixin
+from .rules import RulesMixin
 from .search import SearchMixin
 
 SORTS = {
@@ -96,7 +102,48 @@ def _summary_from_row(row: sqlite3.Row) -> ArticleSummary:
     )
 
 
-class Store(CorrectionsMixin, SearchMixin, QueriesMixin):
+@dataclass(frozen=True)
+class _Prepared:
+    """An article draft checked and normalised, ready to insert."""
+
+    text: str
+    digest: str
+    title: str
+    source: str
+    meta: str | None
+    spans: tuple[SpanDraft, ...]
+
+
+def check_draft_span(text: str, span: SpanDraft) -> None:
+    """Raise SpanError unless the span fits the (normalised) text and has a label and status."""
+    check_span(text, span.start, span.end)
+    if span.status not in STATUSES:
+        raise SpanError(f"unknown span status {span.status!r}")
+    if not isinstance(span.label, str) or not span.label.strip():
+        raise SpanError(f"span {span.start}..{span.end} has no label")
+
+
+def _prepare(draft: ArticleDraft) -> _Prepared:
+    """Normalise and check one draft; raise ValueError (SpanError) before anything is written."""
+    text = normalise_text(draft.text)
+    if not text.strip():
+        raise ValueError("the article text is empty")
+    for span in draft.spans:
+        check_draft_span(text, span)
+    title = (draft.title or "").strip() or title_from_text(text, fallback=draft.source)
+    meta = json.dumps(draft.meta, ensure_ascii=False) if draft.meta else None
+    return _Prepared(text, content_hash(text), title, draft.source, meta, tuple(draft.spans))
+
+
+class Store(
+    CorrectionsMixin,
+    PropagationMixin,
+    RulesMixin,
+    CorrectionStatsMixin,
+    SearchMixin,
+    QueriesMixin,
+    AnnotationsMixin,
+):
     """A margin database: articles, spans, labels, the journal and learned rules."""
 
     def __init__(self, path: str | Path) -> None:
@@ -132,10 +179,15 @@ class Store(CorrectionsMixin, SearchMixin, QueriesMixin):
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        else:
+        try:
             conn.execute("COMMIT")
+        except BaseException:  # a failed COMMIT leaves the transaction open: end it
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         """Close every connection this store opened."""
@@ -208,11 +260,7 @@ class Store(CorrectionsMixin, SearchMixin, QueriesMixin):
         actor: str = "user",
     ) -> int:
         """Insert a span after checking it against the text; journal it when group is given."""
-        check_span(text, draft.start, draft.end)
-        if draft.status not in ("suggested", "accepted", "rejected"):
-            raise SpanError(f"unknown span status {draft.status!r}")
-        if not draft.label or not draft.label.strip():
-            raise SpanError("a span needs a label")
+        check_draft_span(text, draft)
         self._ensure_label(conn, draft.label)
         stamp = now()
         cur = conn.execute(
@@ -292,51 +340,88 @@ class Store(CorrectionsMixin, SearchMixin, QueriesMixin):
         return self.add_articles([draft])[0]
 
     def add_articles(self, drafts: Sequence[ArticleDraft]) -> list[ImportResult]:
-        """Store several articles in one transaction; identical texts become one article."""
+        """Store several articles in one transaction; identical texts become one article.
+
+        Every article and span is checked before anything is written, so a bad one
+        rejects the whole batch; spans, labels and journal rows are written in bulk.
+        """
+        prepared = [_prepare(draft) for draft in drafts]
         results: list[ImportResult] = []
+        if not prepared:
+            return results
         with self._tx() as conn:
             group = self._new_group(conn)
-            for draft in drafts:
-                results.append(self._add_one(conn, group, draft))
+            known = self._existing_hashes(conn, [p.digest for p in prepared])
+            stamp = now()
+            span_rows: list[tuple[Any, ...]] = []
+            journal_rows: list[tuple[Any, ...]] = []
+            labels: set[str] = set()
+            for p in prepared:
+                if p.digest in known:
+                    results.append(ImportResult(known[p.digest], False, 0))
+                    continue
+                cur = conn.execute(
+                    "INSERT INTO articles (title, text, source, content_hash, imported_at, meta,"
+                    " length) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (p.title, p.text, p.source, p.digest, stamp, p.meta, len(p.text)),
+                )
+                article_id = int(cur.lastrowid or 0)
+                known[p.digest] = article_id
+                for sp in p.spans:
+                    labels.add(sp.label)
+                    span_rows.append(
+                        (
+                            article_id,
+                            sp.start,
+                            sp.end,
+                            sp.label,
+                            sp.source,
+                            sp.status,
+                            p.text[sp.start : sp.end],
+                            stamp,
+                            stamp,
+                        )
+                    )
+                journal_rows.append(
+                    (
+                        group,
+                        stamp,
+                        "import",
+                        "import",
+                        article_id,
+                        json.dumps({"source": p.source, "spans": len(p.spans)}, ensure_ascii=False),
+                    )
+                )
+                results.append(ImportResult(article_id, True, len(p.spans)))
+            self._ensure_labels(conn, labels)
+            conn.executemany(
+                'INSERT INTO spans (article_id, start, "end", label, source, status, text,'
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                span_rows,
+            )
+            conn.executemany(
+                "INSERT INTO journal (group_id, at, actor, action, article_id, after, undoable)"
+                " VALUES (?, ?, ?, ?, ?, ?, 0)",
+                journal_rows,
+            )
         return results
 
-    def _add_one(self, conn: sqlite3.Connection, group: int, draft: ArticleDraft) -> ImportResult:
-        text = normalise_text(draft.text)
-        if not text.strip():
-            raise ValueError("the article text is empty")
-        digest = content_hash(text)
-        row = conn.execute("SELECT id FROM articles WHERE content_hash = ?", (digest,)).fetchone()
-        if row is not None:
-            return ImportResult(int(row[0]), False, 0)
-        for span in draft.spans:  # validate every span before writing anything
-            check_span(text, span.start, span.end)
-        title = (draft.title or "").strip() or title_from_text(text, fallback=draft.source)
-        cur = conn.execute(
-            "INSERT INTO articles (title, text, source, content_hash, imported_at, meta, length)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                title,
-                text,
-                draft.source,
-                digest,
-                now(),
-                json.dumps(draft.meta, ensure_ascii=False) if draft.meta else None,
-                len(text),
-            ),
-        )
-        article_id = int(cur.lastrowid or 0)
-        for span in draft.spans:
-            self._insert_span(conn, text, article_id, span)
-        self._journal(
-            conn,
-            group,
-            "import",
-            article_id=article_id,
-            after={"source": draft.source, "spans": len(draft.spans)},
-            actor="import",
-            undoable=False,
-        )
-        return ImportResult(article_id, True, len(draft.spans))
+    def _existing_hashes(self, conn: sqlite3.Connection, digests: list[str]) -> dict[str, int]:
+        """Return {content hash: article id} for the hashes already stored."""
+        found: dict[str, int] = {}
+        unique = list(dict.fromkeys(digests))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            q = f"SELECT content_hash, id FROM articles WHERE content_hash IN ({marks})"
+            found.update((h, int(aid)) for h, aid in conn.execute(q, chunk))
+        return found
+
+    def _ensure_labels(self, conn: sqlite3.Connection, names: Iterable[str]) -> None:
+        """Add the labels that do not exist yet, at the end of the legend, in name order."""
+        have = {r[0] for r in conn.execute("SELECT name FROM labels")}
+        for name in sorted(set(names) - have):
+            self._ensure_label(conn, name)
 
     def article(self, article_id: int) -> Article:
         """Return one article with its text; raise NotFound if there is none."""
@@ -514,10 +599,9 @@ class Store(CorrectionsMixin, SearchMixin, QueriesMixin):
 
     def articles_without_suggestions(self, source_prefix: str = "model:") -> list[int]:
         """Return ids of articles that no extractor has run on yet."""
-        rows = self._conn().execute(
-            "SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM journal j"
-            " WHERE j.article_id = a.id AND j.action = 'extract' AND j.actor LIKE ?)"
-            " ORDER BY a.id",
+        rows = self._conn().execute(  # one pass over each table, not a subquery per article
+            "SELECT id FROM articles EXCEPT SELECT article_id FROM journal"
+            " WHERE action = 'extract' AND actor LIKE ? ORDER BY 1",
             (source_prefix + "%",),
         )
         return [r[0] for r in rows]

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..models import ArticleDraft
-from . import articles, text
+from ..models import ArticleDraft, Label
+from . import (
+    articles,
+    brat,
+    conll,
+    docbin,
+    doccano,
+    entities_csv,
+    feeds,
+    labelstudio,
+    prodigy,
+    text,
+)
+from .common import AnnotatedDraft, ExportDoc, WriteReport
 from .errors import FormatError
 
 Reader = Callable[[str, bytes], Iterator[ArticleDraft]]
+STDIN = "<stdin>"  # how standard input (the path "-") is named in sources and errors
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,23 @@ def register_input(fmt: InputFormat) -> None:
     INPUTS[fmt.name] = fmt
 
 
+# formats whose sniffer can tell them by content come first: detect() asks them in order
+register_input(
+    InputFormat(prodigy.NAME, prodigy.EXTENSIONS, prodigy.read, "Prodigy JSONL", prodigy.sniff)
+)
+register_input(
+    InputFormat(doccano.NAME, doccano.EXTENSIONS, doccano.read, "doccano JSONL", doccano.sniff)
+)
+register_input(
+    InputFormat(
+        feeds.FEED, feeds.FEED_EXTENSIONS, feeds.read_feed, "RSS/Atom feed", feeds.sniff_feed
+    )
+)
+register_input(
+    InputFormat(
+        feeds.HTML, feeds.HTML_EXTENSIONS, feeds.read_html, "saved web page", feeds.sniff_html
+    )
+)
 register_input(InputFormat(text.NAME, text.EXTENSIONS, text.read, "plain text or Markdown"))
 register_input(
     InputFormat(articles.JSONL, articles.JSONL_EXTENSIONS, articles.read_jsonl, "JSONL of articles")
@@ -40,6 +71,60 @@ register_input(
 register_input(
     InputFormat(articles.CSV, articles.CSV_EXTENSIONS, articles.read_csv, "CSV of articles")
 )
+
+register_input(InputFormat(brat.NAME, brat.EXTENSIONS, brat.read, "brat standoff .ann + .txt"))
+register_input(InputFormat(conll.NAME, conll.EXTENSIONS, conll.read, "CoNLL NER columns (IOB)"))
+register_input(InputFormat(conll.NAME_2003, (), conll.read, "CoNLL-2003 (four columns)"))
+register_input(InputFormat(docbin.NAME, docbin.EXTENSIONS, docbin.read, "spaCy DocBin"))
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """A format margin can export to.
+
+    ``kind`` says what ``write`` takes: "text" writes to a text stream (stdout allowed),
+    "file" to one binary file, "folder" to a folder. ``write(docs, target, report, labels)``.
+    """
+
+    name: str
+    extension: str
+    kind: str
+    write: Callable[[Iterable[ExportDoc], Any, WriteReport, list[Label]], None]
+    description: str = ""
+
+
+OUTPUTS: dict[str, OutputFormat] = {}
+
+
+def register_output(fmt: OutputFormat) -> None:
+    """Add (or replace) an export format."""
+    OUTPUTS[fmt.name] = fmt
+
+
+def _stream(
+    fn: Callable[..., None],
+) -> Callable[[Iterable[ExportDoc], Any, WriteReport, list[Label]], None]:
+    return lambda docs, target, report, labels: fn(docs, target, report)
+
+
+register_output(
+    OutputFormat("prodigy", ".jsonl", "text", _stream(prodigy.write), "Prodigy ner_manual JSONL")
+)
+register_output(OutputFormat("doccano", ".jsonl", "text", _stream(doccano.write), "doccano JSONL"))
+register_output(OutputFormat("brat", "", "folder", brat.write_folder, "brat standoff folder"))
+register_output(
+    OutputFormat("conll", ".conll", "text", _stream(conll.write), "CoNLL IOB2, two columns")
+)
+register_output(
+    OutputFormat(
+        "conll2003", ".conll", "text", _stream(conll.write_2003), "CoNLL-2003, four columns"
+    )
+)
+register_output(OutputFormat("spacy", ".spacy", "file", _stream(docbin.write_file), "spaCy DocBin"))
+register_output(
+    OutputFormat("labelstudio", ".json", "text", _stream(labelstudio.write), "Label Studio tasks")
+)
+register_output(OutputFormat("csv", ".csv", "text", _stream(entities_csv.write), "CSV of entities"))
 
 
 def detect(path: str, head: bytes) -> InputFormat | None:
@@ -50,7 +135,8 @@ def detect(path: str, head: bytes) -> InputFormat | None:
             if ending_ok or path == "-":
                 return fmt
     lower = path.lower()
-    for fmt in INPUTS.values():
+    # by ending: formats that cannot tell by content (plain articles) before those that can
+    for fmt in sorted(INPUTS.values(), key=lambda f: f.sniff is not None):
         if any(lower.endswith(e) for e in fmt.extensions):
             return fmt
     return None
@@ -70,13 +156,27 @@ def read_file(path: str, data: bytes, fmt: str | None = None) -> Iterator[Articl
     else:
         chosen = detect(path, data[:4096])
         if chosen is None:
-            if path == "-":
-                chosen = INPUTS[text.NAME]
+            if path == "-":  # standard input has no ending: JSON lines, else plain text
+                looks_json = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+                chosen = INPUTS[articles.JSONL if looks_json else text.NAME]
             else:
                 raise FormatError(
                     path, None, f"has an unknown file ending {Path(path).suffix!r}; use --format"
                 )
-    yield from chosen.read(path, data)
+    yield from chosen.read(STDIN if path == "-" else path, data)
 
 
-__all__ = ["FormatError", "INPUTS", "InputFormat", "detect", "read_file", "register_input"]
+__all__ = [
+    "AnnotatedDraft",
+    "ExportDoc",
+    "FormatError",
+    "INPUTS",
+    "InputFormat",
+    "OUTPUTS",
+    "OutputFormat",
+    "WriteReport",
+    "detect",
+    "read_file",
+    "register_input",
+    "register_output",
+]

@@ -16,6 +16,7 @@ JSONL = "jsonl"
 CSV = "csv"
 JSONL_EXTENSIONS = (".jsonl", ".ndjson")
 CSV_EXTENSIONS = (".csv",)
+FIELDS = ("text", "title", "source", "meta")
 csv.field_size_limit(2**31 - 1)
 
 
@@ -41,6 +42,13 @@ def _draft(path: str, where: str, rec: Any) -> ArticleDraft:
             meta = {"meta": meta}
     if meta is not None and not isinstance(meta, dict):
         meta = {"meta": meta}
+    extras = {  # other plain fields (url, date, author ...) are kept in meta
+        k: v
+        for k, v in rec.items()
+        if k not in FIELDS and isinstance(v, str | int | float | bool) and v != ""
+    }
+    if extras:
+        meta = {**extras, **(meta or {})}
     return ArticleDraft(
         text=text.replace("\r\n", "\n").replace("\r", "\n"),
         title=title or None,
@@ -76,8 +84,9 @@ def read_csv(path: str, data: bytes) -> Iterator[ArticleDraft]:
     if "text" not in names:
         raise FormatError(path, "line 1", 'has no "text" column in its header')
     try:
+        start = reader.line_num + 1  # a quoted cell may span lines: name the line a row starts on
         for row in reader:
-            line = reader.line_num
+            line, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(names):

@@ -13,7 +13,9 @@ def line_of(data: bytes, offset: int) -> int:
 
 def decode_text(path: str, data: bytes) -> str:
     """Decode bytes as UTF-8 text; raise FormatError for binary, invalid or empty input."""
-    if b"\x00" in data[:65536] or b"\x00" in data:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FormatError(path, "byte 0", "is UTF-16 text; save it as UTF-8")
+    if b"\x00" in data:
         pos = data.index(b"\x00")
         raise FormatError(
             path, f"line {line_of(data, pos)}, byte {pos}", "holds NUL bytes: not a text file"

@@ -1,9 +1,307 @@
-"""The `annotate` command(s); filled in by their issue."""
+"""The correcting commands: annotate, propagate, undo, redo, review, rules."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
+
+from store.corrections import Change, CorrectionError, PropagationPreview
+from store.models import Span
+from store.store import Store
+
+from ..context import Context, pass_context
+from ..output import echo, echo_json
+from ..plain import plain
+
+SHOWN = 5  # mentions a propagation preview shows in context
+
+
+def _label(store: Store, label: str, new_label: bool) -> str:
+    """Return label if the legend has it (or new labels are allowed); else one clear error."""
+    name = label.strip()
+    known = [lab.name for lab in store.labels()]
+    if name in known or (new_label and name):
+        return name
+    raise CorrectionError(
+        f"unknown label {label!r} (known: {', '.join(known)}); --new-label adds it"
+    )
+
+
+def _span_line(span: Span) -> str:
+    return (
+        f"span {span.id}: {plain(span.text, one_line=True)!r} {span.start}..{span.end}"
+        f" {plain(span.label, one_line=True)} ({span.status}, {plain(span.source, one_line=True)})"
+    )
+
+
+def _own_span(store: Store, article_id: int, span_id: int) -> Span:
+    span = store.span(span_id)
+    if span.article_id != article_id:
+        raise CorrectionError(
+            f"span {span_id} belongs to article {span.article_id}, not article {article_id}"
+        )
+    return span
+
+
+@click.command("annotate")
+@click.argument("article_id", type=int)
+@click.option(
+    "--add",
+    nargs=3,
+    type=(int, int, str),
+    metavar="START END LABEL",
+    default=None,
+    help="Tag text[START:END] (code points, end exclusive) with LABEL.",
+)
+@click.option(
+    "--relabel",
+    nargs=2,
+    type=(int, str),
+    metavar="SPAN_ID LABEL",
+    default=None,
+    help="Give a span another label (the old span is kept as rejected).",
+)
+@click.option(
+    "--resize",
+    nargs=3,
+    type=(int, int, int),
+    metavar="SPAN_ID START END",
+    default=None,
+    help="Move a span's boundaries (the old span is kept as rejected).",
+)
+@click.option("--reject", type=int, metavar="SPAN_ID", help="Reject a span.")
+@click.option("--accept", type=int, metavar="SPAN_ID", help="Accept a span.")
+@click.option("--new-label", is_flag=True, help="Allow a label the legend does not have yet.")
+@click.option("--json", "as_json", is_flag=True, help="Print the resulting span as JSON.")
+@pass_context
+def annotate_cmd(
+    obj: Context,
+    article_id: int,
+    add: tuple[int, int, str] | None,
+    relabel: tuple[int, str] | None,
+    resize: tuple[int, int, int] | None,
+    reject: int | None,
+    accept: int | None,
+    new_label: bool,
+    as_json: bool,
+) -> None:
+    """Make one correction in an article; `margin undo` reverts it."""
+    given = [x for x in (add, relabel, resize, reject, accept) if x is not None]
+    if len(given) != 1:
+        raise CorrectionError("give exactly one of --add, --relabel, --resize, --reject, --accept")
+    store = obj.store()
+    store.article(article_id)  # NotFound names a missing article
+    if add is not None:
+        start, end, label = add
+        span_id = store.add_span(article_id, start, end, _label(store, label, new_label))
+    elif relabel is not None:
+        sid, label = relabel
+        _own_span(store, article_id, sid)
+        span_id = store.relabel(sid, _label(store, label, new_label))
+    elif resize is not None:
+        sid, start, end = resize
+        _own_span(store, article_id, sid)
+        span_id = store.resize(sid, start, end)
+    elif reject is not None:
+        _own_span(store, article_id, reject)
+        span_id = store.reject(reject)
+    else:
+        assert accept is not None
+        _own_span(store, article_id, accept)
+        span_id = store.accept(accept)
+    span = store.span(span_id)
+    if as_json:
+        echo_json(span.as_dict())
+    else:
+        echo(_span_line(span))
+
+
+def _preview_json(p: PropagationPreview) -> dict[str, Any]:
+    return {
+        "surface": p.surface,
+        "label": p.label,
+        "case_sensitive": p.case_sensitive,
+        "article_id": p.article_id,
+        "changes": len(p.mentions),
+        "articles": p.articles,
+        "counts": p.counts(),
+        "skipped": len(p.skipped),
+        "mentions": [
+            {
+                "article_id": m.article_id,
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "action": m.action,
+                "span_id": m.span_id,
+                "label": m.current_label,
+                "status": m.current_status,
+            }
+            for m in p.mentions
+        ],
+    }
+
+
+def _decision(surface: str, label: str | None) -> str:
+    target = "rejected" if label is None else f"-> {plain(label, one_line=True)}"
+    return f"{plain(surface, one_line=True)!r} {target}"
+
+
+@click.command("propagate")
+@click.argument("surface")
+@click.argument("label", required=False)
+@click.option("--reject", is_flag=True, help="Reject every mention instead of labelling it.")
+@click.option("--article", "article_id", type=int, help="Only this article (default: all).")
+@click.option("--ignore-case", is_flag=True, help="Match the surface in any case.")
+@click.option("--dry-run", is_flag=True, help="Show what would change, change nothing.")
+@click.option("--no-learn", is_flag=True, help="Do not keep the decision as a rule.")
+@click.option("--new-label", is_flag=True, help="Allow a label the legend does not have yet.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@pass_context
+def propagate_cmd(
+    obj: Context,
+    surface: str,
+    label: str | None,
+    reject: bool,
+    article_id: int | None,
+    ignore_case: bool,
+    dry_run: bool,
+    no_learn: bool,
+    new_label: bool,
+    as_json: bool,
+) -> None:
+    """Give every mention of SURFACE the LABEL (or --reject them all) as one undoable change.
+
+    Mentions are whole words (case-sensitive unless --ignore-case) and tagged spans with that
+    exact text. Untagged mentions that overlap another entity are skipped. Unless --no-learn,
+    the decision becomes a rule that later extraction applies (see `margin rules`).
+    """
+    if reject == (label is not None):
+        raise CorrectionError("give a LABEL or --reject, not both or neither")
+    store = obj.store()
+    if label is not None:
+        label = _label(store, label, new_label)
+    if dry_run:
+        p = store.preview_propagation(
+            surface, label, article_id=article_id, case_sensitive=not ignore_case
+        )
+        if as_json:
+            echo_json(_preview_json(p))
+            return
+        counts = ", ".join(f"{n} {a}" for a, n in sorted(p.counts().items())) or "nothing"
+        echo(
+            f"{_decision(surface, label)}: {len(p.mentions)} mention(s) in {p.articles}"
+            f" article(s) would change ({counts}); {len(p.skipped)} skipped (overlap an entity)"
+        )
+        for m in p.mentions[:SHOWN]:
+            ctx = plain(f"{m.before[-25:]}[{m.text}]{m.after[:25]}", one_line=True)
+            was = m.current_label or "untagged"
+            echo(f"  {m.article_id:>6} {m.start:>6}  {m.action:<7} {was:<10} …{ctx}…")
+        if len(p.mentions) > SHOWN:
+            echo(f"  ... and {len(p.mentions) - SHOWN} more")
+        return
+    n = store.propagate(
+        surface,
+        label,
+        article_id=article_id,
+        case_sensitive=not ignore_case,
+        learn=not no_learn,
+    )
+    change = store.next_undo() if (n or not no_learn) else None
+    arts = list(change.articles) if change is not None and change.action == "propagate" else []
+    rule = (
+        next(
+            (
+                r
+                for r in store.rules()
+                if r.surface == surface and r.case_sensitive == (not ignore_case)
+            ),
+            None,
+        )
+        if not no_learn
+        else None
+    )
+    if as_json:
+        echo_json({"changed": n, "articles": arts, "rule": None if rule is None else rule.id})
+        return
+    tail = f"; rule {rule.id} learned" if rule is not None else ""
+    echo(
+        f"{_decision(surface, label)}: {n} mention(s) changed in {len(arts)} article(s){tail}"
+        + ("; `margin undo` reverts it" if n or rule else "")
+    )
+
+
+def _change_line(verb: str, change: Change | None) -> str:
+    return verb if change is None else f"{verb}: {plain(change.describe(), one_line=True)}"
+
+
+@click.command("undo")
+@pass_context
+def undo_cmd(obj: Context) -> None:
+    """Undo the newest change (a propagation undoes as one)."""
+    store = obj.store()
+    change = store.next_undo()
+    store.undo()
+    echo(_change_line("undone", change))
+
+
+@click.command("redo")
+@pass_context
+def redo_cmd(obj: Context) -> None:
+    """Redo the change undone last."""
+    store = obj.store()
+    change = store.next_redo()
+    store.redo()
+    echo(_change_line("redone", change))
+
+
+@click.command("review")
+@click.argument("article_id", type=int)
+@click.option("--undo", "unreview", is_flag=True, help="Mark the article not reviewed again.")
+@pass_context
+def review_cmd(obj: Context, article_id: int, unreview: bool) -> None:
+    """Mark an article reviewed: its remaining suggestions count as accepted for export."""
+    store = obj.store()
+    art = store.article(article_id)
+    if art.reviewed != unreview:
+        echo(f"article {article_id} is already {'not ' if unreview else ''}reviewed")
+        return
+    store.set_reviewed(article_id, not unreview)
+    if unreview:
+        echo(f"article {article_id} marked not reviewed")
+        return
+    pending = sum(1 for s in store.spans(article_id) if s.status == "suggested")
+    echo(f"article {article_id} marked reviewed: {pending} suggestion(s) count as accepted")
+
+
+@click.command("rules")
+@click.option("--remove", "remove", type=int, metavar="ID", help="Forget a rule (undoable).")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@pass_context
+def rules_cmd(obj: Context, remove: int | None, as_json: bool) -> None:
+    """List the learned rules that extraction applies after the model, or remove one."""
+    store = obj.store()
+    if remove is not None:
+        rule = store.remove_rule(remove)
+        if as_json:
+            echo_json(rule.as_dict())
+        else:
+            echo(f"rule {rule.id} removed: {_decision(rule.surface, rule.label)}")
+        return
+    rules = store.rules()
+    if as_json:
+        echo_json([r.as_dict() for r in rules])
+        return
+    if not rules:
+        echo("no rules yet (`margin propagate` learns them)")
+        return
+    for r in rules:
+        case = "" if r.case_sensitive else "  (any case)"
+        echo(f"{r.id:>5}  {_decision(r.surface, r.label)}{case}  {r.created_at[:19]}")
 
 
 def register(group: click.Group) -> None:
-    """Add this module's commands to the group."""
+    """Add the correcting commands to the group."""
+    for cmd in (annotate_cmd, propagate_cmd, undo_cmd, redo_cmd, review_cmd, rules_cmd):
+        group.add_command(cmd)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from importlib import resources
 
@@ -9,7 +10,7 @@ import click
 
 from store.extract import SpacyExtractor, run_extraction
 from store.formats import INPUTS
-from store.importer import import_paths
+from store.importer import expand_paths, import_paths
 from store.models import ArticleDraft
 
 from ..context import Context, pass_context
@@ -24,7 +25,7 @@ def extract_ids(obj: Context, ids: list[int], model: str | None, workers: int) -
     if not ids:
         return 0
     extractor = SpacyExtractor(obj.model(model))
-    extractor.load()
+    extractor.load()  # ExtractionError: one line naming the model
     with progress(len(ids), "extracting") as bar:
         return run_extraction(
             obj.store(), ids, extractor, workers=workers, on_progress=lambda n: bar.update(n)
@@ -62,22 +63,25 @@ def import_cmd(
     workers: int,
 ) -> None:
     """Import articles from files, folders (recursively), globs, or - for standard input."""
+    if not no_extract:
+        SpacyExtractor(obj.model(model)).check()  # a missing model fails before any import
     store = obj.store()
-    with progress(len(paths), "importing") as bar:
+    files = list(expand_paths(paths))
+    with progress(len(files), "importing") as bar:
         summary = import_paths(
             store,
-            paths,
+            files,
             fmt,
             on_file=lambda path, n: bar.update(1, path),
             on_error=error,
         )
     extracted = 0
-    if not no_extract and summary.created:
-        extracted = extract_ids(obj, summary.created, model, workers)
+    if not no_extract and summary.to_extract:
+        extracted = extract_ids(obj, summary.to_extract, model, workers)
     parts = [f"{len(summary.created)} imported", f"{len(summary.existing)} already present"]
     if summary.spans:
         parts.append(f"{summary.spans} annotations")
-    if not no_extract and summary.created:
+    if not no_extract and summary.to_extract:
         parts.append(f"{extracted} entities found")
     if summary.errors:
         parts.append(f"{len(summary.errors)} file(s) rejected")
@@ -125,7 +129,9 @@ def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
     """List articles: id, title, entity count, read and review state."""
     store = obj.store()
     page, offset, shown = 500, 0, 0
-    rows_json = []
+    first = True
+    if as_json:
+        click.echo("[", nl=False)
     while True:
         want = page if limit is None else min(page, limit - shown)
         if want <= 0:
@@ -134,8 +140,8 @@ def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
         if not rows:
             break
         for a in rows:
-            if as_json:
-                rows_json.append(
+            if as_json:  # streamed one object at a time: memory stays flat on big databases
+                item = json.dumps(
                     {
                         "id": a.id,
                         "title": a.title,
@@ -144,15 +150,18 @@ def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
                         "read": a.read,
                         "reviewed": a.reviewed,
                         "imported_at": a.imported_at,
-                    }
+                    },
+                    ensure_ascii=False,
                 )
+                click.echo(("\n  " if first else ",\n  ") + item, nl=False)
+                first = False
             else:
                 state = ("R" if a.reviewed else " ") + (" " if a.read else "N")
                 echo(f"{a.id:>6} {state} {a.entity_count:>5}  {plain(a.title, one_line=True)}")
         shown += len(rows)
         offset += len(rows)
     if as_json:
-        echo_json(rows_json)
+        click.echo("]" if first else "\n]")
 
 
 @click.command("show")
@@ -201,8 +210,15 @@ def show_cmd(obj: Context, article_id: int, as_json: bool, all_spans: bool) -> N
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 @pass_context
 def stats_cmd(obj: Context, as_json: bool) -> None:
-    """Counts of articles and entities, per label and status."""
-    st = obj.store().stats()
+    """Counts of articles and entities, and what people did to the model's suggestions.
+
+    Per model label: suggestions accepted (explicitly, or left in a reviewed article),
+    relabelled, resized, rejected, still pending, and entities people added; the model's
+    precision (accepted / decided) and recall (confirmed entities it suggested exactly).
+    """
+    store = obj.store()
+    st = store.stats()
+    cs = store.correction_stats()
     if as_json:
         echo_json(
             {
@@ -218,15 +234,37 @@ def stats_cmd(obj: Context, as_json: bool) -> None:
                     }
                     for c in st.labels
                 },
+                "corrections": cs.as_dict(),
             }
         )
         return
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{100 * x:.1f}%"
+
     echo(f"articles {st.articles}  read {st.read}  reviewed {st.reviewed}  spans {st.spans}")
     echo(f"{'label':<14}{'suggested':>10}{'accepted':>10}{'rejected':>10}")
     for c in st.labels:
         echo(
             f"{plain(c.label, one_line=True):<14}{c.suggested:>10}{c.accepted:>10}{c.rejected:>10}"
         )
+    echo()
+    sources = ", ".join(plain(s.removeprefix("model:"), one_line=True) for s in cs.model_sources)
+    echo(f"model suggestions and what people did with them (model: {sources or 'none'})")
+    cols = ("accepted", "relabelled", "resized", "rejected", "pending", "added")
+    echo(f"{'label':<14}" + "".join(f"{c:>11}" for c in cols) + f"{'precision':>11}{'recall':>9}")
+    rows = [*sorted(cs.labels.items()), ("all", cs.total)]
+    for name, sc in rows:
+        echo(
+            f"{plain(name, one_line=True):<14}"
+            + "".join(f"{getattr(sc, c):>11}" for c in cols)
+            + f"{pct(sc.precision):>11}{pct(sc.recall):>9}"
+        )
+    rv = cs.reviewed_total
+    echo(
+        f"reviewed articles only: precision {pct(rv.precision)}, recall {pct(rv.recall)}"
+        f" ({rv.decided} decided suggestions, {rv.gold} confirmed entities)"
+    )
 
 
 def register(group: click.Group) -> None:

@@ -1,9 +1,90 @@
-"""The `export` command(s); filled in by their issue."""
+"""The `export` command: the corrected annotations in the formats NLP tools read."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
+
+from store.exporter import (
+    ExportError,
+    ExportOptions,
+    parse_split,
+    run_export,
+    select_ids,
+    summary_lines,
+)
+from store.formats import OUTPUTS
+
+from ..context import Context, pass_context
+from ..output import progress
+from ..plain import plain
+
+
+@click.command("export")
+@click.argument("ids", nargs=-1, type=int)
+@click.option(
+    "--format", "fmt", type=click.Choice(list(OUTPUTS)), required=True, help="Export format."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="File (or folder for brat). Text formats go to standard output without it.",
+)
+@click.option("--reviewed-only", is_flag=True, help="Only articles marked reviewed.")
+@click.option(
+    "--include-suggestions",
+    is_flag=True,
+    help="Also the model's open suggestions in articles not reviewed.",
+)
+@click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
+@click.option(
+    "--split",
+    "splits",
+    multiple=True,
+    help="Hold out a share of articles, e.g. dev=0.2 (repeatable); the rest is train.",
+)
+@pass_context
+def export_cmd(
+    obj: Context,
+    ids: tuple[int, ...],
+    fmt: str,
+    out: Path | None,
+    reviewed_only: bool,
+    include_suggestions: bool,
+    labels: tuple[str, ...],
+    splits: tuple[str, ...],
+) -> None:
+    """Export articles and their corrected entities (default: every article).
+
+    Exported: accepted spans (yours and accepted suggestions) and, in reviewed articles,
+    the remaining suggestions. Spans a format cannot express are listed on stderr.
+    """
+    store = obj.store()
+    try:
+        opts = ExportOptions(
+            fmt=fmt,
+            out=out,
+            reviewed_only=reviewed_only,
+            include_suggestions=include_suggestions,
+            labels=labels,
+            article_ids=ids,
+            split=parse_split(splits),
+        )
+        total = len(select_ids(store, opts))
+        with progress(total, "exporting") as bar:
+            result = run_export(
+                store, opts, stream=sys.stdout if out is None else None, on_article=bar.update
+            )
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or out}: {exc.strerror}") from None
+    for line in summary_lines(result):
+        click.echo(plain(line, one_line=True), err=True)
 
 
 def register(group: click.Group) -> None:
-    """Add this module's commands to the group."""
+    """Add the export command to the group."""
+    group.add_command(export_cmd)

@@ -1,16 +1,219 @@
-"""The search screen (placeholder until the search issue lands)."""
+"""The search screen: one box, results as you type (entities and articles), enter opens a hit."""
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.timer import Timer
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from store.models import SearchHit
+from store.query_parse import FILTER_HELP
+
+from ..messages import OpenArticle
+from ..plain import plain
+from .mentions import MentionsScreen
+
+
+def highlighted(text: str, marks: tuple[tuple[int, int], ...], style: str) -> Text:
+    """Return text as plain Rich Text (never markup) with the marked ranges styled."""
+    out = Text()
+    pos = 0
+    for start, end in marks:
+        if start < pos or end > len(text):
+            continue
+        out.append(plain(text[pos:start], one_line=True))
+        out.append(plain(text[start:end], one_line=True), style=style)
+        pos = end
+    out.append(plain(text[pos:], one_line=True))
+    return out
+
+
+def hit_prompt(hit: SearchHit, colors: dict[str, str]) -> Text:
+    """The row of one hit: an entity's surface, label and counts; an article's title and snippet."""
+    if hit.kind == "entity":
+        label = hit.label or ""
+        color = colors.get(label, "#dddddd")
+        row = Text()
+        row.append(f" {plain(label, one_line=True)} ", style=f"black on {color}")
+        row.append(" ")
+        row.append(plain(hit.text or "", one_line=True), style="bold")
+        row.append(
+            f"   {hit.mentions:,} mention{'s' if hit.mentions != 1 else ''}"
+            f" in {hit.articles:,} article{'s' if hit.articles != 1 else ''}",
+            style="dim",
+        )
+        return row
+    row = Text()
+    row.append(" article ", style="reverse")
+    row.append(" ")
+    row.append(plain(hit.title, one_line=True), style="bold")
+    if hit.snippet:
+        row.append("\n   ")
+        row.append_text(highlighted(hit.snippet, hit.highlights, "bold reverse"))
+    return row
 
 
 class SearchScreen(ModalScreen[None]):
     """Fuzzy search over articles and entities; posts OpenArticle to open a hit."""
 
-    BINDINGS = [("escape", "dismiss", "Close")]
+    DEBOUNCE = 0.12  # seconds of quiet typing before a search starts
+    LIMIT = 50
+
+    DEFAULT_CSS = """
+    SearchScreen { align: center top; }
+    SearchScreen > #search-box {
+        width: 90%; max-width: 120; height: 85%; margin-top: 2;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    SearchScreen #search-input { margin-bottom: 0; }
+    SearchScreen #search-status { color: $text-muted; height: 1; padding: 0 1; }
+    SearchScreen #search-results { height: 1fr; border: none; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="search.close"),
+        Binding("down", "move(1)", "Next", show=False, id="search.next"),
+        Binding("up", "move(-1)", "Previous", show=False, id="search.previous"),
+        Binding("pagedown", "move(10)", "Page down", show=False, id="search.page_down"),
+        Binding("pageup", "move(-10)", "Page up", show=False, id="search.page_up"),
+    ]
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self._initial = query
+        self._generation = 0
+        self._timer: Timer | None = None
+        self._hits: list[SearchHit] = []
+        self._colors: dict[str, str] | None = None
+        self.busy = True  # a search is waiting or running (tests wait on this)
 
     def compose(self) -> ComposeResult:
-        yield Static("search is not built yet")
+        with Vertical(id="search-box"):
+            yield Input(
+                value=self._initial,
+                placeholder="Search entities and articles (label:PERSON status:rejected reviewed:no)",
+                id="search-input",
+            )
+            yield Static(f"filters: {FILTER_HELP}", id="search-status", markup=False)
+            yield OptionList(id="search-results")
+
+    def on_mount(self) -> None:
+        self.query_one("#search-input", Input).focus()
+        self._schedule(self._initial, 0)
+
+    @property
+    def hits(self) -> list[SearchHit]:
+        """The hits on screen now."""
+        return list(self._hits)
+
+    # -- searching -----------------------------------------------------------------------
+
+    @on(Input.Changed, "#search-input")
+    def _changed(self, event: Input.Changed) -> None:
+        self._schedule(event.value, self.DEBOUNCE)
+
+    def _schedule(self, query: str, delay: float) -> None:
+        self._generation += 1
+        self.busy = True
+        if self._timer is not None:
+            self._timer.stop()
+        generation = self._generation
+        if delay <= 0:  # (a zero-delay Timer fails in Textual)
+            self._timer = None
+            self.call_later(self._run, query, generation)
+        else:
+            self._timer = self.set_timer(delay, lambda: self._run(query, generation))
+
+    @work(thread=True, exclusive=True, group="search")
+    def _run(self, query: str, generation: int) -> None:
+        """Search in a thread; the answer is dropped if the person typed on meanwhile."""
+        store: Any = self.app.store  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        error = ""
+        hits: list[SearchHit] = []
+        try:
+            if self._colors is None:
+                self._colors = {lab.name: lab.color for lab in store.labels()}
+            hits = store.search(query, limit=self.LIMIT)
+        except ValueError as exc:  # a filter value search does not know
+            error = str(exc)
+        elapsed = time.perf_counter() - started
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._show, generation, query, hits, error, elapsed)
+
+    def _show(
+        self, generation: int, query: str, hits: list[SearchHit], error: str, elapsed: float
+    ) -> None:
+        if generation != self._generation or not self.is_attached:
+            return  # stale: a newer search is on its way, or the screen is gone
+        self._hits = hits
+        results = self.query_one("#search-results", OptionList)
+        colors = self._colors or {}
+        results.set_options(Option(hit_prompt(h, colors)) for h in hits)
+        if hits:
+            results.highlighted = 0
+        status = self.query_one("#search-status", Static)
+        if error:
+            status.update(Text(plain(error, one_line=True), style="bold red"))
+        elif not hits:
+            status.update(Text("no matches" if query.strip() else f"filters: {FILTER_HELP}"))
+        else:
+            ents = sum(1 for h in hits if h.kind == "entity")
+            status.update(
+                Text(
+                    f"{ents} entit{'y' if ents == 1 else 'ies'}, {len(hits) - ents} article"
+                    f"{'' if len(hits) - ents == 1 else 's'} · {elapsed * 1000:.0f} ms"
+                    " · enter opens, ↑↓ move, esc closes"
+                )
+            )
+        self.busy = False
+
+    # -- moving and opening --------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        results = self.query_one("#search-results", OptionList)
+        if not results.option_count:
+            return
+        current = results.highlighted if results.highlighted is not None else -1
+        results.highlighted = max(0, min(results.option_count - 1, current + delta))
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        results = self.query_one("#search-results", OptionList)
+        if results.highlighted is not None:
+            self.open_hit(results.highlighted)
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.open_hit(event.option_index)
+
+    def open_hit(self, index: int) -> None:
+        """Open a hit: an entity's mentions, or the reader at an article's best match."""
+        if not 0 <= index < len(self._hits):
+            return
+        hit = self._hits[index]
+        if hit.kind == "entity":
+            self.app.push_screen(
+                MentionsScreen(hit.text or "", hit.label or "", hit.mentions),
+                self._after_mentions,
+            )
+            return
+        self.dismiss()
+        self.app.post_message(OpenArticle(hit.article_id, hit.start, hit.end))
+
+    def _after_mentions(self, opened: bool | None) -> None:
+        if opened:
+            self.dismiss()

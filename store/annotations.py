@@ -1,0 +1,128 @@
+"""Merging imported annotations into articles already stored: the file's decisions win, nothing is lost."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .models import SpanDraft, check_span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
+
+
+@dataclass(frozen=True)
+class AnnotationImport:
+    """One article's imported annotations: its spans and whether the file marks it reviewed."""
+
+    article_id: int
+    spans: Sequence[SpanDraft]
+    reviewed: bool = False
+
+
+@dataclass
+class MergeSummary:
+    """What merging did: spans added, existing spans accepted, spans rejected, articles reviewed."""
+
+    added: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    reviewed: int = 0
+
+
+class AnnotationsMixin:
+    """Store method for annotation imports into articles the store already has."""
+
+    def import_annotations(self: Store, items: Sequence[AnnotationImport]) -> MergeSummary:
+        """Merge annotations into stored articles, in one transaction and one undoable group.
+
+        An imported span equal to a stored one (same offsets and label) accepts it; a stored
+        span that overlaps an imported decision and differs is rejected (kept as evidence)
+        and the imported span is added as accepted. Imported ``rejected`` spans are added as
+        evidence only; imported ``suggested`` spans only where nothing overlaps them.
+        """
+        summary = MergeSummary()
+        if not items:
+            return summary
+        with self._tx() as conn:
+            group = self._begin_edit(conn)
+            for item in items:
+                self._merge_one(conn, group, item, summary)
+        return summary
+
+    def _merge_one(
+        self: Store,
+        conn: sqlite3.Connection,
+        group: int,
+        item: AnnotationImport,
+        summary: MergeSummary,
+    ) -> None:
+        text = self._article_text(conn, item.article_id)
+        for d in item.spans:
+            check_span(text, d.start, d.end)
+        rows = conn.execute(
+            'SELECT id, start, "end", label, status FROM spans WHERE article_id = ?',
+            (item.article_id,),
+        ).fetchall()
+        live = {r["id"]: r for r in rows if r["status"] != "rejected"}
+        every = {(r["start"], r["end"], r["label"]) for r in rows}
+        for d in item.spans:
+            key = (d.start, d.end, d.label)
+            same = [r for r in live.values() if (r["start"], r["end"], r["label"]) == key]
+            if d.status == "rejected":
+                if key not in every:
+                    self._insert_span(conn, text, item.article_id, d, group=group, actor="import")
+                    every.add(key)
+                    summary.added += 1
+                continue
+            overlapping = [
+                r
+                for r in live.values()
+                if r["start"] < d.end and d.start < r["end"] and r not in same
+            ]
+            if d.status == "suggested":
+                if not same and not overlapping and key not in every:
+                    self._insert_span(conn, text, item.article_id, d, group=group, actor="import")
+                    every.add(key)
+                    summary.added += 1
+                continue
+            if same:
+                for r in same:
+                    if r["status"] != "accepted":
+                        self._update_span(
+                            conn, r["id"], group, "accept", actor="import", status="accepted"
+                        )
+                        summary.accepted += 1
+                continue
+            for r in overlapping:
+                self._update_span(conn, r["id"], group, "reject", actor="import", status="rejected")
+                live.pop(r["id"])
+                summary.rejected += 1
+            new_id = self._insert_span(conn, text, item.article_id, d, group=group, actor="import")
+            live[new_id] = conn.execute(
+                'SELECT id, start, "end", label, status FROM spans WHERE id = ?', (new_id,)
+            ).fetchone()
+            every.add(key)
+            summary.added += 1
+        if item.reviewed:
+            row = conn.execute(
+                "SELECT reviewed, reviewed_at FROM articles WHERE id = ?", (item.article_id,)
+            ).fetchone()
+            if not row["reviewed"]:
+                stamp = self._stamp()
+                conn.execute(
+                    "UPDATE articles SET reviewed = 1, reviewed_at = ? WHERE id = ?",
+                    (stamp, item.article_id),
+                )
+                self._journal(
+                    conn,
+                    group,
+                    "review",
+                    article_id=item.article_id,
+                    before={"reviewed": 0, "reviewed_at": row["reviewed_at"]},
+                    after={"reviewed": 1, "reviewed_at": stamp},
+                    actor="import",
+                )
+                summary.reviewed += 1

@@ -1,0 +1,162 @@
+"""Honesty of the record: what people did to the model's suggestions, and its precision and recall."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
+
+# How each model suggestion ended up. "accepted" counts explicit accepts, suggestions left in a
+# reviewed article, and suggestions rejected but re-added with the same offsets and label.
+_MODEL_FATE = """
+SELECT s.label,
+  CASE
+    WHEN s.status = 'accepted' THEN 'accepted'
+    WHEN s.status = 'suggested' AND a.reviewed = 1 THEN 'accepted'
+    WHEN s.status = 'suggested' THEN 'pending'
+    WHEN EXISTS (SELECT 1 FROM spans o WHERE o.article_id = s.article_id AND o.start = s.start
+                 AND o."end" = s."end" AND o.status != 'rejected' AND o.id != s.id
+                 AND o.label = s.label) THEN 'accepted'
+    WHEN EXISTS (SELECT 1 FROM spans o WHERE o.article_id = s.article_id AND o.start = s.start
+                 AND o."end" = s."end" AND o.status != 'rejected' AND o.source NOT LIKE 'model:%')
+         THEN 'relabelled'
+    WHEN EXISTS (SELECT 1 FROM spans o WHERE o.article_id = s.article_id AND o.start < s."end"
+                 AND o."end" > s.start AND o.status != 'rejected' AND o.source = 'user')
+         THEN 'resized'
+    ELSE 'rejected'
+  END AS fate,
+  a.reviewed AS reviewed,
+  COUNT(*) AS n
+FROM spans s JOIN articles a ON a.id = s.article_id
+WHERE s.source LIKE 'model:%'
+GROUP BY 1, 2, 3
+"""
+
+# The entities people confirmed (gold), and whether the model suggested exactly that span.
+_GOLD = """
+SELECT g.label,
+  EXISTS (SELECT 1 FROM spans m WHERE m.article_id = g.article_id AND m.start = g.start
+          AND m."end" = g."end" AND m.label = g.label AND m.source LIKE 'model:%') AS found,
+  (g.source = 'user' AND NOT EXISTS (
+      SELECT 1 FROM spans m WHERE m.article_id = g.article_id AND m.start < g."end"
+      AND m."end" > g.start AND m.status = 'rejected' AND m.source LIKE 'model:%')) AS added,
+  a.reviewed AS reviewed,
+  COUNT(*) AS n
+FROM spans g JOIN articles a ON a.id = g.article_id
+WHERE g.status = 'accepted' OR (g.status = 'suggested' AND a.reviewed = 1)
+GROUP BY 1, 2, 3, 4
+"""
+
+FATES = ("accepted", "relabelled", "resized", "rejected", "pending")
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return None if den == 0 else num / den
+
+
+@dataclass
+class Score:
+    """Model suggestions by fate and confirmed entities, for one label (or all)."""
+
+    accepted: int = 0
+    relabelled: int = 0
+    resized: int = 0
+    rejected: int = 0
+    pending: int = 0
+    added: int = 0  # entities people added where the model had suggested nothing
+    gold: int = 0  # confirmed entities with this label
+    found: int = 0  # of them, ones the model suggested exactly (offsets and label)
+
+    @property
+    def decided(self) -> int:
+        """Model suggestions a person (or a review) decided."""
+        return self.accepted + self.relabelled + self.resized + self.rejected
+
+    @property
+    def precision(self) -> float | None:
+        """Share of decided model suggestions that were right."""
+        return _ratio(self.accepted, self.decided)
+
+    @property
+    def recall(self) -> float | None:
+        """Share of confirmed entities the model had suggested exactly."""
+        return _ratio(self.found, self.gold)
+
+    def add(self, other: Score) -> None:
+        for name in (*FATES, "added", "gold", "found"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {name: getattr(self, name) for name in (*FATES, "added")}
+        out["precision"] = None if self.precision is None else round(self.precision, 4)
+        out["recall"] = None if self.recall is None else round(self.recall, 4)
+        return out
+
+
+@dataclass
+class CorrectionStats:
+    """Per label and overall: for everything decided, and for reviewed articles only."""
+
+    labels: dict[str, Score] = field(default_factory=dict)
+    total: Score = field(default_factory=Score)
+    reviewed_labels: dict[str, Score] = field(default_factory=dict)
+    reviewed_total: Score = field(default_factory=Score)
+    model_sources: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stable JSON shape under ``"corrections"`` in ``margin stats --json``."""
+        return {
+            "model_sources": list(self.model_sources),
+            "labels": {k: v.as_dict() for k, v in sorted(self.labels.items())},
+            "total": self.total.as_dict(),
+            "reviewed_only": {
+                "labels": {k: v.as_dict() for k, v in sorted(self.reviewed_labels.items())},
+                "total": self.reviewed_total.as_dict(),
+            },
+        }
+
+
+class CorrectionStatsMixin:
+    """The store method behind ``margin stats``' account of corrections."""
+
+    def correction_stats(self: Store) -> CorrectionStats:
+        """Count what happened to the model's suggestions and score the model against people.
+
+        Precision: accepted / decided model suggestions (accepted, relabelled, resized,
+        rejected; suggestions in a reviewed article count as accepted). Recall: of the
+        confirmed entities (accepted spans, and every suggestion in a reviewed article), the
+        share the model suggested with the same offsets and label. Outside reviewed articles
+        a person only confirmed some entities, so recall there is an upper bound;
+        ``reviewed_*`` counts reviewed articles only.
+        """
+        conn = self._conn()
+        out = CorrectionStats()
+
+        def slot(table: dict[str, Score], label: str) -> Score:
+            return table.setdefault(label, Score())
+
+        for label, fate, reviewed, n in conn.execute(_MODEL_FATE):
+            for table, on in ((out.labels, True), (out.reviewed_labels, bool(reviewed))):
+                if on:
+                    sc = slot(table, label)
+                    setattr(sc, fate, getattr(sc, fate) + n)
+        for label, found, added, reviewed, n in conn.execute(_GOLD):
+            for table, on in ((out.labels, True), (out.reviewed_labels, bool(reviewed))):
+                if on:
+                    sc = slot(table, label)
+                    sc.gold += n
+                    sc.found += n if found else 0
+                    sc.added += n if added else 0
+        for sc in out.labels.values():
+            out.total.add(sc)
+        for sc in out.reviewed_labels.values():
+            out.reviewed_total.add(sc)
+        out.model_sources = tuple(
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT source FROM spans WHERE source LIKE 'model:%' ORDER BY source"
+            )
+        )
+        return out

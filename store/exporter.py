@@ -1,0 +1,276 @@
+"""Exporting: which articles and spans go out, train/dev splits by article, files written whole."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from .formats import OUTPUTS, ExportDoc, WriteReport
+from .formats.labelstudio import config_path, config_xml
+from .models import Article, Span
+from .store import NotFound, Store
+
+
+class ExportError(ValueError):
+    """An export that cannot run as asked (bad split, missing --out, unknown article ...)."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to export and where.
+
+    By default the corrected view: accepted spans (a person's and accepted suggestions) in
+    every article, plus the remaining suggestions of reviewed articles.
+    """
+
+    fmt: str
+    out: Path | None = None
+    reviewed_only: bool = False
+    include_suggestions: bool = False
+    labels: tuple[str, ...] = ()
+    article_ids: tuple[int, ...] = ()
+    split: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass
+class ExportResult:
+    """Reports per part ("" for an unsplit export) and the files written."""
+
+    parts: dict[str, WriteReport] = field(default_factory=dict)
+
+    @property
+    def total(self) -> WriteReport:
+        """All parts' reports added together."""
+        out = WriteReport()
+        for r in self.parts.values():
+            out.merge(r)
+        return out
+
+
+def parse_split(values: Sequence[str]) -> tuple[tuple[str, float], ...]:
+    """Parse ``dev=0.2`` (also ``dev=0.1,test=0.1`` or several values) into (name, fraction)."""
+    out: list[tuple[str, float]] = []
+    for value in values:
+        for part in value.split(","):
+            name, sep, frac = part.partition("=")
+            name = name.strip()
+            try:
+                f = float(frac)
+            except ValueError:
+                f = -1.0
+            if not sep or not name or not 0 < f < 1:
+                raise ExportError(f"--split {part!r} is not NAME=FRACTION with 0 < FRACTION < 1")
+            if name == "train" or name in {n for n, _ in out}:
+                raise ExportError(f"--split names the part {name!r} twice (train is the rest)")
+            out.append((name, f))
+    if sum(f for _, f in out) >= 1:
+        raise ExportError("--split fractions add up to 1 or more: nothing would be left to train")
+    return tuple(out)
+
+
+def select_ids(store: Store, opts: ExportOptions) -> list[int]:
+    """Return the ids of the articles to export, in id order."""
+    conn = store._conn()
+    if opts.article_ids:
+        ids = list(dict.fromkeys(opts.article_ids))
+        for aid in ids:
+            if not store.has_article(aid):
+                raise NotFound(f"article {aid} does not exist")
+        if opts.reviewed_only:
+            marks = ",".join("?" * len(ids))
+            keep = {
+                r[0]
+                for r in conn.execute(
+                    f"SELECT id FROM articles WHERE reviewed = 1 AND id IN ({marks})", ids
+                )
+            }
+            ids = [a for a in ids if a in keep]
+        return ids
+    q = "SELECT id FROM articles" + (" WHERE reviewed = 1" if opts.reviewed_only else "")
+    return [r[0] for r in conn.execute(q + " ORDER BY id")]
+
+
+def split_ids(
+    store: Store, ids: Sequence[int], split: Sequence[tuple[str, float]]
+) -> dict[str, list[int]]:
+    """Split article ids into parts; the same articles always land in the same part.
+
+    Articles are ordered by a hash of their content (not their id, so two databases with
+    the same articles split alike); each named part takes its share in turn, rounded, and
+    "train" keeps the rest. Each part keeps id order.
+    """
+    if not split:
+        return {"": list(ids)}
+    conn = store._conn()
+    hashes: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        hashes.update(
+            conn.execute(f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", chunk)
+        )
+    order = sorted(ids, key=lambda a: hashlib.sha256(f"split:{hashes[a]}".encode()).hexdigest())
+    parts: dict[str, list[int]] = {}
+    pos = 0
+    for name, frac in split:
+        n = round(len(order) * frac)
+        parts[name] = sorted(order[pos : pos + n])
+        pos += n
+    parts = {"train": sorted(order[pos:]), **parts}
+    return parts
+
+
+def export_doc(article: Article, spans: Sequence[Span], opts: ExportOptions) -> ExportDoc:
+    """Choose the spans of one article that the export writes."""
+    chosen: list[Span] = []
+    suggestions: list[Span] = []
+    rejected: list[Span] = []
+    for s in spans:
+        if s.source.startswith(("model:", "rule:")):
+            suggestions.append(s)
+        if s.status == "rejected":
+            rejected.append(s)
+            continue
+        if opts.labels and s.label not in opts.labels:
+            continue
+        if s.status == "accepted" or opts.include_suggestions or article.reviewed:
+            chosen.append(s)
+    return ExportDoc(article, tuple(chosen), tuple(suggestions), tuple(rejected))
+
+
+def iter_docs(
+    store: Store, ids: Sequence[int], opts: ExportOptions, on_article: Callable[[], None] | None
+) -> Iterator[ExportDoc]:
+    """Yield the export view of each article, reading one at a time."""
+    for article in store.iter_articles(ids):
+        yield export_doc(article, store.spans(article.id), opts)
+        if on_article:
+            on_article()
+
+
+def part_path(out: Path, part: str, fmt: str) -> Path:
+    """The path of one part: ``data.jsonl`` -> ``data.dev.jsonl``; folders get a subfolder."""
+    kind = OUTPUTS[fmt].kind
+    if not part:
+        return out
+    if kind == "folder":
+        return out / part
+    suffix = out.suffix or OUTPUTS[fmt].extension
+    return out.with_name(f"{out.stem if out.suffix else out.name}.{part}{suffix}")
+
+
+def run_export(
+    store: Store,
+    opts: ExportOptions,
+    stream: TextIO | None = None,
+    on_article: Callable[[], None] | None = None,
+) -> ExportResult:
+    """Export as asked: to ``opts.out`` (written whole, then moved in place) or to ``stream``."""
+    fmt = OUTPUTS.get(opts.fmt)
+    if fmt is None:
+        raise ExportError(f"unknown export format {opts.fmt!r}; known: {', '.join(OUTPUTS)}")
+    if opts.out is None:
+        if fmt.kind != "text":
+            raise ExportError(
+                f"{opts.fmt} writes {'a folder' if fmt.kind == 'folder' else 'a binary file'}: give --out PATH"
+            )
+        if opts.split:
+            raise ExportError("--split writes several files: give --out PATH")
+        if stream is None:
+            raise ExportError("give --out PATH")
+    ids = select_ids(store, opts)
+    parts = split_ids(store, ids, opts.split)
+    labels = store.labels()
+    result = ExportResult()
+    for part, part_ids in parts.items():
+        report = WriteReport()
+        docs = iter_docs(store, part_ids, opts, on_article)
+        if opts.out is None:
+            assert stream is not None
+            fmt.write(docs, stream, report, labels)
+            if opts.fmt == "labelstudio":
+                report.notes.append("the labeling config is written only beside an --out file")
+        else:
+            target = part_path(opts.out, part, opts.fmt)
+            _write_whole(fmt.kind, target, lambda t, d=docs, r=report: fmt.write(d, t, r, labels))
+            report.files = [str(target)]
+            if opts.fmt == "labelstudio":
+                cfg = config_path(target)
+                used = _used_labels(store, part_ids, labels)
+                cfg.write_text(config_xml(used), encoding="utf-8")
+                report.files.append(str(cfg))
+        result.parts[part] = report
+    return result
+
+
+def _used_labels(store: Store, ids: Sequence[int], labels: list) -> list:  # type: ignore[type-arg]
+    names: set[str] = set()
+    conn = store._conn()
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        names.update(
+            r[0]
+            for r in conn.execute(
+                f"SELECT DISTINCT label FROM spans WHERE article_id IN ({marks})", chunk
+            )
+        )
+    return [lab for lab in labels if lab.name in names] or labels
+
+
+def _write_whole(kind: str, target: Path, write: Callable[[object], None]) -> None:
+    """Write into a temporary file or folder beside the target, then move it in place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "folder":
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            write(tmp)
+            target.mkdir(parents=True, exist_ok=True)
+            for item in tmp.iterdir():
+                os.replace(item, target / item.name)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    tmp = Path(name)
+    try:
+        if kind == "text":
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                write(fh)
+        else:
+            os.close(fd)
+            write(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def summary_lines(result: ExportResult, limit: int = 50) -> list[str]:
+    """Human-readable summary: what was written, and every span that could not be expressed."""
+    lines: list[str] = []
+    for part, rep in result.parts.items():
+        where = ", ".join(rep.files) or "standard output"
+        name = f"{part}: " if part else ""
+        lines.append(f"{name}{rep.articles} article(s), {rep.spans} span(s) -> {where}")
+    total = result.total
+    for note in total.notes:
+        lines.append(f"note: {note}")
+    if total.skipped:
+        reasons = ", ".join(f"{n} {r}" for r, n in total.reasons().items())
+        lines.append(
+            f"{len(total.skipped)} span(s) could not be expressed and were left out: {reasons}"
+        )
+        for s in total.skipped[:limit]:
+            lines.append(
+                f"  article {s.article_id} {s.start}..{s.end} {s.label} {s.text!r}: {s.reason}"
+            )
+        if len(total.skipped) > limit:
+            lines.append(f"  ... and {len(total.skipped) - limit} more")
+    return lines

@@ -1,0 +1,235 @@
+"""What annotated readers and the writers share: drafts with review state, export docs, reports."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..models import Article, ArticleDraft, Span, SpanDraft, normalise_text
+from .errors import FormatError
+
+
+@dataclass(frozen=True)
+class AnnotatedDraft(ArticleDraft):
+    """An article read from an annotation file: its spans are a person's decisions.
+
+    ``reviewed`` says the file marks the whole text as annotated (every untagged token
+    is outside any entity); ``warnings`` name what the reader could not import.
+    """
+
+    reviewed: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExportDoc:
+    """One article as a writer sees it: the spans chosen for export and the model's evidence."""
+
+    article: Article
+    spans: tuple[Span, ...]
+    suggestions: tuple[Span, ...] = ()  # what models and rules said (any status)
+    rejected: tuple[Span, ...] = ()  # spans a person rejected (for notes on corrections)
+
+
+@dataclass
+class Skipped:
+    """A span a writer could not express, and why."""
+
+    article_id: int
+    start: int
+    end: int
+    label: str
+    text: str
+    reason: str
+
+
+@dataclass
+class WriteReport:
+    """What a writer did: articles and spans written, spans it could not express, files."""
+
+    articles: int = 0
+    spans: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def skip(self, doc: ExportDoc, span: Span, reason: str) -> None:
+        """Record a span that this format cannot express."""
+        self.skipped.append(
+            Skipped(doc.article.id, span.start, span.end, span.label, span.text, reason)
+        )
+
+    def merge(self, other: WriteReport) -> None:
+        """Add another report's counts (for split exports)."""
+        self.articles += other.articles
+        self.spans += other.spans
+        self.skipped.extend(other.skipped)
+        self.notes.extend(n for n in other.notes if n not in self.notes)
+        self.files.extend(other.files)
+
+    def reasons(self) -> dict[str, int]:
+        """Count skipped spans per reason."""
+        out: dict[str, int] = {}
+        for s in self.skipped:
+            out[s.reason] = out.get(s.reason, 0) + 1
+        return out
+
+
+def import_source(fmt: str) -> str:
+    """The span source of annotations imported from a format."""
+    return f"import:{fmt}"
+
+
+def span_draft(
+    path: str,
+    where: str,
+    text: str,
+    start: Any,
+    end: Any,
+    label: Any,
+    fmt: str,
+    status: str = "accepted",
+    surface: Any = None,
+) -> SpanDraft:
+    """Validate a span against the text and return it; raise FormatError naming the place."""
+    if isinstance(start, bool) or isinstance(end, bool):
+        raise FormatError(
+            path, where, f"has span offsets that are not integers: {start!r}, {end!r}"
+        )
+    if not isinstance(start, int) or not isinstance(end, int):
+        raise FormatError(
+            path, where, f"has span offsets that are not integers: {start!r}, {end!r}"
+        )
+    if not isinstance(label, str) or not label.strip():
+        raise FormatError(path, where, f"has a span {start}..{end} without a label")
+    if not 0 <= start < end <= len(text):
+        raise FormatError(
+            path, where, f"has a span {start}..{end} outside the text (length {len(text)})"
+        )
+    if surface is not None and surface != text[start:end]:
+        raise FormatError(
+            path,
+            where,
+            f"has a span {start}..{end} whose text {surface!r} is not {text[start:end]!r}",
+        )
+    return SpanDraft(start, end, label, import_source(fmt), status)  # type: ignore[arg-type]
+
+
+def parse_json_line(path: str, n: int, line: str) -> Any:
+    """Parse one JSON line; raise FormatError naming the line."""
+    try:
+        return json.loads(line)
+    except RecursionError:
+        raise FormatError(path, f"line {n}", "is JSON nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise FormatError(path, f"line {n}", f"is not valid JSON ({exc.msg})") from None
+
+
+def jsonl_records(path: str, text: str) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, record) for every non-blank line of a JSONL text."""
+    for n, line in enumerate(text.split("\n"), 1):
+        if line.strip():
+            yield n, parse_json_line(path, n, line)
+
+
+def check_raw_text(path: str, where: str, text: Any, key: str = "text") -> str:
+    """Return a record's text if it is a non-empty string; raise FormatError otherwise."""
+    if not isinstance(text, str):
+        raise FormatError(path, where, f'has no "{key}" string')
+    if not text.strip():
+        raise FormatError(path, where, f'has an empty "{key}"')
+    return text
+
+
+class OffsetMap:
+    """Offsets of a raw text mapped onto its normalised form (BOM dropped, \\r\\n as \\n)."""
+
+    def __init__(self, raw: str) -> None:
+        self.text = normalise_text(raw)
+        self._map: list[int] | None = None
+        if self.text != raw:
+            out, j, i = [], 0, 0
+            if raw.startswith("\ufeff"):
+                out.append(0)
+                i = 1
+            while i < len(raw):
+                out.append(j)
+                if raw[i] == "\r" and i + 1 < len(raw) and raw[i + 1] == "\n":
+                    out.append(j)  # the \n of \r\n maps where the \r did
+                    i += 2
+                else:
+                    i += 1
+                j += 1
+            out.append(j)
+            self._map = out
+
+    def __call__(self, offset: Any) -> Any:
+        """Return the normalised offset (non-integers and out-of-range values unchanged)."""
+        if self._map is None or not isinstance(offset, int) or isinstance(offset, bool):
+            return offset
+        return self._map[offset] if 0 <= offset < len(self._map) else offset + len(self.text)
+
+
+def meta_dict(value: Any) -> dict[str, Any] | None:
+    """Return a JSON-able metadata dict, or None."""
+    if value is None or value == {}:
+        return None
+    return value if isinstance(value, dict) else {"meta": value}
+
+
+# -- tokens --------------------------------------------------------------------------
+
+WHITESPACE_TOKENS = "whitespace"  # article meta "tokenizer" of texts rebuilt from tokens
+_NONSPACE = re.compile(r"\S+")
+_tokenizer: Any = None
+
+
+def spacy_tokenizer() -> Any:
+    """spaCy's English tokenizer (a blank pipeline: cheap, no model)."""
+    global _tokenizer
+    if _tokenizer is None:
+        import spacy
+
+        _tokenizer = spacy.blank("en")
+    return _tokenizer
+
+
+def tokens_of(article: Article, keep_space: bool = False) -> list[tuple[int, int]]:
+    """Token offsets of an article; whitespace tokens only with ``keep_space``.
+
+    Texts rebuilt from tokens (CoNLL imports) split on whitespace, so their tokens come back
+    exactly; other texts use spaCy's English tokenizer.
+    """
+    if (article.meta or {}).get("tokenizer") == WHITESPACE_TOKENS:
+        return [(m.start(), m.end()) for m in _NONSPACE.finditer(article.text)]
+    doc = spacy_tokenizer().make_doc(article.text)
+    return [(t.idx, t.idx + len(t.text)) for t in doc if keep_space or not t.is_space]
+
+
+def align(
+    tokens: Sequence[tuple[int, int]], spans: Iterable[Span]
+) -> tuple[list[tuple[Span, int, int]], list[tuple[Span, str]]]:
+    """Map spans to inclusive token ranges; return (aligned, [(span, reason)]).
+
+    A span must start at a token start and end at a token end; spans that overlap an
+    earlier aligned span are refused too (token formats hold one label per token).
+    """
+    starts = {s: i for i, (s, _e) in enumerate(tokens)}
+    ends = {e: i for i, (_s, e) in enumerate(tokens)}
+    ok: list[tuple[Span, int, int]] = []
+    bad: list[tuple[Span, str]] = []
+    taken_until = -1
+    for span in sorted(spans, key=lambda s: (s.start, -s.end, s.id)):
+        first, last = starts.get(span.start), ends.get(span.end)
+        if first is None or last is None:
+            bad.append((span, "not on token boundaries"))
+            continue
+        if first <= taken_until:
+            bad.append((span, "overlaps another span"))
+            continue
+        ok.append((span, first, last))
+        taken_until = last
+    return ok, bad

@@ -1,0 +1,136 @@
+"""spaCy DocBin (``.spacy``): entities per token, reviewed articles complete, others partial."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .common import (
+    WHITESPACE_TOKENS,
+    AnnotatedDraft,
+    ExportDoc,
+    OffsetMap,
+    WriteReport,
+    align,
+    spacy_tokenizer,
+    span_draft,
+)
+from .errors import FormatError
+
+NAME = "spacy"
+EXTENSIONS = (".spacy",)
+USER_KEY = "margin"  # doc.user_data key: article id, title, source, review state, provenance
+_NONSPACE = re.compile(r"\S+")
+
+
+def _doc(article: Any) -> Any:
+    """A spaCy Doc of the article's text with the tokens margin exports."""
+    from spacy.tokens import Doc
+
+    nlp = spacy_tokenizer()
+    text = article.text
+    if (article.meta or {}).get("tokenizer") != WHITESPACE_TOKENS:
+        return nlp.make_doc(text)
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos = 0
+    bounds = [(m.start(), m.end()) for m in _NONSPACE.finditer(text)]
+    if bounds and bounds[0][0] > 0:
+        words.append(text[: bounds[0][0]])
+        spaces.append(False)
+    for i, (s, e) in enumerate(bounds):
+        words.append(text[s:e])
+        nxt = bounds[i + 1][0] if i + 1 < len(bounds) else len(text)
+        gap = text[e:nxt]
+        spaces.append(gap.startswith(" "))
+        if len(gap) > 1 or (gap and not gap.startswith(" ")):
+            rest = gap[1:] if gap.startswith(" ") else gap
+            words.append(rest)
+            spaces.append(False)
+        pos = nxt
+    del pos
+    doc = Doc(nlp.vocab, words=words, spaces=spaces)
+    assert doc.text == text
+    return doc
+
+
+def write_file(docs: Iterable[ExportDoc], out: Path, report: WriteReport) -> None:
+    """Write a DocBin: reviewed articles with ``default="outside"``, others ``"missing"``."""
+    from spacy.tokens import DocBin
+
+    db = DocBin(store_user_data=True)
+    unreviewed = 0
+    for exp in docs:
+        art = exp.article
+        doc = _doc(art)
+        tokens = [(t.idx, t.idx + len(t.text)) for t in doc]
+        aligned, bad = align(tokens, exp.spans)
+        for span, reason in bad:
+            report.skip(exp, span, reason)
+        ents = [doc[first : last + 1] for _s, first, last in aligned]
+        for ent, (span, _f, _l) in zip(ents, aligned, strict=True):
+            ent.label_ = span.label
+        doc.set_ents(ents, default="outside" if art.reviewed else "missing")
+        doc.user_data[USER_KEY] = {
+            "article_id": art.id,
+            "title": art.title,
+            "source": art.source,
+            "reviewed": art.reviewed,
+            "spans": [
+                {
+                    "start": s.start,
+                    "end": s.end,
+                    "label": s.label,
+                    "source": s.source,
+                    "status": s.status,
+                }
+                for s, _f, _l in aligned
+            ],
+        }
+        db.add(doc)
+        report.articles += 1
+        report.spans += len(aligned)
+        unreviewed += not art.reviewed
+    out.parent.mkdir(parents=True, exist_ok=True)
+    db.to_disk(out)
+    report.files.append(str(out))
+    if unreviewed:
+        report.notes.append(
+            f"{unreviewed} article(s) not reviewed: their untagged tokens are 'missing', not O"
+        )
+
+
+def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
+    """Yield one article per Doc; a Doc with no missing entity tags is a reviewed article."""
+    from spacy.tokens import DocBin
+
+    try:
+        db = DocBin(store_user_data=True).from_bytes(data)
+        docs = list(db.get_docs(spacy_tokenizer().vocab))
+    except Exception as exc:  # spaCy raises many kinds for a bad file
+        raise FormatError(
+            path, None, f"is not a spaCy DocBin file ({type(exc).__name__})"
+        ) from None
+    for n, doc in enumerate(docs, 1):
+        where = f"record {n}"
+        if not doc.text.strip():
+            raise FormatError(path, where, "has an empty text")
+        mine = doc.user_data.get(USER_KEY) if isinstance(doc.user_data, dict) else None
+        mine = mine if isinstance(mine, dict) else {}
+        fix = OffsetMap(doc.text)
+        spans = tuple(
+            span_draft(path, where, fix.text, fix(e.start_char), fix(e.end_char), e.label_, NAME)
+            for e in doc.ents
+        )
+        complete = all(t.ent_iob != 0 for t in doc)
+        title = mine.get("title") if isinstance(mine.get("title"), str) else None
+        yield AnnotatedDraft(
+            text=fix.text,
+            title=title,
+            source=f"{path}#{where}",
+            meta=None,
+            spans=spans,
+            reviewed=bool(mine["reviewed"]) if isinstance(mine.get("reviewed"), bool) else complete,
+        )

@@ -1,0 +1,182 @@
+"""Prodigy JSONL (``ner_manual``): text, tokens, spans with inclusive token ranges, answer, meta."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+from ..models import SpanDraft
+from .common import (
+    AnnotatedDraft,
+    ExportDoc,
+    OffsetMap,
+    WriteReport,
+    align,
+    check_raw_text,
+    jsonl_records,
+    meta_dict,
+    span_draft,
+    tokens_of,
+)
+from .decode import decode_text
+from .errors import FormatError
+
+NAME = "prodigy"
+EXTENSIONS = (".jsonl", ".ndjson")
+MARGIN_KEY = "_margin"  # top-level key Prodigy keeps: article id and review state
+
+# answer -> status of the example's spans
+STATUS = {"accept": "accepted", "reject": "rejected", "ignore": "suggested", None: "accepted"}
+
+_SNIFF = re.compile(rb'"(tokens|_task_hash|_input_hash|_view_id)"\s*:')
+
+
+def sniff(head: bytes) -> bool:
+    """True when the first record looks like a Prodigy task."""
+    first = head.lstrip().split(b"\n", 1)[0]
+    return first.startswith(b"{") and bool(_SNIFF.search(first))
+
+
+def _tokens(
+    path: str, where: str, text: str, raw: Any, fix: OffsetMap
+) -> dict[int, tuple[int, int]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        raise FormatError(path, where, 'has "tokens" that is not a list')
+    out: dict[int, tuple[int, int]] = {}
+    for i, tok in enumerate(raw):
+        if not isinstance(tok, dict):
+            raise FormatError(path, where, f"has token {i} that is not an object")
+        start, end = fix(tok.get("start")), fix(tok.get("end"))
+        if (
+            not isinstance(start, int)
+            or not isinstance(end, int)
+            or not 0 <= start <= end <= len(text)
+        ):
+            raise FormatError(
+                path, where, f"has token {i} with offsets {start!r}..{end!r} outside the text"
+            )
+        if "text" in tok and tok["text"] != text[start:end]:
+            raise FormatError(
+                path, where, f"has token {i} {tok['text']!r} that is not {text[start:end]!r}"
+            )
+        tid = tok.get("id", i)
+        out[tid if isinstance(tid, int) else i] = (start, end)
+    return out
+
+
+def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
+    """Yield one article per Prodigy example.
+
+    ``answer`` decides the spans' status: accept (or none) -> accepted, reject -> rejected
+    (kept as evidence), ignore -> suggested (nobody decided). Accepted examples are reviewed.
+    """
+    for n, rec in jsonl_records(path, decode_text(path, data)):
+        where = f"line {n}"
+        if not isinstance(rec, dict):
+            raise FormatError(path, where, 'is not an object with a "text" field')
+        fix = OffsetMap(check_raw_text(path, where, rec.get("text")))
+        text = fix.text
+        answer = rec.get("answer")
+        if answer not in STATUS:
+            raise FormatError(path, where, f"has an unknown answer {answer!r}")
+        status = STATUS[answer]
+        tokens = _tokens(path, where, text, rec.get("tokens"), fix)
+        raw_spans = rec.get("spans") or []
+        if not isinstance(raw_spans, list):
+            raise FormatError(path, where, 'has "spans" that is not a list')
+        spans: list[SpanDraft] = []
+        for k, sp in enumerate(raw_spans):
+            if not isinstance(sp, dict):
+                raise FormatError(path, where, f"has span {k} that is not an object")
+            d = span_draft(
+                path,
+                where,
+                text,
+                fix(sp.get("start")),
+                fix(sp.get("end")),
+                sp.get("label"),
+                NAME,
+                status,
+                sp.get("text")
+                if isinstance(sp.get("text"), str) and fix.text == rec["text"]
+                else None,
+            )
+            ts, te = sp.get("token_start"), sp.get("token_end")
+            if tokens and ts is not None and te is not None:
+                if tokens.get(ts, (None,))[0] != d.start or tokens.get(te, (0, None))[1] != d.end:
+                    raise FormatError(
+                        path,
+                        where,
+                        f"has span {d.start}..{d.end} whose tokens {ts}..{te} do not match it",
+                    )
+            spans.append(d)
+        meta = meta_dict(rec.get("meta"))
+        mine = rec.get(MARGIN_KEY) if isinstance(rec.get(MARGIN_KEY), dict) else {}
+        reviewed = mine.get("reviewed", answer == "accept")
+        title = mine.get("title") if isinstance(mine.get("title"), str) else None
+        if title is None and meta and isinstance(meta.get("title"), str):
+            title = meta["title"]
+        yield AnnotatedDraft(
+            text=text,
+            title=title,
+            source=f"{path}#{where}",
+            meta=meta,
+            spans=tuple(spans),
+            reviewed=bool(reviewed),
+        )
+
+
+def example(doc: ExportDoc, report: WriteReport) -> dict[str, Any]:
+    """Return the Prodigy example of one article (spans not on tokens go to the report)."""
+    art = doc.article
+    tokens = tokens_of(art, keep_space=True)
+    aligned, bad = align(tokens, doc.spans)
+    for span, reason in bad:
+        report.skip(doc, span, reason)
+    toks = []
+    for i, (s, e) in enumerate(tokens):
+        nxt = tokens[i + 1][0] if i + 1 < len(tokens) else len(art.text)
+        toks.append(
+            {
+                "text": art.text[s:e],
+                "start": s,
+                "end": e,
+                "id": i,
+                "ws": nxt > e,
+            }
+        )
+    spans = [
+        {
+            "start": sp.start,
+            "end": sp.end,
+            "token_start": first,
+            "token_end": last,
+            "label": sp.label,
+            "text": sp.text,
+        }
+        for sp, first, last in aligned
+    ]
+    report.spans += len(spans)
+    meta = dict(art.meta or {})
+    meta.pop("tokenizer", None)
+    rec: dict[str, Any] = {"text": art.text, "meta": meta, "tokens": toks, "spans": spans}
+    rec["_view_id"] = "ner_manual"
+    if art.reviewed:
+        rec["answer"] = "accept"
+    rec[MARGIN_KEY] = {"article_id": art.id, "title": art.title, "reviewed": art.reviewed}
+    return rec
+
+
+def write(docs: Iterable[ExportDoc], out: TextIO, report: WriteReport) -> None:
+    """Write one example per article; reviewed articles get ``answer: accept``.
+
+    Unreviewed articles have no answer: they are tasks to finish in Prodigy, with the
+    spans as pre-annotations.
+    """
+    for doc in docs:
+        out.write(json.dumps(example(doc, report), ensure_ascii=False) + "\n")
+        report.articles += 1

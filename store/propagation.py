@@ -1,0 +1,236 @@
+"""Propagation: apply one decision to every identical mention in an article or the corpus."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from .corrections import CorrectionError, Mention, PropagationPreview
+from .models import USER_SOURCE, SpanDraft
+from .rules import find_mentions, mention_pattern
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
+
+CONTEXT = 40  # characters of context each side of a mention in a preview
+BATCH = 200  # articles read from SQLite at a time
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class PropagationMixin:
+    """Store methods that find the mentions a decision applies to and change them as one group."""
+
+    def _candidates(
+        self: Store,
+        conn: sqlite3.Connection,
+        surface: str,
+        case_sensitive: bool,
+        article_id: int | None,
+        pattern: re.Pattern[str],
+    ) -> Iterator[sqlite3.Row]:
+        """Yield (id, title, text) of the articles whose text contains surface, a batch at a time.
+
+        SQLite does the substring test (instr, or LIKE for ASCII without case), so only
+        articles that contain the surface ever reach Python.
+        """
+        if case_sensitive:
+            where, params = "instr(text, ?) > 0", [surface]
+        elif surface.isascii():
+            where, params = "text LIKE ? ESCAPE '\\'", [f"%{_like_escape(surface)}%"]
+        else:
+            conn.create_function(
+                "margin_mentions",
+                1,
+                lambda t: 1 if t is not None and pattern.search(t) else 0,
+                deterministic=True,
+            )
+            where, params = "margin_mentions(text)", []
+        if article_id is not None:
+            row = conn.execute(
+                f"SELECT id, title, text FROM articles WHERE id = ? AND {where}",
+                [article_id, *params],
+            ).fetchone()
+            if row is not None:
+                yield row
+            return
+        last = 0
+        while True:
+            rows = conn.execute(
+                f"SELECT id, title, text FROM articles WHERE id > ? AND {where}"
+                " ORDER BY id LIMIT ?",
+                [last, *params, BATCH],
+            ).fetchall()
+            yield from rows
+            if len(rows) < BATCH:
+                return
+            last = rows[-1]["id"]
+
+    def _plan(
+        self: Store,
+        conn: sqlite3.Connection,
+        surface: str,
+        label: str | None,
+        article_id: int | None,
+        case_sensitive: bool,
+    ) -> PropagationPreview:
+        if not isinstance(surface, str) or not surface.strip():
+            raise CorrectionError("propagation needs the text of a mention")
+        if label is not None:
+            label = self._clean_label(label)
+        if article_id is not None:
+            self._article_text(conn, article_id)  # NotFound for an unknown id
+        pattern = mention_pattern([surface], case_sensitive)
+        exact = re.compile(re.escape(surface), 0 if case_sensitive else re.IGNORECASE)
+        changes: list[Mention] = []
+        skipped: list[Mention] = []
+        batch: list[sqlite3.Row] = []
+
+        def flush() -> None:
+            ids = [r["id"] for r in batch]
+            spans: dict[int, list[tuple[Any, ...]]] = {i: [] for i in ids}
+            marks = ",".join("?" * len(ids))
+            cur = conn.cursor()
+            cur.row_factory = None  # plain tuples: many rows, read once
+            for s in cur.execute(
+                'SELECT id, start, "end", label, status, text, article_id FROM spans'
+                f" WHERE article_id IN ({marks}) AND status != 'rejected' ORDER BY start, id",
+                ids,
+            ):
+                spans[s[6]].append(s)
+            for art in batch:
+                self._plan_article(art, spans[art["id"]], label, pattern, exact, changes, skipped)
+            batch.clear()
+
+        for art in self._candidates(conn, surface, case_sensitive, article_id, pattern):
+            batch.append(art)
+            if len(batch) >= BATCH:
+                flush()
+        if batch:
+            flush()
+        return PropagationPreview(
+            surface, label, tuple(changes), tuple(skipped), case_sensitive, article_id
+        )
+
+    @staticmethod
+    def _plan_article(
+        art: sqlite3.Row,
+        spans: list[tuple[Any, ...]],  # (id, start, end, label, status, text, article_id)
+        label: str | None,
+        pattern: re.Pattern[str],
+        exact: re.Pattern[str],
+        changes: list[Mention],
+        skipped: list[Mention],
+    ) -> None:
+        text: str = art["text"]
+
+        def mention(start: int, end: int, span: tuple[Any, ...] | None, action: str) -> Mention:
+            return Mention(
+                article_id=art["id"],
+                title=art["title"],
+                start=start,
+                end=end,
+                span_id=None if span is None else span[0],
+                current_label=None if span is None else span[3],
+                before=text[max(0, start - CONTEXT) : start],
+                after=text[end : end + CONTEXT],
+                action=action,
+                current_status=None if span is None else span[4],
+                text=text[start:end],
+            )
+
+        tagged = [s for s in spans if exact.fullmatch(s[5])]
+        for s in tagged:
+            if label is None:
+                action = "reject"
+            elif s[3] != label:
+                action = "relabel"
+            elif s[4] == "suggested":
+                action = "accept"
+            else:
+                continue
+            changes.append(mention(s[1], s[2], s, action))
+        if label is None:
+            return
+        covered = {(s[1], s[2]) for s in tagged}
+        for start, end in find_mentions(pattern, text):
+            if (start, end) in covered:
+                continue
+            if any(s[1] < end and start < s[2] for s in spans):
+                skipped.append(mention(start, end, None, "skip"))
+                continue
+            changes.append(mention(start, end, None, "add"))
+
+    def preview_propagation(
+        self: Store,
+        surface: str,
+        label: str | None,
+        *,
+        article_id: int | None = None,
+        case_sensitive: bool = True,
+    ) -> PropagationPreview:
+        """List every mention of surface (in one article, or the corpus) that would change.
+
+        A mention is the exact surface (ignoring case if asked) as a whole word, or a
+        non-rejected span whose text is the surface. With a label: a span with another label
+        is relabelled, a suggestion with that label accepted, untagged text tagged (unless it
+        overlaps an entity: then it is listed in ``skipped``). With None: every span rejected.
+        """
+        return self._plan(self._conn(), surface, label, article_id, case_sensitive)
+
+    def propagate(
+        self: Store,
+        surface: str,
+        label: str | None,
+        *,
+        article_id: int | None = None,
+        case_sensitive: bool = True,
+        learn: bool = True,
+    ) -> int:
+        """Give every mention of surface the label (None: reject it) as one journal group.
+
+        With learn, the decision also becomes a rule that later extraction applies.
+        Returns how many mentions changed.
+        """
+        with self._tx() as conn:
+            plan = self._plan(conn, surface, label, article_id, case_sensitive)
+            if not plan.mentions and not learn:
+                return 0
+            group = self._begin_edit(conn)
+            texts: dict[int, str] = {}
+            for m in plan.mentions:
+                if m.action == "accept":
+                    self._update_span(conn, m.span_id, group, "accept", status="accepted")
+                elif m.action == "reject":
+                    self._update_span(conn, m.span_id, group, "reject", status="rejected")
+                else:
+                    if m.action == "relabel":
+                        self._update_span(conn, m.span_id, group, "relabel", status="rejected")
+                    if m.article_id not in texts:
+                        texts = {m.article_id: self._article_text(conn, m.article_id)}
+                    self._insert_span(
+                        conn,
+                        texts[m.article_id],
+                        m.article_id,
+                        SpanDraft(m.start, m.end, str(plan.label), USER_SOURCE, "accepted"),
+                        group=group,
+                        action=m.action,
+                    )
+            info = {
+                "surface": surface,
+                "label": plan.label,
+                "case_sensitive": case_sensitive,
+                "article_id": article_id,
+                "changed": len(plan.mentions),
+                "articles": plan.articles,
+                "skipped": len(plan.skipped),
+                "counts": plan.counts(),
+            }
+            if learn:
+                info["rule"] = self._learn_rule(conn, group, surface, plan.label, case_sensitive)
+            self._journal(conn, group, "propagate", after=info)
+        return len(plan.mentions)

@@ -1,0 +1,158 @@
+"""Several margin processes on one database: no "database is locked", right counts, sound file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from store import NotFound, open_store
+from store.corrections import CorrectionError
+
+from .robust_util import (
+    assert_sound,
+    margin,
+    no_lock_errors,
+    scalar,
+    start,
+    tiny_model_path,
+    wait_until,
+    write_jsonl,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return tiny_model_path(tmp_path_factory)
+
+
+def _extracted(db: Path) -> int:
+    return scalar(db, "SELECT COUNT(DISTINCT article_id) FROM journal WHERE action = 'extract'")
+
+
+def test_two_imports_at_once_into_a_new_database(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    a = write_jsonl(tmp_path / "a.jsonl", 1500)
+    b = write_jsonl(tmp_path / "b.jsonl", 1500, start=1000)  # 500 articles in both files
+    c = write_jsonl(tmp_path / "c.jsonl", 600, start=3000)
+    procs = [start(db, "import", "--no-extract", str(p)) for p in (a, b, c)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    for p, (out, err) in zip(procs, outs, strict=True):
+        no_lock_errors(out, err)
+        assert p.returncode == 0, err
+    assert scalar(db, "SELECT COUNT(*) FROM articles") == 3100
+    assert scalar(db, "SELECT COUNT(DISTINCT content_hash) FROM articles") == 3100
+    # every article has exactly one import entry in the journal
+    assert scalar(db, "SELECT COUNT(*) FROM journal WHERE action = 'import'") == 3100
+    assert_sound(db)
+
+
+def test_import_and_extract_while_a_reader_reads(tmp_path: Path, tiny_model: str) -> None:
+    db = tmp_path / "m.db"
+    first = write_jsonl(tmp_path / "first.jsonl", 800)
+    second = write_jsonl(tmp_path / "second.jsonl", 800, start=800)
+    done = margin(db, "import", "--no-extract", str(first))
+    assert done.returncode == 0, done.stderr
+    extract = start(db, "extract", "--model", tiny_model)
+    importer = start(db, "import", "--model", tiny_model, str(second))  # imports and extracts
+    reader = open_store(db)  # what the reader does meanwhile: pages, opens, marks read
+    reads = 0
+    try:
+        while extract.poll() is None or importer.poll() is None:
+            page = reader.articles(offset=reads % 1000, limit=50, sort="newest")
+            for summary in page[:3]:
+                reader.spans(summary.id)
+                reader.mark_read(summary.id)
+            reads += 1
+    finally:
+        reader.close()
+    e_out, e_err = extract.communicate(timeout=60)
+    i_out, i_err = importer.communicate(timeout=60)
+    no_lock_errors(e_out, e_err, i_out, i_err)
+    assert extract.returncode == 0, e_err
+    assert importer.returncode == 0, i_err
+    assert reads > 0
+    assert scalar(db, "SELECT COUNT(*) FROM articles") == 1600
+    # the second file's articles were extracted by its import; run extract for any left over
+    done = margin(db, "extract", "--model", tiny_model)
+    assert done.returncode == 0, done.stderr
+    assert _extracted(db) == 1600
+    assert_sound(db)
+
+
+def test_corrections_while_extraction_writes(tmp_path: Path, tiny_model: str) -> None:
+    db = tmp_path / "m.db"
+    src = write_jsonl(tmp_path / "a.jsonl", 1200)
+    done = margin(db, "import", "--no-extract", str(src))
+    assert done.returncode == 0, done.stderr
+    done = margin(db, "extract", "--model", tiny_model)
+    assert done.returncode == 0, done.stderr
+    before_run = scalar(db, "SELECT COUNT(*) FROM journal WHERE action = 'extract'")
+
+    proc = start(db, "extract", "--all", "--model", tiny_model)
+    wait_until(
+        lambda: scalar(db, "SELECT COUNT(*) FROM journal WHERE action = 'extract'") > before_run,
+        timeout=30,
+        what="the re-extraction's first write",
+    )
+    store = open_store(db)
+    accepted, relabelled, added, reviewed, vanished = [], [], [], [], 0
+    during = 0
+    try:
+        ids = store.article_ids()
+        for n, aid in enumerate(ids[::3]):
+            alive = proc.poll() is None
+            try:
+                spans = [s for s in store.spans(aid) if s.status == "suggested"]
+                if spans and n % 2 == 0:
+                    store.accept(spans[0].id)
+                    accepted.append(spans[0].id)
+                elif spans:
+                    relabelled.append((spans[0].id, store.relabel(spans[0].id, "EVENT")))
+                text = store.article(aid).text
+                word_end = text.index(" ")
+                try:
+                    added.append(store.add_span(aid, 0, word_end, "MISC"))
+                except CorrectionError:
+                    pass  # the first word is already an entity
+                store.set_reviewed(aid)
+                reviewed.append(aid)
+            except NotFound:
+                vanished += 1  # re-extraction replaced the suggestion first: nothing was committed
+            during += alive
+    finally:
+        store.close()
+    out, err = proc.communicate(timeout=60)
+    no_lock_errors(out, err)
+    assert proc.returncode == 0, err
+    assert during > 0, "no correction overlapped the extraction"
+    print(f"{during} of {len(ids[::3])} corrections overlapped the extraction")
+
+    conn = sqlite3.connect(db)
+    status = dict(conn.execute("SELECT id, status FROM spans"))
+    labels = dict(conn.execute("SELECT id, label FROM spans"))
+    assert all(status.get(sid) == "accepted" for sid in accepted)
+    for old, new in relabelled:
+        assert status.get(old) == "rejected" and status.get(new) == "accepted"
+        assert labels[new] == "EVENT"
+    assert all(status.get(sid) == "accepted" and labels[sid] == "MISC" for sid in added)
+    marks = ",".join(str(a) for a in reviewed)
+    assert conn.execute(
+        f"SELECT COUNT(*) FROM articles WHERE id IN ({marks}) AND reviewed = 1"
+    ).fetchone()[0] == len(reviewed)
+    # a relabelled model suggestion never comes back as a suggestion next to the user's span
+    for _old, new in relabelled:
+        row = conn.execute(
+            'SELECT article_id, start, "end" FROM spans WHERE id = ?', (new,)
+        ).fetchone()
+        again = conn.execute(
+            'SELECT COUNT(*) FROM spans WHERE article_id = ? AND start = ? AND "end" = ?'
+            " AND status = 'suggested'",
+            row,
+        ).fetchone()[0]
+        assert again == 0
+    conn.close()
+    assert_sound(db)

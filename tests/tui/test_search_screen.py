@@ -1,0 +1,217 @@
+"""Pilot tests of the search screen and the mentions screen, in a tiny App that has a store."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.widgets import Input, OptionList, Static
+
+from store import ArticleDraft, SpanDraft, Store, open_store
+from tui.messages import OpenArticle
+from tui.screens.mentions import MentionsScreen
+from tui.screens.search import SearchScreen
+
+TEXT = (
+    "Rebel forces took Aleppo, a blow to President Bashar al-Assad. Hezbollah and Iran are "
+    "weakened. Hayat Tahrir al-Sham led the rebels. [bold]not markup[/bold]"
+)
+OTHER = "In Geneva, Hezbollah was not mentioned by Bashar al-Assad's envoy."
+
+
+def spans(text: str, entities: list[tuple[str, str]]) -> tuple[SpanDraft, ...]:
+    out = []
+    for surface, label in entities:
+        i = text.find(surface)
+        if i >= 0:
+            out.append(SpanDraft(i, i + len(surface), label, "model:test@1"))
+    return tuple(out)
+
+
+class SearchApp(App[None]):
+    """What the real App gives the screen: ``.store``; records OpenArticle messages."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.opened: list[tuple[int, int | None, int | None]] = []
+
+    def on_mount(self) -> None:
+        SearchScreen.DEBOUNCE = 0.01
+        self.push_screen(SearchScreen())
+
+    def on_open_article(self, message: OpenArticle) -> None:
+        self.opened.append((message.article_id, message.start, message.end))
+
+
+def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async Pilot test with asyncio (no pytest async plugin needed)."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+@pytest.fixture
+def filled(tmp_path: Path):
+    s = open_store(tmp_path / "screen.db")
+    entities = [
+        ("Aleppo", "GPE"),
+        ("Bashar al-Assad", "PERSON"),
+        ("Hezbollah", "ORG"),
+        ("Iran", "GPE"),
+        ("Hayat Tahrir al-Sham", "ORG"),
+        ("Geneva", "GPE"),
+    ]
+    s.add_article(ArticleDraft(text=TEXT, title="Rebels take Aleppo", spans=spans(TEXT, entities)))
+    s.add_article(ArticleDraft(text=OTHER, title="Geneva", spans=spans(OTHER, entities)))
+    yield s
+    s.close()
+
+
+async def settle(pilot, screen) -> None:
+    """Wait until the screen's search (debounce, then worker) has shown its answer."""
+    for _ in range(200):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        if not screen.busy:
+            await pilot.pause()
+            return
+    raise AssertionError("search never finished")
+
+
+async def type_query(pilot, screen: SearchScreen, text: str) -> None:
+    screen.query_one("#search-input", Input).value = ""
+    if text:
+        await pilot.press(*text)
+    await settle(pilot, screen)
+
+
+@sync
+async def test_results_appear_as_you_type(filled: Store) -> None:
+    app = SearchApp(filled)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await settle(pilot, screen)
+        assert screen.hits and all(h.kind == "entity" for h in screen.hits)  # empty: top entities
+        await type_query(pilot, screen, "hezbolah")
+        assert screen.hits[0].kind == "entity" and screen.hits[0].text == "Hezbollah"
+        assert any(h.kind == "article" for h in screen.hits)
+        results = screen.query_one("#search-results", OptionList)
+        assert results.option_count == len(screen.hits)
+        first = str(results.get_option_at_index(0).prompt)
+        assert "Hezbollah" in first and "ORG" in first and "2 mentions in 2 articles" in first
+
+
+@sync
+async def test_stale_results_are_dropped(filled: Store) -> None:
+    app = SearchApp(filled)
+    async with app.run_test() as pilot:
+        screen = app.screen
+        await settle(pilot, screen)
+        screen._show(0, "old", [], "", 0.0)  # an answer to an earlier query arrives late
+        assert screen.hits  # ignored
+        await type_query(pilot, screen, "tahrir sham")
+        assert screen.hits[0].text == "Hayat Tahrir al-Sham"
+
+
+@sync
+async def test_enter_on_entity_opens_mentions_then_the_reader(filled: Store) -> None:
+    app = SearchApp(filled)
+    async with app.run_test() as pilot:
+        screen = app.screen
+        await type_query(pilot, screen, "Bashar al-Asad")
+        assert screen.hits[0].text == "Bashar al-Assad"
+        await pilot.press("enter")
+        await pilot.pause()
+        mentions = app.screen
+        assert isinstance(mentions, MentionsScreen)
+        await settle(pilot, mentions)
+        assert [m.article_id for m in mentions.mentions] == [2, 1]  # newest article first
+        listing = mentions.query_one("#mentions-list", OptionList)
+        assert "Bashar al-Assad" in str(listing.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        m = mentions.mentions[0]
+        assert app.opened == [(m.article_id, m.start, m.end)]
+        text = filled.article(m.article_id).text
+        assert text[m.start : m.end] == "Bashar al-Assad"
+        assert not isinstance(app.screen, (SearchScreen, MentionsScreen))
+
+
+@sync
+async def test_escape_on_mentions_goes_back_to_results(filled: Store) -> None:
+    app = SearchApp(filled)
+    async with app.run_test() as pilot:
+        screen = app.screen
+        await type_query(pilot, screen, "aleppo")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MentionsScreen)
+        await settle(pilot, app.screen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and app.opened == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, SearchScreen)
+
+
+@sync
+async def test_enter_on_article_opens_it_at_the_best_match(filled: Store) -> None:
+    app = SearchApp(filled)
+    async with app.run_test() as pilot:
+        screen = app.screen
+        await type_query(pilot, screen, "weakened")
+        index = next(i for i, h in enumerate(screen.hits) if h.kind == "article")
+        await pilot.press(*["down"] * index)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(app.opened) == 1
+        aid, start, end = app.opened[0]
+        assert filled.article(aid).text[start:end] == "weakened"
+        assert not isinstance(app.screen, SearchScreen)
+
+
+@sync
+async def test_bad_filter_shows_a_message_not_a_crash(filled: Store) -> None:
+    app = SearchApp(filled)
+    async with app.run_test() as pilot:
+        screen = app.screen
+        await type_query(pilot, screen, "status:maybe")
+        status = str(screen.query_one("#search-status", Static).render())
+        assert "status:maybe" in status
+        await type_query(pilot, screen, '"NEAR( * - AND')
+        assert isinstance(app.screen, SearchScreen)
+
+
+@sync
+async def test_markup_in_text_is_shown_literally(filled: Store) -> None:
+    app = SearchApp(filled)
+    async with app.run_test() as pilot:
+        screen = app.screen
+        await type_query(pilot, screen, "markup")
+        results = screen.query_one("#search-results", OptionList)
+        prompts = [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
+        assert any("[bold]not markup[/bold]" in p for p in prompts)
+
+
+@sync
+async def test_a_correction_shows_on_the_next_search(filled: Store) -> None:
+    app = SearchApp(filled)
+    async with app.run_test() as pilot:
+        screen = app.screen
+        await type_query(pilot, screen, "hezbollah")
+        assert screen.hits[0].mentions == 2
+        span = next(s for s in filled.spans(1) if s.text == "Hezbollah")
+        filled.reject(span.id)
+        await type_query(pilot, screen, "hezbollah")
+        assert screen.hits[0].mentions == 1

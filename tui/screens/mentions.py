@@ -1,0 +1,99 @@
+"""The mentions of one entity: the articles that name it, each with its context; enter opens one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.search import EntityMention
+
+from ..messages import OpenArticle
+from ..plain import plain
+
+
+def mention_prompt(m: EntityMention) -> Text:
+    """Title on one line, then the mention in its context with the mention in bold."""
+    row = Text()
+    row.append(f"{m.article_id:>6}  ", style="dim")
+    row.append(plain(m.title, one_line=True), style="bold")
+    row.append("\n        …")
+    row.append(plain(m.before, one_line=True).lstrip())
+    row.append(plain(m.text, one_line=True), style="bold reverse")
+    row.append(plain(m.after, one_line=True).rstrip())
+    row.append("…")
+    return row
+
+
+class MentionsScreen(ModalScreen[bool]):
+    """Every mention of an entity (surface + label); dismisses with True when one is opened."""
+
+    LIMIT = 500
+
+    DEFAULT_CSS = """
+    MentionsScreen { align: center top; }
+    MentionsScreen > #mentions-box {
+        width: 90%; max-width: 120; height: 85%; margin-top: 2;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    MentionsScreen #mentions-title { height: 1; padding: 0 1; }
+    MentionsScreen #mentions-list { height: 1fr; border: none; }
+    """
+
+    BINDINGS = [Binding("escape", "close", "Back", id="mentions.back")]
+
+    def __init__(self, surface: str, label: str, mentions: int = 0) -> None:
+        super().__init__()
+        self.surface = surface
+        self.label = label
+        self.total = mentions
+        self.mentions: list[EntityMention] = []
+        self.busy = True
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="mentions-box"):
+            title = Text()
+            title.append(plain(self.surface, one_line=True), style="bold")
+            title.append(f" ({plain(self.label, one_line=True)})")
+            if self.total:
+                title.append(f" · {self.total:,} mention{'s' if self.total != 1 else ''}")
+            yield Static(title, id="mentions-title")
+            yield OptionList(id="mentions-list")
+
+    def on_mount(self) -> None:
+        self.query_one("#mentions-list", OptionList).focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="mentions")
+    def _load(self) -> None:
+        store: Any = self.app.store  # type: ignore[attr-defined]
+        found = store.entity_mentions(self.surface, self.label, limit=self.LIMIT)
+        self.app.call_from_thread(self._show, found)
+
+    def _show(self, found: list[EntityMention]) -> None:
+        if not self.is_attached:
+            return
+        self.mentions = found
+        listing = self.query_one("#mentions-list", OptionList)
+        listing.set_options(Option(mention_prompt(m)) for m in found)
+        if found:
+            listing.highlighted = 0
+        self.busy = False
+
+    @on(OptionList.OptionSelected, "#mentions-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if 0 <= event.option_index < len(self.mentions):
+            m = self.mentions[event.option_index]
+            self.dismiss(True)
+            self.app.post_message(OpenArticle(m.article_id, m.start, m.end))
+
+    def action_close(self) -> None:
+        self.dismiss(False)
