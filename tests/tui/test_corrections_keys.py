@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from store import ArticleDraft, SpanDraft
-from store.corrections import CorrectionError
 from tui.app import MarginApp
 from tui.screens.label_picker import LabelPicker
 from tui.screens.propagate import PropagateScreen
@@ -131,13 +127,6 @@ async def test_character_mode(seeded):
 
 
 async def test_overlap_is_refused_with_a_message(seeded):
-    probe = seeded.add_article(ArticleDraft("ab cd", spans=(SpanDraft(0, 2, "ORG", "x"),)))
-    try:
-        seeded.add_span(probe.article_id, 0, 5, "ORG")
-    except CorrectionError:
-        pass
-    else:
-        pytest.xfail("this store lets overlaps through (fixed on the corrections branch)")
     app = MarginApp(seeded, 1)
     async with app.run_test(size=(120, 40)) as pilot:
         screen, text = await open_reader(app, pilot)
@@ -187,10 +176,6 @@ async def test_no_entity_selected_says_so(seeded):
 
 
 async def test_propagate_previews_then_applies(seeded):
-    try:
-        seeded.preview_propagation("Aleppo", "GPE")
-    except NotImplementedError:
-        pytest.skip("propagation lands with the corrections branch")
     app = MarginApp(seeded, 1)
     async with app.run_test(size=(120, 40)) as pilot:
         screen, text = await open_reader(app, pilot)
