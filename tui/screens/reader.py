@@ -86,9 +86,10 @@ class ReaderScreen(Screen[None]):
     class Failed(Message):
         """A store call refused (overlap, nothing to undo, no such article ...)."""
 
-        def __init__(self, text: str) -> None:
+        def __init__(self, text: str, undo_decision: bool = False) -> None:
             super().__init__()
             self.text = text
+            self.undo_decision = undo_decision
 
     class PreviewReady(Message):
         """Propagation previews for the corpus and for this article."""
@@ -114,8 +115,8 @@ class ReaderScreen(Screen[None]):
         self.sort = sort
         self._select = select
         self.data: ArticleData | None = None
-        self.selected: Span | None = None
         self.last_decision: tuple[str, str | None] | None = None
+        self._decision_before: tuple[str, str | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="reader-title", markup=False)
@@ -128,6 +129,14 @@ class ReaderScreen(Screen[None]):
             yield Static("", id="status-entity", markup=False)
             yield Static("", id="status-article", markup=False)
         yield Footer()
+
+    @property
+    def selected(self) -> Span | None:
+        """The entity under the caret (read from the text at once, so fast keys act on it)."""
+        if not self.is_mounted:
+            return None
+        text = self.text_view
+        return text.span_at(text.caret)
 
     @property
     def text_view(self) -> ArticleText:
@@ -181,7 +190,6 @@ class ReaderScreen(Screen[None]):
             self.store.mark_read(other)
         self.post_message(self.Loaded(data, 0))
 
-    @work(thread=True, group="reader-edit")
     def edit(
         self,
         change: Callable[[Store], Any],
@@ -189,14 +197,28 @@ class ReaderScreen(Screen[None]):
         decision: tuple[str, str | None] | None = None,
         caret: int | None = None,
     ) -> None:
+        """Start a correction; its decision is what A propagates (taken back if refused)."""
+        if decision is not None:
+            self._decision_before = self.last_decision
+            self.last_decision = decision
+        self._edit(change, done, decision, caret)
+
+    @work(thread=True, group="reader-edit")
+    def _edit(
+        self,
+        change: Callable[[Store], Any],
+        done: str,
+        decision: tuple[str, str | None] | None,
+        caret: int | None,
+    ) -> None:
         """Make one correction through the store, then reload the article."""
         try:
             result = change(self.store)
         except NotImplementedError as exc:
-            self.post_message(self.Failed(f"not available yet: {exc}"))
+            self.post_message(self.Failed(f"not available yet: {exc}", undo_decision=True))
             return
         except EDIT_ERRORS as exc:
-            self.post_message(self.Failed(str(exc)))
+            self.post_message(self.Failed(str(exc), undo_decision=decision is not None))
             return
         data = fetch_article(self.store, self.article_id, self.sort)
         self.post_message(
@@ -236,13 +258,13 @@ class ReaderScreen(Screen[None]):
         title.update(Text(plain(data.article.title, one_line=True)))
         self.panel.show_groups(data.groups, colors)
         self.query_one(Legend).show_labels(data.legend)
-        if message.decision is not None:
-            self.last_decision = message.decision
         if message.note:
             self.notify(message.note, timeout=3)
         self._update_status()
 
     def on_reader_screen_failed(self, message: Failed) -> None:
+        if message.undo_decision:
+            self.last_decision = self._decision_before
         self.notify(message.text, severity="warning", timeout=4)
 
     def on_reader_screen_preview_ready(self, message: PreviewReady) -> None:
@@ -267,7 +289,6 @@ class ReaderScreen(Screen[None]):
         self.load(self.article_id, caret=self.text_view.caret)
 
     def on_article_text_caret_moved(self, message: ArticleText.CaretMoved) -> None:
-        self.selected = message.span
         if message.span is not None:
             self.panel.highlight(message.span.label, message.span.text)
         self._update_status()
