@@ -179,6 +179,11 @@ def import_paths(
             summary.errors.append(str(exc))
             if on_error:
                 on_error(str(exc))
+        except (ValueError, RecursionError) as exc:  # a reader's or the store's refusal
+            message = str(FormatError(STDIN if path == "-" else path, None, _reason(exc)))
+            summary.errors.append(message)
+            if on_error:
+                on_error(message)
         if on_bytes and size > reported:
             on_bytes(path, size - reported)
         if on_file:
@@ -194,6 +199,12 @@ def _checked(path: str, drafts: Iterable[ArticleDraft]) -> Iterator[ArticleDraft
         except ValueError as exc:
             raise FormatError(path, f"record {n}", str(exc)) from None
         yield draft
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "is nested too deeply to read"
+    return f"cannot be imported ({exc})"
 
 
 def _store(

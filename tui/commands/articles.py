@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from importlib import resources
 
@@ -14,7 +13,7 @@ from store.importer import expand_paths, file_size, import_paths
 from store.models import ArticleDraft
 
 from ..context import Context, pass_context
-from ..output import echo, echo_json, error, progress
+from ..output import echo, echo_json, error, json_text, progress
 from ..plain import plain
 
 SAMPLE = "aleppo.txt"
@@ -164,7 +163,7 @@ def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
             break
         for a in rows:
             if as_json:  # streamed one object at a time: memory stays flat on big databases
-                item = json.dumps(
+                item = json_text(
                     {
                         "id": a.id,
                         "title": a.title,
@@ -174,7 +173,7 @@ def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
                         "reviewed": a.reviewed,
                         "imported_at": a.imported_at,
                     },
-                    ensure_ascii=False,
+                    indent=None,
                 )
                 click.echo(("\n  " if first else ",\n  ") + item, nl=False)
                 first = False
@@ -224,7 +223,7 @@ def show_cmd(obj: Context, article_id: int, as_json: bool, all_spans: bool) -> N
     for s in spans:
         mark = {"suggested": "?", "accepted": "+", "rejected": "x"}[s.status]
         echo(
-            f"  {s.id:>6} {mark} {s.start:>6}-{s.end:<6} {s.label:<12} {plain(s.text, one_line=True)}"
+            f"  {s.id:>6} {mark} {s.start:>6}-{s.end:<6} {plain(s.label, one_line=True):<12} {plain(s.text, one_line=True)}"
             f"  [{plain(s.source, one_line=True)}]"
         )
 
