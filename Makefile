@@ -23,7 +23,7 @@ run: $(VENV)/.installed
 
 test: $(STAMP)
 	$(BIN)/ruff check store tui tests bench
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -24,6 +24,9 @@ class FakeExtractor:
     def load(self) -> None:
         """Nothing to load."""
 
+    def check(self) -> None:
+        """Always installed."""
+
     def extract(
         self, texts: Iterable[str], workers: int = 1, batch_size: int = 64
     ) -> Iterator[list[SpanDraft]]:

