@@ -199,3 +199,29 @@ def test_reader_open_while_another_process_imports(tmp_path: Path) -> None:
     finally:
         store.close()
     assert_sound(db)
+
+
+def test_doctor_while_an_import_writes(tmp_path: Path) -> None:
+    """The doctor reads one snapshot and takes the write lock only briefly: it neither fails
+    nor reports false problems while another process imports."""
+    from store.doctor import diagnose
+
+    db = tmp_path / "m.db"
+    src = write_jsonl(tmp_path / "a.jsonl", 2000)
+    assert (
+        margin(
+            db, "import", "--no-extract", str(write_jsonl(tmp_path / "b.jsonl", 50, start=5000))
+        ).returncode
+        == 0
+    )
+    proc = start(db, "import", "--no-extract", str(src))
+    runs = 0
+    while proc.poll() is None or runs == 0:
+        report = diagnose(db)
+        assert report.ok, report.as_dict()
+        runs += 1
+    out, err = proc.communicate(timeout=60)
+    no_lock_errors(out, err)
+    assert proc.returncode == 0, err
+    assert scalar(db, "SELECT COUNT(*) FROM articles") == 2050
+    print(f"{runs} doctor runs during the import")
