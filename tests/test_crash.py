@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -135,6 +136,40 @@ def test_kill_annotated_import(tmp_path: Path, seed: int) -> None:
     assert proc.returncode == 0
     assert scalar(db, "SELECT COUNT(*) FROM articles") == n
     assert scalar(db, "SELECT COUNT(*) FROM spans") == sum(len(article(i).spans) for i in range(n))
+    assert_sound(db)
+
+
+def _doccano(path: Path, n: int) -> Path:
+    from bench.corpus import article
+
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            a = article(i, 6)
+            labels = [[s.start, s.end, s.label] for s in a.spans]
+            fh.write(json.dumps({"text": a.text, "label": labels}) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_kill_annotated_cli_import(tmp_path: Path, seed: int) -> None:
+    """``margin import`` of a doccano file killed mid-way: every stored article has all of its
+    annotations, and the same import again ends equal to an uninterrupted one."""
+    src = _doccano(tmp_path / "a.jsonl", 1200)
+    ref = tmp_path / "ref.db"
+    done = margin(ref, "import", "--no-extract", "--format", "doccano", str(src))
+    assert done.returncode == 0, done.stderr
+    db = tmp_path / "m.db"
+    proc = start(db, "import", "--no-extract", "--format", "doccano", str(src))
+    threshold = random.Random(seed).randint(1, 1000)
+    killed, _ = _kill_when(proc, db, "SELECT COUNT(*) FROM articles", threshold)
+    assert killed, "the import finished before the kill"
+    assert_sound(db)
+    stored = query(db, "SELECT id FROM articles ORDER BY id")
+    assert _spans(db) == [row for row in _spans(ref) if (row[0],) in set(stored)]
+    done = margin(db, "import", "--no-extract", "--format", "doccano", str(src))
+    assert done.returncode == 0, done.stderr
+    assert _articles(db) == _articles(ref)
+    assert _spans(db) == _spans(ref)
     assert_sound(db)
 
 
