@@ -135,6 +135,15 @@ def jsonl_records(path: str, text: str) -> Iterator[tuple[int, Any]]:
             yield n, parse_json_line(path, n, line)
 
 
+def jsonl_file_records(path: str, data: bytes) -> Iterator[tuple[int, Any]]:
+    """Like jsonl_records over a file's bytes, decoded a line at a time (flat memory)."""
+    from .decode import decoded_lines
+
+    for n, line in decoded_lines(path, data):
+        if line.strip():
+            yield n, parse_json_line(path, n, line)
+
+
 def check_raw_text(path: str, where: str, text: Any, key: str = "text") -> str:
     """Return a record's text if it is a non-empty string; raise FormatError otherwise."""
     if not isinstance(text, str):

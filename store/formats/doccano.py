@@ -14,10 +14,9 @@ from .common import (
     OffsetMap,
     WriteReport,
     check_raw_text,
-    jsonl_records,
+    jsonl_file_records,
     span_draft,
 )
-from .decode import decode_text
 from .errors import FormatError
 
 NAME = "doccano"
@@ -69,7 +68,7 @@ def _spans(path: str, where: str, rec: dict[str, Any], fix: OffsetMap) -> list[S
 
 def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
     """Yield one article per doccano record; relations cannot be kept and are reported."""
-    for n, rec in jsonl_records(path, decode_text(path, data)):
+    for n, rec in jsonl_file_records(path, data):
         where = f"line {n}"
         if not isinstance(rec, dict):
             raise FormatError(path, where, 'is not an object with a "text" field')

@@ -15,12 +15,11 @@ from .common import (
     WriteReport,
     align,
     check_raw_text,
-    jsonl_records,
+    jsonl_file_records,
     meta_dict,
     span_draft,
     tokens_of,
 )
-from .decode import decode_text
 from .errors import FormatError
 
 NAME = "prodigy"
@@ -74,7 +73,7 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
     ``answer`` decides the spans' status: accept (or none) -> accepted, reject -> rejected
     (kept as evidence), ignore -> suggested (nobody decided). Accepted examples are reviewed.
     """
-    for n, rec in jsonl_records(path, decode_text(path, data)):
+    for n, rec in jsonl_file_records(path, data):
         where = f"line {n}"
         if not isinstance(rec, dict):
             raise FormatError(path, where, 'is not an object with a "text" field')
