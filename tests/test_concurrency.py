@@ -225,3 +225,29 @@ def test_doctor_while_an_import_writes(tmp_path: Path) -> None:
     assert proc.returncode == 0, err
     assert scalar(db, "SELECT COUNT(*) FROM articles") == 2050
     print(f"{runs} doctor runs during the import")
+
+
+def test_a_write_lock_held_past_the_timeout_gives_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If another program holds the write lock longer than the busy timeout, the user gets
+    one sentence, not SQLite's "database is locked", and nothing is written."""
+    import store.db
+
+    db = tmp_path / "m.db"
+    good = write_jsonl(tmp_path / "a.jsonl", 3)
+    assert margin(db, "import", "--no-extract", str(good)).returncode == 0
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        monkeypatch.setattr(store.db, "BUSY_TIMEOUT_MS", 200)
+        from .test_fuzz_import import run_cli
+
+        other = write_jsonl(tmp_path / "b.jsonl", 3, start=10)
+        code, _out, err = run_cli("--db", str(db), "import", "--no-extract", str(other))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == 1
+    assert "busy for 30 seconds" in err and "locked" not in err and "Traceback" not in err
+    assert scalar(db, "SELECT COUNT(*) FROM articles") == 3

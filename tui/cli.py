@@ -89,5 +89,15 @@ def main() -> None:
         sys.stderr.close()
         sys.exit(1)
     except USER_ERRORS as exc:
-        error(str(exc))
+        error(_busy(exc) or str(exc))
         sys.exit(1)
+
+
+def _busy(exc: BaseException) -> str | None:
+    """A clearer sentence for SQLite's "database is locked" after the 30 s busy timeout."""
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+        return (
+            "the database stayed busy for 30 seconds (another program is writing to it);"
+            " run the command again when that is done (what was already saved is kept)"
+        )
+    return None
