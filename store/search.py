@@ -200,9 +200,7 @@ def _trigram_counts(conn: sqlite3.Connection, grams: list[str]) -> dict[str, int
     if not grams:
         return {}
     marks = ",".join("?" * len(grams))
-    return dict(
-        conn.execute(f"SELECT term, doc FROM entity_vocab WHERE term IN ({marks})", grams)
-    )
+    return dict(conn.execute(f"SELECT term, doc FROM entity_vocab WHERE term IN ({marks})", grams))
 
 
 def _rare_trigrams(df: dict[str, int]) -> list[str]:
