@@ -38,9 +38,6 @@ CREATE VIRTUAL TABLE article_fts USING fts5(
     tokenize='unicode61 remove_diacritics 2'
 );
 
--- which words the articles hold: a query word in none of them needs no search
-CREATE VIRTUAL TABLE article_vocab USING fts5vocab(article_fts, 'row');
-
 CREATE TRIGGER entities_fts_insert AFTER INSERT ON entities
 BEGIN
     INSERT INTO entity_fts (rowid, surface) VALUES (NEW.id, NEW.surface);
