@@ -414,3 +414,20 @@ def test_entity_counts_stay_true_under_any_corrections(
             assert_counts_consistent(store)
     finally:
         store.close()
+
+
+def test_suggested_counts_leave_out_accepted_mentions(corpus: Store) -> None:
+    def suggested() -> tuple[int, int] | None:
+        hits = [h for h in corpus.search("status:suggested aleppo") if h.text == "Aleppo"]
+        return (hits[0].mentions, hits[0].articles) if hits else None
+
+    assert suggested() == (2, 1)
+    first, second = [s for s in corpus.spans(1) if s.text == "Aleppo"]
+    corpus.accept(first.id)
+    assert suggested() == (1, 1)
+    corpus.accept(second.id)
+    assert suggested() is None
+    hit = next(h for h in corpus.search("status:accepted aleppo") if h.text == "Aleppo")
+    assert (hit.mentions, hit.articles) == (2, 1)
+    corpus.undo()
+    assert suggested() == (1, 1)
