@@ -527,7 +527,7 @@ def _article_rows(
     """
     join, extra = "", ""
     if q.reviewed:  # few articles: let them pick
-        extra = " AND article_fts.rowid IN (SELECT id FROM articles WHERE reviewed = 1)"
+        extra = " AND +article_fts.rowid IN (SELECT id FROM articles WHERE reviewed = 1)"
     elif q.reviewed is not None:  # most articles: the word index picks, this filters
         join = " CROSS JOIN articles r ON r.id = article_fts.rowid"
         extra = " AND r.reviewed = 0"
