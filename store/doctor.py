@@ -359,7 +359,7 @@ def _fts_tables(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
     out = []
     for name, sql in sorted(_tables(conn).items()):
         low = sql.lower().replace(" ", "")
-        if "usingfts5" in low:
+        if "usingfts5(" in low:  # not fts5vocab tables, which are views of an index
             out.append((name, "content=" in low and "content=''" not in low))
     return out
 
