@@ -210,13 +210,16 @@ class PropagationMixin:
         *,
         article_id: int | None = None,
         case_sensitive: bool = True,
-        learn: bool = True,
+        learn: bool | None = None,
     ) -> int:
         """Give every mention of surface the label (None: reject it) as one journal group.
 
-        With learn, the decision also becomes a rule that later extraction applies.
-        Returns how many mentions changed.
+        With learn, the decision also becomes a rule that later extraction applies; by
+        default (None) it does when the propagation covers the whole corpus, not when it is
+        limited to one article. Returns how many mentions changed.
         """
+        if learn is None:
+            learn = article_id is None
         with self._tx() as conn:
             plan = self._plan(conn, surface, label, article_id, case_sensitive)
             if not plan.mentions and not learn:

@@ -18,7 +18,9 @@ SEED = (
 MODEL = "model:test@1"
 
 
-def spans_for(text: str, items: list[tuple[str, str]], source: str = MODEL) -> tuple[SpanDraft, ...]:
+def spans_for(
+    text: str, items: list[tuple[str, str]], source: str = MODEL
+) -> tuple[SpanDraft, ...]:
     """Drafts for every occurrence of each (surface, label), in text order."""
     out = []
     for surface, label in items:
@@ -42,14 +44,29 @@ SEED_SPANS = [
 @pytest.fixture
 def seeded(store):
     """A store with the seed article (id 1) and two more; returns the store."""
-    store.add_article(ArticleDraft(SEED, title="Aleppo falls", source="seed.txt",
-                                   spans=spans_for(SEED, SEED_SPANS)))
+    store.add_article(
+        ArticleDraft(
+            SEED, title="Aleppo falls", source="seed.txt", spans=spans_for(SEED, SEED_SPANS)
+        )
+    )
     second = "Talks in Geneva ended without a deal, the United Nations said."
-    store.add_article(ArticleDraft(second, title="Geneva talks", source="two.txt",
-                                   spans=spans_for(second, [("Geneva", "GPE"), ("United Nations", "ORG")])))
+    store.add_article(
+        ArticleDraft(
+            second,
+            title="Geneva talks",
+            source="two.txt",
+            spans=spans_for(second, [("Geneva", "GPE"), ("United Nations", "ORG")]),
+        )
+    )
     third = "Aleppo was quiet on Tuesday."
-    store.add_article(ArticleDraft(third, title="Quiet day", source="three.txt",
-                                   spans=spans_for(third, [("Aleppo", "NORP"), ("Tuesday", "DATE")])))
+    store.add_article(
+        ArticleDraft(
+            third,
+            title="Quiet day",
+            source="three.txt",
+            spans=spans_for(third, [("Aleppo", "NORP"), ("Tuesday", "DATE")]),
+        )
+    )
     return store
 
 
