@@ -227,13 +227,10 @@ class PropagationMixin:
             group = self._begin_edit(conn)
             texts: dict[int, str] = {}
             for m in plan.mentions:
-                if m.action == "accept":
-                    self._update_span(conn, m.span_id, group, "accept", status="accepted")
-                elif m.action == "reject":
-                    self._update_span(conn, m.span_id, group, "reject", status="rejected")
-                else:
-                    if m.action == "relabel":
-                        self._update_span(conn, m.span_id, group, "relabel", status="rejected")
+                if m.span_id is not None and m.action in ("accept", "reject", "relabel"):
+                    status = "accepted" if m.action == "accept" else "rejected"
+                    self._update_span(conn, m.span_id, group, m.action, status=status)
+                if m.action in ("relabel", "add"):
                     if m.article_id not in texts:
                         texts = {m.article_id: self._article_text(conn, m.article_id)}
                     self._insert_span(
