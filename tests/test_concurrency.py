@@ -156,3 +156,46 @@ def test_corrections_while_extraction_writes(tmp_path: Path, tiny_model: str) ->
         assert again == 0
     conn.close()
     assert_sound(db)
+
+
+def test_reader_open_while_another_process_imports(tmp_path: Path) -> None:
+    """The library stays usable while `margin import` writes, and shows the new articles on
+    refresh (r) or when it comes back into view, without a restart."""
+    import asyncio
+
+    from store import ArticleDraft
+    from tui.app import MarginApp
+
+    from .tui.helpers import settle
+
+    db = tmp_path / "m.db"
+    src = write_jsonl(tmp_path / "a.jsonl", 600)
+    store = open_store(db)
+    store.add_articles(
+        [ArticleDraft(f"Article {i} about Aleppo.", title=f"t{i}") for i in range(3)]
+    )
+
+    async def scenario() -> None:
+        app = MarginApp(store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert app.library.total == 3
+            proc = start(db, "import", "--no-extract", str(src))
+            while proc.poll() is None:  # read, page and open while the import writes
+                await pilot.press("j", "k", "r")
+                await settle(pilot)
+            out, err = proc.communicate(timeout=60)
+            no_lock_errors(out, err)
+            assert proc.returncode == 0, err
+            await pilot.press("r")
+            await settle(pilot)
+            assert app.library.total == 603
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is not app.library  # the reader opened on the fresh list
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        store.close()
+    assert_sound(db)

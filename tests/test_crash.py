@@ -197,7 +197,6 @@ def test_kill_extraction(
     assert_sound(db)
 
 
-@pytest.mark.xfail(reason="import extracts only the articles it created; fix after main merge")
 @pytest.mark.parametrize("seed", SEEDS[:1])
 def test_kill_import_during_its_extraction(
     tmp_path: Path, tiny_model: str, extracted: tuple[Path, Path], seed: int

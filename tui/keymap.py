@@ -62,10 +62,10 @@ READER = [
 
 TEXT = [
     _b("v", "select", "Select", "text.select", show=False),
-    _b("left,h", "move(-1)", "Left", "text.left", show=False),
+    _b("left", "move(-1)", "Left", "text.left", show=False),
     _b("right", "move(1)", "Right", "text.right", show=False),
-    _b("up", "line(-1)", "Up", "text.up", show=False),
-    _b("down", "line(1)", "Down", "text.down", show=False),
+    _b("up,k", "line(-1)", "Up", "text.up", show=False),
+    _b("down,j", "line(1)", "Down", "text.down", show=False),
     _b("w", "word(1)", "Next token", "text.word", show=False),
     _b("b", "word(-1)", "Previous token", "text.back_word", show=False),
     _b("e", "word_end", "Token end", "text.word_end", show=False),
@@ -98,7 +98,9 @@ def keymap_from_config(config: dict[str, Any], path: Path | None = None) -> dict
     out: dict[str, str] = {}
     for bid, keys in table.items():
         if bid not in IDS:
-            raise ConfigError(f"{where}[keys] {bid!r} is not a binding id (see `margin keys`)")
+            raise ConfigError(
+                f"{where}[keys] {bid!r} is not a binding id (see `margin config keys`)"
+            )
         if isinstance(keys, list):
             keys = ",".join(str(k) for k in keys)
         if not isinstance(keys, str) or not keys.strip():

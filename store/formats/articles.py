@@ -49,6 +49,16 @@ def _draft(path: str, where: str, rec: Any) -> ArticleDraft:
     }
     if extras:
         meta = {**extras, **(meta or {})}
+    for name, value in (("text", text), ("title", title or ""), ("source", source or "")):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = ord(value[exc.start])
+            raise FormatError(
+                path,
+                where,
+                f'has a lone surrogate (U+{bad:04X}) in its "{name}": not valid Unicode',
+            ) from None
     return ArticleDraft(
         text=text.replace("\r\n", "\n").replace("\r", "\n"),
         title=title or None,

@@ -32,7 +32,9 @@ async def test_reader_shows_text_entities_and_marks_read(seeded):
         assert "▌GPE 2" in rows and "  Russia" in rows
         assert "  Aleppo ×3" in rows
         assert seeded.article(1).read
-        assert str(screen.query_one("#reader-status").render()).startswith("3/3 · 8 entities")
+        assert str(screen.query_one("#status-article").render()) == (
+            "8 entities · 8 to check · 0 rejected · not reviewed · token mode · 3/3"
+        )
 
 
 async def test_brackets_select_entities_and_the_panel_follows(seeded):

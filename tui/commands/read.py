@@ -1,10 +1,13 @@
-"""The ``read`` command: open the reader (or, without a terminal, print the article)."""
+"""The ``read`` command (open the reader) and ``config`` (where the config file is, the key ids)."""
 
 from __future__ import annotations
 
 import click
 
+from store.config import config_path
+
 from ..context import Context, pass_context
+from ..output import echo, echo_json
 
 
 def open_reader(obj: Context, article_id: int | None) -> None:
@@ -12,6 +15,9 @@ def open_reader(obj: Context, article_id: int | None) -> None:
     store = obj.store()
     if article_id is not None:
         store.article(article_id)  # NotFound names the missing id before the screen opens
+    from ..keymap import keymap_from_config
+
+    keymap_from_config(obj.config(), obj.config_file or config_path())  # errors before the screen
     from ..app import run_app
 
     run_app(obj, article_id)
@@ -25,6 +31,36 @@ def read_cmd(obj: Context, article_id: int | None) -> None:
     open_reader(obj, article_id)
 
 
+@click.group("config")
+def config_group() -> None:
+    """Where the config file is, and what can be set in it."""
+
+
+@config_group.command("path")
+@pass_context
+def config_path_cmd(obj: Context) -> None:
+    """Print the config file's path (it may not exist yet)."""
+    echo(str(obj.config_file or config_path()))
+
+
+@config_group.command("keys")
+@click.option("--json", "as_json", is_flag=True, help="Print the bindings as JSON.")
+@pass_context
+def config_keys_cmd(obj: Context, as_json: bool) -> None:
+    """List every key binding id with its key (as remapped by the config's [keys] table)."""
+    from ..keymap import ALL, describe, keymap_from_config
+
+    keymap = keymap_from_config(obj.config(), obj.config_file or config_path())
+    rows = describe([b for b in ALL if b.id], keymap)
+    if as_json:
+        echo_json([{"id": bid, "keys": keys, "description": d} for keys, d, bid in rows])
+        return
+    echo('# remap in the config file, e.g.  [keys]  reader.next_article = "ctrl+n"')
+    for keys, description, bid in sorted(rows, key=lambda r: r[2]):
+        echo(f"{bid:<24} {keys:<18} {description}")
+
+
 def register(group: click.Group) -> None:
-    """Add the read command to the group."""
+    """Add the read and config commands to the group."""
     group.add_command(read_cmd)
+    group.add_command(config_group)

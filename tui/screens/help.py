@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..keymap import MODAL, pretty_keys
+from ..keymap import ALL, IDS, MODAL, pretty_keys
+
+_ORDER = {b.id: i for i, b in enumerate(ALL)}
 
 
 def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
@@ -17,9 +20,9 @@ def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
     table = Table(box=None, show_header=True, header_style=Style(bold=True), expand=True)
     table.add_column("key", no_wrap=True)
     table.add_column("action")
-    table.add_column("id (for [keys] in the config)", style=Style(dim=True), no_wrap=True)
+    table.add_column(Text("id (for [keys] in the config)"), style=Style(dim=True), no_wrap=True)
     for keys, description, bid in rows:
-        table.add_row(keys, description, bid)
+        table.add_row(Text(keys), Text(description), Text(bid))
     return table
 
 
@@ -28,12 +31,12 @@ def active_rows(screen_bindings: dict) -> list[tuple[str, str, str]]:
     grouped: dict[tuple[str, str], list[str]] = {}
     for key, active in screen_bindings.items():
         b = active.binding
-        if not b.description:
-            continue
-        grouped.setdefault((b.description, b.id or b.action), []).append(pretty_keys(key))
+        if not b.description or not (b.id in IDS or b.action == "quit"):
+            continue  # Textual's own scrolling and focus keys are left out
+        grouped.setdefault((b.description, b.id or ""), []).append(pretty_keys(key))
     return sorted(
         ((" ".join(keys), desc, bid) for (desc, bid), keys in grouped.items()),
-        key=lambda r: r[2],
+        key=lambda r: _ORDER.get(r[2], len(_ORDER)),
     )
 
 

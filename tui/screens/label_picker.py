@@ -15,6 +15,7 @@ from store.models import Label
 
 from ..keymap import MODAL
 from ..plain import plain
+from ..widgets.legend import chip
 
 
 def matching(labels: list[Label], query: str) -> list[Label]:
@@ -60,7 +61,7 @@ class LabelPicker(ModalScreen[str | None]):
         options.clear_options()
         found = matching(self.labels, query)
         for lab in found:
-            row = Text.assemble((f" {lab.name} ", Style(color="black", bgcolor=lab.color)))
+            row = Text.assemble((f" {plain(lab.name, one_line=True)} ", chip(lab.name, lab.color)))
             if lab.description:
                 row.append(f"  {lab.description}", Style(dim=True))
             options.add_option(Option(row, id=lab.name))

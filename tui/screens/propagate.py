@@ -29,14 +29,16 @@ def describe(preview: PropagationPreview) -> str:
 
 
 def mentions_text(preview: PropagationPreview, shown: int = SHOWN) -> Text:
-    """A few mentions in context, the mention itself underlined, with the label it has now."""
-    text = Text()
+    """A few mentions in context, one a line: the mention underlined, the label it has now."""
+    text = Text(no_wrap=True, overflow="ellipsis")
     for m in preview.mentions[:shown]:
-        text.append(plain(m.title, one_line=True)[:40], Style(dim=True, italic=True))
-        text.append("  …" + plain(m.before, one_line=True)[-30:])
+        before = plain(m.before, one_line=True)[-32:]
+        after = plain(m.after, one_line=True)[:32]
+        text.append(f"{m.current_label or 'untagged':>10} ", Style(dim=True))
+        text.append(f"…{before}")
         text.append(plain(preview.surface, one_line=True), Style(bold=True, underline=True))
-        text.append(plain(m.after, one_line=True)[:30] + "…  ")
-        text.append(f"now {m.current_label or 'untagged'}\n", Style(dim=True))
+        text.append(f"{after}…  ")
+        text.append(plain(m.title, one_line=True)[:40] + "\n", Style(dim=True, italic=True))
     more = len(preview.mentions) - shown
     if more > 0:
         text.append(f"… and {more} more\n", Style(dim=True))

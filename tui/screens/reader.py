@@ -24,7 +24,7 @@ from ..keymap import READER
 from ..plain import plain
 from ..widgets.article_text import ArticleText, Selection
 from ..widgets.entity_panel import EntityPanel
-from ..widgets.legend import Legend
+from ..widgets.legend import Legend, chip
 from .common import ArticleData, StoreChanged
 from .label_picker import LabelPicker
 from .propagate import PropagateScreen
@@ -86,9 +86,10 @@ class ReaderScreen(Screen[None]):
     class Failed(Message):
         """A store call refused (overlap, nothing to undo, no such article ...)."""
 
-        def __init__(self, text: str) -> None:
+        def __init__(self, text: str, undo_decision: bool = False) -> None:
             super().__init__()
             self.text = text
+            self.undo_decision = undo_decision
 
     class PreviewReady(Message):
         """Propagation previews for the corpus and for this article."""
@@ -114,8 +115,8 @@ class ReaderScreen(Screen[None]):
         self.sort = sort
         self._select = select
         self.data: ArticleData | None = None
-        self.selected: Span | None = None
         self.last_decision: tuple[str, str | None] | None = None
+        self._decision_before: tuple[str, str | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="reader-title", markup=False)
@@ -124,8 +125,18 @@ class ReaderScreen(Screen[None]):
             with Vertical(id="side"):
                 yield EntityPanel(id="panel")
                 yield Legend(id="legend")
-        yield Static("", id="reader-status", markup=False)
+        with Horizontal(id="reader-status"):
+            yield Static("", id="status-entity", markup=False)
+            yield Static("", id="status-article", markup=False)
         yield Footer()
+
+    @property
+    def selected(self) -> Span | None:
+        """The entity under the caret (read from the text at once, so fast keys act on it)."""
+        if not self.is_mounted:
+            return None
+        text = self.text_view
+        return text.span_at(text.caret)
 
     @property
     def text_view(self) -> ArticleText:
@@ -144,6 +155,7 @@ class ReaderScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
         self.set_class(event.size.width >= WIDE, "-wide")
+        self._update_status()
 
     def open(self, article_id: int, select: tuple[int, int] | None = None) -> None:
         """Show another article (the App calls this for OpenArticle)."""
@@ -178,7 +190,6 @@ class ReaderScreen(Screen[None]):
             self.store.mark_read(other)
         self.post_message(self.Loaded(data, 0))
 
-    @work(thread=True, group="reader-edit")
     def edit(
         self,
         change: Callable[[Store], Any],
@@ -186,14 +197,28 @@ class ReaderScreen(Screen[None]):
         decision: tuple[str, str | None] | None = None,
         caret: int | None = None,
     ) -> None:
+        """Start a correction; its decision is what A propagates (taken back if refused)."""
+        if decision is not None:
+            self._decision_before = self.last_decision
+            self.last_decision = decision
+        self._edit(change, done, decision, caret)
+
+    @work(thread=True, group="reader-edit")
+    def _edit(
+        self,
+        change: Callable[[Store], Any],
+        done: str,
+        decision: tuple[str, str | None] | None,
+        caret: int | None,
+    ) -> None:
         """Make one correction through the store, then reload the article."""
         try:
             result = change(self.store)
         except NotImplementedError as exc:
-            self.post_message(self.Failed(f"not available yet: {exc}"))
+            self.post_message(self.Failed(f"not available yet: {exc}", undo_decision=True))
             return
         except EDIT_ERRORS as exc:
-            self.post_message(self.Failed(str(exc)))
+            self.post_message(self.Failed(str(exc), undo_decision=decision is not None))
             return
         data = fetch_article(self.store, self.article_id, self.sort)
         self.post_message(
@@ -233,13 +258,13 @@ class ReaderScreen(Screen[None]):
         title.update(Text(plain(data.article.title, one_line=True)))
         self.panel.show_groups(data.groups, colors)
         self.query_one(Legend).show_labels(data.legend)
-        if message.decision is not None:
-            self.last_decision = message.decision
         if message.note:
             self.notify(message.note, timeout=3)
         self._update_status()
 
     def on_reader_screen_failed(self, message: Failed) -> None:
+        if message.undo_decision:
+            self.last_decision = self._decision_before
         self.notify(message.text, severity="warning", timeout=4)
 
     def on_reader_screen_preview_ready(self, message: PreviewReady) -> None:
@@ -264,7 +289,6 @@ class ReaderScreen(Screen[None]):
         self.load(self.article_id, caret=self.text_view.caret)
 
     def on_article_text_caret_moved(self, message: ArticleText.CaretMoved) -> None:
-        self.selected = message.span
         if message.span is not None:
             self.panel.highlight(message.span.label, message.span.text)
         self._update_status()
@@ -311,25 +335,35 @@ class ReaderScreen(Screen[None]):
             return
         c = span_counts(data.spans)
         live = c["suggested"] + c["accepted"] + c["yours"]
+        narrow = self.size.width < NARROW
         parts = [
-            f"{data.rank + 1}/{data.total}",
-            f"{live} entities: {c['suggested']} suggested, {c['accepted']} accepted,"
-            f" {c['yours']} yours, {c['rejected']} rejected",
+            f"{live} entities" if not narrow else f"{live} ent",
+            f"{c['suggested']} to check",
+            f"{c['rejected']} rejected" if not narrow else f"{c['rejected']} rej",
             "reviewed" if data.article.reviewed else "not reviewed",
-            "char mode" if self.text_view.char_mode else "token mode",
+            ("char" if self.text_view.char_mode else "token") + (" mode" if not narrow else ""),
+            f"{data.rank + 1}/{data.total}",
         ]
-        status = Text(" · ".join(parts))
+        self.query_one("#status-article", Static).update(Text(" · ".join(parts)))
+        self.query_one("#status-entity", Static).update(self._entity_status())
+
+    def _entity_status(self) -> Text:
         sel = self.text_view.selection
+        status = Text()
         if sel is not None:
             what = "resize" if sel.span_id is not None else "new"
             piece = plain(self.text_view.text[sel.start : sel.end], one_line=True)
-            status.append(f" · {what}: {piece[:40]!r} {sel.start}..{sel.end}", Style(bold=True))
+            status.append(f"{what}: ", Style(bold=True))
+            status.append(f"{piece[:50]!r} ")
+            status.append("(enter keeps, 1-9/l labels, o swaps ends)", Style(dim=True))
         elif self.selected is not None:
             s = self.selected
-            status.append(" · ")
-            status.append(f" {s.label} ", Style(color="black", bgcolor=self._color(s.label)))
-            status.append(f" {plain(s.text, one_line=True)[:40]!r} {s.status} ({s.source})")
-        self.query_one("#reader-status", Static).update(status)
+            status.append(f" {plain(s.label, one_line=True)} ", chip(s.label, self._color(s.label)))
+            status.append(f" {plain(s.text, one_line=True)[:50]!r} ")
+            status.append(f"{s.status} · {plain(s.source, one_line=True)}", Style(dim=True))
+        else:
+            status.append("] next entity · v select · ? keys", Style(dim=True))
+        return status
 
     def _color(self, label: str) -> str:
         if self.data is not None:

@@ -97,7 +97,7 @@ class ArticleList(ScrollView, can_focus=True):
     ) -> list[Segment]:
         state = "reviewed" if row.reviewed else ""
         right = f" {row.entity_count:>5} ent  {state:<8} "
-        source_w = min(28, max(0, width // 4))
+        source_w = 0 if width < 100 else min(32, width // 5)  # the title comes first
         title_w = max(8, width - 3 - len(right) - source_w)
         style = base + (Style(bold=True) if not row.read else Style(dim=True))
         if here:
@@ -108,7 +108,7 @@ class ArticleList(ScrollView, can_focus=True):
         line = [
             mark,
             Segment(title + " ", style),
-            Segment(source, style + Style(italic=True, dim=True)),
+            Segment(source, style + Style(italic=True, dim=True)) if source_w else Segment(""),
             Segment(right, style),
         ]
         return line

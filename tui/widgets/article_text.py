@@ -19,6 +19,7 @@ from store.models import Span
 
 from ..geometry import Layout, display, tokens
 from ..keymap import TEXT
+from .legend import hex_color
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ class ArticleText(ScrollView, can_focus=True):
         key = (span.label, kind, selected)
         style = self._styles.get(key)
         if style is None:
-            color = Color.parse(self.label_colors.get(span.label, "#dddddd"))
+            color = Color.parse(hex_color(self.label_colors.get(span.label, "#dddddd")))
             if kind == "suggested" and self.app.current_theme.dark:
                 style = Style(color=color.rich_color, underline=True)
             elif kind == "suggested":

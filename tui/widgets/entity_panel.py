@@ -12,6 +12,7 @@ from store.queries import EntityGroup
 
 from ..keymap import PANEL
 from ..plain import plain
+from .legend import hex_color
 
 SEP = "\x00"
 
@@ -40,10 +41,10 @@ class EntityPanel(OptionList):
         keep = self.highlighted_id()
         options: list[Option] = []
         for g in groups:
-            color = colors.get(g.label, "#dddddd")
+            color = hex_color(colors.get(g.label, "#dddddd"))
             head = Text.assemble(
                 ("▌", Style(color=color)),
-                (f"{g.label} ", Style(bold=True, color=color)),
+                (f"{plain(g.label, one_line=True)} ", Style(bold=True, color=color)),
                 (str(g.count), Style(dim=True)),
             )
             options.append(Option(head, disabled=True))

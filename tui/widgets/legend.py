@@ -2,27 +2,68 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
-from textual.widgets import Static
+from textual.color import Color, ColorParseError
+from textual.widget import Widget
 
 from store.models import Label
 
+from ..plain import plain
 
-def legend_text(labels: list[Label]) -> Text:
-    """Return `1 PERSON  2 NORP ...` with each name in its label colour."""
-    text = Text(no_wrap=False)
+
+@lru_cache(maxsize=256)
+def hex_color(color: str) -> str:
+    """Return a label colour as #rrggbb (labels may store #rgb or names); grey if unreadable."""
+    try:
+        return Color.parse(color).hex6
+    except ColorParseError:
+        return "#dddddd"
+
+
+def chip(label: str, color: str) -> Style:
+    """The style of a label name: black on the label's colour."""
+    return Style(color="black", bgcolor=hex_color(color))
+
+
+def legend_text(labels: list[Label], width: int = 1000) -> Text:
+    """Return `1 PERSON  2 NORP ...`, each name in its colour, never breaking inside an item."""
+    text = Text()
+    col = 0
     for i, lab in enumerate(labels, 1):
-        if i > 1:
+        name = plain(lab.name, one_line=True)
+        item_w = cell_len(f"{i} {name}")
+        if col and col + 2 + item_w > width:
+            text.append("\n")
+            col = 0
+        elif col:
             text.append("  ")
-        text.append(f"{i}\u00a0", Style(bold=True))
-        text.append(lab.name, Style(color="black", bgcolor=lab.color))
+            col += 2
+        text.append(f"{i} ", Style(bold=True))
+        text.append(name, chip(lab.name, lab.color))
+        col += item_w
     return text
 
 
-class Legend(Static):
+class Legend(Widget):
     """Number keys and their labels."""
+
+    DEFAULT_CSS = "Legend { height: auto; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.labels: list[Label] = []
 
     def show_labels(self, labels: list[Label]) -> None:
         """Draw these labels (legend order)."""
-        self.update(legend_text(labels))
+        self.labels = list(labels)
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        return legend_text(self.labels, max(1, self.content_region.width))
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
+        return legend_text(self.labels, max(1, width)).plain.count("\n") + 1

@@ -1,0 +1,42 @@
+"""`margin config path` and `margin config keys`, and the [keys] table's errors."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from store.config import ConfigError
+from tui.cli import cli
+from tui.keymap import IDS, keymap_from_config
+
+
+def test_config_path_prints_the_env_path(tmp_path):
+    result = CliRunner().invoke(cli, ["config", "path"])
+    assert result.exit_code == 0
+    assert result.output.strip() == str(tmp_path / "config.toml")
+
+
+def test_config_keys_applies_the_remapping(tmp_path):
+    (tmp_path / "config.toml").write_text('[keys]\n"reader.next_article" = "ctrl+n"\n')
+    result = CliRunner().invoke(cli, ["config", "keys"])
+    assert result.exit_code == 0
+    line = next(x for x in result.output.splitlines() if x.startswith("reader.next_article "))
+    assert "ctrl+n" in line
+
+
+def test_keymap_rejects_unknown_ids_and_bad_keys(tmp_path):
+    path = tmp_path / "config.toml"
+    with pytest.raises(ConfigError, match="'nope' is not a binding id"):
+        keymap_from_config({"keys": {"nope": "x"}}, path)
+    with pytest.raises(ConfigError, match="must be a key"):
+        keymap_from_config({"keys": {"reader.accept": 3}}, path)
+    assert keymap_from_config({"keys": {"reader.accept": ["y", "Y"]}}) == {"reader.accept": "y,Y"}
+
+
+def test_every_binding_has_a_unique_id_per_scope():
+    from tui import keymap
+
+    for scope in (keymap.APP, keymap.LIBRARY, keymap.READER, keymap.TEXT, keymap.ARTICLE_LIST):
+        ids = [b.id for b in scope]
+        assert all(ids) and len(ids) == len(set(ids))
+    assert "reader.propagate" in IDS
