@@ -203,6 +203,23 @@ class PropagationMixin:
         """
         return self._plan(self._conn(), surface, label, article_id, case_sensitive)
 
+    def _decision_being_propagated(
+        self: Store, surface: str, label: str | None, case_sensitive: bool
+    ) -> int | None:
+        """The journal group of the newest change when it is the decision being propagated."""
+        decision = self.last_decision()
+        if decision is None:
+            return None
+        done_surface, done_label, _article = decision
+        same = (
+            done_surface == surface
+            if case_sensitive
+            else done_surface.casefold() == surface.casefold()
+        )
+        if not same or done_label != label:
+            return None
+        return self._last_group("done", "DESC")
+
     def propagate(
         self: Store,
         surface: str,
@@ -210,27 +227,36 @@ class PropagationMixin:
         *,
         article_id: int | None = None,
         case_sensitive: bool = True,
-        learn: bool = True,
+        learn: bool | None = None,
     ) -> int:
         """Give every mention of surface the label (None: reject it) as one journal group.
 
-        With learn, the decision also becomes a rule that later extraction applies.
-        Returns how many mentions changed.
+        When the newest change is the decision being propagated (the relabel of one
+        "Aleppo" before ``A``), it joins that group, so one undo reverts them together.
+
+        With learn, the decision also becomes a rule that later extraction applies; by
+        default (None) it does when the propagation covers the whole corpus, not when it is
+        limited to one article. Returns how many mentions changed.
         """
+        if learn is None:
+            learn = article_id is None
         with self._tx() as conn:
             plan = self._plan(conn, surface, label, article_id, case_sensitive)
             if not plan.mentions and not learn:
                 return 0
+            absorbed = self._decision_being_propagated(surface, plan.label, case_sensitive)
             group = self._begin_edit(conn)
+            if absorbed is not None:
+                # the decision this propagation repeats joins its group: one undo reverts both
+                conn.execute(
+                    "UPDATE journal SET group_id = ? WHERE group_id = ?", (group, absorbed)
+                )
             texts: dict[int, str] = {}
             for m in plan.mentions:
-                if m.action == "accept":
-                    self._update_span(conn, m.span_id, group, "accept", status="accepted")
-                elif m.action == "reject":
-                    self._update_span(conn, m.span_id, group, "reject", status="rejected")
-                else:
-                    if m.action == "relabel":
-                        self._update_span(conn, m.span_id, group, "relabel", status="rejected")
+                if m.span_id is not None and m.action in ("accept", "reject", "relabel"):
+                    status = "accepted" if m.action == "accept" else "rejected"
+                    self._update_span(conn, m.span_id, group, m.action, status=status)
+                if m.action in ("relabel", "add"):
                     if m.article_id not in texts:
                         texts = {m.article_id: self._article_text(conn, m.article_id)}
                     self._insert_span(

@@ -151,7 +151,10 @@ def prepare_draft(draft: ArticleDraft) -> _Prepared:
     for span in draft.spans:
         check_draft_span(text, span)
     title = (draft.title or "").strip() or title_from_text(text, fallback=draft.source)
-    meta = json.dumps(draft.meta, ensure_ascii=False) if draft.meta else None
+    try:
+        meta = json.dumps(draft.meta, ensure_ascii=False) if draft.meta else None
+    except (TypeError, ValueError) as exc:  # a value JSON cannot hold, or a cycle
+        raise ValueError(f"the meta cannot be stored as JSON ({exc})") from None
     if meta is not None:
         check_unicode(meta, "meta")
     return _Prepared(text, content_hash(text), title, draft.source, meta, tuple(draft.spans))

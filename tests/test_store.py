@@ -302,3 +302,11 @@ def test_text_that_is_not_valid_unicode_is_refused(store: Store, draft: ArticleD
     with pytest.raises(ValueError, match="lone surrogate"):
         store.add_articles([ArticleDraft("a good one"), draft])
     assert counts(store) == (0, 0, 0)
+
+
+def test_meta_that_is_not_json_is_refused(store: Store) -> None:
+    import datetime
+
+    with pytest.raises(ValueError, match="meta cannot be stored as JSON"):
+        store.add_article(ArticleDraft("fine", meta={"when": datetime.date(2024, 1, 1)}))
+    assert counts(store) == (0, 0, 0)
