@@ -14,6 +14,7 @@ from .robust_util import (
     assert_sound,
     margin,
     no_lock_errors,
+    query,
     scalar,
     start,
     tiny_model_path,
@@ -251,3 +252,21 @@ def test_a_write_lock_held_past_the_timeout_gives_one_clear_line(
     assert code == 1
     assert "busy for 30 seconds" in err and "locked" not in err and "Traceback" not in err
     assert scalar(db, "SELECT COUNT(*) FROM articles") == 3
+
+
+def test_two_extractions_at_once(tmp_path: Path, tiny_model: str) -> None:
+    """Two `margin extract` runs over the same articles (two terminals): no lock error, and the
+    spans end as one run leaves them, with no duplicate suggestion."""
+    src = write_jsonl(tmp_path / "a.jsonl", 400)
+    ref, db = tmp_path / "ref.db", tmp_path / "m.db"
+    for path in (ref, db):
+        assert margin(path, "import", "--no-extract", str(src)).returncode == 0
+    assert margin(ref, "extract", "--model", tiny_model).returncode == 0
+    procs = [start(db, "extract", "--model", tiny_model) for _ in range(2)]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        no_lock_errors(out, err)
+        assert p.returncode == 0, err
+    spans = 'SELECT article_id, start, "end", label, status FROM spans ORDER BY 1, 2, 3, 4'
+    assert query(db, spans) == query(ref, spans)
+    assert_sound(db)
