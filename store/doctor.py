@@ -44,6 +44,7 @@ class Report:
     checks: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     fixed: list[str] = field(default_factory=list)
+    on_check: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -290,7 +291,8 @@ def check_articles(conn: sqlite3.Connection) -> list[Problem]:
         out.append(
             Problem(
                 "span_offsets",
-                f"{_plural(len(outside), 'span')} {_v(len(outside), 'lies', 'lie')} outside the text of their article",
+                f"{_plural(len(outside), 'span')} {_v(len(outside), 'lies', 'lie')} outside"
+                f" the text of {_v(len(outside), 'its article', 'their articles')}",
                 count=len(outside),
                 examples=_ids(outside),
                 hint="margin cannot tell where they belong; reject or delete them by hand",
@@ -496,6 +498,9 @@ def _diagnose(conn: sqlite3.Connection | _Unreadable, report: Report) -> None:
         conn.execute("ROLLBACK")
 
 
+STEPS = len(CHECKS) + 1  # the checks that report progress: CHECKS, then fts
+
+
 def _run_check(
     conn: sqlite3.Connection,
     report: Report,
@@ -503,6 +508,8 @@ def _run_check(
     check: Callable[[sqlite3.Connection], list[Problem]],
 ) -> None:
     report.checks.append(name)
+    if report.on_check is not None:
+        report.on_check(name)
     try:
         report.problems.extend(check(conn))
     except sqlite3.DatabaseError as exc:
@@ -511,9 +518,12 @@ def _run_check(
         )
 
 
-def diagnose(path: str | Path) -> Report:
-    """Run every check on the database at path; change nothing."""
-    report = Report(str(path))
+def diagnose(path: str | Path, on_check: Callable[[str], None] | None = None) -> Report:
+    """Run every check on the database at path; change nothing.
+
+    on_check is called with each check's name before it runs (for a progress display).
+    """
+    report = Report(str(path), on_check=on_check)
     conn = _open(path)
     try:
         _diagnose(conn, report)
@@ -522,15 +532,15 @@ def diagnose(path: str | Path) -> Report:
     return report
 
 
-def repair(path: str | Path) -> Report:
+def repair(path: str | Path, on_check: Callable[[str], None] | None = None) -> Report:
     """Rebuild what can be rebuilt (counts, indexes, hashes, labels), then check again.
 
     What cannot be rebuilt (damaged pages, spans off their text, orphan rows) is left as it is
     and stays in the report.
     """
-    first = diagnose(path)
+    first = diagnose(path, on_check)
     fixable = {p.check for p in first.problems if p.fixable}
-    report = Report(str(path))
+    report = Report(str(path), on_check=on_check)
     conn = _open(path)
     try:
         if "schema" in fixable:

@@ -6,10 +6,10 @@ import sys
 
 import click
 
-from store.doctor import Report, diagnose, repair
+from store.doctor import STEPS, Report, diagnose, repair
 
 from ..context import Context, pass_context
-from ..output import echo, echo_json
+from ..output import echo, echo_json, progress
 from ..plain import plain
 
 
@@ -42,7 +42,9 @@ def doctor_cmd(obj: Context, fix: bool, as_json: bool) -> None:
     Exits non-zero when problems remain.
     """
     obj.close()  # the doctor opens its own connection and never creates a database
-    report = repair(obj.db_path) if fix else diagnose(obj.db_path)
+    with progress(STEPS * (2 if fix else 1), "checking") as bar:
+        check = (diagnose, repair)[fix]
+        report = check(obj.db_path, lambda name: bar.update(1, f"checking {name}"))
     if as_json:
         echo_json(report.as_dict())
     else:
