@@ -23,7 +23,7 @@ MARGIN = "from tui.cli import main; main()"
 def _run(args: list[str], stdout: Any = subprocess.PIPE) -> tuple[float, int, str, str]:
     """Run a child process to the end; return (seconds, its peak RSS in MB, stdout, stderr).
 
-    The peak RSS comes from os.wait4 on that very child.
+    The peak RSS and the CPU time (kept in LAST_CPU) come from os.wait4 on that very child.
     """
     t = time.perf_counter()
     proc = subprocess.Popen(
@@ -51,6 +51,7 @@ def _run(args: list[str], stdout: Any = subprocess.PIPE) -> tuple[float, int, st
     for th in threads:
         th.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime
     dt = time.perf_counter() - t
     if proc.returncode != 0:
         raise RuntimeError(f"{args[-3:]} failed: {b''.join(err_chunks).decode()[-500:]}")
@@ -62,20 +63,23 @@ def _run(args: list[str], stdout: Any = subprocess.PIPE) -> tuple[float, int, st
     )
 
 
+LAST_CPU = [0.0]  # CPU seconds of the last child: rates per CPU-second hold on a busy machine
+
 BUILD = """
 import json, sys, time
 from bench.corpus import articles
 from store import open_store
 path, n = sys.argv[1], int(sys.argv[2])
 store = open_store(path)
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 spans = 0
 for start in range(0, n, 1000):
     batch = list(articles(min(1000, n - start), start=start, sentences=8))
     spans += sum(len(a.spans) for a in batch)
     store.add_articles(batch)
 store.close()
-print(json.dumps({"seconds": time.perf_counter() - t, "spans": spans}))
+print(json.dumps({"seconds": time.perf_counter() - t, "cpu": time.process_time() - c,
+                  "spans": spans}))
 """
 
 
@@ -95,6 +99,7 @@ def build(n: int, fresh: bool = False) -> dict[str, Any]:
         "articles": n,
         "spans": inner["spans"],
         "seconds": inner["seconds"],
+        "cpu": inner["cpu"],
         "rss_mb": rss,
         "bytes": db.stat().st_size,
         "built_at": time.strftime("%Y-%m-%d %H:%M"),
@@ -119,7 +124,7 @@ def jsonl(n: int) -> Path:
     return path
 
 
-def cli_import(n: int) -> tuple[float, int]:
+def cli_import(n: int) -> tuple[float, int, float]:
     """Time ``margin import --no-extract`` of an n-article JSONL into a new database."""
     src = jsonl(n)
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
@@ -127,11 +132,15 @@ def cli_import(n: int) -> tuple[float, int]:
         dt, rss, _out, _err = _run(
             [sys.executable, "-c", MARGIN, "--db", str(db), "import", "--no-extract", str(src)]
         )
-    return dt, rss
+    return dt, rss, LAST_CPU[0]
 
 
 def _line(name: str, value: str, target: str) -> None:
     print(f"   {name:<44} {value:>22}   (target: {target})", flush=True)
+
+
+def _per_cpu(n: int, cpu: float | None) -> str:
+    return f"{n / cpu:,.0f}/CPU-s" if cpu else "-/CPU-s"
 
 
 def _flat(small: int, big: int) -> str:
@@ -248,7 +257,7 @@ def run(quick: bool) -> None:
         note = f" (cached {f['built_at']})" if f.get("cached") else ""
         _line(
             f"Store.add_articles, {label} articles",
-            f"{f['articles'] / f['seconds']:,.0f} articles/s",
+            f"{f['articles'] / f['seconds']:,.0f}/s, {_per_cpu(f['articles'], f.get('cpu'))}",
             "thousands/s" + note,
         )
     _line(
@@ -262,16 +271,14 @@ def run(quick: bool) -> None:
         "flat (about 1x)",
     )
     _line("  database size", f"{b['bytes'] / 1e6:,.0f} MB", "-")
-    dt_s, rss_s = cli_import(small)
-    dt_b, rss_b = cli_import(big)
-    _line(
-        f"margin import --no-extract, {small:,} JSONL",
-        f"{small / dt_s:,.0f} articles/s",
-        "thousands/s",
-    )
-    _line(
-        f"margin import --no-extract, {big:,} JSONL", f"{big / dt_b:,.0f} articles/s", "thousands/s"
-    )
+    dt_s, rss_s, cpu_s = cli_import(small)
+    dt_b, rss_b, cpu_b = cli_import(big)
+    for n, dt, cpu in ((small, dt_s, cpu_s), (big, dt_b, cpu_b)):
+        _line(
+            f"margin import --no-extract, {n:,} JSONL",
+            f"{n / dt:,.0f}/s, {n / cpu:,.0f}/CPU-s",
+            "thousands/s",
+        )
     _line(
         "  peak RSS small / big",
         f"{rss_s} / {rss_b} MB ({_flat(rss_s, rss_b)})",

@@ -210,13 +210,16 @@ class PropagationMixin:
         *,
         article_id: int | None = None,
         case_sensitive: bool = True,
-        learn: bool = True,
+        learn: bool | None = None,
     ) -> int:
         """Give every mention of surface the label (None: reject it) as one journal group.
 
-        With learn, the decision also becomes a rule that later extraction applies.
-        Returns how many mentions changed.
+        With learn, the decision also becomes a rule that later extraction applies; by
+        default (None) it does when the propagation covers the whole corpus, not when it is
+        limited to one article. Returns how many mentions changed.
         """
+        if learn is None:
+            learn = article_id is None
         with self._tx() as conn:
             plan = self._plan(conn, surface, label, article_id, case_sensitive)
             if not plan.mentions and not learn:
@@ -224,13 +227,10 @@ class PropagationMixin:
             group = self._begin_edit(conn)
             texts: dict[int, str] = {}
             for m in plan.mentions:
-                if m.action == "accept":
-                    self._update_span(conn, m.span_id, group, "accept", status="accepted")
-                elif m.action == "reject":
-                    self._update_span(conn, m.span_id, group, "reject", status="rejected")
-                else:
-                    if m.action == "relabel":
-                        self._update_span(conn, m.span_id, group, "relabel", status="rejected")
+                if m.span_id is not None and m.action in ("accept", "reject", "relabel"):
+                    status = "accepted" if m.action == "accept" else "rejected"
+                    self._update_span(conn, m.span_id, group, m.action, status=status)
+                if m.action in ("relabel", "add"):
                     if m.article_id not in texts:
                         texts = {m.article_id: self._article_text(conn, m.article_id)}
                     self._insert_span(

@@ -22,6 +22,7 @@ FUZZY_CANDIDATES = 300  # entities the trigram index hands to rapidfuzz
 TRIGRAM_BUDGET = 4000  # postings the fuzzy trigram query may rank (keeps it fast at scale)
 MIN_TRIGRAMS = 3
 ARTICLE_WINDOW = 2000  # a word in more articles than this: rank the newest so many
+ENOUGH_AS_TYPED = 20  # names that hold every word as typed: no need to look for variants
 VARIANT_CANDIDATES = 100  # when the words match as typed: a few spelling variants beside
 SUBSTRING_CANDIDATES = 500  # entities that contain every query word, handed over too
 SMALL_SET = 100_000  # most distinct surfaces a status:/reviewed:yes filter scores at once
@@ -174,12 +175,13 @@ def _fts_candidates(conn: sqlite3.Connection, q: Query) -> dict[tuple[str, str],
         add(base + " LIMIT ?", match, *lab_args, SUBSTRING_CANDIDATES)
     df = _trigram_counts(conn, trigrams(q.text))
     groups = [[g for g in trigrams(w) if df.get(g)] for w in long_words]
-    exact = bool(found)
+    as_typed = len(found)
+    exact = as_typed > 0
     if not exact and len(groups) > 1 and all(groups):  # some trigram of every word: a typo
         match = " AND ".join("(" + " OR ".join(map(fts_string, g)) + ")" for g in groups)
         add(base + " ORDER BY f.rank LIMIT ?", match, *lab_args, FUZZY_CANDIDATES)
     grams = _rare_trigrams(df)
-    if grams:  # any trigram, rarest first: transposed letters, missing words
+    if grams and as_typed < ENOUGH_AS_TYPED:  # any trigram: transposed letters, missing words
         match = " OR ".join(fts_string(g) for g in grams)
         size = VARIANT_CANDIDATES if exact else FUZZY_CANDIDATES
         add(base + " ORDER BY f.rank LIMIT ?", match, *lab_args, size)
@@ -200,9 +202,7 @@ def _trigram_counts(conn: sqlite3.Connection, grams: list[str]) -> dict[str, int
     if not grams:
         return {}
     marks = ",".join("?" * len(grams))
-    return dict(
-        conn.execute(f"SELECT term, doc FROM entity_vocab WHERE term IN ({marks})", grams)
-    )
+    return dict(conn.execute(f"SELECT term, doc FROM entity_vocab WHERE term IN ({marks})", grams))
 
 
 def _rare_trigrams(df: dict[str, int]) -> list[str]:
@@ -322,11 +322,24 @@ def _filtered_counts(
     cond, cond_args = _status_clause(q), _status_args(q)
     key = (surface, label, *cond_args)
     where = " WHERE s.text = ? AND s.label = ? AND " + cond
-    if q.status is not None:
+    if q.status == "suggested":  # all that count, less the few accepted ones (indexed)
+        row = conn.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT s.article_id) FILTER (WHERE NOT EXISTS ("
+            "  SELECT 1 FROM spans t WHERE t.text = s.text AND t.label = s.label"
+            "  AND t.article_id = s.article_id AND t.status = 'suggested'))"
+            " FROM spans s INDEXED BY spans_decided"
+            " WHERE s.status != 'suggested' AND s.status = 'accepted'"
+            " AND s.text = ? AND s.label = ?",
+            (surface, label),
+        ).fetchone()
+        mentions, arts = mentions - int(row[0]), arts - int(row[1])
+    elif q.status is not None:
         row = conn.execute(
             "SELECT COUNT(*), COUNT(DISTINCT s.article_id) FROM spans s" + where, key
         ).fetchone()
         mentions, arts = int(row[0]), int(row[1])
+    if mentions <= 0:
+        return 0, 0, 0
     newest = (
         "SELECT s.id FROM spans s JOIN articles a ON a.id = s.article_id"
         + where
@@ -486,15 +499,15 @@ def _words_indexed(conn: sqlite3.Connection, words: list[str]) -> bool:
     """False when some word (not the last, which may be a prefix) is in no article at all.
 
     Then the word query cannot match, and asking it still costs a scan of the other words.
+    Each word is one lookup that stops at its first article.
     """
-    tokens_ = [t for w in words[:-1] for t in _ALNUM.findall(fold(w))]
-    if not tokens_:
-        return True
-    marks = ",".join("?" * len(tokens_))
-    found = conn.execute(
-        f"SELECT COUNT(DISTINCT term) FROM article_vocab WHERE term IN ({marks})", tokens_
-    ).fetchone()[0]
-    return int(found) == len(set(tokens_))
+    for token in {t for w in words[:-1] for t in _ALNUM.findall(fold(w))}:
+        row = conn.execute(
+            "SELECT 1 FROM article_fts WHERE article_fts MATCH ? LIMIT 1", (fts_string(token),)
+        ).fetchone()
+        if row is None:
+            return False
+    return True
 
 
 def _article_rows(

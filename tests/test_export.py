@@ -232,3 +232,20 @@ def test_complete_reimport_rejects_what_the_annotator_removed(tmp_path, store):
         (26, 29, "CARDINAL"): "accepted",  # a person's decision of a label the file lacks stays
     }
     assert store.article(aid).reviewed
+
+
+def test_brat_split_writes_subfolders_and_dash_is_stdout(tmp_path, store, db_path):
+    for i in range(10):
+        aid = store.add_article(ArticleDraft(f"Story {i} from Paris.")).article_id
+        store.add_span(aid, len(f"Story {i} from "), len(f"Story {i} from Paris"), "GPE")
+    res = run_export(
+        store, ExportOptions(fmt="brat", out=tmp_path / "b", split=parse_split(["dev=0.3"]))
+    )
+    assert len(list((tmp_path / "b" / "dev").glob("*.ann"))) == 3
+    assert len(list((tmp_path / "b" / "train").glob("*.ann"))) == 7
+    assert (tmp_path / "b" / "train" / "annotation.conf").exists()
+    assert res.total.spans == 10
+    out = CliRunner().invoke(
+        cli, ["--db", str(db_path), "export", "--format", "doccano", "--out", "-"]
+    )
+    assert out.exit_code == 0 and len(out.stdout.splitlines()) == 10

@@ -21,7 +21,7 @@ from .test_hostile import UNSAFE, dump
 
 SETTINGS = settings(
     derandomize=True,
-    max_examples=120,
+    max_examples=200,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -107,11 +107,53 @@ csv_files = st.lists(
     max_size=5,
 ).map(lambda rows: ("text,title\n" + "\n".join(rows)).encode("utf-8", "surrogatepass"))
 any_bytes = st.binary(max_size=300)
+offsets = st.integers(min_value=-3, max_value=40)
+labels = st.sampled_from(["GPE", "PERSON", "", " ", "B-X", "creative-work", "\x1b[1m", "é"])
+doccano_files = st.lists(
+    st.fixed_dictionaries(
+        {
+            "text": st.text(max_size=30),
+            "label": st.lists(st.tuples(offsets, offsets, labels).map(list), max_size=3),
+        }
+    ).map(lambda r: json.dumps(r, ensure_ascii=False)),
+    min_size=1,
+    max_size=3,
+).map(lambda lines: "\n".join(lines).encode("utf-8", "surrogatepass"))
+prodigy_files = st.lists(
+    st.fixed_dictionaries(
+        {
+            "text": st.text(max_size=30),
+            "spans": st.lists(
+                st.fixed_dictionaries(
+                    {"start": offsets, "end": offsets, "label": labels},
+                    optional={"token_start": offsets, "token_end": offsets},
+                ),
+                max_size=3,
+            ),
+        },
+        optional={"tokens": st.just([]), "answer": st.sampled_from(["accept", "reject", "x"])},
+    ).map(lambda r: json.dumps(r, ensure_ascii=False)),
+    min_size=1,
+    max_size=3,
+).map(lambda lines: "\n".join(lines).encode("utf-8", "surrogatepass"))
+conll_tags = st.sampled_from(["O", "B-GPE", "I-GPE", "E-GPE", "S-ORG", "B-", "X-GPE", "B-a-b"])
+conll_lines = st.one_of(
+    st.just(""),
+    st.just("-DOCSTART- -X- O O"),
+    st.tuples(st.text(min_size=1, max_size=6), conll_tags).map(" ".join),
+    st.lists(st.sampled_from(["tok", "NN", "O", "B-GPE", "\t", "-X-"]), max_size=6).map(" ".join),
+)
+conll_files = st.lists(conll_lines, min_size=1, max_size=10).map(
+    lambda lines: "\n".join(lines).encode("utf-8", "surrogatepass")
+)
 files = st.one_of(
     st.tuples(st.just(".jsonl"), jsonl_files),
     st.tuples(st.just(".csv"), csv_files),
-    st.tuples(st.sampled_from([".txt", ".md", ".jsonl", ".csv"]), any_bytes),
+    st.tuples(st.sampled_from([".txt", ".md", ".jsonl", ".csv", ".conll"]), any_bytes),
     st.tuples(st.just(".txt"), raw_lines.map(lambda s: s.encode("utf-8", "surrogatepass"))),
+    st.tuples(st.just(".doccano"), doccano_files),
+    st.tuples(st.just(".prodigy"), prodigy_files),
+    st.tuples(st.just(".conll"), conll_files),
 )
 
 
@@ -153,10 +195,13 @@ def test_import_never_crashes(base: Path, file: tuple[str, bytes]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "m.db"
         db.write_bytes(base.read_bytes())
+        fmt: list[str] = []
+        if ending in (".doccano", ".prodigy"):
+            fmt, ending = [f"--format={ending[1:]}"], ".jsonl"
         path = Path(tmp) / f"input{ending}"
         path.write_bytes(data)
         before = dump(db)
-        code, out, err = run_cli("--db", str(db), "import", "--no-extract", str(path))
+        code, out, err = run_cli("--db", str(db), "import", "--no-extract", *fmt, str(path))
         assert "Traceback" not in err
         assert not UNSAFE.search(err), err
         if code != 0:

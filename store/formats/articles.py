@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..models import ArticleDraft
-from .decode import decode_text
+from .decode import decode_text, decoded_lines
 from .errors import FormatError
 
 JSONL = "jsonl"
@@ -68,9 +68,8 @@ def _draft(path: str, where: str, rec: Any) -> ArticleDraft:
 
 
 def read_jsonl(path: str, data: bytes) -> Iterator[ArticleDraft]:
-    """Yield one article per non-blank JSON line."""
-    text = decode_text(path, data)
-    for n, line in enumerate(text.split("\n"), 1):
+    """Yield one article per non-blank JSON line (decoded a line at a time)."""
+    for n, line in decoded_lines(path, data):
         if not line.strip():
             continue
         try:

@@ -41,7 +41,7 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
     the stored text). Discontinuous spans, relations, events and attributes are reported
     and left out; AnnotatorNotes are read as notes, not spans.
     """
-    if path == "-":
+    if path in ("-", "<stdin>"):
         raise FormatError(path, None, "brat needs a .ann file beside its .txt, not standard input")
     txt = Path(path).with_suffix(".txt")
     if not txt.exists():

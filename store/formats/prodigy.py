@@ -81,7 +81,7 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
         fix = OffsetMap(check_raw_text(path, where, rec.get("text")))
         text = fix.text
         answer = rec.get("answer")
-        if answer not in STATUS:
+        if not (answer is None or isinstance(answer, str)) or answer not in STATUS:
             raise FormatError(path, where, f"has an unknown answer {answer!r}")
         status = STATUS[answer]
         tokens = _tokens(path, where, text, rec.get("tokens"), fix)

@@ -38,7 +38,8 @@ CREATE VIRTUAL TABLE article_fts USING fts5(
     tokenize='unicode61 remove_diacritics 2'
 );
 
--- which words the articles hold: a query word in none of them needs no search
+-- which words the articles hold (kept: migration 2 shipped with it; search no longer reads it,
+-- as fts5vocab counts a common word's whole doclist)
 CREATE VIRTUAL TABLE article_vocab USING fts5vocab(article_fts, 'row');
 
 CREATE TRIGGER entities_fts_insert AFTER INSERT ON entities
