@@ -95,9 +95,22 @@ EDIT = st.tuples(
 )
 
 
-def _edit(s, op, a, b, label) -> bool:
-    """Try one edit; True when it recorded an undo step."""
+def _steps(s) -> int:
+    """How many undo steps the journal holds."""
+    return (
+        s._conn()
+        .execute(
+            "SELECT COUNT(DISTINCT group_id) FROM journal WHERE undoable = 1 AND state = 'done'"
+        )
+        .fetchone()[0]
+    )
+
+
+def _edit(s, op, a, b, label) -> str | None:
+    """Try one edit: "new" when it recorded an undo step, "absorbed" when it joined the
+    newest one (a propagation of the decision just made), None when it changed nothing."""
     before = s.next_undo()
+    steps = _steps(s)
     spans = [x for aid in (1, 2) for x in s.spans(aid)]
     span = spans[a % len(spans)]
     text = s.article(span.article_id).text
@@ -118,7 +131,7 @@ def _edit(s, op, a, b, label) -> bool:
         elif op == "forget":
             rules = s.rules()
             if not rules:
-                return False
+                return None
             s.remove_rule(rules[a % len(rules)].id)
         else:
             surface = ("Aleppo", "Russia", "Iran", "aleppo")[b % 4]
@@ -130,9 +143,11 @@ def _edit(s, op, a, b, label) -> bool:
                 learn=(None, True, False)[b % 3],
             )
     except (CorrectionError, SpanError, NotFound):
-        return False
+        return None
     after = s.next_undo()
-    return after is not None and (before is None or after.group != before.group)
+    if after is None or (before is not None and after.group == before.group):
+        return None
+    return "new" if _steps(s) > steps else "absorbed"
 
 
 @settings(
@@ -144,7 +159,7 @@ def test_edits_then_as_many_undos_return_to_the_start(tmp_path, edits):
         add_extracted(s, SEED)
         add_extracted(s, OTHER)
         start = snapshot(s)
-        done = sum(_edit(s, *e) for e in edits)
+        done = sum(_edit(s, *e) == "new" for e in edits)
         end = snapshot(s)
         for _ in range(done):
             s.undo()
@@ -172,8 +187,11 @@ class UndoMachine(RuleBasedStateMachine):
     @rule(edit=EDIT)
     def edit(self, edit) -> None:
         before = snapshot(self.store)
-        if _edit(self.store, *edit):
+        outcome = _edit(self.store, *edit)
+        if outcome == "new":
             self.undo_stack.append(before)
+            self.redo_stack.clear()
+        elif outcome == "absorbed":  # joined the newest step: its undo goes further back
             self.redo_stack.clear()
         else:
             assert snapshot(self.store) == before
