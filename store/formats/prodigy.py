@@ -29,7 +29,8 @@ MARGIN_KEY = "_margin"  # top-level key Prodigy keeps: article id and review sta
 # answer -> status of the example's spans
 STATUS = {"accept": "accepted", "reject": "rejected", "ignore": "suggested", None: "accepted"}
 
-_SNIFF = re.compile(rb'"(tokens|_task_hash|_input_hash|_view_id)"\s*:')
+# "spans" alone counts too: Prodigy reads (and other tools write) tasks with spans, no tokens
+_SNIFF = re.compile(rb'"(tokens|_task_hash|_input_hash|_view_id)"\s*:|"spans"\s*:\s*\[')
 
 
 def sniff(head: bytes) -> bool:

@@ -169,3 +169,17 @@ def test_broken_files(tmp_path, store):
         p.write_text('{"text": "ok", "tokens": []}\n' + content + "\n", "utf-8")
         msg = import_error(store, p, "prodigy")
         assert msg.startswith(f"{p}, line 2: "), msg
+
+
+def test_spans_without_tokens_are_not_dropped(tmp_path, store):
+    # a plain .jsonl whose records carry "spans" (what many tools write) is Prodigy, not articles
+    line = {"text": "Aleppo fell.", "spans": [{"start": 0, "end": 6, "label": "GPE"}]}
+    assert detect("x.jsonl", json.dumps(line).encode()).name == "prodigy"
+    f = tmp_path / "plain.jsonl"
+    f.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    from store.importer import import_paths
+
+    summary = import_paths(store, [str(f)])
+    assert summary.ok
+    (span,) = store.spans(summary.created[0])
+    assert (span.start, span.end, span.label, span.source) == (0, 6, "GPE", "import:prodigy")
