@@ -97,6 +97,26 @@ class QueriesMixin:
         )
         return None if row is None else int(row[0])
 
+    def next_unread(
+        self: Store, article_id: int | None, sort: str = "newest", step: int = 1
+    ) -> int | None:
+        """Return the next (or previous) unread article after article_id in a sort order."""
+        keys = _keys(sort)
+        forward = step > 0
+        order = ", ".join(
+            f"{expr} {d if forward else ('ASC' if d == 'DESC' else 'DESC')}" for expr, d in keys
+        )
+        where, params = "a.read = 0", []
+        if article_id is not None:
+            where += f" AND ({_after(keys, forward)})"
+            params = _params(self._key_values(article_id, sort))
+        row = (
+            self._conn()
+            .execute(f"SELECT a.id FROM articles a WHERE {where} ORDER BY {order} LIMIT 1", params)
+            .fetchone()
+        )
+        return None if row is None else int(row[0])
+
     def article_rank(self: Store, article_id: int, sort: str = "newest") -> int:
         """Return the 0-based position of an article in a sort order (a count, not a scan)."""
         keys = _keys(sort)

@@ -67,3 +67,15 @@ def test_find_titles_escapes_like_wildcards(store, corpus):
 def test_article_summary(store, corpus):
     s = store.article_summary(corpus[0])
     assert s.title == "beta" and s.entity_count == 2
+
+
+def test_next_unread_skips_read_articles(store, corpus):
+    order = [a.id for a in store.articles(limit=100, sort="title")]
+    store.mark_read(order[1])
+    store.mark_read(order[2])
+    assert store.next_unread(order[0], "title") == order[3]
+    assert store.next_unread(order[3], "title", -1) == order[0]
+    assert store.next_unread(None, "title") == order[0]
+    for aid in order:
+        store.mark_read(aid)
+    assert store.next_unread(order[0], "title") is None

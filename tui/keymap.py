@@ -28,6 +28,8 @@ APP = [
 LIBRARY = [
     _b("q", "quit", "Quit", "library.quit"),
     _b("s", "cycle_sort", "Sort", "library.sort"),
+    _b("n", "unread(1)", "Next unread", "library.next_unread"),
+    _b("p", "unread(-1)", "Previous unread", "library.prev_unread", show=False),
     _b("r", "refresh", "Refresh", "library.refresh", show=False),
 ]
 

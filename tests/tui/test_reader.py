@@ -212,3 +212,18 @@ async def test_command_palette_goes_to_an_article(seeded):
         await press(pilot, "enter")
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.data.article.title == "Geneva talks"
+
+
+async def test_library_n_jumps_to_the_next_unread(seeded):
+    app = MarginApp(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        order = [a.id for a in seeded.articles(sort="newest")]
+        seeded.mark_read(order[1])
+        await press(pilot, "n")
+        assert screen.articles.cursor == 2
+        await press(pilot, "p")
+        assert screen.articles.cursor == 0
+        await press(pilot, "p")
+        assert screen.articles.cursor == 0

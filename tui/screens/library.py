@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -48,6 +50,15 @@ class LibraryScreen(Screen[None]):
             self.offset = offset
             self.rows = rows
 
+    class Jump(Message):
+        """Move the cursor to a row (found by a worker), or say why not."""
+
+        def __init__(self, sort: str, index: int | None, note: str = "") -> None:
+            super().__init__()
+            self.sort = sort
+            self.index = index
+            self.note = note
+
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
@@ -56,7 +67,7 @@ class LibraryScreen(Screen[None]):
         self.unread = 0
 
     def compose(self) -> ComposeResult:
-        yield Static("margin", id="lib-title", markup=False)
+        yield Static(f"margin · {Path(self.store.path).name}", id="lib-title", markup=False)
         yield ArticleList(id="articles")
         yield Static("", id="lib-status", markup=False)
         yield Footer()
@@ -92,6 +103,21 @@ class LibraryScreen(Screen[None]):
         """Read one page of rows."""
         rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
         self.post_message(self.PageLoaded(sort, offset, rows))
+
+    @work(thread=True, exclusive=True, group="library-jump")
+    def jump_unread(self, sort: str, current: int | None, step: int) -> None:
+        """Find the next or previous unread article and its row."""
+        target = self.store.next_unread(current, sort, step)
+        if target is None:
+            self.post_message(self.Jump(sort, None, "no more unread articles"))
+            return
+        self.post_message(self.Jump(sort, self.store.article_rank(target, sort)))
+
+    def on_library_screen_jump(self, message: Jump) -> None:
+        if message.index is None:
+            self.notify(message.note, timeout=2)
+        elif message.sort == self.sort:
+            self.articles.go_to(message.index)
 
     def on_library_screen_counted(self, message: Counted) -> None:
         if message.sort != self.sort:
@@ -131,6 +157,11 @@ class LibraryScreen(Screen[None]):
         self.articles.cursor = 0
         self.articles.reset(self.total, cursor=0)
         self.count(self.sort, 0)
+
+    def action_unread(self, step: int) -> None:
+        """n / p: the next / previous unread article."""
+        row = self.articles.current
+        self.jump_unread(self.sort, row.id if row else None, step)
 
     def action_refresh(self) -> None:
         """r: read the list again."""

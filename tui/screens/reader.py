@@ -255,7 +255,10 @@ class ReaderScreen(Screen[None]):
             caret = text.caret if text.text == data.article.text else 0
         text.set_article(data.article.text, data.spans, caret=caret)
         title = self.query_one("#reader-title", Static)
-        title.update(Text(plain(data.article.title, one_line=True)))
+        heading = Text(plain(data.article.title, one_line=True))
+        if data.article.source:
+            heading.append(f"  {plain(data.article.source, one_line=True)}", Style(dim=True))
+        title.update(heading)
         self.panel.show_groups(data.groups, colors)
         self.query_one(Legend).show_labels(data.legend)
         if message.note:

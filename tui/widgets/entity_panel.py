@@ -53,6 +53,8 @@ class EntityPanel(OptionList):
                 if s.count > 1:
                     row.append(f" ×{s.count}", Style(dim=True))
                 options.append(Option(row, id=option_id(g.label, s.text)))
+        if not options:
+            options.append(Option(Text("no entities yet", Style(dim=True)), disabled=True))
         self.clear_options()
         self.add_options(options)
         if keep is not None:
