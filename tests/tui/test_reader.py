@@ -227,3 +227,13 @@ async def test_library_n_jumps_to_the_next_unread(seeded):
         assert screen.articles.cursor == 0
         await press(pilot, "p")
         assert screen.articles.cursor == 0
+
+
+async def test_opening_a_missing_article_goes_back(seeded):
+    app = MarginApp(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.post_message(OpenArticle(999))
+        await settle(pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        assert any("999" in n.message for n in app._notifications)

@@ -266,6 +266,10 @@ class ReaderScreen(Screen[None]):
         self._update_status()
 
     def on_reader_screen_failed(self, message: Failed) -> None:
+        if self.data is None:  # the article to open is not there: back where we came from
+            self.app.notify(message.text, severity="warning", timeout=4)
+            self.dismiss()
+            return
         if message.undo_decision:
             self.last_decision = self._decision_before
         self.notify(message.text, severity="warning", timeout=4)

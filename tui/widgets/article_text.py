@@ -146,16 +146,6 @@ class ArticleText(ScrollView, can_focus=True):
         """How many visual lines the text has at the current width."""
         return len(self._layout) if self._layout else 0
 
-    def visible_text(self) -> list[str]:
-        """Return the lines now on screen, as drawn (for tests and the help of screen readers)."""
-        lay = self._layout
-        if lay is None:
-            return []
-        top = int(self.scroll_offset.y)
-        return [
-            display(lay.line_text(y)) for y in range(top, min(len(lay), top + self.size.height))
-        ]
-
     # -- layout and drawing ------------------------------------------------------------
 
     def _relayout(self) -> None:
