@@ -237,3 +237,26 @@ async def test_opening_a_missing_article_goes_back(seeded):
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen)
         assert any("999" in n.message for n in app._notifications)
+
+
+async def test_paging_and_caret_moves_keep_the_caret_in_view(store):
+    text = "\n".join(f"Line {i} speaks of Aleppo and more words here." for i in range(300))
+    store.add_article(ArticleDraft(text, title="long"))
+    app = MarginApp(store, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one(ArticleText)
+        await press(pilot, "pagedown", "pagedown")
+        top = int(view.scroll_offset.y)
+        assert top > 40
+        line, _ = view._layout.offset_to_pos(view.caret)
+        assert top <= line < top + view.size.height
+        await press(pilot, "end")
+        assert view.caret == len(text) - 1
+        assert int(view.scroll_offset.y) + view.size.height >= view.layout_lines
+        await press(pilot, "home", "w", "w")
+        assert text[view.caret :].startswith("speaks")
+        await press(pilot, "b")
+        assert text[view.caret :].startswith("0 speaks")
+        await press(pilot, "escape")
+        assert isinstance(app.screen, LibraryScreen)
