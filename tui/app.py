@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import sys
 from collections.abc import Iterable
 from functools import partial
@@ -135,7 +136,7 @@ class MarginApp(App[None]):
         """Walk the journal one group back or forward."""
         try:
             ids = self.store.undo() if what == "undo" else self.store.redo()
-        except CorrectionError as exc:
+        except (CorrectionError, sqlite3.Error) as exc:
             self.post_message(self.UndoDone(what, [], str(exc)))
             return
         self.post_message(self.UndoDone(what, ids))

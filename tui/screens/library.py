@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from rich.text import Text
@@ -92,30 +93,42 @@ class LibraryScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="library-count")
     def count(self, sort: str, cursor: int) -> None:
         """Count the articles and read the page around the cursor."""
-        total = self.store.article_count()
-        unread = self.store.unread_count()
-        offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
-        rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
+        try:
+            total = self.store.article_count()
+            unread = self.store.unread_count()
+            offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
+            rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
+        except sqlite3.Error as exc:
+            self.post_message(self.Jump(sort, None, f"cannot read the library: {exc}"))
+            return
         self.post_message(self.Counted(sort, total, unread, offset, rows))
 
     @work(thread=True, group="library-page")
     def page(self, sort: str, offset: int) -> None:
         """Read one page of rows."""
-        rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
+        try:
+            rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
+        except sqlite3.Error as exc:
+            self.post_message(self.Jump(sort, None, f"cannot read the library: {exc}"))
+            return
         self.post_message(self.PageLoaded(sort, offset, rows))
 
     @work(thread=True, exclusive=True, group="library-jump")
     def jump_unread(self, sort: str, current: int | None, step: int) -> None:
         """Find the next or previous unread article and its row."""
-        target = self.store.next_unread(current, sort, step)
-        if target is None:
-            self.post_message(self.Jump(sort, None, "no more unread articles"))
+        try:
+            target = self.store.next_unread(current, sort, step)
+            index = None if target is None else self.store.article_rank(target, sort)
+        except sqlite3.Error as exc:
+            self.post_message(self.Jump(sort, None, f"cannot read the library: {exc}"))
             return
-        self.post_message(self.Jump(sort, self.store.article_rank(target, sort)))
+        self.post_message(
+            self.Jump(sort, index, "" if index is not None else "no more unread articles")
+        )
 
     def on_library_screen_jump(self, message: Jump) -> None:
         if message.index is None:
-            self.notify(message.note, timeout=2)
+            self.notify(message.note, timeout=3)
         elif message.sort == self.sort:
             self.articles.go_to(message.index)
 

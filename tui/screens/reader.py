@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from typing import Any
@@ -31,7 +32,8 @@ from .propagate import PropagateScreen
 
 NARROW = 100  # below this many columns the panel folds away (tab shows it)
 WIDE = 160  # from this many columns the panel gets wider
-EDIT_ERRORS = (CorrectionError, SpanError, NotFound, ValueError)
+EDIT_ERRORS = (CorrectionError, SpanError, NotFound, ValueError, sqlite3.Error)
+LOAD_ERRORS = (NotFound, sqlite3.Error)
 
 
 def fetch_article(store: Store, article_id: int, sort: str) -> ArticleData:
@@ -171,7 +173,7 @@ class ReaderScreen(Screen[None]):
             data = fetch_article(self.store, article_id, self.sort)
             if not data.article.read:
                 self.store.mark_read(article_id)
-        except NotFound as exc:
+        except LOAD_ERRORS as exc:
             self.post_message(self.Failed(str(exc)))
             return
         self.post_message(self.Loaded(data, caret, note))
@@ -179,15 +181,18 @@ class ReaderScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="reader-load")
     def step_article(self, step: int) -> None:
         """Open the next or previous article in the library's order."""
-        other = self.store.neighbour(self.article_id, self.sort, step)
-        if other is None:
-            self.post_message(
-                self.Failed("this is the last article" if step > 0 else "this is the first article")
-            )
+        try:
+            other = self.store.neighbour(self.article_id, self.sort, step)
+            if other is None:
+                last = "this is the last article" if step > 0 else "this is the first article"
+                self.post_message(self.Failed(last))
+                return
+            data = fetch_article(self.store, other, self.sort)
+            if not data.article.read:
+                self.store.mark_read(other)
+        except LOAD_ERRORS as exc:
+            self.post_message(self.Failed(str(exc)))
             return
-        data = fetch_article(self.store, other, self.sort)
-        if not data.article.read:
-            self.store.mark_read(other)
         self.post_message(self.Loaded(data, 0))
 
     def edit(
@@ -220,7 +225,11 @@ class ReaderScreen(Screen[None]):
         except EDIT_ERRORS as exc:
             self.post_message(self.Failed(str(exc), undo_decision=decision is not None))
             return
-        data = fetch_article(self.store, self.article_id, self.sort)
+        try:
+            data = fetch_article(self.store, self.article_id, self.sort)
+        except LOAD_ERRORS as exc:
+            self.post_message(self.Failed(str(exc)))
+            return
         self.post_message(
             self.Loaded(data, caret, done.format(result=result), decision, clear_selection=True)
         )
