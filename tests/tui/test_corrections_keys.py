@@ -219,3 +219,24 @@ async def test_mouse_drag_selects_whole_tokens(seeded):
         assert SEED[text.selection.start : text.selection.end] == "Rebel forces"
         await press(pilot, "4")
         assert live(seeded)[(0, 12)].label == "ORG"
+
+
+async def test_random_selection_keys_keep_the_selection_inside_the_text(seeded):
+    import random
+
+    rng = random.Random(7)
+    keys = ["left", "right", "up", "down", "w", "b", "e", "o", "c", "v", "right", "e"]
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, text = await open_reader(app, pilot)
+        text.move_caret(SEED.index("regime"))
+        await press(pilot, "v")
+        for _ in range(150):
+            key = rng.choice(keys)
+            await pilot.press(key)
+            if not isinstance(app.screen, ReaderScreen):  # escape with nothing selected went back
+                break
+            sel = text.selection
+            assert 0 <= text.caret < len(SEED)
+            if sel is not None:
+                assert 0 <= sel.start < sel.end <= len(SEED), (key, sel)
