@@ -231,7 +231,7 @@ async def test_random_selection_keys_keep_the_selection_inside_the_text(seeded):
         screen, text = await open_reader(app, pilot)
         text.move_caret(SEED.index("regime"))
         await press(pilot, "v")
-        for _ in range(150):
+        for _ in range(60):
             key = rng.choice(keys)
             await pilot.press(key)
             if not isinstance(app.screen, ReaderScreen):  # escape with nothing selected went back
