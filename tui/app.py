@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 import sqlite3
 import sys
@@ -90,6 +91,9 @@ class MarginApp(App[None]):
         self.push_screen(self.library)
         if self.start_article is not None:
             self.push_screen(ReaderScreen(self.store, self.start_article, self.library.sort))
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # what the screens froze (see freeze_memory) can be collected again
 
     # -- opening articles --------------------------------------------------------------
 

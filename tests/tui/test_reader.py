@@ -260,3 +260,13 @@ async def test_paging_and_caret_moves_keep_the_caret_in_view(store):
         assert text[view.caret :].startswith("0 speaks")
         await press(pilot, "escape")
         assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_memory_frozen_while_reading_is_released_on_exit(seeded):
+    import gc
+
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0

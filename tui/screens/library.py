@@ -18,7 +18,7 @@ from store.models import ArticleSummary
 from ..keymap import LIBRARY
 from ..messages import OpenArticle
 from ..widgets.article_list import PAGE, ArticleList
-from .common import StoreChanged
+from .common import StoreChanged, freeze_memory
 
 SORT_CYCLE = ("newest", "title", "entities")
 SORT_NAMES = {"newest": "newest first", "title": "by title", "entities": "most entities"}
@@ -139,6 +139,7 @@ class LibraryScreen(Screen[None]):
         self.articles.reset(message.total)
         self.articles.set_rows(message.offset, message.rows)
         self._update_status()
+        self.call_after_refresh(freeze_memory)
 
     def on_library_screen_page_loaded(self, message: PageLoaded) -> None:
         if message.sort == self.sort:

@@ -26,7 +26,7 @@ from ..plain import plain
 from ..widgets.article_text import ArticleText, Selection
 from ..widgets.entity_panel import EntityPanel
 from ..widgets.legend import Legend, chip
-from .common import ArticleData, StoreChanged
+from .common import ArticleData, StoreChanged, freeze_memory
 from .label_picker import LabelPicker
 from .propagate import PropagateScreen
 
@@ -273,6 +273,7 @@ class ReaderScreen(Screen[None]):
         if message.note:
             self.notify(message.note, timeout=3)
         self._update_status()
+        self.call_after_refresh(freeze_memory)
 
     def on_reader_screen_failed(self, message: Failed) -> None:
         if self.data is None:  # the article to open is not there: back where we came from
