@@ -20,6 +20,8 @@ class AnnotationImport:
     article_id: int
     spans: Sequence[SpanDraft]
     reviewed: bool = False
+    # a complete annotation of these labels: stored spans of them that the file lacks are rejected
+    complete_labels: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -41,7 +43,10 @@ class AnnotationsMixin:
         An imported span equal to a stored one (same offsets and label) accepts it; a stored
         span that overlaps an imported decision and differs is rejected (kept as evidence)
         and the imported span is added as accepted. Imported ``rejected`` spans are added as
-        evidence only; imported ``suggested`` spans only where nothing overlaps them.
+        evidence only; imported ``suggested`` spans only where nothing overlaps them. When
+        the file annotates the article completely (``complete_labels``), a stored span of one
+        of those labels, or an open suggestion, that the file does not have is rejected too;
+        accepted spans of other labels are a person's decisions and stay.
         """
         summary = MergeSummary()
         if not items:
@@ -106,6 +111,18 @@ class AnnotationsMixin:
             ).fetchone()
             every.add(key)
             summary.added += 1
+        if item.complete_labels:
+            wanted = {(d.start, d.end, d.label) for d in item.spans if d.status == "accepted"}
+            for r in list(live.values()):
+                key = (r["start"], r["end"], r["label"])
+                # open suggestions go too: marking reviewed would make them count as decisions
+                in_scope = r["label"] in item.complete_labels or r["status"] == "suggested"
+                if in_scope and key not in wanted:
+                    self._update_span(
+                        conn, r["id"], group, "reject", actor="import", status="rejected"
+                    )
+                    live.pop(r["id"])
+                    summary.rejected += 1
         if item.reviewed:
             row = conn.execute(
                 "SELECT reviewed, reviewed_at FROM articles WHERE id = ?", (item.article_id,)

@@ -8,14 +8,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
 
-# How each model suggestion ended up. "accepted" counts explicit accepts, suggestions left in a
-# reviewed article, and suggestions rejected but re-added with the same offsets and label.
-_MODEL_FATE = """
-SELECT s.label,
+_REVIEWED = "WITH reviewed(id) AS MATERIALIZED (SELECT id FROM articles WHERE reviewed = 1)"
+
+# Counting every model suggestion by (label, status) with a GROUP BY over millions of rows
+# sorts them all; instead: all spans by (label, status) from the covering index, minus the
+# few that are not the model's, plus the fate of each rejected model span (also few).
+_ALL_BY_STATUS = "SELECT label, status, COUNT(*) FROM spans GROUP BY label, status"
+
+_FEW = (
+    _REVIEWED
+    + """
+SELECT s.label, s.status, s.source LIKE 'model:%' AS model,
   CASE
-    WHEN s.status = 'accepted' THEN 'accepted'
-    WHEN s.status = 'suggested' AND a.reviewed = 1 THEN 'accepted'
-    WHEN s.status = 'suggested' THEN 'pending'
+    WHEN s.status != 'rejected' OR s.source NOT LIKE 'model:%' THEN NULL
     WHEN EXISTS (SELECT 1 FROM spans o WHERE o.article_id = s.article_id AND o.start = s.start
                  AND o."end" = s."end" AND o.status != 'rejected' AND o.id != s.id
                  AND o.label = s.label) THEN 'accepted'
@@ -27,27 +32,51 @@ SELECT s.label,
          THEN 'resized'
     ELSE 'rejected'
   END AS fate,
-  a.reviewed AS reviewed,
+  s.article_id IN reviewed AS reviewed,
   COUNT(*) AS n
-FROM spans s JOIN articles a ON a.id = s.article_id
-WHERE s.source LIKE 'model:%'
-GROUP BY 1, 2, 3
+FROM spans s NOT INDEXED
+WHERE s.source NOT LIKE 'model:%' OR s.status = 'rejected'
+GROUP BY 1, 2, 3, 4, 5
 """
+)
+
+# model suggestions still suggested in reviewed articles: they count as accepted
+_REVIEWED_SUGGESTIONS = (
+    _REVIEWED
+    + """
+SELECT s.label, COUNT(*) FROM spans s
+WHERE s.article_id IN reviewed AND s.status = 'suggested' AND s.source LIKE 'model:%'
+GROUP BY 1
+"""
+)
+
+# accepted model spans per label in reviewed articles (for the reviewed-only scope)
+_REVIEWED_ACCEPTED = (
+    _REVIEWED
+    + """
+SELECT s.label, COUNT(*) FROM spans s
+WHERE s.article_id IN reviewed AND s.status = 'accepted' AND s.source LIKE 'model:%'
+GROUP BY 1
+"""
+)
 
 # The entities people confirmed (gold), and whether the model suggested exactly that span.
-_GOLD = """
+_GOLD = (
+    _REVIEWED
+    + """
 SELECT g.label,
   EXISTS (SELECT 1 FROM spans m WHERE m.article_id = g.article_id AND m.start = g.start
           AND m."end" = g."end" AND m.label = g.label AND m.source LIKE 'model:%') AS found,
   (g.source = 'user' AND NOT EXISTS (
       SELECT 1 FROM spans m WHERE m.article_id = g.article_id AND m.start < g."end"
       AND m."end" > g.start AND m.status = 'rejected' AND m.source LIKE 'model:%')) AS added,
-  a.reviewed AS reviewed,
+  g.article_id IN reviewed AS reviewed,
   COUNT(*) AS n
-FROM spans g JOIN articles a ON a.id = g.article_id
-WHERE g.status = 'accepted' OR (g.status = 'suggested' AND a.reviewed = 1)
+FROM spans g NOT INDEXED
+WHERE g.status = 'accepted' OR (g.status = 'suggested' AND g.article_id IN reviewed)
 GROUP BY 1, 2, 3, 4
 """
+)
 
 FATES = ("accepted", "relabelled", "resized", "rejected", "pending")
 
@@ -137,11 +166,31 @@ class CorrectionStatsMixin:
         def slot(table: dict[str, Score], label: str) -> Score:
             return table.setdefault(label, Score())
 
-        for label, fate, reviewed, n in conn.execute(_MODEL_FATE):
-            for table, on in ((out.labels, True), (out.reviewed_labels, bool(reviewed))):
-                if on:
-                    sc = slot(table, label)
-                    setattr(sc, fate, getattr(sc, fate) + n)
+        def count(table: dict[str, Score], label: str, fate: str, n: int) -> None:
+            sc = slot(table, label)
+            setattr(sc, fate, getattr(sc, fate) + n)
+
+        model: dict[tuple[str, str], int] = {}
+        for label, status, n in conn.execute(_ALL_BY_STATUS):
+            if status != "rejected":
+                model[(label, status)] = n
+        for label, status, is_model, fate, reviewed, n in conn.execute(_FEW):
+            if not is_model:
+                if status != "rejected":
+                    model[(label, status)] -= n
+                continue
+            count(out.labels, label, fate, n)
+            if reviewed:
+                count(out.reviewed_labels, label, fate, n)
+        for (label, status), n in model.items():
+            if n:
+                count(out.labels, label, "accepted" if status == "accepted" else "pending", n)
+        for label, n in conn.execute(_REVIEWED_SUGGESTIONS):
+            count(out.labels, label, "pending", -n)
+            count(out.labels, label, "accepted", n)
+            count(out.reviewed_labels, label, "accepted", n)
+        for label, n in conn.execute(_REVIEWED_ACCEPTED):
+            count(out.reviewed_labels, label, "accepted", n)
         for label, found, added, reviewed, n in conn.execute(_GOLD):
             for table, on in ((out.labels, True), (out.reviewed_labels, bool(reviewed))):
                 if on:

@@ -69,6 +69,7 @@ class Change:
     spans: int  # how many span rows it touched
     surface: str | None = None  # the text of the (first) span it changed
     label: str | None = None  # the label it gave (None for reject and review)
+    mentions: int = 0  # for a propagation: how many mentions it changed
 
     def describe(self) -> str:
         """One short line for a status bar or the command line."""
@@ -77,11 +78,15 @@ class Change:
             what += f" {self.surface!r}"
         if self.label is not None and self.action != "reject":
             what += f" -> {self.label}"
+        elif self.action in ("propagate", "learn rule", "remove rule") and self.label is None:
+            what += " -> rejected"
         if self.articles:
             where = ", ".join(str(a) for a in self.articles[:5])
             more = ", ..." if len(self.articles) > 5 else ""
             what += f" in article{'s' if len(self.articles) > 1 else ''} {where}{more}"
-        if self.spans > 1:
+        if self.action == "propagate":
+            what += f" ({self.mentions} mention(s))"
+        elif self.spans > 1:
             what += f" ({self.spans} span changes)"
         return what
 
@@ -347,9 +352,10 @@ class CorrectionsMixin:
         actions = [e["action"] for e in entries]
         main = next((a for a in _MAIN if a in actions), actions[0] if actions else "?")
         surface = label = None
+        mentions = 0
         if main == "propagate":
             info = json.loads(next(e for e in entries if e["action"] == "propagate")["after"])
-            surface, label = info["surface"], info["label"]
+            surface, label, mentions = info["surface"], info["label"], info["changed"]
         elif main == "rule":
             e = next(e for e in entries if e["action"] == "rule")
             info = json.loads(e["after"] or e["before"])
@@ -370,7 +376,8 @@ class CorrectionsMixin:
                 label = state["label"]
         arts = tuple(sorted({e["article_id"] for e in entries if e["article_id"] is not None}))
         spans = sum(1 for e in entries if e["span_id"] is not None)
-        return Change(group, main, entries[0]["at"] if entries else "", arts, spans, surface, label)
+        at = entries[0]["at"] if entries else ""
+        return Change(group, main, at, arts, spans, surface, label, mentions)
 
     # -- undo and redo -----------------------------------------------------------------
 
@@ -454,13 +461,11 @@ def _apply(conn: sqlite3.Connection, entry: sqlite3.Row, side: str) -> None:
         if state is None:
             conn.execute("DELETE FROM spans WHERE id = ?", (entry["span_id"],))
             return
-        exists = conn.execute("SELECT 1 FROM spans WHERE id = ?", (entry["span_id"],)).fetchone()
-        if exists:
-            conn.execute(
-                "UPDATE spans SET label = ?, status = ?, updated_at = ? WHERE id = ?",
-                (state["label"], state["status"], state["updated_at"], entry["span_id"]),
-            )
-        else:
+        cur = conn.execute(
+            "UPDATE spans SET label = ?, status = ?, updated_at = ? WHERE id = ?",
+            (state["label"], state["status"], state["updated_at"], entry["span_id"]),
+        )
+        if cur.rowcount == 0:  # gone (an undone insert being redone): put it back
             cols = list(state)
             conn.execute(
                 f"INSERT INTO spans ({', '.join(_q(c) for c in cols)})"

@@ -14,7 +14,7 @@ from typing import TextIO
 from .formats import OUTPUTS, ExportDoc, WriteReport
 from .formats.labelstudio import config_path, config_xml
 from .models import Article, Span
-from .store import NotFound, Store
+from .store import SPAN_COLUMNS, NotFound, Store, _article_from_row, span_from_row
 
 
 class ExportError(ValueError):
@@ -145,13 +145,34 @@ def export_doc(article: Article, spans: Sequence[Span], opts: ExportOptions) -> 
 
 
 def iter_docs(
-    store: Store, ids: Sequence[int], opts: ExportOptions, on_article: Callable[[], None] | None
+    store: Store,
+    ids: Sequence[int],
+    opts: ExportOptions,
+    on_article: Callable[[], None] | None,
+    batch: int = 200,
 ) -> Iterator[ExportDoc]:
-    """Yield the export view of each article, reading one at a time."""
-    for article in store.iter_articles(ids):
-        yield export_doc(article, store.spans(article.id), opts)
-        if on_article:
-            on_article()
+    """Yield the export view of each article, reading a batch of articles and spans at a time."""
+    conn = store._conn()
+    for i in range(0, len(ids), batch):
+        chunk = list(ids[i : i + batch])
+        marks = ",".join("?" * len(chunk))
+        arts = {
+            r["id"]: _article_from_row(r)
+            for r in conn.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk)
+        }
+        spans: dict[int, list[Span]] = {a: [] for a in chunk}
+        for r in conn.execute(
+            f"SELECT {SPAN_COLUMNS} FROM spans WHERE article_id IN ({marks})"
+            ' ORDER BY article_id, start, "end", id',
+            chunk,
+        ):
+            spans[r["article_id"]].append(span_from_row(r))
+        for aid in chunk:
+            if aid not in arts:
+                raise NotFound(f"article {aid} does not exist")
+            yield export_doc(arts[aid], spans[aid], opts)
+            if on_article:
+                on_article()
 
 
 def part_path(out: Path, part: str, fmt: str) -> Path:
@@ -246,10 +267,17 @@ def _write_whole(kind: str, target: Path, write: Callable[[object], None]) -> No
         else:
             os.close(fd)
             write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the user's usual mode
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def summary_lines(result: ExportResult, limit: int = 50) -> list[str]:

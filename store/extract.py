@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
+import multiprocessing
+import signal
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -100,15 +104,69 @@ class SpacyExtractor:
     def extract(
         self, texts: Iterable[str], workers: int = 1, batch_size: int = 64
     ) -> Iterator[list[SpanDraft]]:
-        """Yield the entities spaCy finds in each text as suggestions."""
+        """Yield the entities spaCy finds in each text as suggestions, in order."""
         nlp = self.load()
         source = self.source
-        for doc in nlp.pipe(texts, batch_size=batch_size, n_process=max(1, workers)):
-            yield [
-                SpanDraft(e.start_char, e.end_char, e.label_, source, "suggested")
-                for e in doc.ents
-                if e.end_char > e.start_char
-            ]
+        if workers > 1:
+            found: Iterator[list[tuple[int, int, str]]] = _in_processes(
+                self, texts, workers, batch_size
+            )
+        else:
+            found = (_entities(doc) for doc in nlp.pipe(texts, batch_size=batch_size))
+        for ents in found:
+            yield [SpanDraft(s, e, label, source, "suggested") for s, e, label in ents]
+
+
+def _entities(doc: Any) -> list[tuple[int, int, str]]:
+    return [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.end_char > e.start_char]
+
+
+# -- several processes -----------------------------------------------------------------
+# Our own pool rather than nlp.pipe(n_process=N): workers ignore Ctrl-C (the parent stops
+# them, so an interrupt prints one line, not a traceback per worker) and send back only
+# (start, end, label) tuples instead of whole serialised Docs.
+
+_worker_extractor: SpacyExtractor | None = None
+
+
+def _init_worker(model: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _worker_extractor
+    if _worker_extractor is None or _worker_extractor.model != model:
+        _worker_extractor = SpacyExtractor(model)  # fork inherits the loaded pipeline
+    _worker_extractor.load()
+
+
+def _extract_chunk(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    assert _worker_extractor is not None
+    nlp = _worker_extractor.load()
+    return [_entities(doc) for doc in nlp.pipe(texts, batch_size=len(texts))]
+
+
+def _in_processes(
+    extractor: SpacyExtractor, texts: Iterable[str], workers: int, batch_size: int
+) -> Iterator[list[tuple[int, int, str]]]:
+    """Run the pipeline in worker processes, a bounded number of chunks in flight."""
+    global _worker_extractor
+    _worker_extractor = extractor  # with fork, children start with the model loaded
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunk = max(1, min(batch_size, 16))  # small chunks keep both workers busy to the end
+    it = iter(texts)
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(extractor.model,)) as pool:
+        window: deque[Any] = deque()
+
+        def feed() -> None:
+            part = list(itertools.islice(it, chunk))
+            if part:
+                window.append(pool.apply_async(_extract_chunk, (part,)))
+
+        for _ in range(workers * 3):
+            feed()
+        while window:
+            result = window.popleft().get()
+            feed()
+            yield from result
 
 
 def run_extraction(
@@ -127,6 +185,7 @@ def run_extraction(
     written = 0
     texts = store.texts(ids)
     pending: list[tuple[int, Sequence[SpanDraft]]] = []
+    pending_texts: dict[int, str] = {}
     id_iter = iter(ids)
     text_cache: dict[int, str] = {}
 
@@ -135,17 +194,21 @@ def run_extraction(
             text_cache[aid] = text
             yield text
 
+    def flush() -> int:
+        n = store.store_extraction(pending, extractor.source, pending_texts)
+        if on_progress:
+            on_progress(len(pending))
+        pending.clear()
+        pending_texts.clear()
+        return n
+
     for drafts in extractor.extract(only_text(), workers=workers, batch_size=batch_size):
         aid = next(id_iter)
         text = text_cache.pop(aid)
         pending.append((aid, store.apply_rules(text, drafts)))
+        pending_texts[aid] = text
         if len(pending) >= write_every:
-            written += store.store_extraction(pending, extractor.source)
-            if on_progress:
-                on_progress(len(pending))
-            pending = []
+            written += flush()
     if pending:
-        written += store.store_extraction(pending, extractor.source)
-        if on_progress:
-            on_progress(len(pending))
+        written += flush()
     return written

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from .annotations import AnnotationImport, MergeSummary
 from .formats import STDIN, AnnotatedDraft, FormatError, known_extensions, read_file
-from .models import ArticleDraft, SpanError, normalise_text
-from .store import Store, check_draft_span
+from .models import ArticleDraft
+from .store import Store, prepare_draft
 
 BATCH = 500
 
@@ -46,12 +46,15 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str]:
     """Yield files from paths: files as given, folders recursively, globs expanded, '-' as is.
 
     A ``.txt`` with a brat ``.ann`` beside it is the text of that annotation file, not an
-    article of its own: only the ``.ann`` is yielded.
+    article of its own: the ``.ann`` is yielded instead, once.
     """
+    seen: set[str] = set()
     for path in _expand(paths):
         if path.lower().endswith(".txt") and Path(path).with_suffix(".ann").exists():
-            continue
-        yield path
+            path = str(Path(path).with_suffix(".ann"))
+        if path not in seen:
+            seen.add(path)
+            yield path
 
 
 def _expand(paths: Iterable[str]) -> Iterator[str]:
@@ -116,23 +119,41 @@ def _fetch(url: str) -> bytes:
         raise FormatError(url, None, f"cannot be fetched ({reason})") from None
 
 
+def file_size(path: str) -> int:
+    """Return a file's size in bytes (0 for standard input, a URL or what cannot be read)."""
+    try:
+        return 0 if path == "-" or "://" in path else os.path.getsize(path)
+    except OSError:
+        return 0
+
+
 def import_paths(
     store: Store,
     paths: Iterable[str],
     fmt: str | None = None,
     on_file: Callable[[str, int], None] | None = None,
     on_error: Callable[[str], None] | None = None,
+    on_bytes: Callable[[str, int], None] | None = None,
 ) -> ImportSummary:
-    """Import every file; a bad file is reported and skipped, the others are stored."""
+    """Import every file; a bad file is reported and skipped, the others are stored.
+
+    ``on_bytes(path, n)`` reports progress as the file's bytes are stored: its calls for
+    one file add up to the file's size (a rejected file reports them all at once).
+    """
     summary = ImportSummary()
     for path in expand_paths(paths):
         summary.files += 1
+        size = file_size(path)
+        reported = 0
         try:
             data = _read_bytes(path)
+            size = len(data)
             # pass 1: read the whole file, so a bad record rejects the file before any write
             count = 0
+            labels: set[str] = set()  # the labels the file annotates, for complete merges
             for draft in _checked(path, read_file(path, data, fmt)):
                 count += 1
+                labels.update(s.label for s in draft.spans)
                 for warning in getattr(draft, "warnings", ()):
                     summary.warnings.append(warning)
                     if on_error:
@@ -141,17 +162,30 @@ def import_paths(
                 raise FormatError(STDIN if path == "-" else path, None, "holds no articles")
             # pass 2: store in short transactions of whole articles
             batch: list[ArticleDraft] = []
+            done = 0
             for draft in read_file(path, data, fmt):
                 batch.append(draft)
                 if len(batch) >= BATCH:
-                    _store(store, batch, summary)
+                    _store(store, batch, summary, frozenset(labels))
+                    done += len(batch)
                     batch = []
+                    if on_bytes:
+                        step = size * done // count - reported
+                        reported += step
+                        on_bytes(path, step)
             if batch:
-                _store(store, batch, summary)
+                _store(store, batch, summary, frozenset(labels))
         except FormatError as exc:
             summary.errors.append(str(exc))
             if on_error:
                 on_error(str(exc))
+        except (ValueError, RecursionError) as exc:  # a reader's or the store's refusal
+            message = str(FormatError(STDIN if path == "-" else path, None, _reason(exc)))
+            summary.errors.append(message)
+            if on_error:
+                on_error(message)
+        if on_bytes and size > reported:
+            on_bytes(path, size - reported)
         if on_file:
             on_file(path, summary.files)
     return summary
@@ -160,18 +194,22 @@ def import_paths(
 def _checked(path: str, drafts: Iterable[ArticleDraft]) -> Iterator[ArticleDraft]:
     """Yield the drafts, raising FormatError for the first one the store would refuse."""
     for n, draft in enumerate(drafts, 1):
-        text = normalise_text(draft.text)
-        if not text.strip():
-            raise FormatError(path, f"record {n}", "has an empty text")
-        for span in draft.spans:
-            try:
-                check_draft_span(text, span)
-            except SpanError as exc:
-                raise FormatError(path, f"record {n}", str(exc)) from None
+        try:
+            prepare_draft(draft)  # the very checks Store.add_articles makes
+        except ValueError as exc:
+            raise FormatError(path, f"record {n}", str(exc)) from None
         yield draft
 
 
-def _store(store: Store, batch: list[ArticleDraft], summary: ImportSummary) -> None:
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "is nested too deeply to read"
+    return f"cannot be imported ({exc})"
+
+
+def _store(
+    store: Store, batch: list[ArticleDraft], summary: ImportSummary, labels: frozenset[str]
+) -> None:
     merges: list[AnnotationImport] = []
     for draft, result in zip(batch, store.add_articles(batch), strict=True):
         if result.created:
@@ -183,7 +221,14 @@ def _store(store: Store, batch: list[ArticleDraft], summary: ImportSummary) -> N
             draft.reviewed or (draft.spans and not result.created)
         ):
             # annotations for an article already stored are merged, not dropped
-            merges.append(AnnotationImport(result.article_id, draft.spans, draft.reviewed))
+            merges.append(
+                AnnotationImport(
+                    result.article_id,
+                    draft.spans,
+                    draft.reviewed,
+                    labels if draft.reviewed and not result.created else frozenset(),
+                )
+            )
             if draft.reviewed:
                 summary.reviewed.add(result.article_id)
     if merges:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .corrections import CorrectionError, Mention, PropagationPreview
@@ -89,21 +89,41 @@ class PropagationMixin:
         changes: list[Mention] = []
         skipped: list[Mention] = []
         batch: list[sqlite3.Row] = []
+        if case_sensitive:
+            same, same_params = "+text = ?", [surface]  # + : use the article index
+        elif surface.isascii():  # LIKE without wildcards: equal ignoring ASCII case
+            same, same_params = "text LIKE ? ESCAPE '\\'", [_like_escape(surface)]
+        else:
+            conn.create_function(
+                "margin_same", 1, lambda t: 1 if exact.fullmatch(t or "") else 0, deterministic=True
+            )
+            same, same_params = "margin_same(text)", []
+
+        def overlaps(article_id: int, start: int, end: int) -> bool:
+            q = (
+                'SELECT 1 FROM spans WHERE article_id = ? AND start < ? AND "end" > ?'
+                " AND status != 'rejected' LIMIT 1"
+            )
+            return conn.execute(q, (article_id, end, start)).fetchone() is not None
 
         def flush() -> None:
             ids = [r["id"] for r in batch]
-            spans: dict[int, list[tuple[Any, ...]]] = {i: [] for i in ids}
+            tagged: dict[int, list[tuple[Any, ...]]] = {i: [] for i in ids}
             marks = ",".join("?" * len(ids))
             cur = conn.cursor()
-            cur.row_factory = None  # plain tuples: many rows, read once
+            cur.row_factory = None  # plain tuples
             for s in cur.execute(
                 'SELECT id, start, "end", label, status, text, article_id FROM spans'
-                f" WHERE article_id IN ({marks}) AND status != 'rejected' ORDER BY start, id",
-                ids,
+                f" WHERE article_id IN ({marks}) AND status != 'rejected' AND {same}"
+                " ORDER BY start, id",
+                [*ids, *same_params],
             ):
-                spans[s[6]].append(s)
+                if exact.fullmatch(s[5]):
+                    tagged[s[6]].append(s)
             for art in batch:
-                self._plan_article(art, spans[art["id"]], label, pattern, exact, changes, skipped)
+                self._plan_article(
+                    art, tagged[art["id"]], label, pattern, changes, skipped, overlaps
+                )
             batch.clear()
 
         for art in self._candidates(conn, surface, case_sensitive, article_id, pattern):
@@ -119,12 +139,14 @@ class PropagationMixin:
     @staticmethod
     def _plan_article(
         art: sqlite3.Row,
-        spans: list[tuple[Any, ...]],  # (id, start, end, label, status, text, article_id)
+        tagged: list[
+            tuple[Any, ...]
+        ],  # spans with the surface: (id, start, end, label, status, text, aid)
         label: str | None,
         pattern: re.Pattern[str],
-        exact: re.Pattern[str],
         changes: list[Mention],
         skipped: list[Mention],
+        overlaps: Callable[[int, int, int], bool],
     ) -> None:
         text: str = art["text"]
 
@@ -143,7 +165,6 @@ class PropagationMixin:
                 text=text[start:end],
             )
 
-        tagged = [s for s in spans if exact.fullmatch(s[5])]
         for s in tagged:
             if label is None:
                 action = "reject"
@@ -160,7 +181,7 @@ class PropagationMixin:
         for start, end in find_mentions(pattern, text):
             if (start, end) in covered:
                 continue
-            if any(s[1] < end and start < s[2] for s in spans):
+            if overlaps(art["id"], start, end):
                 skipped.append(mention(start, end, None, "skip"))
                 continue
             changes.append(mention(start, end, None, "add"))
@@ -189,13 +210,16 @@ class PropagationMixin:
         *,
         article_id: int | None = None,
         case_sensitive: bool = True,
-        learn: bool = True,
+        learn: bool | None = None,
     ) -> int:
         """Give every mention of surface the label (None: reject it) as one journal group.
 
-        With learn, the decision also becomes a rule that later extraction applies.
-        Returns how many mentions changed.
+        With learn, the decision also becomes a rule that later extraction applies; by
+        default (None) it does when the propagation covers the whole corpus, not when it is
+        limited to one article. Returns how many mentions changed.
         """
+        if learn is None:
+            learn = article_id is None
         with self._tx() as conn:
             plan = self._plan(conn, surface, label, article_id, case_sensitive)
             if not plan.mentions and not learn:
@@ -203,13 +227,10 @@ class PropagationMixin:
             group = self._begin_edit(conn)
             texts: dict[int, str] = {}
             for m in plan.mentions:
-                if m.action == "accept":
-                    self._update_span(conn, m.span_id, group, "accept", status="accepted")
-                elif m.action == "reject":
-                    self._update_span(conn, m.span_id, group, "reject", status="rejected")
-                else:
-                    if m.action == "relabel":
-                        self._update_span(conn, m.span_id, group, "relabel", status="rejected")
+                if m.span_id is not None and m.action in ("accept", "reject", "relabel"):
+                    status = "accepted" if m.action == "accept" else "rejected"
+                    self._update_span(conn, m.span_id, group, m.action, status=status)
+                if m.action in ("relabel", "add"):
                     if m.article_id not in texts:
                         texts = {m.article_id: self._article_text(conn, m.article_id)}
                     self._insert_span(

@@ -74,6 +74,8 @@ def parse(query: str, label: str | None = None) -> Query:
 
 def fold(text: str) -> str:
     """Return text casefolded with its diacritics removed (for comparing names)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

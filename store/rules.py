@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .models import SpanDraft
@@ -50,30 +48,27 @@ class Rule:
 # -- matching a surface on word boundaries ---------------------------------------------
 
 
-@cache
-def _marks() -> str:
-    """A regex class body of every combining mark (they continue a word but are not \\w)."""
-    ranges: list[tuple[int, int]] = []
-    for cp in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(cp))[0] == "M":
-            if ranges and ranges[-1][1] == cp - 1:
-                ranges[-1] = (ranges[-1][0], cp)
-            else:
-                ranges.append((cp, cp))
-    return "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-        for a, b in ranges
-    )
-
-
 def is_word_char(ch: str) -> bool:
     """True for a character that continues a word: letters, digits, _ and combining marks."""
     return ch.isalnum() or ch == "_" or unicodedata.category(ch)[0] == "M"
 
 
-@cache
-def _word_class() -> str:
-    return f"[\\w{_marks()}]"
+def _trie(surfaces: list[str], end: str) -> str:
+    """A regex matching any of surfaces, sharing their prefixes, the longest first."""
+    root: dict[str, Any] = {}
+    for surface in surfaces:
+        node = root
+        for ch in surface:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            branches.append(end)  # after the longer branches: backtracking tries them first
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return emit(root)
 
 
 def mention_pattern(surfaces: list[str], case_sensitive: bool = True) -> re.Pattern[str]:
@@ -84,12 +79,13 @@ def mention_pattern(surfaces: list[str], case_sensitive: bool = True) -> re.Patt
     is found in "Aleppo's", "(Aleppo)" and "Aleppo-based" but not in "Aleppos" or
     "NeoAleppo"; "U.S." in "the U.S. and" but not in "U.S.A.".
     """
-    ordered = sorted({s for s in surfaces if s}, key=lambda s: (-len(s), s))
-    if not ordered:
+    words = sorted({s for s in surfaces if s})
+    if not words:
         raise ValueError("a mention needs some text")
     flags = 0 if case_sensitive else re.IGNORECASE
-    # no lookbehind in front: a leading literal lets the regex engine skip ahead fast
-    return re.compile("|".join(f"{re.escape(s)}(?!{_word_class()})" for s in ordered), flags)
+    # no lookbehind in front: a leading literal lets the regex engine skip ahead fast;
+    # (?!\\w) lets a shorter surface win where a longer one runs into a word
+    return re.compile(_trie(words, r"(?!\w)"), flags)
 
 
 def find_mentions(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int]]:
@@ -98,10 +94,14 @@ def find_mentions(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, in
     search = pattern.search
     while (m := search(text, pos)) is not None:
         start, end = m.span()
-        if end > start and (start == 0 or not is_word_char(text[start - 1])):
+        if (
+            end > start
+            and (start == 0 or not is_word_char(text[start - 1]))
+            and (end == len(text) or not is_word_char(text[end]))  # combining marks
+        ):
             yield start, end
             pos = end
-        else:  # the character before continues a word: every surface fails here
+        else:  # the mention would touch a word: try from the next character
             pos = start + 1
 
 
@@ -134,6 +134,17 @@ class _Compiled:
         self.exact = {r.surface: r for r in rules if r.case_sensitive}
         self.folded = {fold(r.surface): r for r in rules if not r.case_sensitive}
         self.any_folded = bool(self.folded)
+        self._patterns: dict[bool, re.Pattern[str] | None] = {}
+
+    def pattern(self, case_sensitive: bool) -> re.Pattern[str] | None:
+        """One pattern for every labelling rule of that case kind, compiled once."""
+        if case_sensitive not in self._patterns:
+            table = self.exact if case_sensitive else self.folded
+            surfaces = [r.surface for r in table.values() if r.action == "label"]
+            self._patterns[case_sensitive] = (
+                mention_pattern(surfaces, case_sensitive) if surfaces else None
+            )
+        return self._patterns[case_sensitive]
 
     def lookup(self, surface: str) -> Rule | None:
         rule = self.exact.get(surface)
@@ -145,7 +156,7 @@ class _Compiled:
 class RulesMixin:
     """Store methods for the learned rule set: list, remove, learn, apply."""
 
-    _rules_cache: tuple[tuple[Any, ...], _Compiled] | None = None
+    _rules_cache: tuple[tuple[int, int, int], _Compiled | None] | None = None
 
     def rules(self: Store) -> list[Rule]:
         """Every learned rule, oldest first."""
@@ -218,19 +229,20 @@ class RulesMixin:
         return rule_id
 
     def _compiled_rules(self: Store) -> _Compiled | None:
-        rows = tuple(
+        """The rules ready to apply, re-read only when the database changed since last time."""
+        conn = self._conn()
+        version = (id(conn), conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        cached = self._rules_cache
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        rows = [
             tuple(r)
-            for r in self._conn().execute(
+            for r in conn.execute(
                 "SELECT id, surface, label, action, case_sensitive, created_at FROM rules"
             )
-        )
-        if not rows:
-            return None
-        cached = self._rules_cache
-        if cached is not None and cached[0] == rows:
-            return cached[1]
-        compiled = _Compiled([_rule_from_row(r) for r in rows])
-        self._rules_cache = (rows, compiled)
+        ]
+        compiled = _Compiled([_rule_from_row(r) for r in rows]) if rows else None
+        self._rules_cache = (version, compiled)
         return compiled
 
     def apply_rules(self: Store, text: str, drafts: list[SpanDraft]) -> list[SpanDraft]:
@@ -244,11 +256,6 @@ class RulesMixin:
         compiled = self._compiled_rules()
         if compiled is None:
             return list(drafts)
-        folded_text = fold(text) if compiled.any_folded else ""
-        present = [r for r in compiled.exact.values() if r.surface in text]
-        present += [r for k, r in compiled.folded.items() if k in folded_text]
-        if not present:
-            return list(drafts)
         out: list[SpanDraft] = []
         for d in drafts:
             rule = compiled.lookup(text[d.start : d.end])
@@ -260,22 +267,22 @@ class RulesMixin:
                 out.append(d)
             else:
                 out.append(SpanDraft(d.start, d.end, str(rule.label), rule.source, "suggested"))
-        labelling = [r for r in present if r.action == "label"]
-        taken = sorted((d.start, d.end) for d in out)
+        taken = bytearray(len(text))  # 1 where a suggestion already covers the text
+        for d in out:
+            taken[d.start : d.end] = b"\x01" * (d.end - d.start)
         added: list[SpanDraft] = []
         for case_sensitive in (True, False):
-            group = [r for r in labelling if r.case_sensitive == case_sensitive]
-            if not group:
+            pattern = compiled.pattern(case_sensitive)
+            if pattern is None:
                 continue
-            pattern = mention_pattern([r.surface for r in group], case_sensitive)
             for start, end in find_mentions(pattern, text):
-                if any(start < e and s < end for s, e in taken):
+                if 1 in taken[start:end]:
                     continue
                 rule = compiled.lookup(text[start:end])
                 if rule is None or rule.action != "label":
                     continue
                 added.append(SpanDraft(start, end, str(rule.label), rule.source, "suggested"))
-                taken.append((start, end))
+                taken[start:end] = b"\x01" * (end - start)
         if not added:
             return out
         return sorted(out + added, key=lambda d: (d.start, d.end))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -18,12 +19,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
 
 FUZZY_CANDIDATES = 300  # entities the trigram index hands to rapidfuzz
+TRIGRAM_BUDGET = 4000  # postings the fuzzy trigram query may rank (keeps it fast at scale)
+MIN_TRIGRAMS = 3
+ARTICLE_WINDOW = 2000  # a word in more articles than this: rank the newest so many
+ENOUGH_AS_TYPED = 20  # names that hold every word as typed: no need to look for variants
+VARIANT_CANDIDATES = 100  # when the words match as typed: a few spelling variants beside
 SUBSTRING_CANDIDATES = 500  # entities that contain every query word, handed over too
 SMALL_SET = 100_000  # most distinct surfaces a status:/reviewed:yes filter scores at once
-MIN_SCORE = 50.0  # entity hits below this are noise
+PRESELECT = 60  # candidates each C scorer passes on to name_score
+MIN_SCORE = 65.0  # entity hits below this are noise
+POPULARITY = 1.5  # rank bonus per tenfold mentions: among near-equal names, the famous one
+EXACT = 5.0  # rank bonus for the very name typed
 PREFER_SCORE = 85.0  # an entity hit this good is where an article hit opens
 SNIPPET_BEFORE, SNIPPET_AFTER = 50, 90
 _WORD = re.compile(r"\w", re.UNICODE)
+_ALNUM = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,7 @@ def name_score(query_tokens: Sequence[str], target: str) -> float:
         best = 0.0
         for tt in target_tokens:
             r = fuzz.ratio(qt, tt) / 100
-            if len(qt) >= 2 and tt.startswith(qt):
+            if tt.startswith(qt):
                 r = max(r, 0.9 + 0.1 * len(qt) / len(tt))
             best = max(best, r)
         covered += best * len(qt)
@@ -148,9 +158,10 @@ def _fts_candidates(conn: sqlite3.Connection, q: Query) -> dict[tuple[str, str],
     """Entities the trigram index offers for the query text: (surface, label) -> counts."""
     found: dict[tuple[str, str], tuple[int, int]] = {}
     lab_sql, lab_args = _label_clause(q, "e")
+    # CROSS JOIN: the index chooses the rows, the label only filters them
     base = (
         "SELECT e.surface, e.label, e.mentions, e.articles FROM entity_fts f"
-        " JOIN entities e ON e.id = f.rowid WHERE entity_fts MATCH ?" + lab_sql
+        " CROSS JOIN entities e ON e.id = f.rowid WHERE entity_fts MATCH ?" + lab_sql
     )
 
     def add(sql: str, *args: object) -> None:
@@ -162,10 +173,18 @@ def _fts_candidates(conn: sqlite3.Connection, q: Query) -> dict[tuple[str, str],
     if long_words:  # every word a substring: exact and prefix matches
         match = " AND ".join(fts_string(w) for w in long_words)
         add(base + " LIMIT ?", match, *lab_args, SUBSTRING_CANDIDATES)
-    grams = trigrams(q.text)
-    if grams:  # any trigram, best first: typos and spelling variants
-        match = " OR ".join(fts_string(g) for g in grams)
+    df = _trigram_counts(conn, trigrams(q.text))
+    groups = [[g for g in trigrams(w) if df.get(g)] for w in long_words]
+    as_typed = len(found)
+    exact = as_typed > 0
+    if not exact and len(groups) > 1 and all(groups):  # some trigram of every word: a typo
+        match = " AND ".join("(" + " OR ".join(map(fts_string, g)) + ")" for g in groups)
         add(base + " ORDER BY f.rank LIMIT ?", match, *lab_args, FUZZY_CANDIDATES)
+    grams = _rare_trigrams(df)
+    if grams and as_typed < ENOUGH_AS_TYPED:  # any trigram: transposed letters, missing words
+        match = " OR ".join(fts_string(g) for g in grams)
+        size = VARIANT_CANDIDATES if exact else FUZZY_CANDIDATES
+        add(base + " ORDER BY f.rank LIMIT ?", match, *lab_args, size)
     if not long_words and words:  # too short for trigrams: names that start so
         pattern = _like_prefix(" ".join(words))
         add(
@@ -176,6 +195,30 @@ def _fts_candidates(conn: sqlite3.Connection, q: Query) -> dict[tuple[str, str],
             SUBSTRING_CANDIDATES,
         )
     return found
+
+
+def _trigram_counts(conn: sqlite3.Connection, grams: list[str]) -> dict[str, int]:
+    """How many entity names hold each trigram (absent: none)."""
+    if not grams:
+        return {}
+    marks = ",".join("?" * len(grams))
+    return dict(conn.execute(f"SELECT term, doc FROM entity_vocab WHERE term IN ({marks})", grams))
+
+
+def _rare_trigrams(df: dict[str, int]) -> list[str]:
+    """The query's trigrams that entities hold, rarest first, within a budget of postings.
+
+    Ranking every entity that shares a common trigram ("al-", "sha") is what costs; the
+    rare trigrams find the same names. At least MIN_TRIGRAMS are kept whatever they cost.
+    """
+    picked: list[str] = []
+    spent = 0
+    for term, doc in sorted(df.items(), key=lambda r: r[1]):
+        if len(picked) >= MIN_TRIGRAMS and spent + doc > TRIGRAM_BUDGET:
+            break
+        picked.append(term)
+        spent += doc
+    return picked
 
 
 def _like_prefix(text: str) -> str:
@@ -192,13 +235,31 @@ def _rank(
             ((100.0, s, lab, m, a) for (s, lab), (m, a) in candidates.items()),
             key=lambda h: (-h[3], h[1]),
         )
+    items = list(candidates.items())
+    if len(items) > PRESELECT:  # rapidfuzz's C scorers pick the few worth a closer look
+        query = " ".join(qt)
+        names = [" ".join(tokens(surface)) for (surface, _lab), _counts in items]
+        best = {
+            i
+            for scorer in (fuzz.WRatio, fuzz.token_set_ratio)
+            for _name, _score, i in process.extract(query, names, scorer=scorer, limit=PRESELECT)
+        }
+        items = [items[i] for i in sorted(best)]
     scored = []
-    for (surface, lab), (mentions, arts) in candidates.items():
+    for (surface, lab), (mentions, arts) in items:
         score = name_score(qt, surface)
         if score >= MIN_SCORE:
             scored.append((score, surface, lab, mentions, arts))
-    scored.sort(key=lambda h: (-h[0], -h[3], h[1]))
+    scored.sort(key=lambda h: (-_rank_key(qt, h[0], h[1], h[3]), h[1]))
     return scored
+
+
+def _rank_key(query_tokens: list[str], score: float, surface: str, mentions: int) -> float:
+    """Name score, plus a little for popularity, plus a little for the exact name."""
+    key = score + POPULARITY * math.log10(1 + max(0, mentions))
+    if score >= 100 and tokens(surface) == query_tokens:
+        key += EXACT
+    return key
 
 
 def _status_clause(q: Query) -> str:
@@ -226,15 +287,15 @@ def _entity_hits(conn: sqlite3.Connection, q: Query, limit: int) -> list[SearchH
             "SELECT e.surface, e.label, e.mentions, e.articles FROM entities e WHERE 1"
             + lab_sql
             + " ORDER BY e.mentions DESC LIMIT ?",
-            (*lab_args, limit if not q.filtered else SUBSTRING_CANDIDATES),
+            (*lab_args, SUBSTRING_CANDIDATES if _recount(q) else limit),
         )
         ranked = [(100.0, r[0], r[1], r[2], r[3]) for r in rows]
     hits: list[SearchHit] = []
     for score, surface, lab, mentions, arts in ranked:
         if len(hits) >= limit:
             break
-        if q.filtered:  # count again under the filter; skip entities it leaves empty
-            mentions, arts, span_id = _filtered_counts(conn, q, surface, lab)
+        if _recount(q):  # count again under the filter; skip entities it leaves empty
+            mentions, arts, span_id = _filtered_counts(conn, q, surface, lab, mentions, arts)
             if not mentions:
                 continue
             hit = _entity_hit(conn, span_id, surface, lab, score, mentions, arts)
@@ -245,25 +306,63 @@ def _entity_hits(conn: sqlite3.Connection, q: Query, limit: int) -> list[SearchH
     return hits
 
 
+def _recount(q: Query) -> bool:
+    """True when the entity table's counts (all non-rejected spans) do not answer q."""
+    return q.status is not None or q.reviewed is not None
+
+
 def _filtered_counts(
-    conn: sqlite3.Connection, q: Query, surface: str, label: str
+    conn: sqlite3.Connection, q: Query, surface: str, label: str, mentions: int, arts: int
 ) -> tuple[int, int, int]:
-    join, extra, args = "", "", []
-    if q.reviewed is not None:
-        join, extra, args = (
-            " JOIN articles a ON a.id = s.article_id",
-            " AND a.reviewed = ?",
-            [int(q.reviewed)],
-        )
+    """Mentions, articles and the newest span of an entity under q's status/reviewed filter.
+
+    reviewed:no counts what is in reviewed articles (few, indexed) and takes it away
+    from the total, so a famous name costs no more than the reviewed articles that hold it.
+    """
+    cond, cond_args = _status_clause(q), _status_args(q)
+    key = (surface, label, *cond_args)
+    where = " WHERE s.text = ? AND s.label = ? AND " + cond
+    if q.status == "suggested":  # all that count, less the few accepted ones (indexed)
+        row = conn.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT s.article_id) FILTER (WHERE NOT EXISTS ("
+            "  SELECT 1 FROM spans t WHERE t.text = s.text AND t.label = s.label"
+            "  AND t.article_id = s.article_id AND t.status = 'suggested'))"
+            " FROM spans s INDEXED BY spans_decided"
+            " WHERE s.status != 'suggested' AND s.status = 'accepted'"
+            " AND s.text = ? AND s.label = ?",
+            (surface, label),
+        ).fetchone()
+        mentions, arts = mentions - int(row[0]), arts - int(row[1])
+    elif q.status is not None:
+        row = conn.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT s.article_id) FROM spans s" + where, key
+        ).fetchone()
+        mentions, arts = int(row[0]), int(row[1])
+    if mentions <= 0:
+        return 0, 0, 0
+    newest = (
+        "SELECT s.id FROM spans s JOIN articles a ON a.id = s.article_id"
+        + where
+        + " AND a.reviewed = ? ORDER BY s.article_id DESC LIMIT 1"
+    )
+    if q.reviewed is None:
+        row = conn.execute(
+            "SELECT s.id FROM spans s" + where + " ORDER BY s.article_id DESC LIMIT 1", key
+        ).fetchone()
+        return mentions, arts, int(row[0]) if row else 0
     row = conn.execute(
-        "SELECT COUNT(*), COUNT(DISTINCT s.article_id), MAX(s.id) FROM spans s"
-        + join
-        + " WHERE s.text = ? AND s.label = ? AND "
-        + _status_clause(q)
-        + extra,
-        (surface, label, *_status_args(q), *args),
+        "SELECT COUNT(*), COUNT(DISTINCT s.article_id) FROM articles a"
+        " CROSS JOIN spans s ON s.article_id = a.id" + where + " AND a.reviewed = 1",
+        key,
     ).fetchone()
-    return int(row[0]), int(row[1]), int(row[2] or 0)
+    if q.reviewed:
+        mentions, arts = int(row[0]), int(row[1])
+    else:
+        mentions, arts = mentions - int(row[0]), arts - int(row[1])
+    if mentions <= 0:
+        return 0, 0, 0
+    row = conn.execute(newest, (*key, int(q.reviewed))).fetchone()
+    return mentions, arts, int(row[0]) if row else 0
 
 
 def _small_set_hits(conn: sqlite3.Connection, q: Query, limit: int) -> list[SearchHit]:
@@ -296,7 +395,7 @@ def _small_set_hits(conn: sqlite3.Connection, q: Query, limit: int) -> list[Sear
         scored = [(s, r) for s, r in scored if s >= MIN_SCORE]
     else:
         scored = [(100.0, r) for r in rows]
-    scored.sort(key=lambda h: (-h[0], -h[1][2], h[1][0]))
+    scored.sort(key=lambda h: (-_rank_key(qt, h[0], h[1][0], h[1][2]), h[1][0]))
     hits = []
     for score, (surface, lab, mentions, arts, span_id) in scored[:limit]:
         hit = _entity_hit(conn, span_id, surface, lab, score, mentions, arts)
@@ -364,10 +463,11 @@ def _article_hits(
 ) -> list[SearchHit]:
     words = list(q.terms)
     match = _article_match(words)
-    rows = _article_rows(conn, q, match, limit) if match else []
-    if match and not rows and entities and entities[0].text:  # a typo: the name it meant
-        words = entities[0].text.split()
-        rows = _article_rows(conn, q, fts_string(entities[0].text), limit)
+    known = match is not None and _words_indexed(conn, words)
+    rows = _article_rows(conn, q, match, limit) if match and known else []
+    if match and not rows and entities and entities[0].score >= PREFER_SCORE:  # a typo
+        words = (entities[0].text or "").split()
+        rows = _article_rows(conn, q, fts_string(entities[0].text or ""), limit)
     if not rows:
         return []
     texts = dict(
@@ -378,14 +478,14 @@ def _article_hits(
     )
     prefer = entities[0].text if entities and entities[0].score >= PREFER_SCORE else None
     hits = []
-    for article_id, title, rank in rows:
+    for article_id, title, score in rows:
         start, end, snippet, marks = snippet_for(texts[article_id], words, prefer)
         hits.append(
             SearchHit(
                 kind="article",
                 article_id=article_id,
                 title=title,
-                score=-rank,
+                score=score,
                 start=start,
                 end=end,
                 snippet=snippet,
@@ -395,22 +495,70 @@ def _article_hits(
     return hits
 
 
+def _words_indexed(conn: sqlite3.Connection, words: list[str]) -> bool:
+    """False when some word (not the last, which may be a prefix) is in no article at all.
+
+    Then the word query cannot match, and asking it still costs a scan of the other words.
+    Each word is one lookup that stops at its first article.
+    """
+    for token in {t for w in words[:-1] for t in _ALNUM.findall(fold(w))}:
+        row = conn.execute(
+            "SELECT 1 FROM article_fts WHERE article_fts MATCH ? LIMIT 1", (fts_string(token),)
+        ).fetchone()
+        if row is None:
+            return False
+    return True
+
+
 def _article_rows(
     conn: sqlite3.Connection, q: Query, match: str, limit: int
 ) -> list[tuple[int, str, float]]:
-    extra, args = "", []
-    if q.reviewed is not None:
-        extra, args = " AND a.reviewed = ?", [int(q.reviewed)]
-    return [
-        (r[0], r[1], r[2])
-        for r in conn.execute(
-            "SELECT a.id, a.title, bm25(article_fts, 4.0, 1.0) AS rank FROM article_fts"
-            " JOIN articles a ON a.id = article_fts.rowid WHERE article_fts MATCH ?"
+    """Articles for an FTS5 query, best first, with a score (100 for the best).
+
+    Up to ARTICLE_WINDOW matching articles are ranked by bm25 (a title match counts 4x).
+    A query that matches more articles than that (a common word, a famous name) lists
+    those that have it in the title, then the rest, newest first: bm25 would have to
+    weigh every match, which costs more than the answer is worth.
+    """
+    join, extra = "", ""
+    if q.reviewed:  # few articles: let them pick
+        extra = " AND article_fts.rowid IN (SELECT id FROM articles WHERE reviewed = 1)"
+    elif q.reviewed is not None:  # most articles: the word index picks, this filters
+        join = " CROSS JOIN articles r ON r.id = article_fts.rowid"
+        extra = " AND r.reviewed = 0"
+    base = "SELECT article_fts.rowid FROM article_fts" + join + " WHERE article_fts MATCH ?" + extra
+    many = conn.execute(
+        base + " ORDER BY article_fts.rowid DESC LIMIT 1 OFFSET ?", (match, ARTICLE_WINDOW - 1)
+    ).fetchone()
+    scored: list[tuple[int, float]]
+    if many is None:
+        ranked = conn.execute(
+            "SELECT article_fts.rowid, bm25(article_fts, 4.0, 1.0) AS rank FROM article_fts"
+            + join
+            + " WHERE article_fts MATCH ?"
             + extra
             + " ORDER BY rank LIMIT ?",
-            (match, *args, limit),
-        )
-    ]
+            (match, limit),
+        ).fetchall()
+        best = min((r[1] for r in ranked), default=0.0) or -1.0  # bm25: lower is better
+        scored = [(r[0], 100.0 * r[1] / best if best < 0 else 0.0) for r in ranked]
+    else:
+        order = " ORDER BY article_fts.rowid DESC LIMIT ?"
+        titled = [r[0] for r in conn.execute(base + order, (f"title : ({match})", limit))]
+        scored = [(aid, 100.0) for aid in titled]
+        if len(scored) < limit:
+            seen = set(titled)
+            rest = conn.execute(base + order, (match, limit + len(seen))).fetchall()
+            scored += [(r[0], 50.0) for r in rest if r[0] not in seen][: limit - len(scored)]
+    if not scored:
+        return []
+    titles = dict(
+        conn.execute(
+            f"SELECT id, title FROM articles WHERE id IN ({','.join('?' * len(scored))})",
+            [r[0] for r in scored],
+        ).fetchall()
+    )
+    return [(aid, titles[aid], score) for aid, score in scored]
 
 
 def snippet_for(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,6 +114,18 @@ class _Prepared:
     spans: tuple[SpanDraft, ...]
 
 
+def check_unicode(value: str, what: str) -> None:
+    """Raise ValueError if value holds a lone surrogate, which no UTF-8 file or SQLite can keep."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        raise ValueError(
+            f"the {what} holds a lone surrogate (U+{code:04X}) at offset {exc.start}:"
+            " not valid Unicode"
+        ) from None
+
+
 def check_draft_span(text: str, span: SpanDraft) -> None:
     """Raise SpanError unless the span fits the (normalised) text and has a label and status."""
     check_span(text, span.start, span.end)
@@ -121,17 +133,30 @@ def check_draft_span(text: str, span: SpanDraft) -> None:
         raise SpanError(f"unknown span status {span.status!r}")
     if not isinstance(span.label, str) or not span.label.strip():
         raise SpanError(f"span {span.start}..{span.end} has no label")
+    try:
+        check_unicode(span.label, "label")
+        check_unicode(span.source, "span source")
+    except ValueError as exc:
+        raise SpanError(str(exc)) from None
 
 
-def _prepare(draft: ArticleDraft) -> _Prepared:
+def prepare_draft(draft: ArticleDraft) -> _Prepared:
     """Normalise and check one draft; raise ValueError (SpanError) before anything is written."""
     text = normalise_text(draft.text)
     if not text.strip():
         raise ValueError("the article text is empty")
+    check_unicode(text, "text")
+    check_unicode(draft.title or "", "title")
+    check_unicode(draft.source, "source")
     for span in draft.spans:
         check_draft_span(text, span)
     title = (draft.title or "").strip() or title_from_text(text, fallback=draft.source)
-    meta = json.dumps(draft.meta, ensure_ascii=False) if draft.meta else None
+    try:
+        meta = json.dumps(draft.meta, ensure_ascii=False) if draft.meta else None
+    except (TypeError, ValueError) as exc:  # a value JSON cannot hold, or a cycle
+        raise ValueError(f"the meta cannot be stored as JSON ({exc})") from None
+    if meta is not None:
+        check_unicode(meta, "meta")
     return _Prepared(text, content_hash(text), title, draft.source, meta, tuple(draft.spans))
 
 
@@ -345,7 +370,7 @@ class Store(
         Every article and span is checked before anything is written, so a bad one
         rejects the whole batch; spans, labels and journal rows are written in bulk.
         """
-        prepared = [_prepare(draft) for draft in drafts]
+        prepared = [prepare_draft(draft) for draft in drafts]
         results: list[ImportResult] = []
         if not prepared:
             return results
@@ -521,33 +546,63 @@ class Store(
         return span_from_row(self._span_row(self._conn(), span_id))  # type: ignore[arg-type]
 
     def store_extraction(
-        self, results: Sequence[tuple[int, Sequence[SpanDraft]]], source: str
+        self,
+        results: Sequence[tuple[int, Sequence[SpanDraft]]],
+        source: str,
+        texts: Mapping[int, str] | None = None,
     ) -> int:
         """Replace the untouched model suggestions of some articles in one transaction.
 
         A span a person accepted, rejected or added survives; a new suggestion that a
         person already rejected, or that overlaps a person's decision, is not added.
+        ``texts`` (article id -> text) saves reading texts the caller already has.
         Returns how many spans were written.
         """
-        written = 0
+        if not results:
+            return 0
         with self._tx() as conn:
             group = self._new_group(conn)
+            stamp = now()
+            rows: list[tuple[Any, ...]] = []
+            journal_rows: list[tuple[Any, ...]] = []
             for article_id, drafts in results:
-                written += self._replace_suggestions(conn, group, article_id, drafts, source)
-        return written
+                text = texts.get(article_id) if texts is not None else None
+                if text is None:
+                    text = self._article_text(conn, article_id)
+                added, removed = self._replace_suggestions(
+                    conn, article_id, text, drafts, source, stamp, rows
+                )
+                after = {"source": source, "added": added, "removed": removed}
+                journal_rows.append(
+                    (group, stamp, source, "extract", article_id, json.dumps(after))
+                )
+            self._ensure_labels(conn, {r[3] for r in rows})
+            conn.executemany(
+                'INSERT INTO spans (article_id, start, "end", label, source, status, text,'
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            conn.executemany(
+                "INSERT INTO journal (group_id, at, actor, action, article_id, after, undoable)"
+                " VALUES (?, ?, ?, ?, ?, ?, 0)",
+                journal_rows,
+            )
+        return len(rows)
 
     def _replace_suggestions(
         self,
         conn: sqlite3.Connection,
-        group: int,
         article_id: int,
+        text: str,
         drafts: Sequence[SpanDraft],
         source: str,
-    ) -> int:
-        row = conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"article {article_id} does not exist")
-        text = row[0]
+        stamp: str,
+        rows: list[tuple[Any, ...]],
+    ) -> tuple[int, int]:
+        """Delete an article's untouched suggestions; append the new rows to write.
+
+        Returns (rows appended, suggestions removed).
+        """
         removed = conn.execute(
             "DELETE FROM spans WHERE article_id = ? AND status = 'suggested'"
             " AND (source LIKE 'model:%' OR source LIKE 'rule:%')",
@@ -558,13 +613,12 @@ class Store(
         ).fetchall()
         rejected = {(s, e, lab) for s, e, lab, st in kept if st == "rejected"}
         decided = [(s, e) for s, e, _lab, st in kept if st != "rejected"]
-        stamp = now()
-        rows = []
+        before = len(rows)
         for d in drafts:
-            check_span(text, d.start, d.end)
+            check_draft_span(text, d)
             if (d.start, d.end, d.label) in rejected:
                 continue
-            if any(d.start < e and s < d.end for s, e in decided):
+            if decided and any(d.start < e and s < d.end for s, e in decided):
                 continue
             rows.append(
                 (
@@ -579,23 +633,7 @@ class Store(
                     stamp,
                 )
             )
-        for label in {r[3] for r in rows}:
-            self._ensure_label(conn, label)
-        conn.executemany(
-            'INSERT INTO spans (article_id, start, "end", label, source, status, text,'
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        self._journal(
-            conn,
-            group,
-            "extract",
-            article_id=article_id,
-            after={"source": source, "added": len(rows), "removed": removed},
-            actor=source,
-            undoable=False,
-        )
-        return len(rows)
+        return len(rows) - before, removed
 
     def articles_without_suggestions(self, source_prefix: str = "model:") -> list[int]:
         """Return ids of articles that no extractor has run on yet."""

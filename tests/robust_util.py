@@ -65,6 +65,47 @@ def margin(
     )
 
 
+def margin_tty(db: Path, *args: str, timeout: float = 60) -> str:
+    """Run margin with stdout and stderr on a pseudo-terminal (as a person sees it); return
+    what reached the terminal, with the line discipline's \\r\\n turned back into \\n."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        command(db, *args),
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave,
+        env={**env(db.parent), "COLUMNS": "120", "LINES": "40", "TERM": "xterm-256color"},
+        cwd=ROOT,
+        close_fds=True,
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            elif proc.poll() is not None:
+                break
+        else:
+            proc.kill()
+            raise AssertionError(f"margin {args} did not finish in {timeout} s")
+    finally:
+        os.close(master)
+        proc.wait(timeout=10)
+    return b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+
+
 def start(db: Path, *args: str) -> subprocess.Popen[str]:
     """Start margin in a child process (its own process group) and return at once."""
     return subprocess.Popen(

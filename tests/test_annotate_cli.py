@@ -212,6 +212,12 @@ def test_propagate_no_learn_ignore_case_and_article(run, seeded):
     )
     assert out == {"changed": 2, "articles": [1], "rule": None}
     assert json.loads(run("rules", "--json").output) == []
+    out = json.loads(run("propagate", "Aleppo", "LOC", "--article", "1", "--json").output)
+    assert out["rule"] is None and json.loads(run("rules", "--json").output) == []
+    out = json.loads(
+        run("propagate", "Aleppo", "GPE", "--article", "1", "--learn", "--json").output
+    )
+    assert out["rule"] == 1
 
 
 def test_stats_reports_corrections(run, seeded):

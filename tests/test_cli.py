@@ -225,3 +225,15 @@ def test_piping_list_into_head_is_quiet(tmp_path: Path) -> None:
     )
     assert proc.stdout.strip().endswith("article number 0")
     assert "Traceback" not in proc.stderr and "Error" not in proc.stderr
+
+
+def test_import_again_extracts_articles_an_interrupted_import_left_unextracted(
+    db: Path, seed: Path
+) -> None:
+    assert margin("--db", db, "import", "--no-extract", seed).code == 0  # as if cut short
+    r = margin("--db", db, "import", seed)
+    assert r.code == 0 and "0 imported, 1 already present" in r.err and "entities found" in r.err
+    doc = json.loads(margin("--db", db, "show", "1", "--json").out)
+    assert any(s["text"] == "Bashar al-Assad" for s in doc["spans"])
+    r = margin("--db", db, "import", seed)
+    assert "entities found" not in r.err  # nothing left to extract, the model is not run

@@ -166,3 +166,86 @@ def test_cli_errors_are_one_line(tmp_path, store, db_path):
     )
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr == "margin: article 99 does not exist\n"
+
+
+def test_written_files_have_the_usual_mode(tmp_path, store):
+    import os
+
+    _corpus(store)
+    out = tmp_path / "m.csv"
+    run_export(store, ExportOptions(fmt="csv", out=out))
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_overlapping_spans_are_reported_by_token_formats(tmp_path, store):
+    from store.importer import import_paths
+
+    p = tmp_path / "o.jsonl"
+    p.write_text(
+        json.dumps({"text": "New York City is big", "label": [[0, 8, "GPE"], [4, 13, "GPE"]]})
+        + "\n"
+    )
+    assert import_paths(store, [str(p)]).ok
+    for fmt in ("conll", "spacy", "doccano"):
+        res = run_export(store, ExportOptions(fmt=fmt, out=tmp_path / f"x.{fmt}"))
+        reasons = [s.reason for s in res.total.skipped]
+        assert reasons == ([] if fmt == "doccano" else ["overlaps another span"]), fmt
+
+
+def test_complete_reimport_rejects_what_the_annotator_removed(tmp_path, store):
+    """Export to Prodigy, remove a wrong entity there, import: the entity is rejected."""
+    from store.importer import import_paths
+
+    text = "Obama met Merkel in Berlin on Monday."
+    aid = store.add_article(
+        ArticleDraft(
+            text,
+            spans=(SpanDraft(0, 5, "GPE", "model:m@1"), SpanDraft(30, 36, "DATE", "model:m@1")),
+        )
+    ).article_id
+    store.add_span(aid, 10, 16, "PERSON")
+    store.add_span(aid, 20, 26, "PERSON")  # wrong: the annotator removes it
+    store.add_span(aid, 26, 29, "CARDINAL")  # not exported below: a decision the file cannot see
+    out = tmp_path / "p.jsonl"
+    run_export(
+        store,
+        ExportOptions(
+            fmt="prodigy", out=out, include_suggestions=True, labels=("PERSON", "GPE", "DATE")
+        ),
+    )
+    rec = json.loads(out.read_text("utf-8"))
+    rec["spans"] = [s for s in rec["spans"] if s["label"] == "PERSON" and s["start"] != 20]
+    rec["spans"].append({"start": 0, "end": 5, "token_start": 0, "token_end": 0, "label": "PERSON"})
+    rec["answer"] = "accept"
+    out.write_text(json.dumps(rec) + "\n", "utf-8")
+    assert import_paths(store, [str(out)]).ok
+    got = {(s.start, s.end, s.label): s.status for s in store.spans(aid)}
+    assert got == {
+        (0, 5, "GPE"): "rejected",
+        (0, 5, "PERSON"): "accepted",
+        (10, 16, "PERSON"): "accepted",
+        (20, 26, "PERSON"): "rejected",
+        (30, 36, "DATE"): "rejected",  # an open suggestion the annotator did not keep
+        (26, 29, "CARDINAL"): "accepted",  # a person's decision of a label the file lacks stays
+    }
+    assert store.article(aid).reviewed
+
+
+def test_brat_split_writes_subfolders_and_dash_is_stdout(tmp_path, store, db_path):
+    for i in range(10):
+        aid = store.add_article(ArticleDraft(f"Story {i} from Paris.")).article_id
+        store.add_span(aid, len(f"Story {i} from "), len(f"Story {i} from Paris"), "GPE")
+    res = run_export(
+        store, ExportOptions(fmt="brat", out=tmp_path / "b", split=parse_split(["dev=0.3"]))
+    )
+    assert len(list((tmp_path / "b" / "dev").glob("*.ann"))) == 3
+    assert len(list((tmp_path / "b" / "train").glob("*.ann"))) == 7
+    assert (tmp_path / "b" / "train" / "annotation.conf").exists()
+    assert res.total.spans == 10
+    out = CliRunner().invoke(
+        cli, ["--db", str(db_path), "export", "--format", "doccano", "--out", "-"]
+    )
+    assert out.exit_code == 0 and len(out.stdout.splitlines()) == 10

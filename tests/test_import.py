@@ -224,6 +224,11 @@ BAD = {
     "emptytext.jsonl": (b'{"text": "ok"}\n{"text": "  "}\n', 'line 2: has an empty "text"'),
     "array.jsonl": (b'{"text": "ok"}\n[1, 2]\n', "line 2: is not an object"),
     "badtitle.jsonl": (b'{"text": "ok", "title": 5}\n', '"title" that is not a string'),
+    "surrogate.jsonl": (
+        b'{"text": "ok"}\n{"text": "a \\ud800 b"}\n',
+        "line 2: has a lone surrogate",
+    ),
+    "surrogate-meta.jsonl": (b'{"text": "x", "meta": {"k": "\\udc00"}}\n', "meta holds a lone"),
     "nocol.csv": (b"title,body\nA,B\n", 'line 1: has no "text" column'),
     "wrongcols.csv": (b'title,text\nA,"B\nB"\nC,D,E\n', "line 4: has 3 columns, the header has 2"),
     "quote.csv": (b'title,text\nA,"unterminated\n', "is not valid CSV"),
@@ -258,9 +263,9 @@ def test_missing_file_is_named(store: Store, tmp_path: Path) -> None:
 
 
 def test_unknown_ending_given_explicitly_is_an_error(store: Store, tmp_path: Path) -> None:
-    f = write(tmp_path / "page.docx", "<p>hi</p>")
+    f = write(tmp_path / "scan.pdf", "%PDF-1.4")
     summary = import_paths(store, [str(f)])
-    assert "unknown file ending '.docx'" in summary.errors[0]
+    assert "unknown file ending '.pdf'" in summary.errors[0]
 
 
 def test_a_span_outside_the_text_rejects_the_whole_file(store: Store, tmp_path: Path) -> None:
@@ -286,3 +291,17 @@ def test_read_file_error_carries_path_and_place() -> None:
     with pytest.raises(FormatError) as info:
         list(read_file("x.jsonl", b'{"text": "a"}\nnope\n'))
     assert (info.value.path, info.value.where) == ("x.jsonl", "line 2")
+
+
+def test_progress_in_bytes_adds_up_to_the_file_sizes(store: Store, tmp_path: Path) -> None:
+    big = write(
+        tmp_path / "big.jsonl",
+        "".join(json.dumps({"text": f"t{i}"}) + "\n" for i in range(BATCH * 2 + 3)),
+    )
+    bad = write(tmp_path / "bad.txt", b"\xff\xfe\xfd")
+    seen: dict[str, list[int]] = {}
+    import_paths(
+        store, [str(big), str(bad)], on_bytes=lambda p, n: seen.setdefault(p, []).append(n)
+    )
+    assert sum(seen[str(big)]) == big.stat().st_size and len(seen[str(big)]) == 3
+    assert seen[str(bad)] == [3]

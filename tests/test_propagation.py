@@ -112,6 +112,11 @@ def test_article_scope(store):
     assert store.rules() == []
     with pytest.raises(NotFound):
         store.preview_propagation("Aleppo", "GPE", article_id=99)
+    # limited to one article, a propagation teaches no rule unless asked to
+    store.propagate("Aleppo", "LOC", article_id=b)
+    assert store.rules() == []
+    store.propagate("Aleppo", "GPE", article_id=b, learn=True)
+    assert [(r.surface, r.label) for r in store.rules()] == [("Aleppo", "GPE")]
 
 
 def test_ignore_case_including_non_ascii(store):

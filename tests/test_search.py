@@ -364,3 +364,70 @@ def test_store_without_textual(tmp_path: Path) -> None:
 def test_sqlite_has_fts5_trigram() -> None:
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
+
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["reject", "accept", "relabel", "resize", "undo", "redo", "review"]),
+        st.integers(0, 30),
+        st.sampled_from(["ORG", "GPE", "PERSON", "NORP"]),
+    ),
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(OPS)
+def test_entity_counts_stay_true_under_any_corrections(
+    tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, int, str]]
+) -> None:
+    """Whatever a person does (and undoes), the entity table equals a fresh count of spans."""
+    from store.corrections import CorrectionError
+    from store.models import SpanError
+
+    store = open_store(tmp_path_factory.mktemp("ops") / "m.db")
+    try:
+        add(store, TEXT, ENTITIES)
+        add(store, OTHER, OTHER_ENTITIES)
+        for op, n, label in ops:
+            spans = store.spans(1 + n % 2)
+            span = spans[n % len(spans)]
+            try:
+                if op == "reject":
+                    store.reject(span.id)
+                elif op == "accept":
+                    store.accept(span.id)
+                elif op == "relabel":
+                    store.relabel(span.id, label)
+                elif op == "resize":
+                    store.resize(span.id, span.start, span.end - 1)
+                elif op == "undo":
+                    store.undo()
+                elif op == "redo":
+                    store.redo()
+                else:
+                    store.set_reviewed(1 + n % 2, bool(n % 3))
+            except (CorrectionError, SpanError):
+                pass
+            assert_counts_consistent(store)
+    finally:
+        store.close()
+
+
+def test_suggested_counts_leave_out_accepted_mentions(corpus: Store) -> None:
+    def suggested() -> tuple[int, int] | None:
+        hits = [h for h in corpus.search("status:suggested aleppo") if h.text == "Aleppo"]
+        return (hits[0].mentions, hits[0].articles) if hits else None
+
+    assert suggested() == (2, 1)
+    first, second = [s for s in corpus.spans(1) if s.text == "Aleppo"]
+    corpus.accept(first.id)
+    assert suggested() == (1, 1)
+    corpus.accept(second.id)
+    assert suggested() is None
+    hit = next(h for h in corpus.search("status:accepted aleppo") if h.text == "Aleppo")
+    assert (hit.mentions, hit.articles) == (2, 1)
+    corpus.undo()
+    assert suggested() == (1, 1)

@@ -287,3 +287,26 @@ def test_iter_articles_and_texts_page_in_batches(store: Store) -> None:
     assert [t for _, t in store.texts(ids[::-1], batch=2)] == [f"a{i}" for i in range(7)][::-1]
     with pytest.raises(NotFound):
         list(store.texts([99999]))
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        ArticleDraft("lone \ud800 surrogate"),
+        ArticleDraft("fine text", title="bad \udfff title"),
+        ArticleDraft("fine text", meta={"k": "\ud800"}),
+        ArticleDraft("fine text", spans=(SpanDraft(0, 4, "LAB\ud800"),)),
+    ],
+)
+def test_text_that_is_not_valid_unicode_is_refused(store: Store, draft: ArticleDraft) -> None:
+    with pytest.raises(ValueError, match="lone surrogate"):
+        store.add_articles([ArticleDraft("a good one"), draft])
+    assert counts(store) == (0, 0, 0)
+
+
+def test_meta_that_is_not_json_is_refused(store: Store) -> None:
+    import datetime
+
+    with pytest.raises(ValueError, match="meta cannot be stored as JSON"):
+        store.add_article(ArticleDraft("fine", meta={"when": datetime.date(2024, 1, 1)}))
+    assert counts(store) == (0, 0, 0)

@@ -88,7 +88,9 @@ def test_redo_refuses_when_extraction_replaced_the_spans(store):
 # -- property: any edits, then as many undos, give back the start ---------------------
 
 EDIT = st.tuples(
-    st.sampled_from(["accept", "reject", "relabel", "resize", "add", "review", "propagate"]),
+    st.sampled_from(
+        ["accept", "reject", "relabel", "resize", "add", "review", "propagate", "forget"]
+    ),
     st.integers(0, 10_000),
     st.integers(0, 10_000),
     st.sampled_from(LABELS),
@@ -115,6 +117,11 @@ def _edit(s, op, a, b, label) -> bool:
             s.add_span(span.article_id, start, min(len(text), start + 1 + a % 9), label)
         elif op == "review":
             s.set_reviewed(1 + a % 2, bool(b % 2))
+        elif op == "forget":
+            rules = s.rules()
+            if not rules:
+                return False
+            s.remove_rule(rules[a % len(rules)].id)
         else:
             surface = ("Aleppo", "Russia", "Iran", "aleppo")[b % 4]
             s.propagate(
@@ -122,7 +129,7 @@ def _edit(s, op, a, b, label) -> bool:
                 None if a % 5 == 0 else label,
                 article_id=None if a % 3 else 1 + b % 2,
                 case_sensitive=bool(a % 2),
-                learn=bool(b % 3),
+                learn=(None, True, False)[b % 3],
             )
     except (CorrectionError, SpanError, NotFound):
         return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,10 +13,19 @@ import click
 
 from .plain import plain
 
+# characters json.dumps leaves raw with ensure_ascii=False that a terminal may act on
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(data: Any, indent: int | None = 2) -> str:
+    """Return data as JSON with the exact text: non-ASCII kept, every control character escaped."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
 
 def echo_json(data: Any) -> None:
     """Print data as JSON with the exact text (non-ASCII kept, control characters escaped)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(json_text(data))
 
 
 def error(message: str) -> None:

@@ -64,6 +64,15 @@ register_input(
         feeds.HTML, feeds.HTML_EXTENSIONS, feeds.read_html, "saved web page", feeds.sniff_html
     )
 )
+register_input(
+    InputFormat(
+        labelstudio.NAME,
+        labelstudio.EXTENSIONS,
+        labelstudio.read,
+        "Label Studio JSON tasks",
+        labelstudio.sniff,
+    )
+)
 register_input(InputFormat(text.NAME, text.EXTENSIONS, text.read, "plain text or Markdown"))
 register_input(
     InputFormat(articles.JSONL, articles.JSONL_EXTENSIONS, articles.read_jsonl, "JSONL of articles")
@@ -132,7 +141,7 @@ def detect(path: str, head: bytes) -> InputFormat | None:
     for fmt in INPUTS.values():
         if fmt.sniff is not None and fmt.sniff(head):
             ending_ok = any(path.lower().endswith(e) for e in fmt.extensions)
-            if ending_ok or path == "-":
+            if ending_ok or path == "-" or path.startswith(("http://", "https://")):
                 return fmt
     lower = path.lower()
     # by ending: formats that cannot tell by content (plain articles) before those that can

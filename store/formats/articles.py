@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..models import ArticleDraft
-from .decode import decode_text
+from .decode import decode_text, decoded_lines
 from .errors import FormatError
 
 JSONL = "jsonl"
@@ -49,6 +49,16 @@ def _draft(path: str, where: str, rec: Any) -> ArticleDraft:
     }
     if extras:
         meta = {**extras, **(meta or {})}
+    for name, value in (("text", text), ("title", title or ""), ("source", source or "")):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = ord(value[exc.start])
+            raise FormatError(
+                path,
+                where,
+                f'has a lone surrogate (U+{bad:04X}) in its "{name}": not valid Unicode',
+            ) from None
     return ArticleDraft(
         text=text.replace("\r\n", "\n").replace("\r", "\n"),
         title=title or None,
@@ -58,9 +68,8 @@ def _draft(path: str, where: str, rec: Any) -> ArticleDraft:
 
 
 def read_jsonl(path: str, data: bytes) -> Iterator[ArticleDraft]:
-    """Yield one article per non-blank JSON line."""
-    text = decode_text(path, data)
-    for n, line in enumerate(text.split("\n"), 1):
+    """Yield one article per non-blank JSON line (decoded a line at a time)."""
+    for n, line in decoded_lines(path, data):
         if not line.strip():
             continue
         try:

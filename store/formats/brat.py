@@ -41,7 +41,7 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
     the stored text). Discontinuous spans, relations, events and attributes are reported
     and left out; AnnotatorNotes are read as notes, not spans.
     """
-    if path == "-":
+    if path in ("-", "<stdin>"):
         raise FormatError(path, None, "brat needs a .ann file beside its .txt, not standard input")
     txt = Path(path).with_suffix(".txt")
     if not txt.exists():
@@ -57,7 +57,8 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
     spans = []
     other: dict[str, int] = {}
     warnings: list[str] = []
-    for n, line in enumerate(ann.splitlines(), 1):
+    for n, line in enumerate(ann.split("\n"), 1):  # not splitlines: \x85, \u2028 are text
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         where = f"line {n}"
@@ -87,7 +88,7 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
             raise FormatError(
                 path, where, f"has a span {start}..{end} outside the text (length {len(raw_text)})"
             )
-        if _flat(raw_text[start:end]) != _flat(surface):
+        if surface and _flat(raw_text[start:end]) != _flat(surface):
             raise FormatError(
                 path,
                 where,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ..models import normalise_text
 from .errors import FormatError
+
+BOM = b"\xef\xbb\xbf"
 
 
 def line_of(data: bytes, offset: int) -> int:
@@ -32,3 +36,33 @@ def decode_text(path: str, data: bytes) -> str:
     if not text.strip():
         raise FormatError(path, None, "is empty")
     return text
+
+
+def decoded_lines(path: str, data: bytes) -> Iterator[tuple[int, str]]:
+    """Yield (line number, line) like ``enumerate(decode_text(...).split("\\n"), 1)``, decoding
+    one line at a time, so a big file is never held twice (bytes and text) in memory."""
+    if data.count(b"\r") != data.count(b"\r\n"):  # old Mac line ends: the whole-text path
+        yield from enumerate(decode_text(path, data).split("\n"), 1)
+        return
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        decode_text(path, data)  # raises the same error as for any text file
+    pos = len(BOM) if data.startswith(BOM) else 0
+    n, blank = 0, True
+    while pos <= len(data):
+        end = data.find(b"\n", pos)
+        if end < 0:
+            end = len(data)
+        n += 1
+        try:
+            line = data[pos:end].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            at = pos + exc.start
+            raise FormatError(path, f"line {n}, byte {at}", "is not valid UTF-8 text") from None
+        if line.endswith("\r"):
+            line = line[:-1]
+        if blank and line.strip():
+            blank = False
+        yield n, line
+        pos = end + 1
+    if blank:
+        raise FormatError(path, None, "is empty")

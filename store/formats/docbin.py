@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,16 +57,32 @@ def _doc(article: Any) -> Any:
     return doc
 
 
+@contextmanager
+def _fast_msgpack() -> Iterator[None]:
+    """Skip srsly's entry-point scan on each user_data dump (0.4 ms a doc); plain dicts only."""
+    import srsly.msgpack as sm
+
+    registry = sm.msgpack_encoders
+    before = registry.entry_points
+    registry.entry_points = False
+    try:
+        yield
+    finally:
+        registry.entry_points = before
+
+
 def write_file(docs: Iterable[ExportDoc], out: Path, report: WriteReport) -> None:
     """Write a DocBin: reviewed articles with ``default="outside"``, others ``"missing"``."""
     from spacy.tokens import DocBin
 
-    db = DocBin(store_user_data=True)
+    # only what NER training reads: smaller files, a third of the memory
+    db = DocBin(attrs=["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID"], store_user_data=True)
     unreviewed = 0
     for exp in docs:
         art = exp.article
         doc = _doc(art)
-        tokens = [(t.idx, t.idx + len(t.text)) for t in doc]
+        arr = doc.to_array(["IDX", "LENGTH"]).tolist()
+        tokens = [(i, i + n) for i, n in arr]
         aligned, bad = align(tokens, exp.spans)
         for span, reason in bad:
             report.skip(exp, span, reason)
@@ -89,7 +106,8 @@ def write_file(docs: Iterable[ExportDoc], out: Path, report: WriteReport) -> Non
                 for s, _f, _l in aligned
             ],
         }
-        db.add(doc)
+        with _fast_msgpack():
+            db.add(doc)
         report.articles += 1
         report.spans += len(aligned)
         unreviewed += not art.reviewed

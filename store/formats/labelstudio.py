@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 from xml.sax.saxutils import quoteattr
 
-from ..models import Label, Span
-from .common import ExportDoc, WriteReport
+from ..models import Label, Span, SpanDraft
+from .common import AnnotatedDraft, ExportDoc, OffsetMap, WriteReport, span_draft
+from .decode import decode_text
+from .errors import FormatError
 
 NAME = "labelstudio"
+EXTENSIONS = (".json",)
 FROM_NAME = "label"
 TO_NAME = "text"
 
@@ -76,3 +80,94 @@ def config_xml(labels: Iterable[Label]) -> str:
 def config_path(out: Path) -> Path:
     """Where the labeling config goes beside a tasks file."""
     return out.with_name(out.stem + ".label_config.xml")
+
+
+_SNIFF = re.compile(rb'"(annotations|predictions)"\s*:')
+
+
+def sniff(head: bytes) -> bool:
+    """True for a JSON list of tasks with annotations or predictions."""
+    return head.lstrip().startswith(b"[") and bool(_SNIFF.search(head))
+
+
+def _task_text(path: str, where: str, task: dict[str, Any]) -> str:
+    data = task.get("data")
+    if not isinstance(data, dict):
+        raise FormatError(path, where, 'has no "data" object')
+    text = data.get("text")
+    if not isinstance(text, str):
+        strings = [v for v in data.values() if isinstance(v, str) and v.strip()]
+        if len(strings) != 1:
+            raise FormatError(path, where, 'has no "data.text" string')
+        text = strings[0]
+    if not text.strip():
+        raise FormatError(path, where, 'has an empty "data.text"')
+    return text
+
+
+def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
+    """Yield one article per task; the latest submitted annotation gives its spans.
+
+    A task with a submitted (not cancelled) annotation is reviewed. Predictions are what
+    a model said: they are not imported (margin runs its own model). Result items other
+    than ``labels`` (choices, relations ...) are reported.
+    """
+    try:
+        tasks = json.loads(decode_text(path, data))
+    except RecursionError:
+        raise FormatError(path, None, "is JSON nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise FormatError(path, f"line {exc.lineno}", f"is not valid JSON ({exc.msg})") from None
+    if isinstance(tasks, dict):
+        tasks = [tasks]
+    if not isinstance(tasks, list):
+        raise FormatError(path, None, "is not a list of Label Studio tasks")
+    for n, task in enumerate(tasks, 1):
+        where = f"task {n}"
+        if not isinstance(task, dict):
+            raise FormatError(path, where, "is not an object")
+        fix = OffsetMap(_task_text(path, where, task))
+        anns = task.get("annotations") or []
+        if not isinstance(anns, list):
+            raise FormatError(path, where, 'has "annotations" that is not a list')
+        done = [a for a in anns if isinstance(a, dict) and not a.get("was_cancelled")]
+        spans: list[SpanDraft] = []
+        other = 0
+        if done:
+            result = done[-1].get("result") or []
+            if not isinstance(result, list):
+                raise FormatError(path, where, 'has a "result" that is not a list')
+            for item in result:
+                if not isinstance(item, dict) or item.get("type") not in ("labels", None):
+                    other += 1
+                    continue
+                value = item.get("value")
+                if not isinstance(value, dict) or not isinstance(value.get("labels"), list):
+                    raise FormatError(path, where, "has a result without value.labels")
+                surface = value.get("text") if fix.text == _task_text(path, where, task) else None
+                for label in value["labels"]:
+                    spans.append(
+                        span_draft(
+                            path,
+                            where,
+                            fix.text,
+                            fix(value.get("start")),
+                            fix(value.get("end")),
+                            label,
+                            NAME,
+                            surface=surface if isinstance(surface, str) else None,
+                        )
+                    )
+        data_ = task["data"]
+        meta = done[-1].get("meta") if done and isinstance(done[-1].get("meta"), dict) else {}
+        reviewed = meta.get("reviewed") if isinstance(meta.get("reviewed"), bool) else bool(done)
+        title = data_.get("title") if isinstance(data_.get("title"), str) else None
+        warnings = (f"{path}, {where}: {other} result item(s) that are not labels not imported",)
+        yield AnnotatedDraft(
+            text=fix.text,
+            title=title,
+            source=f"{path}#{where}",
+            spans=tuple(spans),
+            reviewed=reviewed,
+            warnings=warnings if other else (),
+        )

@@ -81,7 +81,7 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
         fix = OffsetMap(check_raw_text(path, where, rec.get("text")))
         text = fix.text
         answer = rec.get("answer")
-        if answer not in STATUS:
+        if not (answer is None or isinstance(answer, str)) or answer not in STATUS:
             raise FormatError(path, where, f"has an unknown answer {answer!r}")
         status = STATUS[answer]
         tokens = _tokens(path, where, text, rec.get("tokens"), fix)
@@ -106,7 +106,11 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
                 else None,
             )
             ts, te = sp.get("token_start"), sp.get("token_end")
-            if tokens and ts is not None and te is not None:
+            if tokens and (ts is not None or te is not None):
+                if not isinstance(ts, int) or not isinstance(te, int):
+                    raise FormatError(
+                        path, where, f"has span {d.start}..{d.end} with token ids {ts!r}, {te!r}"
+                    )
                 if tokens.get(ts, (None,))[0] != d.start or tokens.get(te, (0, None))[1] != d.end:
                     raise FormatError(
                         path,
@@ -116,7 +120,8 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
             spans.append(d)
         meta = meta_dict(rec.get("meta"))
         mine = rec.get(MARGIN_KEY) if isinstance(rec.get(MARGIN_KEY), dict) else {}
-        reviewed = mine.get("reviewed", answer == "accept")
+        # an annotator's accept is newer than the review state margin exported
+        reviewed = answer == "accept" or mine.get("reviewed") is True
         title = mine.get("title") if isinstance(mine.get("title"), str) else None
         if title is None and meta and isinstance(meta.get("title"), str):
             title = meta["title"]

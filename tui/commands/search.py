@@ -32,7 +32,7 @@ def search_cmd(obj: Context, query: str, label: str | None, limit: int, as_json:
     for h in hits:
         if h.kind == "entity":
             echo(
-                f"entity   {h.score:5.1f}  {plain(h.text or '', one_line=True)} ({h.label})"
+                f"entity   {h.score:5.1f}  {plain(h.text or '', one_line=True)} ({plain(h.label or '', one_line=True)})"
                 f"  {h.mentions} mention(s) in {h.articles} article(s);"
                 f" e.g. article {h.article_id} at {h.start}-{h.end}"
             )

@@ -19,17 +19,24 @@ from ..messages import OpenArticle
 from ..plain import plain
 
 
-def mention_prompt(m: EntityMention) -> Text:
+def fit(lines: list[Text], width: int) -> Text:
+    """Join lines, each cut to width with an ellipsis (a list row never wraps)."""
+    for line in lines:
+        line.truncate(max(8, width), overflow="ellipsis")
+    return Text("\n").join(lines)
+
+
+def mention_prompt(m: EntityMention, width: int = 200) -> Text:
     """Title on one line, then the mention in its context with the mention in bold."""
-    row = Text()
-    row.append(f"{m.article_id:>6}  ", style="dim")
-    row.append(plain(m.title, one_line=True), style="bold")
-    row.append("\n        …")
+    head = Text()
+    head.append(f"{m.article_id:>6}  ", style="dim")
+    head.append(plain(m.title, one_line=True), style="bold")
+    row = Text("        …")
     row.append(plain(m.before, one_line=True).lstrip())
     row.append(plain(m.text, one_line=True), style="bold reverse")
     row.append(plain(m.after, one_line=True).rstrip())
     row.append("…")
-    return row
+    return fit([head, row], width)
 
 
 class MentionsScreen(ModalScreen[bool]):
@@ -64,6 +71,8 @@ class MentionsScreen(ModalScreen[bool]):
             title.append(f" ({plain(self.label, one_line=True)})")
             if self.total:
                 title.append(f" · {self.total:,} mention{'s' if self.total != 1 else ''}")
+            if self.total > self.LIMIT:
+                title.append(f", the newest {self.LIMIT:,} shown", style="dim")
             yield Static(title, id="mentions-title")
             yield OptionList(id="mentions-list")
 
@@ -74,7 +83,7 @@ class MentionsScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="mentions")
     def _load(self) -> None:
         store: Any = self.app.store  # type: ignore[attr-defined]
-        found = store.entity_mentions(self.surface, self.label, limit=self.LIMIT)
+        found = store.entity_mentions(self.surface, self.label, limit=self.LIMIT, context=40)
         self.app.call_from_thread(self._show, found)
 
     def _show(self, found: list[EntityMention]) -> None:
@@ -82,7 +91,8 @@ class MentionsScreen(ModalScreen[bool]):
             return
         self.mentions = found
         listing = self.query_one("#mentions-list", OptionList)
-        listing.set_options(Option(mention_prompt(m)) for m in found)
+        width = listing.scrollable_content_region.width - 1 or 100
+        listing.set_options(Option(mention_prompt(m, width)) for m in found)
         if found:
             listing.highlighted = 0
         self.busy = False

@@ -21,7 +21,9 @@ from store.query_parse import FILTER_HELP
 
 from ..messages import OpenArticle
 from ..plain import plain
-from .mentions import MentionsScreen
+from .mentions import MentionsScreen, fit
+
+LABEL_WIDTH = 11  # labels are padded to this, so names line up
 
 
 def highlighted(text: str, marks: tuple[tuple[int, int], ...], style: str) -> Text:
@@ -38,13 +40,14 @@ def highlighted(text: str, marks: tuple[tuple[int, int], ...], style: str) -> Te
     return out
 
 
-def hit_prompt(hit: SearchHit, colors: dict[str, str]) -> Text:
+def hit_prompt(hit: SearchHit, colors: dict[str, str], width: int = 200) -> Text:
     """The row of one hit: an entity's surface, label and counts; an article's title and snippet."""
     if hit.kind == "entity":
         label = hit.label or ""
         color = colors.get(label, "#dddddd")
         row = Text()
         row.append(f" {plain(label, one_line=True)} ", style=f"black on {color}")
+        row.append(" " * max(0, LABEL_WIDTH - len(label)))
         row.append(" ")
         row.append(plain(hit.text or "", one_line=True), style="bold")
         row.append(
@@ -52,15 +55,17 @@ def hit_prompt(hit: SearchHit, colors: dict[str, str]) -> Text:
             f" in {hit.articles:,} article{'s' if hit.articles != 1 else ''}",
             style="dim",
         )
-        return row
+        return fit([row], width)
     row = Text()
     row.append(" article ", style="reverse")
-    row.append(" ")
+    row.append(" " * (LABEL_WIDTH - 6))
     row.append(plain(hit.title, one_line=True), style="bold")
+    lines = [row]
     if hit.snippet:
-        row.append("\n   ")
-        row.append_text(highlighted(hit.snippet, hit.highlights, "bold reverse"))
-    return row
+        snippet = Text(" " * (LABEL_WIDTH + 3))
+        snippet.append_text(highlighted(hit.snippet, hit.highlights, "bold reverse"))
+        lines.append(snippet)
+    return fit(lines, width)
 
 
 class SearchScreen(ModalScreen[None]):
@@ -160,7 +165,8 @@ class SearchScreen(ModalScreen[None]):
         self._hits = hits
         results = self.query_one("#search-results", OptionList)
         colors = self._colors or {}
-        results.set_options(Option(hit_prompt(h, colors)) for h in hits)
+        width = results.scrollable_content_region.width - 1 or 100
+        results.set_options(Option(hit_prompt(h, colors, width)) for h in hits)
         if hits:
             results.highlighted = 0
         status = self.query_one("#search-status", Static)

@@ -1,0 +1,92 @@
+"""The export dialog: pick a format and path, export in a worker, see the summary."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import App
+from textual.widgets import Input, Select, Static
+
+from store.models import ArticleDraft
+from tui.screens.export_dialog import ExportDialog
+
+
+class _Host(App[None]):
+    def __init__(self, store) -> None:
+        super().__init__()
+        self.store = store
+        self.closed_with: object = "not closed"
+
+    def on_mount(self) -> None:
+        self.push_screen(ExportDialog(), callback=lambda r: setattr(self, "closed_with", r))
+
+
+def test_export_from_dialog(tmp_path, store):
+    asyncio.run(_export_from_dialog(tmp_path, store))
+
+
+async def _export_from_dialog(tmp_path, store):
+    aid = store.add_article(ArticleDraft("Berliners like Berlin.")).article_id
+    store.add_span(aid, 0, 6, "GPE")
+    store.add_span(aid, 15, 21, "GPE")
+    app = _Host(store)
+    out = tmp_path / "gold.conll"
+    async with app.run_test(size=(100, 40)) as pilot:
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one("#format", Select).value = "conll"
+        await pilot.pause()
+        dialog.query_one("#path", Input).value = str(out)
+        await pilot.click("#export")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        summary = str(dialog.query_one("#summary", Static).render())
+        assert "1 article(s), 1 span(s)" in summary
+        assert "1 span(s) could not be expressed" in summary
+        await pilot.press("escape")
+        await pilot.pause()
+    assert "Berlin B-GPE" in out.read_text("utf-8")
+    assert app.closed_with is not None and app.closed_with.total.articles == 1
+
+
+def test_format_change_updates_default_path(tmp_path, store):
+    asyncio.run(_format_change(store))
+
+
+async def _format_change(store):
+    app = _Host(store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        dialog = app.screen
+        dialog.query_one("#format", Select).value = "brat"
+        await pilot.pause()
+        assert dialog.query_one("#path", Input).value == "margin-brat"
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.closed_with is None
+
+
+def test_dialog_in_the_real_app(tmp_path, store):
+    """Pushed over the library of MarginApp, it exports the store the app holds."""
+    from tui.app import MarginApp
+
+    asyncio.run(_in_real_app(tmp_path, store, MarginApp))
+
+
+async def _in_real_app(tmp_path, store, app_class):
+    aid = store.add_article(ArticleDraft("Paris is in France.")).article_id
+    store.add_span(aid, 0, 5, "GPE")
+    app = app_class(store)
+    out = tmp_path / "x.jsonl"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.push_screen(ExportDialog(fmt="doccano"))
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#path", Input).value = str(out)
+        await pilot.click("#export")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportDialog)
+    assert '"label": [[0, 5, "GPE"]]' in out.read_text("utf-8")

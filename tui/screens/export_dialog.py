@@ -1,0 +1,175 @@
+"""The export dialog: choose a format and a path, export in a thread worker, show the summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
+
+from store.exporter import (
+    ExportError,
+    ExportOptions,
+    ExportResult,
+    parse_split,
+    run_export,
+    select_ids,
+    summary_lines,
+)
+from store.formats import OUTPUTS
+
+from ..plain import plain
+
+
+def default_path(fmt: str) -> str:
+    """A file (or folder for brat) in the current folder named after the format."""
+    ext = OUTPUTS[fmt].extension
+    return f"margin-{fmt}{ext}" if ext else f"margin-{fmt}"
+
+
+class ExportDialog(ModalScreen[ExportResult | None]):
+    """Export the store's corrected annotations; dismisses with the result (None if cancelled).
+
+    Uses ``self.app.store``; ``article_ids`` limits the export to some articles.
+    """
+
+    BINDINGS = [Binding("escape", "close", "Close", id="export.close")]
+
+    DEFAULT_CSS = """
+    ExportDialog { align: center middle; }
+    ExportDialog > Vertical {
+        width: 80; height: auto; max-height: 90%;
+        border: thick $accent; background: $surface; padding: 1 2;
+    }
+    ExportDialog .row { height: auto; }
+    ExportDialog Label { margin: 1 0 0 0; }
+    ExportDialog #summary { height: auto; max-height: 12; overflow-y: auto; margin: 1 0 0 0; }
+    ExportDialog ProgressBar { margin: 1 0 0 0; }
+    ExportDialog Button { margin: 1 1 0 0; }
+    """
+
+    def __init__(self, article_ids: tuple[int, ...] = (), fmt: str = "spacy") -> None:
+        super().__init__()
+        self.article_ids = article_ids
+        self.fmt = fmt if fmt in OUTPUTS else next(iter(OUTPUTS))
+        self.result: ExportResult | None = None
+        self._path_edited = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("[b]Export annotations[/b]", id="title")
+            yield Label("Format")
+            yield Select(
+                [(f"{name}  ({fmt.description})", name) for name, fmt in OUTPUTS.items()],
+                value=self.fmt,
+                allow_blank=False,
+                id="format",
+            )
+            yield Label("Path (a folder for brat)")
+            yield Input(default_path(self.fmt), id="path")
+            with Horizontal(classes="row"):
+                yield Checkbox("Reviewed articles only", id="reviewed-only")
+                yield Checkbox("Include open suggestions", id="suggestions")
+            yield Label("Hold out (optional, e.g. dev=0.2)")
+            yield Input(placeholder="dev=0.2", id="split")
+            yield ProgressBar(total=None, show_eta=False, id="progress")
+            yield Static("", id="summary", markup=False)
+            with Horizontal(classes="row"):
+                yield Button("Export", variant="primary", id="export")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+
+    @on(Select.Changed, "#format")
+    def _format_changed(self, event: Select.Changed) -> None:
+        self.fmt = str(event.value)
+        if not self._path_edited:
+            path = self.query_one("#path", Input)
+            path.value = default_path(self.fmt)
+            self._path_edited = False
+
+    @on(Input.Changed, "#path")
+    def _path_changed(self, event: Input.Changed) -> None:
+        self._path_edited = event.value != default_path(self.fmt)
+
+    @on(Button.Pressed, "#cancel")
+    def action_close(self) -> None:
+        """Close the dialog (with the result when an export ran)."""
+        self.workers.cancel_group(self, "export")
+        self.dismiss(self.result)
+
+    @on(Button.Pressed, "#export")
+    @on(Input.Submitted)
+    def _start(self) -> None:
+        summary = self.query_one("#summary", Static)
+        raw = self.query_one("#path", Input).value.strip()
+        if not raw:
+            summary.update("give a path to write to")
+            return
+        try:
+            split = (
+                parse_split([self.query_one("#split", Input).value])
+                if self.query_one("#split", Input).value.strip()
+                else ()
+            )
+        except ExportError as exc:
+            summary.update(str(exc))
+            return
+        opts = ExportOptions(
+            fmt=self.fmt,
+            out=Path(raw).expanduser(),
+            reviewed_only=self.query_one("#reviewed-only", Checkbox).value,
+            include_suggestions=self.query_one("#suggestions", Checkbox).value,
+            article_ids=self.article_ids,
+            split=split,
+        )
+        self.query_one("#export", Button).disabled = True
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        summary.update("exporting…")
+        self._export(opts)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export(self, opts: ExportOptions) -> None:
+        store: Any = self.app.store  # type: ignore[attr-defined]
+        try:
+            total = len(select_ids(store, opts))
+            self.app.call_from_thread(self._set_total, total)
+            step = max(1, total // 100)  # at most about a hundred updates of the bar
+            done = 0
+
+            def tick() -> None:
+                nonlocal done
+                done += 1
+                if done % step == 0:
+                    self.app.call_from_thread(self._advance, step)
+
+            result = run_export(store, opts, on_article=tick)
+        except (ExportError, LookupError, OSError, ValueError) as exc:
+            self.app.call_from_thread(self._done, None, str(exc))
+            return
+        self.app.call_from_thread(self._done, result, "")
+
+    def _set_total(self, total: int) -> None:
+        self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=0)
+
+    def _advance(self, n: int) -> None:
+        self.query_one("#progress", ProgressBar).advance(n)
+
+    def _done(self, result: ExportResult | None, error: str) -> None:
+        self.query_one("#export", Button).disabled = False
+        self.query_one("#progress", ProgressBar).display = False
+        summary = self.query_one("#summary", Static)
+        if result is None:
+            summary.update(plain(f"export failed: {error}", one_line=True))
+            return
+        self.result = result
+        summary.update("\n".join(plain(line, one_line=True) for line in summary_lines(result, 20)))
+        self.query_one("#cancel", Button).label = "Close"
