@@ -178,6 +178,7 @@ class MarginApp(App[None]):
                 ("Entity: reject", "reject", "Reject the selected entity"),
                 ("Entity: label…", "pick_label", "Give the selection a label"),
                 ("Entity: apply to every mention", "propagate", "Propagate the last correction"),
+                ("Entity: mentions in every article", "mentions", "Where else it is named"),
             ):
                 yield SystemCommand(name, help_text, partial(run, action))
 

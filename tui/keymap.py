@@ -60,6 +60,7 @@ READER = [
     ],
     _b("A", "propagate", "Apply to all", "reader.propagate"),
     _b("R", "toggle_reviewed", "Reviewed", "reader.reviewed"),
+    _b("m", "mentions", "Mentions everywhere", "reader.mentions", show=False),
 ]
 
 TEXT = [

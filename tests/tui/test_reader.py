@@ -270,3 +270,18 @@ async def test_memory_frozen_while_reading_is_released_on_exit(seeded):
         await settle(pilot)
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
+
+
+async def test_m_lists_the_mentions_everywhere_and_opens_one(seeded):
+    from tui.screens.mentions import MentionsScreen
+
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket", "m")  # Aleppo (NORP): 3 here, 1 in "Quiet day"
+        assert isinstance(app.screen, MentionsScreen)
+        await settle(pilot)
+        await press(pilot, "down", "down", "down", "enter")
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.data.article.title in ("Aleppo falls", "Quiet day")
+        assert app.screen.selected.text == "Aleppo"

@@ -526,3 +526,11 @@ class ReaderScreen(Screen[None]):
             lambda s: s.set_reviewed(aid, reviewed),
             "marked reviewed" if reviewed else "marked not reviewed",
         )
+
+    def action_mentions(self) -> None:
+        """m: every mention of the selected entity in every article (enter opens one)."""
+        span = self._need_entity()
+        if span is not None:
+            from .mentions import MentionsScreen
+
+            self.app.push_screen(MentionsScreen(span.text, span.label))
