@@ -185,6 +185,18 @@ class QueriesMixin:
                 keyed.append(lab)
         return keyed[:size]
 
+    def library_counts(self: Store) -> tuple[int, int, int]:
+        """Return (articles, unread, reviewed) in one pass."""
+        row = (
+            self._conn()
+            .execute(
+                "SELECT COUNT(*), COALESCE(SUM(read = 0), 0), COALESCE(SUM(reviewed), 0)"
+                " FROM articles"
+            )
+            .fetchone()
+        )
+        return int(row[0]), int(row[1]), int(row[2])
+
     def unread_count(self: Store) -> int:
         """Return how many articles have not been opened yet."""
         return int(

@@ -79,3 +79,9 @@ def test_next_unread_skips_read_articles(store, corpus):
     for aid in order:
         store.mark_read(aid)
     assert store.next_unread(order[0], "title") is None
+
+
+def test_library_counts(store, corpus):
+    store.mark_read(corpus[0])
+    store.set_reviewed(corpus[1])
+    assert store.library_counts() == (5, 4, 1)

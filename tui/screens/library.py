@@ -33,12 +33,19 @@ class LibraryScreen(Screen[None]):
         """How many articles there are, and the first page to show."""
 
         def __init__(
-            self, sort: str, total: int, unread: int, offset: int, rows: list[ArticleSummary]
+            self,
+            sort: str,
+            total: int,
+            unread: int,
+            reviewed: int,
+            offset: int,
+            rows: list[ArticleSummary],
         ) -> None:
             super().__init__()
             self.sort = sort
             self.total = total
             self.unread = unread
+            self.reviewed = reviewed
             self.offset = offset
             self.rows = rows
 
@@ -66,6 +73,7 @@ class LibraryScreen(Screen[None]):
         self.sort = "newest"
         self.total = 0
         self.unread = 0
+        self.reviewed = 0
 
     def compose(self) -> ComposeResult:
         yield Static(f"margin · {Path(self.store.path).name}", id="lib-title", markup=False)
@@ -94,14 +102,13 @@ class LibraryScreen(Screen[None]):
     def count(self, sort: str, cursor: int) -> None:
         """Count the articles and read the page around the cursor."""
         try:
-            total = self.store.article_count()
-            unread = self.store.unread_count()
+            total, unread, reviewed = self.store.library_counts()
             offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
             rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
         except sqlite3.Error as exc:
             self.post_message(self.Jump(sort, None, f"cannot read the library: {exc}"))
             return
-        self.post_message(self.Counted(sort, total, unread, offset, rows))
+        self.post_message(self.Counted(sort, total, unread, reviewed, offset, rows))
 
     @work(thread=True, group="library-page")
     def page(self, sort: str, offset: int) -> None:
@@ -135,7 +142,7 @@ class LibraryScreen(Screen[None]):
     def on_library_screen_counted(self, message: Counted) -> None:
         if message.sort != self.sort:
             return
-        self.total, self.unread = message.total, message.unread
+        self.total, self.unread, self.reviewed = message.total, message.unread, message.reviewed
         self.articles.reset(message.total)
         self.articles.set_rows(message.offset, message.rows)
         self._update_status()
@@ -159,8 +166,8 @@ class LibraryScreen(Screen[None]):
             text = "no articles yet: margin import PATH (or margin --sample)"
         else:
             text = (
-                f"{self.total} articles · {self.unread} unread · sorted {SORT_NAMES[self.sort]}"
-                " · enter opens · s sorts · / searches · ? help"
+                f"{self.total:,} articles · {self.unread:,} unread · {self.reviewed:,} reviewed"
+                f" · sorted {SORT_NAMES[self.sort]} · ? keys"
             )
         self.query_one("#lib-status", Static).update(Text(text))
 
