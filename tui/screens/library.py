@@ -166,7 +166,7 @@ class LibraryScreen(Screen[None]):
             text = "no articles yet: margin import PATH (or margin --sample)"
         else:
             text = (
-                f"{self.total:,} articles · {self.unread:,} unread · {self.reviewed:,} reviewed"
+                f"{self.total:,} article{'s' * (self.total != 1)} · {self.unread:,} unread · {self.reviewed:,} reviewed"
                 f" · sorted {SORT_NAMES[self.sort]} · ? keys"
             )
         self.query_one("#lib-status", Static).update(Text(text))
