@@ -90,7 +90,9 @@ class MarginApp(App[None]):
             self.set_keymap(self.user_keymap)
         self.push_screen(self.library)
         if self.start_article is not None:
-            self.push_screen(ReaderScreen(self.store, self.start_article, self.library.sort))
+            self.push_screen(
+                ReaderScreen(self.store, self.start_article, self.library.sort, direct=True)
+            )
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # what the screens froze (see freeze_memory) can be collected again

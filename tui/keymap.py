@@ -45,6 +45,7 @@ ARTICLE_LIST = [
 
 READER = [
     _b("q", "back", "Back", "reader.back"),
+    _b("q", "quit", "Quit", "reader.quit"),
     _b("escape", "escape", "Cancel / back", "reader.escape", show=False),
     _b("n", "article(1)", "Next", "reader.next_article"),
     _b("p", "article(-1)", "Prev", "reader.prev_article"),

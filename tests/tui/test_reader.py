@@ -285,3 +285,19 @@ async def test_m_lists_the_mentions_everywhere_and_opens_one(seeded):
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.data.article.title in ("Aleppo falls", "Quiet day")
         assert app.screen.selected.text == "Aleppo"
+
+
+async def test_q_quits_when_opened_at_an_article_and_escape_shows_the_library(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, LibraryScreen)
+        await press(pilot, "enter")  # opened from the library: q comes back
+        await press(pilot, "q")
+        assert isinstance(app.screen, LibraryScreen)
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "q")
+    assert app.return_code == 0 and not app.is_running

@@ -110,9 +110,11 @@ class ReaderScreen(Screen[None]):
         article_id: int,
         sort: str = "newest",
         select: tuple[int, int] | None = None,
+        direct: bool = False,
     ) -> None:
         super().__init__()
         self.store = store
+        self.direct = direct  # opened by `margin read ID`: q quits, escape shows the library
         self.article_id = article_id
         self.sort = sort
         self._select = select
@@ -391,9 +393,20 @@ class ReaderScreen(Screen[None]):
 
     # -- actions -----------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return not self.direct
+        if action == "quit":
+            return self.direct
+        return True
+
     def action_back(self) -> None:
         """q: back to the library."""
         self.app.pop_screen()
+
+    def action_quit(self) -> None:
+        """q, when margin was opened at this article: leave margin."""
+        self.app.exit()
 
     def action_escape(self) -> None:
         """Escape: drop the selection, else leave the panel, else go back."""
