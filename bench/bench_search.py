@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import statistics
 import time
@@ -93,6 +94,7 @@ def run(quick: bool) -> None:
                 if ms > slowest[1]:
                     slowest = (q, ms)
     median, p95 = statistics.median(every), _percentile(every, 95)
+    load = os.getloadavg()[0]
     print(
         f"Store.search, {sum(len(v) for v in QUERIES.values())} queries x {rounds}:"
         f" median {median:.1f} ms, p95 {p95:.1f} ms (target p95 < {TARGET_P95_MS:.0f} ms)"
@@ -100,7 +102,8 @@ def run(quick: bool) -> None:
     )
     print(
         f"  CPU time of the same calls: median {statistics.median(cpu):.1f} ms,"
-        f" p95 {_percentile(cpu, 95):.1f} ms (wall time above includes waiting for a shared CPU)"
+        f" p95 {_percentile(cpu, 95):.1f} ms (wall time above includes waiting for the CPU;"
+        f" load average {load:.1f} on {os.cpu_count()} cores)"
     )
     print(
         "  "

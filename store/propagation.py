@@ -203,6 +203,23 @@ class PropagationMixin:
         """
         return self._plan(self._conn(), surface, label, article_id, case_sensitive)
 
+    def _decision_being_propagated(
+        self: Store, surface: str, label: str | None, case_sensitive: bool
+    ) -> int | None:
+        """The journal group of the newest change when it is the decision being propagated."""
+        decision = self.last_decision()
+        if decision is None:
+            return None
+        done_surface, done_label, _article = decision
+        same = (
+            done_surface == surface
+            if case_sensitive
+            else done_surface.casefold() == surface.casefold()
+        )
+        if not same or done_label != label:
+            return None
+        return self._last_group("done", "DESC")
+
     def propagate(
         self: Store,
         surface: str,
@@ -214,6 +231,9 @@ class PropagationMixin:
     ) -> int:
         """Give every mention of surface the label (None: reject it) as one journal group.
 
+        When the newest change is the decision being propagated (the relabel of one
+        "Aleppo" before ``A``), it joins that group, so one undo reverts them together.
+
         With learn, the decision also becomes a rule that later extraction applies; by
         default (None) it does when the propagation covers the whole corpus, not when it is
         limited to one article. Returns how many mentions changed.
@@ -224,7 +244,13 @@ class PropagationMixin:
             plan = self._plan(conn, surface, label, article_id, case_sensitive)
             if not plan.mentions and not learn:
                 return 0
+            absorbed = self._decision_being_propagated(surface, plan.label, case_sensitive)
             group = self._begin_edit(conn)
+            if absorbed is not None:
+                # the decision this propagation repeats joins its group: one undo reverts both
+                conn.execute(
+                    "UPDATE journal SET group_id = ? WHERE group_id = ?", (group, absorbed)
+                )
             texts: dict[int, str] = {}
             for m in plan.mentions:
                 if m.span_id is not None and m.action in ("accept", "reject", "relabel"):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 STATUS_VALUES = ("suggested", "accepted", "rejected", "user")
 REVIEWED_VALUES = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
+MAX_WORDS = 12  # words of free text a query searches for; the rest is ignored
 FILTER_HELP = (
     "label:NAME (e.g. label:PERSON), status:suggested|accepted|rejected|user, reviewed:yes|no"
 )
@@ -68,6 +69,7 @@ def parse(query: str, label: str | None = None) -> Query:
             if value.lower() not in REVIEWED_VALUES:
                 raise QueryError(f"reviewed:{value} is not understood; use reviewed:yes or no")
             reviewed = REVIEWED_VALUES[value.lower()]
+    words = words[:MAX_WORDS]  # a pasted paragraph is not a name to look for
     text = " ".join(words)
     return Query(text, tuple(words), label or None, status, reviewed)
 

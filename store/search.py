@@ -371,7 +371,12 @@ def _small_set_hits(conn: sqlite3.Connection, q: Query, limit: int) -> list[Sear
     if q.reviewed is not None:
         sql = (
             "SELECT s.text, s.label, COUNT(*), COUNT(DISTINCT s.article_id), MAX(s.id)"
-            " FROM articles a JOIN spans s ON s.article_id = a.id WHERE a.reviewed = ? AND "
+            + (  # a person's decisions are few: they lead; else the reviewed articles do
+                " FROM spans s CROSS JOIN articles a ON a.id = s.article_id"
+                if q.status is not None
+                else " FROM articles a CROSS JOIN spans s ON s.article_id = a.id"
+            )
+            + " WHERE a.reviewed = ? AND "
         )
         args: list[object] = [int(q.reviewed)]
     else:
@@ -522,7 +527,7 @@ def _article_rows(
     """
     join, extra = "", ""
     if q.reviewed:  # few articles: let them pick
-        extra = " AND article_fts.rowid IN (SELECT id FROM articles WHERE reviewed = 1)"
+        extra = " AND +article_fts.rowid IN (SELECT id FROM articles WHERE reviewed = 1)"
     elif q.reviewed is not None:  # most articles: the word index picks, this filters
         join = " CROSS JOIN articles r ON r.id = article_fts.rowid"
         extra = " AND r.reviewed = 0"

@@ -102,6 +102,29 @@ def test_propagation_is_one_group_and_one_undo(store):
     assert store.rules() == []
 
 
+def test_the_decision_being_propagated_undoes_with_it(store):
+    a = add_extracted(store, SEED)
+    add_extracted(store, SECOND)
+    start = snapshot(store)
+    first = mentions(store, a)[0]
+    store.relabel(first.id, "GPE")
+    store.propagate("Aleppo", "GPE")
+    store.undo()  # one undo: the propagation and the relabel it repeated
+    assert snapshot(store) == start
+    assert not store.can_undo()
+
+
+def test_an_unrelated_last_change_keeps_its_own_undo_step(store):
+    a = add_extracted(store, SEED)
+    russia = next(s for s in store.spans(a) if s.text != "Aleppo")
+    store.reject(russia.id)
+    after_reject = snapshot(store)
+    store.propagate("Aleppo", "GPE")
+    store.undo()
+    assert snapshot(store) == after_reject
+    assert store.can_undo()
+
+
 def test_article_scope(store):
     a = add_extracted(store, SEED)
     b = add_extracted(store, SECOND)

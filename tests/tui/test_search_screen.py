@@ -36,6 +36,8 @@ def spans(text: str, entities: list[tuple[str, str]]) -> tuple[SpanDraft, ...]:
 class SearchApp(App[None]):
     """What the real App gives the screen: ``.store``; records OpenArticle messages."""
 
+    CSS_PATH = Path(__file__).parents[2] / "tui" / "app.tcss"
+
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store

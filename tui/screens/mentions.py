@@ -44,16 +44,6 @@ class MentionsScreen(ModalScreen[bool]):
 
     LIMIT = 500
 
-    DEFAULT_CSS = """
-    MentionsScreen { align: center top; }
-    MentionsScreen > #mentions-box {
-        width: 90%; max-width: 120; height: 85%; margin-top: 2;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    MentionsScreen #mentions-title { height: 1; padding: 0 1; }
-    MentionsScreen #mentions-list { height: 1fr; border: none; }
-    """
-
     BINDINGS = [Binding("escape", "close", "Back", id="mentions.back")]
 
     def __init__(self, surface: str, label: str, mentions: int = 0) -> None:

@@ -74,17 +74,6 @@ class SearchScreen(ModalScreen[None]):
     DEBOUNCE = 0.12  # seconds of quiet typing before a search starts
     LIMIT = 50
 
-    DEFAULT_CSS = """
-    SearchScreen { align: center top; }
-    SearchScreen > #search-box {
-        width: 90%; max-width: 120; height: 85%; margin-top: 2;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    SearchScreen #search-input { margin-bottom: 0; }
-    SearchScreen #search-status { color: $text-muted; height: 1; padding: 0 1; }
-    SearchScreen #search-results { height: 1fr; border: none; }
-    """
-
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="search.close"),
         Binding("down", "move(1)", "Next", show=False, id="search.next"),
