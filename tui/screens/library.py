@@ -32,22 +32,20 @@ class LibraryScreen(Screen[None]):
     class Counted(Message):
         """How many articles there are, and the first page to show."""
 
-        def __init__(
-            self,
-            sort: str,
-            total: int,
-            unread: int,
-            reviewed: int,
-            offset: int,
-            rows: list[ArticleSummary],
-        ) -> None:
+        def __init__(self, sort: str, total: int, offset: int, rows: list[ArticleSummary]) -> None:
             super().__init__()
             self.sort = sort
             self.total = total
-            self.unread = unread
-            self.reviewed = reviewed
             self.offset = offset
             self.rows = rows
+
+    class Tallied(Message):
+        """How many articles are unread and reviewed."""
+
+        def __init__(self, unread: int, reviewed: int) -> None:
+            super().__init__()
+            self.unread = unread
+            self.reviewed = reviewed
 
     class PageLoaded(Message):
         """One page of rows."""
@@ -74,6 +72,7 @@ class LibraryScreen(Screen[None]):
         self.total = 0
         self.unread = 0
         self.reviewed = 0
+        self._tallied = False
 
     def compose(self) -> ComposeResult:
         yield Static(f"margin · {Path(self.store.path).name}", id="lib-title", markup=False)
@@ -100,15 +99,24 @@ class LibraryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="library-count")
     def count(self, sort: str, cursor: int) -> None:
-        """Count the articles and read the page around the cursor."""
+        """Count the articles (an index scan) and read the page around the cursor."""
         try:
-            total, unread, reviewed = self.store.library_counts()
+            total = self.store.article_count()
             offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
             rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
         except sqlite3.Error as exc:
             self.post_message(self.Jump(sort, None, f"cannot read the library: {exc}"))
             return
-        self.post_message(self.Counted(sort, total, unread, reviewed, offset, rows))
+        self.post_message(self.Counted(sort, total, offset, rows))
+
+    @work(thread=True, exclusive=True, group="library-tally")
+    def tally(self) -> None:
+        """Count unread and reviewed articles (a table scan: after the first frame)."""
+        try:
+            _total, unread, reviewed = self.store.library_counts()
+        except sqlite3.Error:
+            return
+        self.post_message(self.Tallied(unread, reviewed))
 
     @work(thread=True, group="library-page")
     def page(self, sort: str, offset: int) -> None:
@@ -142,11 +150,17 @@ class LibraryScreen(Screen[None]):
     def on_library_screen_counted(self, message: Counted) -> None:
         if message.sort != self.sort:
             return
-        self.total, self.unread, self.reviewed = message.total, message.unread, message.reviewed
+        self.total = message.total
         self.articles.reset(message.total)
         self.articles.set_rows(message.offset, message.rows)
         self._update_status()
         self.call_after_refresh(freeze_memory)
+        self.tally()
+
+    def on_library_screen_tallied(self, message: Tallied) -> None:
+        self.unread, self.reviewed = message.unread, message.reviewed
+        self._tallied = True
+        self._update_status()
 
     def on_library_screen_page_loaded(self, message: PageLoaded) -> None:
         if message.sort == self.sort:
@@ -165,10 +179,12 @@ class LibraryScreen(Screen[None]):
         if self.total == 0:
             text = "no articles yet: margin import PATH (or margin --sample)"
         else:
-            text = (
-                f"{self.total:,} article{'s' * (self.total != 1)} · {self.unread:,} unread · {self.reviewed:,} reviewed"
-                f" · sorted {SORT_NAMES[self.sort]} · ? keys"
-            )
+            n = self.total
+            parts = [f"{n:,} article{'s' * (n != 1)}"]
+            if self._tallied:
+                parts += [f"{self.unread:,} unread", f"{self.reviewed:,} reviewed"]
+            parts += [f"sorted {SORT_NAMES[self.sort]}", "? keys"]
+            text = " · ".join(parts)
         self.query_one("#lib-status", Static).update(Text(text))
 
     def action_cycle_sort(self) -> None:
