@@ -27,6 +27,7 @@ class Surface:
 
     text: str
     count: int
+    pending: int = 0  # how many are still model suggestions nobody has checked
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,8 @@ class QueriesMixin:
         rows = (
             self._conn()
             .execute(
-                "SELECT s.label, s.text, COUNT(*) AS n, MIN(s.start) AS first"
+                "SELECT s.label, s.text, COUNT(*) AS n, MIN(s.start) AS first,"
+                " SUM(s.status = 'suggested') AS pending"
                 " FROM spans s LEFT JOIN labels l ON l.name = s.label"
                 " WHERE s.article_id = ? AND s.status != 'rejected'"
                 " GROUP BY s.label, s.text"
@@ -160,12 +162,12 @@ class QueriesMixin:
         groups: list[EntityGroup] = []
         current: str | None = None
         surfaces: list[Surface] = []
-        for label, text, n, _first in rows:
+        for label, text, n, _first, pending in rows:
             if label != current:
                 if current is not None:
                     groups.append(_group(current, surfaces))
                 current, surfaces = label, []
-            surfaces.append(Surface(text, n))
+            surfaces.append(Surface(text, n, int(pending or 0)))
         if current is not None:
             groups.append(_group(current, surfaces))
         return groups

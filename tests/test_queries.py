@@ -49,6 +49,9 @@ def test_entity_groups_count_surfaces_and_skip_rejected(store):
     assert [(g.label, g.count) for g in groups] == [("PERSON", 1), ("GPE", 3)]
     gpe = groups[1]
     assert [(s.text, s.count) for s in gpe.surfaces] == [("Aleppo", 2), ("Russia", 1)]
+    assert [s.pending for s in gpe.surfaces] == [2, 1]
+    store.accept(store.spans(aid)[1].id)
+    assert [s.pending for s in store.entity_groups(aid)[1].surfaces] == [1, 1]
 
 
 def test_legend_has_nine_numbered_labels(store):

@@ -378,7 +378,10 @@ class ReaderScreen(Screen[None]):
         elif self.selected is not None:
             s = self.selected
             status.append(f" {plain(s.label, one_line=True)} ", chip(s.label, self._color(s.label)))
+            same = [o for o in self.text_view.spans if o.label == s.label and o.text == s.text]
             status.append(f" {plain(s.text, one_line=True)[:50]!r} ")
+            if len(same) > 1:
+                status.append(f"{same.index(s) + 1}/{len(same)} ")
             status.append(f"{s.status} · {plain(s.source, one_line=True)}", Style(dim=True))
         else:
             status.append("] next entity · v select · ? keys", Style(dim=True))
