@@ -141,6 +141,9 @@ def import_paths(
     one file add up to the file's size (a rejected file reports them all at once).
     """
     summary = ImportSummary()
+    # articles of small plain files (no annotations) wait here, so a folder of many
+    # small files is written in a few transactions instead of one per file
+    pending: list[ArticleDraft] = []
     for path in expand_paths(paths):
         summary.files += 1
         size = file_size(path)
@@ -160,21 +163,30 @@ def import_paths(
                         on_error(warning)
             if count == 0:
                 raise FormatError(STDIN if path == "-" else path, None, "holds no articles")
-            # pass 2: store in short transactions of whole articles
-            batch: list[ArticleDraft] = []
-            done = 0
-            for draft in read_file(path, data, fmt):
-                batch.append(draft)
-                if len(batch) >= BATCH:
+            if not labels and count < BATCH:
+                pending.extend(read_file(path, data, fmt))
+                if len(pending) >= BATCH:
+                    _store(store, pending, summary, frozenset())
+                    pending = []
+            else:
+                if pending:
+                    _store(store, pending, summary, frozenset())
+                    pending = []
+                # pass 2: store in short transactions of whole articles
+                batch: list[ArticleDraft] = []
+                done = 0
+                for draft in read_file(path, data, fmt):
+                    batch.append(draft)
+                    if len(batch) >= BATCH:
+                        _store(store, batch, summary, frozenset(labels))
+                        done += len(batch)
+                        batch = []
+                        if on_bytes:
+                            step = size * done // count - reported
+                            reported += step
+                            on_bytes(path, step)
+                if batch:
                     _store(store, batch, summary, frozenset(labels))
-                    done += len(batch)
-                    batch = []
-                    if on_bytes:
-                        step = size * done // count - reported
-                        reported += step
-                        on_bytes(path, step)
-            if batch:
-                _store(store, batch, summary, frozenset(labels))
         except FormatError as exc:
             summary.errors.append(str(exc))
             if on_error:
@@ -188,6 +200,8 @@ def import_paths(
             on_bytes(path, size - reported)
         if on_file:
             on_file(path, summary.files)
+    if pending:
+        _store(store, pending, summary, frozenset())
     return summary
 
 

@@ -305,3 +305,25 @@ def test_progress_in_bytes_adds_up_to_the_file_sizes(store: Store, tmp_path: Pat
     )
     assert sum(seen[str(big)]) == big.stat().st_size and len(seen[str(big)]) == 3
     assert seen[str(bad)] == [3]
+
+
+def test_many_small_files_share_transactions(store: Store, tmp_path: Path) -> None:
+    d = tmp_path / "many"
+    for i in range(BATCH + 20):
+        write(d / f"{i:04d}.txt", f"small article {i}")
+    write(d / "0100-bad.txt", b"\xff")
+    write(d / "0200-dup.txt", "small article 7")
+    done: list[str] = []
+    summary = import_paths(store, [str(d)], on_file=lambda p, n: done.append(p))
+    assert len(summary.created) == BATCH + 20 and len(summary.existing) == 1
+    assert len(summary.errors) == 1 and "0100-bad.txt" in summary.errors[0]
+    assert len(done) == BATCH + 22  # every file reported, the pending ones too
+    groups = (
+        store._conn()
+        .execute("SELECT COUNT(DISTINCT group_id) FROM journal WHERE action = 'import'")
+        .fetchone()[0]
+    )
+    assert groups == 2  # one full batch, then the rest
+    assert [store.article(i).text for i in summary.created[:3]] == [
+        f"small article {i}" for i in range(3)
+    ]
