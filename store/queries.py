@@ -27,6 +27,7 @@ class Surface:
 
     text: str
     count: int
+    pending: int = 0  # how many are still model suggestions nobody has checked
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,26 @@ class QueriesMixin:
         )
         return None if row is None else int(row[0])
 
+    def next_unread(
+        self: Store, article_id: int | None, sort: str = "newest", step: int = 1
+    ) -> int | None:
+        """Return the next (or previous) unread article after article_id in a sort order."""
+        keys = _keys(sort)
+        forward = step > 0
+        order = ", ".join(
+            f"{expr} {d if forward else ('ASC' if d == 'DESC' else 'DESC')}" for expr, d in keys
+        )
+        where, params = "a.read = 0", []
+        if article_id is not None:
+            where += f" AND ({_after(keys, forward)})"
+            params = _params(self._key_values(article_id, sort))
+        row = (
+            self._conn()
+            .execute(f"SELECT a.id FROM articles a WHERE {where} ORDER BY {order} LIMIT 1", params)
+            .fetchone()
+        )
+        return None if row is None else int(row[0])
+
     def article_rank(self: Store, article_id: int, sort: str = "newest") -> int:
         """Return the 0-based position of an article in a sort order (a count, not a scan)."""
         keys = _keys(sort)
@@ -128,7 +149,8 @@ class QueriesMixin:
         rows = (
             self._conn()
             .execute(
-                "SELECT s.label, s.text, COUNT(*) AS n, MIN(s.start) AS first"
+                "SELECT s.label, s.text, COUNT(*) AS n, MIN(s.start) AS first,"
+                " SUM(s.status = 'suggested') AS pending"
                 " FROM spans s LEFT JOIN labels l ON l.name = s.label"
                 " WHERE s.article_id = ? AND s.status != 'rejected'"
                 " GROUP BY s.label, s.text"
@@ -140,12 +162,12 @@ class QueriesMixin:
         groups: list[EntityGroup] = []
         current: str | None = None
         surfaces: list[Surface] = []
-        for label, text, n, _first in rows:
+        for label, text, n, _first, pending in rows:
             if label != current:
                 if current is not None:
                     groups.append(_group(current, surfaces))
                 current, surfaces = label, []
-            surfaces.append(Surface(text, n))
+            surfaces.append(Surface(text, n, int(pending or 0)))
         if current is not None:
             groups.append(_group(current, surfaces))
         return groups
@@ -164,6 +186,18 @@ class QueriesMixin:
             if lab.name not in taken:
                 keyed.append(lab)
         return keyed[:size]
+
+    def library_counts(self: Store) -> tuple[int, int, int]:
+        """Return (articles, unread, reviewed) in one pass."""
+        row = (
+            self._conn()
+            .execute(
+                "SELECT COUNT(*), COALESCE(SUM(read = 0), 0), COALESCE(SUM(reviewed), 0)"
+                " FROM articles"
+            )
+            .fetchone()
+        )
+        return int(row[0]), int(row[1]), int(row[2])
 
     def unread_count(self: Store) -> int:
         """Return how many articles have not been opened yet."""

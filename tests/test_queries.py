@@ -49,6 +49,9 @@ def test_entity_groups_count_surfaces_and_skip_rejected(store):
     assert [(g.label, g.count) for g in groups] == [("PERSON", 1), ("GPE", 3)]
     gpe = groups[1]
     assert [(s.text, s.count) for s in gpe.surfaces] == [("Aleppo", 2), ("Russia", 1)]
+    assert [s.pending for s in gpe.surfaces] == [2, 1]
+    store.accept(store.spans(aid)[1].id)
+    assert [s.pending for s in store.entity_groups(aid)[1].surfaces] == [1, 1]
 
 
 def test_legend_has_nine_numbered_labels(store):
@@ -67,3 +70,21 @@ def test_find_titles_escapes_like_wildcards(store, corpus):
 def test_article_summary(store, corpus):
     s = store.article_summary(corpus[0])
     assert s.title == "beta" and s.entity_count == 2
+
+
+def test_next_unread_skips_read_articles(store, corpus):
+    order = [a.id for a in store.articles(limit=100, sort="title")]
+    store.mark_read(order[1])
+    store.mark_read(order[2])
+    assert store.next_unread(order[0], "title") == order[3]
+    assert store.next_unread(order[3], "title", -1) == order[0]
+    assert store.next_unread(None, "title") == order[0]
+    for aid in order:
+        store.mark_read(aid)
+    assert store.next_unread(order[0], "title") is None
+
+
+def test_library_counts(store, corpus):
+    store.mark_read(corpus[0])
+    store.set_reviewed(corpus[1])
+    assert store.library_counts() == (5, 4, 1)

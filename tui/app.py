@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
+import sqlite3
 import sys
 from collections.abc import Iterable
 from functools import partial
@@ -88,7 +90,12 @@ class MarginApp(App[None]):
             self.set_keymap(self.user_keymap)
         self.push_screen(self.library)
         if self.start_article is not None:
-            self.push_screen(ReaderScreen(self.store, self.start_article, self.library.sort))
+            self.push_screen(
+                ReaderScreen(self.store, self.start_article, self.library.sort, direct=True)
+            )
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # what the screens froze (see freeze_memory) can be collected again
 
     # -- opening articles --------------------------------------------------------------
 
@@ -135,7 +142,7 @@ class MarginApp(App[None]):
         """Walk the journal one group back or forward."""
         try:
             ids = self.store.undo() if what == "undo" else self.store.redo()
-        except CorrectionError as exc:
+        except (CorrectionError, sqlite3.Error) as exc:
             self.post_message(self.UndoDone(what, [], str(exc)))
             return
         self.post_message(self.UndoDone(what, ids))
@@ -173,6 +180,7 @@ class MarginApp(App[None]):
                 ("Entity: reject", "reject", "Reject the selected entity"),
                 ("Entity: label…", "pick_label", "Give the selection a label"),
                 ("Entity: apply to every mention", "propagate", "Propagate the last correction"),
+                ("Entity: mentions in every article", "mentions", "Where else it is named"),
             ):
                 yield SystemCommand(name, help_text, partial(run, action))
 

@@ -28,6 +28,8 @@ APP = [
 LIBRARY = [
     _b("q", "quit", "Quit", "library.quit"),
     _b("s", "cycle_sort", "Sort", "library.sort"),
+    _b("n", "unread(1)", "Next unread", "library.next_unread"),
+    _b("p", "unread(-1)", "Previous unread", "library.prev_unread", show=False),
     _b("r", "refresh", "Refresh", "library.refresh", show=False),
 ]
 
@@ -43,6 +45,7 @@ ARTICLE_LIST = [
 
 READER = [
     _b("q", "back", "Back", "reader.back"),
+    _b("q", "quit", "Quit", "reader.quit"),
     _b("escape", "escape", "Cancel / back", "reader.escape", show=False),
     _b("n", "article(1)", "Next", "reader.next_article"),
     _b("p", "article(-1)", "Prev", "reader.prev_article"),
@@ -58,6 +61,7 @@ READER = [
     ],
     _b("A", "propagate", "Apply to all", "reader.propagate"),
     _b("R", "toggle_reviewed", "Reviewed", "reader.reviewed"),
+    _b("m", "mentions", "Mentions everywhere", "reader.mentions", show=False),
 ]
 
 TEXT = [

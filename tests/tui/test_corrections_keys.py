@@ -204,3 +204,39 @@ async def test_typing_in_the_picker_is_not_taken_by_global_keys(seeded):
         await press(pilot, "enter")
         start = SEED.index("Aleppo")
         assert live(seeded)[(start, start + 6)].label == "QUANTITY"
+
+
+async def test_mouse_drag_selects_whole_tokens(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, text = await open_reader(app, pilot)
+        # "Rebel forces": press on the "b" of Rebel, release on the "r" of forces
+        await pilot.mouse_down(text, offset=(1 + 2, 0))
+        await pilot.hover(text, offset=(1 + 8, 0))
+        await pilot.mouse_up(text, offset=(1 + 8, 0))
+        await settle(pilot)
+        assert text.selection is not None
+        assert SEED[text.selection.start : text.selection.end] == "Rebel forces"
+        await press(pilot, "4")
+        assert live(seeded)[(0, 12)].label == "ORG"
+
+
+async def test_random_selection_keys_keep_the_selection_inside_the_text(seeded):
+    import random
+
+    rng = random.Random(7)
+    keys = ["left", "right", "up", "down", "w", "b", "e", "o", "c", "v", "right", "e"]
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, text = await open_reader(app, pilot)
+        text.move_caret(SEED.index("regime"))
+        await press(pilot, "v")
+        for _ in range(60):
+            key = rng.choice(keys)
+            await pilot.press(key)
+            if not isinstance(app.screen, ReaderScreen):  # escape with nothing selected went back
+                break
+            sel = text.selection
+            assert 0 <= text.caret < len(SEED)
+            if sel is not None:
+                assert 0 <= sel.start < sel.end <= len(SEED), (key, sel)

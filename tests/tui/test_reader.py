@@ -212,3 +212,92 @@ async def test_command_palette_goes_to_an_article(seeded):
         await press(pilot, "enter")
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.data.article.title == "Geneva talks"
+
+
+async def test_library_n_jumps_to_the_next_unread(seeded):
+    app = MarginApp(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        order = [a.id for a in seeded.articles(sort="newest")]
+        seeded.mark_read(order[1])
+        await press(pilot, "n")
+        assert screen.articles.cursor == 2
+        await press(pilot, "p")
+        assert screen.articles.cursor == 0
+        await press(pilot, "p")
+        assert screen.articles.cursor == 0
+
+
+async def test_opening_a_missing_article_goes_back(seeded):
+    app = MarginApp(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.post_message(OpenArticle(999))
+        await settle(pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        assert any("999" in n.message for n in app._notifications)
+
+
+async def test_paging_and_caret_moves_keep_the_caret_in_view(store):
+    text = "\n".join(f"Line {i} speaks of Aleppo and more words here." for i in range(300))
+    store.add_article(ArticleDraft(text, title="long"))
+    app = MarginApp(store, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one(ArticleText)
+        await press(pilot, "pagedown", "pagedown")
+        top = int(view.scroll_offset.y)
+        assert top > 40
+        line, _ = view._layout.offset_to_pos(view.caret)
+        assert top <= line < top + view.size.height
+        await press(pilot, "end")
+        assert view.caret == len(text) - 1
+        assert int(view.scroll_offset.y) + view.size.height >= view.layout_lines
+        await press(pilot, "home", "w", "w")
+        assert text[view.caret :].startswith("speaks")
+        await press(pilot, "b")
+        assert text[view.caret :].startswith("0 speaks")
+        await press(pilot, "escape")
+        assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_memory_frozen_while_reading_is_released_on_exit(seeded):
+    import gc
+
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+
+
+async def test_m_lists_the_mentions_everywhere_and_opens_one(seeded):
+    from tui.screens.mentions import MentionsScreen
+
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket", "m")  # Aleppo (NORP): 3 here, 1 in "Quiet day"
+        assert isinstance(app.screen, MentionsScreen)
+        await settle(pilot)
+        await press(pilot, "down", "down", "down", "enter")
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.data.article.title in ("Aleppo falls", "Quiet day")
+        assert app.screen.selected.text == "Aleppo"
+
+
+async def test_q_quits_when_opened_at_an_article_and_escape_shows_the_library(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, LibraryScreen)
+        await press(pilot, "enter")  # opened from the library: q comes back
+        await press(pilot, "q")
+        assert isinstance(app.screen, LibraryScreen)
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "q")
+    assert app.return_code == 0 and not app.is_running

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 from textual.message import Message
@@ -29,3 +30,13 @@ class StoreChanged(Message):
     def __init__(self, article_ids: list[int]) -> None:
         super().__init__()
         self.article_ids = article_ids
+
+
+def freeze_memory() -> None:
+    """Move what exists now out of the cyclic collector's way (call when a screen has its data).
+
+    Without this a full collection over Textual's and the article's objects pauses the app
+    for 150-200 ms every so often (a page down in a long article); refcounting still frees
+    everything, only cyclic garbage made before the call stays.
+    """
+    gc.freeze()

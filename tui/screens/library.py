@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -15,7 +18,7 @@ from store.models import ArticleSummary
 from ..keymap import LIBRARY
 from ..messages import OpenArticle
 from ..widgets.article_list import PAGE, ArticleList
-from .common import StoreChanged
+from .common import StoreChanged, freeze_memory
 
 SORT_CYCLE = ("newest", "title", "entities")
 SORT_NAMES = {"newest": "newest first", "title": "by title", "entities": "most entities"}
@@ -29,15 +32,20 @@ class LibraryScreen(Screen[None]):
     class Counted(Message):
         """How many articles there are, and the first page to show."""
 
-        def __init__(
-            self, sort: str, total: int, unread: int, offset: int, rows: list[ArticleSummary]
-        ) -> None:
+        def __init__(self, sort: str, total: int, offset: int, rows: list[ArticleSummary]) -> None:
             super().__init__()
             self.sort = sort
             self.total = total
-            self.unread = unread
             self.offset = offset
             self.rows = rows
+
+    class Tallied(Message):
+        """How many articles are unread and reviewed."""
+
+        def __init__(self, unread: int, reviewed: int) -> None:
+            super().__init__()
+            self.unread = unread
+            self.reviewed = reviewed
 
     class PageLoaded(Message):
         """One page of rows."""
@@ -48,15 +56,26 @@ class LibraryScreen(Screen[None]):
             self.offset = offset
             self.rows = rows
 
+    class Jump(Message):
+        """Move the cursor to a row (found by a worker), or say why not."""
+
+        def __init__(self, sort: str, index: int | None, note: str = "") -> None:
+            super().__init__()
+            self.sort = sort
+            self.index = index
+            self.note = note
+
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
         self.sort = "newest"
         self.total = 0
         self.unread = 0
+        self.reviewed = 0
+        self._tallied = False
 
     def compose(self) -> ComposeResult:
-        yield Static("margin", id="lib-title", markup=False)
+        yield Static(f"margin · {Path(self.store.path).name}", id="lib-title", markup=False)
         yield ArticleList(id="articles")
         yield Static("", id="lib-status", markup=False)
         yield Footer()
@@ -80,25 +99,67 @@ class LibraryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="library-count")
     def count(self, sort: str, cursor: int) -> None:
-        """Count the articles and read the page around the cursor."""
-        total = self.store.article_count()
-        unread = self.store.unread_count()
-        offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
-        rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
-        self.post_message(self.Counted(sort, total, unread, offset, rows))
+        """Count the articles (an index scan) and read the page around the cursor."""
+        try:
+            total = self.store.article_count()
+            offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
+            rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
+        except sqlite3.Error as exc:
+            self.post_message(self.Jump(sort, None, f"cannot read the library: {exc}"))
+            return
+        self.post_message(self.Counted(sort, total, offset, rows))
+
+    @work(thread=True, exclusive=True, group="library-tally")
+    def tally(self) -> None:
+        """Count unread and reviewed articles (a table scan: after the first frame)."""
+        try:
+            _total, unread, reviewed = self.store.library_counts()
+        except sqlite3.Error:
+            return
+        self.post_message(self.Tallied(unread, reviewed))
 
     @work(thread=True, group="library-page")
     def page(self, sort: str, offset: int) -> None:
         """Read one page of rows."""
-        rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
+        try:
+            rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
+        except sqlite3.Error as exc:
+            self.post_message(self.Jump(sort, None, f"cannot read the library: {exc}"))
+            return
         self.post_message(self.PageLoaded(sort, offset, rows))
+
+    @work(thread=True, exclusive=True, group="library-jump")
+    def jump_unread(self, sort: str, current: int | None, step: int) -> None:
+        """Find the next or previous unread article and its row."""
+        try:
+            target = self.store.next_unread(current, sort, step)
+            index = None if target is None else self.store.article_rank(target, sort)
+        except sqlite3.Error as exc:
+            self.post_message(self.Jump(sort, None, f"cannot read the library: {exc}"))
+            return
+        self.post_message(
+            self.Jump(sort, index, "" if index is not None else "no more unread articles")
+        )
+
+    def on_library_screen_jump(self, message: Jump) -> None:
+        if message.index is None:
+            self.notify(message.note, timeout=3)
+        elif message.sort == self.sort:
+            self.articles.go_to(message.index)
 
     def on_library_screen_counted(self, message: Counted) -> None:
         if message.sort != self.sort:
             return
-        self.total, self.unread = message.total, message.unread
+        self.total = message.total
         self.articles.reset(message.total)
         self.articles.set_rows(message.offset, message.rows)
+        self._update_status()
+        self.call_after_refresh(freeze_memory)
+        self.tally()
+
+    def on_library_screen_tallied(self, message: Tallied) -> None:
+        self.unread, self.reviewed = message.unread, message.reviewed
+        self._tallied = True
         self._update_status()
 
     def on_library_screen_page_loaded(self, message: PageLoaded) -> None:
@@ -118,10 +179,12 @@ class LibraryScreen(Screen[None]):
         if self.total == 0:
             text = "no articles yet: margin import PATH (or margin --sample)"
         else:
-            text = (
-                f"{self.total} articles · {self.unread} unread · sorted {SORT_NAMES[self.sort]}"
-                " · enter opens · s sorts · / searches · ? help"
-            )
+            n = self.total
+            parts = [f"{n:,} article{'s' * (n != 1)}"]
+            if self._tallied:
+                parts += [f"{self.unread:,} unread", f"{self.reviewed:,} reviewed"]
+            parts += [f"sorted {SORT_NAMES[self.sort]}", "? keys"]
+            text = " · ".join(parts)
         self.query_one("#lib-status", Static).update(Text(text))
 
     def action_cycle_sort(self) -> None:
@@ -131,6 +194,11 @@ class LibraryScreen(Screen[None]):
         self.articles.cursor = 0
         self.articles.reset(self.total, cursor=0)
         self.count(self.sort, 0)
+
+    def action_unread(self, step: int) -> None:
+        """n / p: the next / previous unread article."""
+        row = self.articles.current
+        self.jump_unread(self.sort, row.id if row else None, step)
 
     def action_refresh(self) -> None:
         """r: read the list again."""

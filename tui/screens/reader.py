@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from typing import Any
@@ -25,13 +26,14 @@ from ..plain import plain
 from ..widgets.article_text import ArticleText, Selection
 from ..widgets.entity_panel import EntityPanel
 from ..widgets.legend import Legend, chip
-from .common import ArticleData, StoreChanged
+from .common import ArticleData, StoreChanged, freeze_memory
 from .label_picker import LabelPicker
 from .propagate import PropagateScreen
 
 NARROW = 100  # below this many columns the panel folds away (tab shows it)
 WIDE = 160  # from this many columns the panel gets wider
-EDIT_ERRORS = (CorrectionError, SpanError, NotFound, ValueError)
+EDIT_ERRORS = (CorrectionError, SpanError, NotFound, ValueError, sqlite3.Error)
+LOAD_ERRORS = (NotFound, sqlite3.Error)
 
 
 def fetch_article(store: Store, article_id: int, sort: str) -> ArticleData:
@@ -108,9 +110,11 @@ class ReaderScreen(Screen[None]):
         article_id: int,
         sort: str = "newest",
         select: tuple[int, int] | None = None,
+        direct: bool = False,
     ) -> None:
         super().__init__()
         self.store = store
+        self.direct = direct  # opened by `margin read ID`: q quits, escape shows the library
         self.article_id = article_id
         self.sort = sort
         self._select = select
@@ -171,7 +175,7 @@ class ReaderScreen(Screen[None]):
             data = fetch_article(self.store, article_id, self.sort)
             if not data.article.read:
                 self.store.mark_read(article_id)
-        except NotFound as exc:
+        except LOAD_ERRORS as exc:
             self.post_message(self.Failed(str(exc)))
             return
         self.post_message(self.Loaded(data, caret, note))
@@ -179,15 +183,18 @@ class ReaderScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="reader-load")
     def step_article(self, step: int) -> None:
         """Open the next or previous article in the library's order."""
-        other = self.store.neighbour(self.article_id, self.sort, step)
-        if other is None:
-            self.post_message(
-                self.Failed("this is the last article" if step > 0 else "this is the first article")
-            )
+        try:
+            other = self.store.neighbour(self.article_id, self.sort, step)
+            if other is None:
+                last = "this is the last article" if step > 0 else "this is the first article"
+                self.post_message(self.Failed(last))
+                return
+            data = fetch_article(self.store, other, self.sort)
+            if not data.article.read:
+                self.store.mark_read(other)
+        except LOAD_ERRORS as exc:
+            self.post_message(self.Failed(str(exc)))
             return
-        data = fetch_article(self.store, other, self.sort)
-        if not data.article.read:
-            self.store.mark_read(other)
         self.post_message(self.Loaded(data, 0))
 
     def edit(
@@ -220,7 +227,11 @@ class ReaderScreen(Screen[None]):
         except EDIT_ERRORS as exc:
             self.post_message(self.Failed(str(exc), undo_decision=decision is not None))
             return
-        data = fetch_article(self.store, self.article_id, self.sort)
+        try:
+            data = fetch_article(self.store, self.article_id, self.sort)
+        except LOAD_ERRORS as exc:
+            self.post_message(self.Failed(str(exc)))
+            return
         self.post_message(
             self.Loaded(data, caret, done.format(result=result), decision, clear_selection=True)
         )
@@ -255,14 +266,22 @@ class ReaderScreen(Screen[None]):
             caret = text.caret if text.text == data.article.text else 0
         text.set_article(data.article.text, data.spans, caret=caret)
         title = self.query_one("#reader-title", Static)
-        title.update(Text(plain(data.article.title, one_line=True)))
+        heading = Text(plain(data.article.title, one_line=True))
+        if data.article.source:
+            heading.append(f"  {plain(data.article.source, one_line=True)}", Style(dim=True))
+        title.update(heading)
         self.panel.show_groups(data.groups, colors)
         self.query_one(Legend).show_labels(data.legend)
         if message.note:
             self.notify(message.note, timeout=3)
         self._update_status()
+        self.call_after_refresh(freeze_memory)
 
     def on_reader_screen_failed(self, message: Failed) -> None:
+        if self.data is None:  # the article to open is not there: back where we came from
+            self.app.notify(message.text, severity="warning", timeout=4)
+            self.dismiss()
+            return
         if message.undo_decision:
             self.last_decision = self._decision_before
         self.notify(message.text, severity="warning", timeout=4)
@@ -359,7 +378,10 @@ class ReaderScreen(Screen[None]):
         elif self.selected is not None:
             s = self.selected
             status.append(f" {plain(s.label, one_line=True)} ", chip(s.label, self._color(s.label)))
+            same = [o for o in self.text_view.spans if o.label == s.label and o.text == s.text]
             status.append(f" {plain(s.text, one_line=True)[:50]!r} ")
+            if len(same) > 1:
+                status.append(f"{same.index(s) + 1}/{len(same)} ")
             status.append(f"{s.status} · {plain(s.source, one_line=True)}", Style(dim=True))
         else:
             status.append("] next entity · v select · ? keys", Style(dim=True))
@@ -374,9 +396,20 @@ class ReaderScreen(Screen[None]):
 
     # -- actions -----------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return not self.direct
+        if action == "quit":
+            return self.direct
+        return True
+
     def action_back(self) -> None:
         """q: back to the library."""
         self.app.pop_screen()
+
+    def action_quit(self) -> None:
+        """q, when margin was opened at this article: leave margin."""
+        self.app.exit()
 
     def action_escape(self) -> None:
         """Escape: drop the selection, else leave the panel, else go back."""
@@ -509,3 +542,11 @@ class ReaderScreen(Screen[None]):
             lambda s: s.set_reviewed(aid, reviewed),
             "marked reviewed" if reviewed else "marked not reviewed",
         )
+
+    def action_mentions(self) -> None:
+        """m: every mention of the selected entity in every article (enter opens one)."""
+        span = self._need_entity()
+        if span is not None:
+            from .mentions import MentionsScreen
+
+            self.app.push_screen(MentionsScreen(span.text, span.label))

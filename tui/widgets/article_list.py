@@ -118,6 +118,10 @@ class ArticleList(ScrollView, can_focus=True):
     def _follow(self) -> None:
         self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
 
+    def go_to(self, index: int) -> None:
+        """Put the cursor on the row at index and scroll there."""
+        self._set_cursor(index)
+
     def _set_cursor(self, index: int) -> None:
         if self.total == 0:
             return

@@ -81,6 +81,7 @@ class ArticleText(ScrollView, can_focus=True):
         self._tok_ends: list[int] = []
         self._cache: dict[int, Strip] = {}
         self._styles: dict[tuple[str, str, bool], Style] = {}
+        self._drag_from: int | None = None
 
     # -- attributes down ---------------------------------------------------------------
 
@@ -144,16 +145,6 @@ class ArticleText(ScrollView, can_focus=True):
     def layout_lines(self) -> int:
         """How many visual lines the text has at the current width."""
         return len(self._layout) if self._layout else 0
-
-    def visible_text(self) -> list[str]:
-        """Return the lines now on screen, as drawn (for tests and the help of screen readers)."""
-        lay = self._layout
-        if lay is None:
-            return []
-        top = int(self.scroll_offset.y)
-        return [
-            display(lay.line_text(y)) for y in range(top, min(len(lay), top + self.size.height))
-        ]
 
     # -- layout and drawing ------------------------------------------------------------
 
@@ -440,10 +431,39 @@ class ArticleText(ScrollView, can_focus=True):
         if self.selection is None:
             self.move_caret(len(self.text) - 1)
 
-    def on_click(self, event: events.Click) -> None:
+    def _offset_at(self, event: events.MouseEvent) -> int | None:
         offset = event.get_content_offset(self)
         if offset is None or self._layout is None:
-            return
+            return None
         sx, sy = self.scroll_offset
+        return min(self._layout.pos_to_offset(sy + offset.y, sx + offset.x), len(self.text) - 1)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        at = self._offset_at(event)
+        if at is None:
+            return
+        self._drag_from = at
+        self.capture_mouse()
         self.selection = None
-        self.move_caret(self._layout.pos_to_offset(sy + offset.y, sx + offset.x))
+        self.move_caret(at)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        start = self._drag_from
+        if start is None or not event.button:
+            return
+        at = self._offset_at(event)
+        if at is None or at == start:
+            return
+        lo, hi = min(start, at), max(start, at) + 1
+        if not self.char_mode:  # widen to whole tokens
+            i = bisect_right(self._tok_ends, lo)
+            if i < len(self._tok_starts) and self._tok_starts[i] <= lo:
+                lo = self._tok_starts[i]
+            j = bisect_right(self._tok_starts, hi - 1) - 1
+            if j >= 0 and self._tok_ends[j] >= hi:
+                hi = self._tok_ends[j]
+        self._set_selection(Selection(lo, hi, "end" if at >= start else "start"))
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        self._drag_from = None
+        self.release_mouse()

@@ -52,7 +52,11 @@ class EntityPanel(OptionList):
                 row = Text.assemble(("  " + plain(s.text, one_line=True), ""))
                 if s.count > 1:
                     row.append(f" ×{s.count}", Style(dim=True))
+                if s.pending == 0:
+                    row.append(" ✓", Style(color="green", bold=True))  # every mention checked
                 options.append(Option(row, id=option_id(g.label, s.text)))
+        if not options:
+            options.append(Option(Text("no entities yet", Style(dim=True)), disabled=True))
         self.clear_options()
         self.add_options(options)
         if keep is not None:

@@ -51,8 +51,6 @@ def legend_text(labels: list[Label], width: int = 1000) -> Text:
 class Legend(Widget):
     """Number keys and their labels."""
 
-    DEFAULT_CSS = "Legend { height: auto; }"
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.labels: list[Label] = []
