@@ -90,3 +90,31 @@ async def _in_real_app(tmp_path, store, app_class):
         await pilot.pause()
         assert not isinstance(app.screen, ExportDialog)
     assert '"label": [[0, 5, "GPE"]]' in out.read_text("utf-8")
+
+
+def test_palette_offers_export(store):
+    asyncio.run(_palette_offers_export(store))
+
+
+async def _palette_offers_export(store):
+    from tui.app import MarginApp
+    from tui.screens.reader import ReaderScreen
+
+    aid = store.add_article(ArticleDraft("Paris is in France.")).article_id
+    app = MarginApp(store, aid)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Export: annotations of every article" in titles
+        assert "Export: annotations of this article" in titles
+        command = next(
+            c for c in app.get_system_commands(app.screen) if c.title.endswith("this article")
+        )
+        command.callback()
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        assert app.screen.article_ids == (aid,)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)

@@ -129,6 +129,16 @@ class MarginApp(App[None]):
         if not isinstance(self.screen, SearchScreen):
             self.push_screen(SearchScreen())
 
+    def action_export(self, article_ids: tuple[int, ...] = ()) -> None:
+        """Export the corrected annotations (all articles, or the given ones)."""
+        from .screens.export_dialog import ExportDialog
+
+        self.push_screen(ExportDialog(article_ids), self._exported)
+
+    def _exported(self, result: object) -> None:
+        if result is not None:
+            self.notify("export written", timeout=3)
+
     def action_undo(self) -> None:
         """u: undo the last correction (the journal survives a restart)."""
         self.undo_redo("undo")
@@ -162,6 +172,17 @@ class MarginApp(App[None]):
         run = screen.run_action
         yield SystemCommand("Help: keys of this screen", "Every key and its id", self.action_help)
         yield SystemCommand("Search: articles and entities", "Fuzzy search", self.action_search)
+        yield SystemCommand(
+            "Export: annotations of every article",
+            "Prodigy, doccano, brat, CoNLL, spaCy, Label Studio, CSV",
+            self.action_export,
+        )
+        if isinstance(screen, ReaderScreen):
+            yield SystemCommand(
+                "Export: annotations of this article",
+                "The article on screen only",
+                partial(self.action_export, (screen.article_id,)),
+            )
         yield SystemCommand("Edit: undo", "Undo the last correction", self.action_undo)
         yield SystemCommand("Edit: redo", "Redo what was undone", self.action_redo)
         if isinstance(screen, LibraryScreen):

@@ -174,6 +174,8 @@ async def test_help_lists_the_bindings_with_ids(seeded):
         assert isinstance(app.screen, HelpScreen)
         ids = {row[2] for row in app.screen.rows}
         assert {"reader.next_article", "reader.accept", "app.search", "reader.label_1"} <= ids
+        hints = " ".join(str(w.render()) for w in app.screen.query(".hint"))
+        assert "label:" in hints and "status:" in hints  # search filters are documented too
         await press(pilot, "escape")
         assert isinstance(app.screen, ReaderScreen)
 

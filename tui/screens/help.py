@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from store.query_parse import FILTER_HELP
+
 from ..keymap import ALL, IDS, MODAL, pretty_keys
 
 _ORDER = {b.id: i for i, b in enumerate(ALL)}
@@ -54,6 +56,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body"):
             yield Static(f"Keys — {self.title_text}", id="help-title", markup=False)
             yield Static(bindings_table(self.rows), id="help-table")
+            yield Static(f"search (/) filters: {FILTER_HELP}", classes="hint", markup=False)
             yield Static(
                 "escape closes · remap keys in the config file: margin config path",
                 classes="hint",
