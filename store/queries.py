@@ -187,6 +187,11 @@ class QueriesMixin:
                 keyed.append(lab)
         return keyed[:size]
 
+    def latest_article_id(self: Store) -> int:
+        """The highest article id (0 for none): cheap, for noticing another process's imports."""
+        row = self._conn().execute("SELECT MAX(id) FROM articles").fetchone()
+        return int(row[0] or 0)
+
     def library_counts(self: Store) -> tuple[int, int, int]:
         """Return (articles, unread, reviewed) in one pass."""
         row = (

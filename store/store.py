@@ -175,7 +175,8 @@ class Store(
         self.path = str(path)
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
+        # every connection opened, with the thread that uses it; a dead thread's is reused
+        self._all: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._memory = self.path == ":memory:"
         self._shared: sqlite3.Connection | None = None
         self._conn()  # create and migrate now, so errors surface at open
@@ -190,11 +191,27 @@ class Store(
             return self._shared
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = open_database(self.path)
+            conn = self._adopt() or open_database(self.path)
             self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
         return conn
+
+    def _adopt(self) -> sqlite3.Connection | None:
+        """Hand this thread the connection of a thread that has ended, or register a new one.
+
+        The reader runs each store call in a short-lived worker thread: without reuse, every
+        call would leave an open connection (and file handles) behind until the store closes.
+        """
+        me = threading.current_thread()
+        with self._lock:
+            for i, (thread, conn) in enumerate(self._all):
+                if not thread.is_alive():
+                    if conn.in_transaction:  # its thread died mid-way: nothing was committed
+                        conn.rollback()
+                    self._all[i] = (me, conn)
+                    return conn
+            conn = open_database(self.path)
+            self._all.append((me, conn))
+            return conn
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -217,7 +234,7 @@ class Store(
     def close(self) -> None:
         """Close every connection this store opened."""
         with self._lock:
-            for conn in self._all:
+            for _thread, conn in self._all:
                 conn.close()
             self._all.clear()
         if self._shared is not None:

@@ -310,3 +310,18 @@ def test_meta_that_is_not_json_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="meta cannot be stored as JSON"):
         store.add_article(ArticleDraft("fine", meta={"when": datetime.date(2024, 1, 1)}))
     assert counts(store) == (0, 0, 0)
+
+
+def test_short_lived_threads_reuse_connections(tmp_path: Path) -> None:
+    # the reader runs every store call in a new worker thread: connections must not pile up
+    import threading
+
+    s = open_store(tmp_path / "t.db")
+    try:
+        for _ in range(40):
+            t = threading.Thread(target=s.article_count)
+            t.start()
+            t.join()
+        assert len(s._all) <= 2
+    finally:
+        s.close()

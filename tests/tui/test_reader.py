@@ -303,3 +303,21 @@ async def test_q_quits_when_opened_at_an_article_and_escape_shows_the_library(se
         await settle(pilot)
         await press(pilot, "q")
     assert app.return_code == 0 and not app.is_running
+
+
+async def test_library_notices_articles_another_process_imported(seeded):
+    app = MarginApp(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        before = library.total
+        # as if `margin import` ran elsewhere: a write through another store on the same file
+        from store import open_store
+
+        with open_store(seeded.path) as other:
+            other.add_article(ArticleDraft("Idlib was shelled again on Friday."))
+        library._tick()  # what the timer does every POLL_SECONDS
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert library.total == before + 1

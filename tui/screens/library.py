@@ -20,6 +20,8 @@ from ..messages import OpenArticle
 from ..widgets.article_list import PAGE, ArticleList
 from .common import StoreChanged, freeze_memory
 
+POLL_SECONDS = 2.0  # how often the library looks for articles other processes imported
+
 SORT_CYCLE = ("newest", "title", "entities")
 SORT_NAMES = {"newest": "newest first", "title": "by title", "entities": "most entities"}
 
@@ -65,6 +67,13 @@ class LibraryScreen(Screen[None]):
             self.index = index
             self.note = note
 
+    class Latest(Message):
+        """The newest article id in the database now."""
+
+        def __init__(self, article_id: int) -> None:
+            super().__init__()
+            self.article_id = article_id
+
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
@@ -73,6 +82,7 @@ class LibraryScreen(Screen[None]):
         self.unread = 0
         self.reviewed = 0
         self._tallied = False
+        self._latest: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(f"margin · {Path(self.store.path).name}", id="lib-title", markup=False)
@@ -88,6 +98,26 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.articles.focus()
         self.reload()
+        self.poll()  # the baseline
+        self.set_interval(POLL_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        if self.is_current:
+            self.poll()
+
+    @work(thread=True, exclusive=True, group="library-poll")
+    def poll(self) -> None:
+        """Notice articles another process imported (one indexed MAX(id) read)."""
+        try:
+            latest = self.store.latest_article_id()
+        except sqlite3.Error:
+            return
+        self.post_message(self.Latest(latest))
+
+    def on_library_screen_latest(self, message: Latest) -> None:
+        if self._latest is not None and message.article_id != self._latest:
+            self.reload()
+        self._latest = message.article_id
 
     def on_screen_resume(self) -> None:
         if self.total:
