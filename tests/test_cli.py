@@ -237,3 +237,25 @@ def test_import_again_extracts_articles_an_interrupted_import_left_unextracted(
     assert any(s["text"] == "Bashar al-Assad" for s in doc["spans"])
     r = margin("--db", db, "import", seed)
     assert "entities found" not in r.err  # nothing left to extract, the model is not run
+
+
+def test_output_cut_short_by_head_is_quiet(tmp_path: Path) -> None:
+    # `margin list | head -1` or `margin export ... | head`: no traceback, no "Broken pipe" error
+    db = tmp_path / "pipe.db"
+    rows = "\n".join(
+        json.dumps({"text": f"Article {i} about Aleppo and Idlib."}) for i in range(3000)
+    )
+    (tmp_path / "many.jsonl").write_text(rows + "\n", encoding="utf-8")
+    margin = f'"{sys.executable}" -c "from tui.cli import main; main()" --db "{db}"'
+    subprocess.run(
+        f"{margin} import --no-extract {tmp_path / 'many.jsonl'}",
+        shell=True,
+        check=True,
+        capture_output=True,
+    )
+    for command in ("list", "export --format conll --include-suggestions"):
+        proc = subprocess.run(
+            f"{margin} {command} | head -1", shell=True, capture_output=True, text=True
+        )
+        assert proc.stdout.strip(), command
+        assert "Error" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr

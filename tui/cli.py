@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -86,7 +87,10 @@ def main() -> None:
         error("interrupted")
         sys.exit(130)
     except BrokenPipeError:
-        sys.stderr.close()
+        # the reader of our output went away (`margin list | head`): stop quietly, and point
+        # stdout at /dev/null so the interpreter's final flush does not complain either
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
     except USER_ERRORS as exc:
         error(_busy(exc) or str(exc))

@@ -82,6 +82,8 @@ def export_cmd(
             )
     except ExportError as exc:
         raise click.UsageError(str(exc)) from None
+    except BrokenPipeError:
+        raise  # the reader of standard output stopped (`| head`): main() ends quietly
     except OSError as exc:
         raise click.ClickException(f"{exc.filename or out}: {exc.strerror}") from None
     for line in summary_lines(result):
