@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
+from textual.worker import WorkerCancelled
+
 from store import ArticleDraft
 from tui.app import MarginApp
 from tui.messages import OpenArticle
@@ -101,6 +105,21 @@ async def test_next_and_previous_article(seeded):
         assert screen.article_id == 1
         await press(pilot, "n")  # no next: stays, says so
         assert screen.article_id == 1
+
+
+async def test_fast_presses_of_p_add_up(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        order = [a.id for a in seeded.articles(sort="newest")]
+        screen = app.screen
+        screen.action_article(-1)  # two presses of p, the second before the first has loaded
+        screen.action_article(-1)
+        for _ in range(3):  # the first load is cancelled by the second (exclusive workers)
+            with contextlib.suppress(WorkerCancelled):
+                await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert app.screen.article_id == order[-3]
 
 
 async def test_literal_text_is_never_interpreted(store):

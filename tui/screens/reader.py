@@ -116,6 +116,7 @@ class ReaderScreen(Screen[None]):
         self.store = store
         self.direct = direct  # opened by `margin read ID`: q quits, escape shows the library
         self.article_id = article_id
+        self._queued_steps = 0  # n / p presses not yet shown
         self.sort = sort
         self._select = select
         self.data: ArticleData | None = None
@@ -181,11 +182,17 @@ class ReaderScreen(Screen[None]):
         self.post_message(self.Loaded(data, caret, note))
 
     @work(thread=True, exclusive=True, group="reader-load")
-    def step_article(self, step: int) -> None:
-        """Open the next or previous article in the library's order."""
+    def step_article(self, start: int, step: int) -> None:
+        """Open the article ``step`` places after (or before) ``start`` in the library's order."""
         try:
-            other = self.store.neighbour(self.article_id, self.sort, step)
-            if other is None:
+            other: int | None = start
+            for _ in range(abs(step)):
+                nxt = self.store.neighbour(other, self.sort, 1 if step > 0 else -1)
+                if nxt is None:
+                    break
+                other = nxt
+            if other == start:
+                self._queued_steps = 0
                 last = "this is the last article" if step > 0 else "this is the first article"
                 self.post_message(self.Failed(last))
                 return
@@ -255,6 +262,8 @@ class ReaderScreen(Screen[None]):
     def on_reader_screen_loaded(self, message: Loaded) -> None:
         data = message.data
         self.data = data
+        if data.article.id != self.article_id:
+            self._queued_steps = 0
         self.article_id = data.article.id
         colors = {lab.name: lab.color for lab in data.labels}
         text = self.text_view
@@ -423,7 +432,9 @@ class ReaderScreen(Screen[None]):
     def action_article(self, step: int) -> None:
         """n / p: the next / previous article."""
         self.text_view.clear_selection()
-        self.step_article(step)
+        # presses that come faster than articles load add up: n n moves two articles
+        self._queued_steps += step
+        self.step_article(self.article_id, self._queued_steps)
 
     def action_switch_focus(self) -> None:
         """Tab: between the text and the entity panel (on a narrow screen the panel opens)."""
