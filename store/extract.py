@@ -6,6 +6,7 @@ import importlib.util
 import itertools
 import multiprocessing
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -153,7 +154,16 @@ def _in_processes(
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, min(batch_size, 16))  # small chunks keep both workers busy to the end
     it = iter(texts)
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(extractor.model,)) as pool:
+    # the workers are forked with Ctrl-C ignored from their first instruction: a SIGINT that
+    # reached a worker before its initializer ran would kill it and could hang the pool
+    main = threading.current_thread() is threading.main_thread()  # signals: main thread only
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(extractor.model,))
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    with pool:
         window: deque[Any] = deque()
 
         def feed() -> None:

