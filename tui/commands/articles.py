@@ -103,7 +103,8 @@ def import_cmd(
         ]
         todo = [i for i in dict.fromkeys(summary.to_extract + present) if i in never]
         extracted = extract_ids(obj, todo, model, workers)
-    parts = [f"{len(summary.created)} imported", f"{len(summary.existing)} already present"]
+    already = len(summary.existing) + summary.repeated
+    parts = [f"{len(summary.created)} imported", f"{already} already present"]
     if summary.spans:
         parts.append(f"{summary.spans} annotations")
     if todo:
