@@ -1,4 +1,5 @@
-"""Export mistakes a user makes: --out of the wrong kind, an unknown --label; one line each."""
+"""Mistakes a user makes: export --out of the wrong kind, an unknown label in export or search;
+one line each."""
 
 from __future__ import annotations
 
@@ -46,3 +47,16 @@ def test_unknown_label_is_refused(db, tmp_path):
     res = margin(db, "export", "--format", "csv", "--label", "PERSNO")
     assert res.returncode != 0 and res.stdout == ""
     assert "PERSNO" in res.stderr and "PERSON" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("args", [["label:PERSNO merkel"], ["merkel", "--label", "PERSNO"]])
+def test_search_with_an_unknown_label_says_so(db, args):
+    res = margin(db, "search", *args)
+    assert res.returncode == 1 and res.stdout == ""
+    assert res.stderr.startswith("margin: ") and len(res.stderr.splitlines()) == 1
+    assert "PERSNO" in res.stderr and "PERSON" in res.stderr
+
+
+def test_search_label_is_case_insensitive(db):
+    res = margin(db, "search", "label:person merkel")
+    assert res.returncode == 0 and "Merkel (PERSON)" in res.stdout

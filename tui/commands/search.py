@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from store.query_parse import FILTER_HELP
+from store.query_parse import FILTER_HELP, parse
 
 from ..context import Context, pass_context
 from ..output import echo, echo_json
@@ -22,7 +22,15 @@ from ..plain import plain
 @pass_context
 def search_cmd(obj: Context, query: str, label: str | None, limit: int, as_json: bool) -> None:
     """Find entities (by fuzzy name) and articles (by words) matching QUERY."""
-    hits = obj.store().search(query, limit=limit, label=label)
+    store = obj.store()
+    wanted = parse(query, label).label
+    if wanted is not None:  # a mistyped label would only say "no matches"
+        names = [lab.name for lab in store.labels()]
+        if wanted.casefold() not in {n.casefold() for n in names}:
+            raise click.ClickException(
+                f"label:{wanted} is not a label of this database (labels: {', '.join(names)})"
+            )
+    hits = store.search(query, limit=limit, label=label)
     if as_json:
         echo_json([h.as_dict() for h in hits])
         return
