@@ -51,7 +51,7 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
     if not fix.text.strip():
         raise FormatError(str(txt), None, "is empty")
     try:
-        ann = data.decode("utf-8")
+        ann = data.decode("utf-8").removeprefix("\ufeff")  # Windows editors add a BOM
     except UnicodeDecodeError as exc:
         raise FormatError(path, f"byte {exc.start}", "is not valid UTF-8 text") from None
     spans = []

@@ -62,3 +62,12 @@ def test_saved_page_with_bom_is_html(tmp_path, store):
     assert not summary.errors, summary.errors
     text = store.article(summary.created[0]).text
     assert "<" not in text and "Brüssel" in text
+
+
+def test_brat_ann_with_bom(tmp_path, store):
+    (tmp_path / "a.txt").write_text("Merkel traf Macron.\n", encoding="utf-8")
+    (tmp_path / "a.ann").write_bytes(BOM + b"T1\tPER 0 6\tMerkel\r\nT2\tPER 12 18\tMacron\r\n")
+    summary = import_paths(store, [str(tmp_path)])
+    assert not summary.errors, summary.errors
+    spans = store.spans(summary.created[0])
+    assert [(s.start, s.end, s.text) for s in spans] == [(0, 6, "Merkel"), (12, 18, "Macron")]
