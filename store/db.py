@@ -75,7 +75,10 @@ def open_database(path: str | Path) -> sqlite3.Connection:
     if str(path) != ":memory:":
         if p.exists() and p.is_dir():
             raise DatabaseError(f"{p}: is a folder, not a database file")
-        p.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"{p}: cannot create its folder ({_blocked(p, exc)})") from None
     try:
         conn = connect(p if str(path) != ":memory:" else ":memory:")
         if str(path) != ":memory:":
@@ -86,3 +89,11 @@ def open_database(path: str | Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{p}: cannot open as a margin database ({exc})") from exc
     return conn
+
+
+def _blocked(path: Path, exc: OSError) -> str:
+    """Why a folder could not be made: name a file standing where a folder should be."""
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            return f"{parent} is a file, not a folder"
+    return exc.strerror or str(exc)

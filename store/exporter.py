@@ -269,7 +269,11 @@ def _used_labels(store: Store, ids: Sequence[int], labels: list) -> list:  # typ
 
 def _write_whole(kind: str, target: Path, write: Callable[[object], None]) -> None:
     """Write into a temporary file or folder beside the target, then move it in place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in target.parents if p.exists() and not p.is_dir()), target)
+        raise ExportError(f"cannot write {target}: {blocker} is a file, not a folder") from None
     if kind == "folder":
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         try:

@@ -60,3 +60,17 @@ def test_search_with_an_unknown_label_says_so(db, args):
 def test_search_label_is_case_insensitive(db):
     res = margin(db, "search", "label:person merkel")
     assert res.returncode == 0 and "Merkel (PERSON)" in res.stdout
+
+
+def test_db_and_out_under_a_file_are_one_line(store, tmp_path):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    res = margin(blocker / "m.db", "list")
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+    assert res.stderr.startswith("margin: ") and len(res.stderr.splitlines()) == 1
+    assert str(blocker) in res.stderr
+    db = tmp_path / "m.db"
+    assert margin(db, "list").returncode == 0
+    res = margin(db, "export", "--format", "csv", "--out", str(blocker / "x.csv"))
+    assert res.returncode == 1 and len(res.stderr.splitlines()) == 1, res.stderr
+    assert f"{blocker} is a file" in res.stderr
