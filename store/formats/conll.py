@@ -14,7 +14,8 @@ NAME = "conll"
 NAME_2003 = "conll2003"
 EXTENSIONS = (".conll", ".iob", ".iob2", ".bio", ".conll2003")
 DOCSTART = "-DOCSTART-"
-DOC_LINE = {2: "-DOCSTART- -X- O O", 4: "-DOCSTART- -X- -X- O"}
+# the original CoNLL-2003 line, the one spaCy's converter splits documents at, in both widths
+DOC_LINE = {2: "-DOCSTART- -X- O O", 4: "-DOCSTART- -X- O O"}
 _PREFIXES = set("BIESLU")
 
 Token = tuple[str, str, str | None, int]  # token, prefix, label, line number

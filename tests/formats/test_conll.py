@@ -107,7 +107,10 @@ def test_broken_files(tmp_path, store):
 
 
 @pytest.mark.slow
-def test_spacy_convert_reads_export_without_warnings(tmp_path, store):
+@pytest.mark.parametrize("fmt", ["conll", "conll2003"])
+def test_spacy_convert_reads_export_without_warnings(tmp_path, store, fmt):
+    """spaCy splits documents at "-DOCSTART- -X- O O" only (the original CoNLL-2003 line):
+    a four-column export with "-X- -X-" became one document of every article."""
     for text, spans in [
         ("Zoë Müller lives in New York.", [(0, 10, "PERSON"), (20, 28, "GPE")]),
         ("Berlin is big.\nParis too.", [(0, 6, "GPE"), (15, 20, "GPE")]),
@@ -116,7 +119,7 @@ def test_spacy_convert_reads_export_without_warnings(tmp_path, store):
         for s, e, label in spans:
             store.add_span(aid, s, e, label)
         store.set_reviewed(aid)
-    export(store, "conll", tmp_path / "train.conll")
+    export(store, fmt, tmp_path / "train.conll")
     out = tmp_path / "spacy"
     out.mkdir()
     proc = subprocess.run(
