@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -99,14 +100,37 @@ def read_feed(path: str, data: bytes) -> Iterator[ArticleDraft]:
         )
 
 
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w:.]+)""", re.IGNORECASE)
+
+
+def _decode_page(data: bytes) -> str:
+    """Decode a saved page: UTF-8, else the charset its <meta> declares, else windows-1252
+    (what browsers read for latin-1 and for an undeclared page)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    m = _CHARSET.search(data[:4096])
+    names = [m.group(1).decode("ascii", "replace")] if m else []
+    for name in [*names, "cp1252"]:
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            continue
+        if codec in ("latin-1", "iso8859-1", "ascii"):  # the HTML standard reads these as 1252
+            codec = "cp1252"
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
 def read_html(path: str, data: bytes) -> Iterator[ArticleDraft]:
     """Yield the main text of a saved web page (trafilatura), without menus and footers."""
     import trafilatura
 
-    try:
-        html = data.decode("utf-8")
-    except UnicodeDecodeError:
-        html = data.decode("latin-1")
+    html = _decode_page(data)
     doc = trafilatura.bare_extraction(html, include_comments=False, with_metadata=True)
     if doc is None:
         raise FormatError(path, None, "has no main text that could be extracted")

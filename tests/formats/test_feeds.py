@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from store.importer import import_paths
+
 from .helpers import import_error, import_file
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -81,3 +85,23 @@ def test_feed_and_page_from_urls(tmp_path, store):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("charset", "codec"),
+    [("windows-1252", "cp1252"), ("iso-8859-1", "cp1252"), ("koi8-r", "koi8_r"), (None, "cp1252")],
+)
+def test_saved_page_in_a_legacy_charset(tmp_path, store, charset, codec):
+    """Pages saved by a browser keep their charset: windows-1252 dashes and quotes, KOI8-R."""
+    words = "Москва: встреча" if codec == "koi8_r" else "Brüssel – „Gipfel“ für 5 €"
+    head = f'<meta charset="{charset}">' if charset else ""
+    page = (
+        f"<!DOCTYPE html><html><head>{head}<title>T</title></head><body><article><h1>T</h1><p>"
+        + f"Die Regierungschefs trafen sich am Donnerstag in {words} heute. " * 4
+        + "</p></article></body></html>"
+    )
+    src = tmp_path / "page.html"
+    src.write_bytes(page.encode(codec))
+    summary = import_paths(store, [str(src)])
+    assert not summary.errors, summary.errors
+    assert words in store.article(summary.created[0]).text
