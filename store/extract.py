@@ -154,16 +154,20 @@ def _in_processes(
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, min(batch_size, 16))  # small chunks keep both workers busy to the end
     it = iter(texts)
-    # the workers are forked with Ctrl-C ignored from their first instruction: a SIGINT that
-    # reached a worker before its initializer ran would kill it and could hang the pool
+    # while the workers are forked, Ctrl-C is only noted: a SIGINT that reached a worker
+    # before its initializer ignores it would otherwise kill it and could hang the pool, and
+    # the parent raises it once the pool stands (ignoring it lost a key press on a busy machine)
     main = threading.current_thread() is threading.main_thread()  # signals: main thread only
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(1)) if main else None
     try:
         pool = ctx.Pool(workers, initializer=_init_worker, initargs=(extractor.model,))
     finally:
         if main:
             signal.signal(signal.SIGINT, previous)
     with pool:
+        if pressed:
+            raise KeyboardInterrupt
         window: deque[Any] = deque()
 
         def feed() -> None:
