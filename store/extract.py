@@ -159,7 +159,10 @@ def _in_processes(
     # the parent raises it once the pool stands (ignoring it lost a key press on a busy machine)
     main = threading.current_thread() is threading.main_thread()  # signals: main thread only
     pressed: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(1)) if main else None
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    if main:  # an inherited "ignore" (a background job) stays as it is
+        ignored = previous == signal.SIG_IGN
+        signal.signal(signal.SIGINT, signal.SIG_IGN if ignored else lambda *_: pressed.append(1))
     try:
         pool = ctx.Pool(workers, initializer=_init_worker, initargs=(extractor.model,))
     finally:

@@ -249,6 +249,9 @@ def test_ctrl_c_during_two_worker_extraction_prints_one_line(tmp_path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # a pytest-xdist worker ignores SIGINT and a child would inherit that (Python keeps an
+        # ignored SIGINT ignored): give margin the default disposition a terminal gives it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
     deadline = time.monotonic() + 120

@@ -25,6 +25,30 @@ def test_ctrl_c_while_the_pool_starts_interrupts(monkeypatch, tmp_path_factory) 
 
     monkeypatch.setattr(extract_mod.multiprocessing, "get_context", lambda *a: Ctx())
     extractor = SpacyExtractor(tiny_model_path(tmp_path_factory))
-    with pytest.raises(KeyboardInterrupt):
-        list(extractor.extract(["Troops left Aleppo."] * 40, workers=2))
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # as in a terminal (an earlier test in this worker may have left SIGINT ignored)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            list(extractor.extract(["Troops left Aleppo."] * 40, workers=2))
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_an_ignored_ctrl_c_stays_ignored(monkeypatch, tmp_path_factory) -> None:
+    """Started with SIGINT ignored (a background job), margin does not start obeying it."""
+    real = multiprocessing.get_context("fork")
+
+    class Ctx:
+        def Pool(self, *args, **kwargs):  # noqa: N802 - the multiprocessing name
+            os.kill(os.getpid(), signal.SIGINT)
+            return real.Pool(*args, **kwargs)
+
+    monkeypatch.setattr(extract_mod.multiprocessing, "get_context", lambda *a: Ctx())
+    extractor = SpacyExtractor(tiny_model_path(tmp_path_factory))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert len(list(extractor.extract(["Troops left Aleppo."] * 4, workers=2))) == 4
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
