@@ -29,6 +29,8 @@ MARGIN_KEY = "_margin"  # top-level key Prodigy keeps: article id and review sta
 # answer -> status of the example's spans
 STATUS = {"accept": "accepted", "reject": "rejected", "ignore": "suggested", None: "accepted"}
 
+DOCCANO_KEYS = ("label", "labels", "entities")
+
 # "spans" alone counts too: Prodigy reads (and other tools write) tasks with spans, no tokens
 _SNIFF = re.compile(rb'"(tokens|_task_hash|_input_hash|_view_id)"\s*:|"spans"\s*:\s*\[')
 
@@ -85,6 +87,12 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
             raise FormatError(path, where, f"has an unknown answer {answer!r}")
         status = STATUS[answer]
         tokens = _tokens(path, where, text, rec.get("tokens"), fix)
+        if "spans" not in rec and any(isinstance(rec.get(k), list) for k in DOCCANO_KEYS):
+            raise FormatError(  # a doccano file read with --format prodigy: spans would be lost
+                path,
+                where,
+                'has doccano "label"/"entities" lists, not "spans": use --format doccano',
+            )
         raw_spans = rec.get("spans") or []
         if not isinstance(raw_spans, list):
             raise FormatError(path, where, 'has "spans" that is not a list')

@@ -183,3 +183,17 @@ def test_spans_without_tokens_are_not_dropped(tmp_path, store):
     assert summary.ok
     (span,) = store.spans(summary.created[0])
     assert (span.start, span.end, span.label, span.source) == (0, 6, "GPE", "import:prodigy")
+
+
+def test_doccano_file_forced_as_prodigy_is_refused(tmp_path, store):
+    """--format prodigy on a doccano file used to import its texts and drop every span."""
+    p = tmp_path / "d.jsonl"
+    p.write_text(json.dumps({"text": "Merkel spoke.", "label": [[0, 6, "PER"]]}) + "\n", "utf-8")
+    msg = import_error(store, p, "prodigy")
+    assert msg.startswith(f"{p}, line 1:") and "doccano" in msg
+
+
+def test_textcat_label_string_is_not_doccano(tmp_path, store):
+    p = tmp_path / "t.jsonl"
+    p.write_text(json.dumps({"text": "Merkel spoke.", "label": "POLITICS"}) + "\n", "utf-8")
+    assert import_file(store, p, "prodigy")
