@@ -205,9 +205,13 @@ def run_export(
             raise ExportError("--split writes several files: give --out PATH")
         if stream is None:
             raise ExportError("give --out PATH")
+    labels = store.labels()
+    _check_labels(opts.labels, labels)
     ids = select_ids(store, opts)
     parts = split_ids(store, ids, opts.split)
-    labels = store.labels()
+    if opts.out is not None:
+        for part in parts:
+            _check_target(part_path(opts.out, part, opts.fmt), opts.fmt, fmt.kind)
     result = ExportResult()
     for part, part_ids in parts.items():
         report = WriteReport()
@@ -228,6 +232,24 @@ def run_export(
                 report.files.append(str(cfg))
         result.parts[part] = report
     return result
+
+
+def _check_labels(wanted: Sequence[str], labels: list) -> None:  # type: ignore[type-arg]
+    """Refuse a --label the database does not have (it would silently export no span)."""
+    known = [lab.name for lab in labels]
+    unknown = [w for w in dict.fromkeys(wanted) if w not in known]
+    if unknown:
+        raise ExportError(
+            f"--label {unknown[0]!r} is not a label of this database (labels: {', '.join(known)})"
+        )
+
+
+def _check_target(target: Path, fmt: str, kind: str) -> None:
+    """Refuse an --out of the wrong kind before anything is written, naming it."""
+    if kind == "folder" and target.exists() and not target.is_dir():
+        raise ExportError(f"{target} is a file; {fmt} writes a folder: give a folder for --out")
+    if kind != "folder" and target.is_dir():
+        raise ExportError(f"{target} is a folder; {fmt} writes a file: give a file name for --out")
 
 
 def _used_labels(store: Store, ids: Sequence[int], labels: list) -> list:  # type: ignore[type-arg]

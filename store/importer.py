@@ -24,6 +24,7 @@ class ImportSummary:
     files: int = 0
     created: list[int] = field(default_factory=list)
     existing: list[int] = field(default_factory=list)
+    repeated: int = 0  # records whose text the same file has again later (its last one counts)
     spans: int = 0
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -154,7 +155,8 @@ def import_paths(
             # pass 1: read the whole file, so a bad record rejects the file before any write
             count = 0
             labels: set[str] = set()  # the labels the file annotates, for complete merges
-            for draft in _checked(path, read_file(path, data, fmt)):
+            digests: list[str] = []  # each record's content hash, to find repeated texts
+            for draft in _checked(path, read_file(path, data, fmt), digests):
                 count += 1
                 labels.update(s.label for s in draft.spans)
                 for warning in getattr(draft, "warnings", ()):
@@ -172,10 +174,16 @@ def import_paths(
                 if pending:
                     _store(store, pending, summary, frozenset())
                     pending = []
-                # pass 2: store in short transactions of whole articles
+                # pass 2: store in short transactions of whole articles. A text the file
+                # annotates twice takes its last annotation only: merging each copy in turn
+                # would flip the article back and forth on every import of the same file
+                last = {d: n for n, d in enumerate(digests)}
                 batch: list[ArticleDraft] = []
                 done = 0
-                for draft in read_file(path, data, fmt):
+                for n, draft in enumerate(read_file(path, data, fmt)):
+                    if last[digests[n]] != n:
+                        summary.repeated += 1
+                        continue
                     batch.append(draft)
                     if len(batch) >= BATCH:
                         _store(store, batch, summary, frozenset(labels))
@@ -205,13 +213,17 @@ def import_paths(
     return summary
 
 
-def _checked(path: str, drafts: Iterable[ArticleDraft]) -> Iterator[ArticleDraft]:
-    """Yield the drafts, raising FormatError for the first one the store would refuse."""
+def _checked(
+    path: str, drafts: Iterable[ArticleDraft], digests: list[str]
+) -> Iterator[ArticleDraft]:
+    """Yield the drafts, raising FormatError for the first one the store would refuse;
+    append each draft's content hash to ``digests``."""
     for n, draft in enumerate(drafts, 1):
         try:
-            prepare_draft(draft)  # the very checks Store.add_articles makes
+            prepared = prepare_draft(draft)  # the very checks Store.add_articles makes
         except ValueError as exc:
             raise FormatError(path, f"record {n}", str(exc)) from None
+        digests.append(prepared.digest)
         yield draft
 
 

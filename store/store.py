@@ -541,6 +541,11 @@ class Store(
         """Return every article id in id order (ints only)."""
         return [r[0] for r in self._conn().execute("SELECT id FROM articles ORDER BY id")]
 
+    def reviewed_article_ids(self) -> set[int]:
+        """Return the ids of the articles marked reviewed."""
+        rows = self._conn().execute("SELECT id FROM articles WHERE reviewed = 1")
+        return {r[0] for r in rows}
+
     def mark_read(self, article_id: int, read: bool = True) -> None:
         """Set an article's read state."""
         with self._tx() as conn:

@@ -78,8 +78,11 @@ def main() -> None:
     except click.exceptions.Abort:
         error("interrupted")
         sys.exit(130)
-    except click.ClickException as exc:
+    except click.UsageError as exc:
         exc.show()
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        error(exc.format_message())  # one line like every other error, not click's "Error:"
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

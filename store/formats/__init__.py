@@ -138,6 +138,7 @@ register_output(OutputFormat("csv", ".csv", "text", _stream(entities_csv.write),
 
 def detect(path: str, head: bytes) -> InputFormat | None:
     """Choose the format of a file by its content where a format can tell, else by its ending."""
+    head = head.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark says nothing of the format
     for fmt in INPUTS.values():
         if fmt.sniff is not None and fmt.sniff(head):
             ending_ok = any(path.lower().endswith(e) for e in fmt.extensions)

@@ -103,7 +103,8 @@ def import_cmd(
         ]
         todo = [i for i in dict.fromkeys(summary.to_extract + present) if i in never]
         extracted = extract_ids(obj, todo, model, workers)
-    parts = [f"{len(summary.created)} imported", f"{len(summary.existing)} already present"]
+    already = len(summary.existing) + summary.repeated
+    parts = [f"{len(summary.created)} imported", f"{already} already present"]
     if summary.spans:
         parts.append(f"{summary.spans} annotations")
     if todo:
@@ -135,8 +136,19 @@ def extract_cmd(
         todo = store.article_ids()
     else:
         todo = store.articles_without_suggestions()
+    # in a reviewed article every suggestion counts as a decision in exports: a model run
+    # after the review would put spans nobody checked into the gold data
+    reviewed = store.reviewed_article_ids()
+    skipped = [a for a in todo if a in reviewed]
+    todo = [a for a in todo if a not in reviewed]
     n = extract_ids(obj, todo, model, workers)
     click.echo(f"{len(todo)} article(s) extracted, {n} entities suggested", err=True)
+    if skipped:
+        click.echo(
+            f"{len(skipped)} reviewed article(s) left as they are (their suggestions would count"
+            " as decisions); `margin review ID --undo` reopens one",
+            err=True,
+        )
 
 
 @click.command("list")

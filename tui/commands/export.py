@@ -81,11 +81,12 @@ def export_cmd(
                 store, opts, stream=sys.stdout if out is None else None, on_article=bar.update
             )
     except ExportError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.ClickException(str(exc)) from None
     except BrokenPipeError:
         raise  # the reader of standard output stopped (`| head`): main() ends quietly
     except OSError as exc:
-        raise click.ClickException(f"{exc.filename or out}: {exc.strerror}") from None
+        # name what the user asked for, not the temporary file written beside it
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
     for line in summary_lines(result):
         click.echo(plain(line, one_line=True), err=True)
 
