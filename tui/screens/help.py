@@ -28,14 +28,22 @@ def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
     return table
 
 
-def active_rows(screen_bindings: dict) -> list[tuple[str, str, str]]:
-    """Group a screen's active bindings (key -> ActiveBinding) into (keys, description, id)."""
+def active_rows(
+    screen_bindings: dict, descriptions: dict[str, str] | None = None
+) -> list[tuple[str, str, str]]:
+    """Group a screen's active bindings (key -> ActiveBinding) into (keys, description, id).
+
+    `descriptions` (binding id -> text) replaces a binding's own words, e.g. the label names
+    that the number keys give in the current legend.
+    """
+    descriptions = descriptions or {}
     grouped: dict[tuple[str, str], list[str]] = {}
     for key, active in screen_bindings.items():
         b = active.binding
         if not b.description or not (b.id in IDS or b.action == "quit"):
             continue  # Textual's own scrolling and focus keys are left out
-        grouped.setdefault((b.description, b.id or ""), []).append(pretty_keys(key))
+        description = descriptions.get(b.id or "", b.description)
+        grouped.setdefault((description, b.id or ""), []).append(pretty_keys(key))
     return sorted(
         ((" ".join(keys), desc, bid) for (desc, bid), keys in grouped.items()),
         key=lambda r: _ORDER.get(r[2], len(_ORDER)),

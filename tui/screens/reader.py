@@ -133,6 +133,9 @@ class ReaderScreen(Screen[None]):
         with Horizontal(id="reader-status"):
             yield Static("", id="status-entity", markup=False)
             yield Static("", id="status-article", markup=False)
+        yield Legend(
+            id="legend-bar"
+        )  # below 100 columns, while the panel (and its legend) is folded
         yield Footer()
 
     @property
@@ -160,6 +163,7 @@ class ReaderScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
         self.set_class(event.size.width >= WIDE, "-wide")
+        self.query_one(Footer).compact = event.size.width < NARROW  # so that ? Help still shows
         self._update_status()
 
     def open(self, article_id: int, select: tuple[int, int] | None = None) -> None:
@@ -280,7 +284,8 @@ class ReaderScreen(Screen[None]):
             heading.append(f"  {plain(data.article.source, one_line=True)}", Style(dim=True))
         title.update(heading)
         self.panel.show_groups(data.groups, colors)
-        self.query_one(Legend).show_labels(data.legend)
+        for legend in self.query(Legend):
+            legend.show_labels(data.legend)
         if message.note:
             self.notify(message.note, timeout=3)
         self._update_status()
@@ -393,8 +398,17 @@ class ReaderScreen(Screen[None]):
                 status.append(f"{same.index(s) + 1}/{len(same)} ")
             status.append(f"{s.status} · {plain(s.source, one_line=True)}", Style(dim=True))
         else:
-            status.append("] next entity · v select · ? keys", Style(dim=True))
+            status.append("? keys · ] next entity · v select", Style(dim=True))
         return status
+
+    def label_key_names(self) -> dict[str, str]:
+        """Binding id -> what it does now: reader.label_1 -> "Label: PERSON" (from the legend)."""
+        legend = self.data.legend if self.data is not None else []
+        out = {}
+        for i in range(1, 10):
+            name = plain(legend[i - 1].name, one_line=True) if i <= len(legend) else None
+            out[f"reader.label_{i}"] = f"Label: {name}" if name else f"Label {i} (no label yet)"
+        return out
 
     def _color(self, label: str) -> str:
         if self.data is not None:

@@ -1,0 +1,38 @@
+"""Pilot tests for what QA of the reader found: narrow legend, help labels, and the like."""
+
+from __future__ import annotations
+
+from tui.app import MarginApp
+from tui.screens.help import HelpScreen
+from tui.widgets.legend import Legend
+
+from .helpers import press, settle
+
+
+async def test_narrow_reader_still_shows_which_number_gives_which_label(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        shown = [w for w in screen.query(Legend) if w.display and w.region.height > 0]
+        assert shown, "no legend on screen below 100 columns"
+        legend = shown[0]
+        names = [lab.name for lab in seeded.legend()]
+        drawn = str(legend.render())
+        assert f"1 {names[0]}" in drawn and f"2 {names[1]}" in drawn
+        await press(pilot, "tab")  # the panel opens with its own legend: one legend only
+        shown = [w for w in screen.query(Legend) if w.display and w.region.height > 0]
+        assert len(shown) == 1
+
+
+async def test_help_names_the_labels_of_the_number_keys(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = {row[2]: row[1] for row in app.screen.rows}
+        legend = seeded.legend()
+        assert legend[0].name in rows["reader.label_1"]
+        assert legend[1].name in rows["reader.label_2"]
+        assert "Label 1" != rows["reader.label_1"]
