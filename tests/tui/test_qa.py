@@ -36,3 +36,22 @@ async def test_help_names_the_labels_of_the_number_keys(seeded):
         assert legend[0].name in rows["reader.label_1"]
         assert legend[1].name in rows["reader.label_2"]
         assert "Label 1" != rows["reader.label_1"]
+
+
+async def test_export_dialog_buttons_reachable_on_a_small_terminal(seeded, tmp_path):
+    from textual.widgets import Button
+
+    from tui.screens.export_dialog import ExportDialog
+
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_export()
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        button = dialog.query_one("#export", Button)
+        button.focus()
+        await settle(pilot)
+        region = button.region
+        assert region.height > 0 and region.bottom <= 24 and region.right <= 80
