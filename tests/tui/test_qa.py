@@ -55,3 +55,11 @@ async def test_export_dialog_buttons_reachable_on_a_small_terminal(seeded, tmp_p
         await settle(pilot)
         region = button.region
         assert region.height > 0 and region.bottom <= 24 and region.right <= 80
+
+
+def test_propagation_preview_says_reject_plainly():
+    from store.corrections import PropagationPreview
+    from tui.screens.propagate import describe
+
+    preview = PropagationPreview("Aleppo", None, ())
+    assert describe(preview).startswith("reject every 'Aleppo': 0 mentions")
