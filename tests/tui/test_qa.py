@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from textual.widgets import Button
+
+from store import ArticleDraft
+from store.corrections import PropagationPreview
 from tui.app import MarginApp
+from tui.screens.export_dialog import ExportDialog
 from tui.screens.help import HelpScreen
+from tui.screens.propagate import describe
+from tui.widgets.entity_panel import EntityPanel
 from tui.widgets.legend import Legend
 
-from .helpers import press, settle
+from .conftest import spans_for
+from .helpers import drawn_lines, press, settle
 
 
 async def test_narrow_reader_still_shows_which_number_gives_which_label(seeded):
@@ -39,10 +47,6 @@ async def test_help_names_the_labels_of_the_number_keys(seeded):
 
 
 async def test_export_dialog_buttons_reachable_on_a_small_terminal(seeded, tmp_path):
-    from textual.widgets import Button
-
-    from tui.screens.export_dialog import ExportDialog
-
     app = MarginApp(seeded, 1)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -58,8 +62,27 @@ async def test_export_dialog_buttons_reachable_on_a_small_terminal(seeded, tmp_p
 
 
 def test_propagation_preview_says_reject_plainly():
-    from store.corrections import PropagationPreview
-    from tui.screens.propagate import describe
-
     preview = PropagationPreview("Aleppo", None, ())
     assert describe(preview).startswith("reject every 'Aleppo': 0 mentions")
+
+
+async def test_narrow_panel_rows_do_not_wrap_and_status_leaves_room(seeded):
+    text = "The Syrian Observatory for Human Rights of the Mediterranean said so on Monday."
+    seeded.add_article(
+        ArticleDraft(
+            text,
+            title="Long name",
+            spans=spans_for(
+                text, [("Syrian Observatory for Human Rights of the Mediterranean", "ORG")]
+            ),
+        )
+    )
+    app = MarginApp(seeded, 4)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#status-article").region.width <= 40
+        await press(pilot, "tab")
+        lines = drawn_lines(screen.query_one(EntityPanel))
+        assert any("Syrian Observatory" in line and line.endswith("…") for line in lines)
+        assert not any(line.lstrip().startswith("Mediterranean") for line in lines)

@@ -369,14 +369,21 @@ class ReaderScreen(Screen[None]):
         c = span_counts(data.spans)
         live = c["suggested"] + c["accepted"] + c["yours"]
         narrow = self.size.width < NARROW
-        parts = [
-            f"{live} entities" if not narrow else f"{live} ent",
-            f"{c['suggested']} to check",
-            f"{c['rejected']} rejected" if not narrow else f"{c['rejected']} rej",
-            "reviewed" if data.article.reviewed else "not reviewed",
-            ("char" if self.text_view.char_mode else "token") + (" mode" if not narrow else ""),
-            f"{data.rank + 1}/{data.total}",
-        ]
+        if narrow:  # short, so that the selected entity on the left keeps room
+            parts = [f"{live} ent", f"{c['suggested']} to check", f"{c['rejected']} rej"]
+            if data.article.reviewed:
+                parts.append("reviewed")
+            if self.text_view.char_mode:
+                parts.append("char")
+        else:
+            parts = [
+                f"{live} entities",
+                f"{c['suggested']} to check",
+                f"{c['rejected']} rejected",
+                "reviewed" if data.article.reviewed else "not reviewed",
+                ("char" if self.text_view.char_mode else "token") + " mode",
+            ]
+        parts.append(f"{data.rank + 1}/{data.total}")
         self.query_one("#status-article", Static).update(Text(" · ".join(parts)))
         self.query_one("#status-entity", Static).update(self._entity_status())
 
