@@ -86,3 +86,21 @@ async def test_narrow_panel_rows_do_not_wrap_and_status_leaves_room(seeded):
         lines = drawn_lines(screen.query_one(EntityPanel))
         assert any("Syrian Observatory" in line and line.endswith("…") for line in lines)
         assert not any(line.lstrip().startswith("Mediterranean") for line in lines)
+
+
+async def test_help_scrolls_with_j_and_k_like_a_pager(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        body = app.screen.query_one("#help-body")
+        await press(pilot, "j", "j", "j")
+        assert body.scroll_y == 3
+        await press(pilot, "k")
+        assert body.scroll_y == 2
+        await press(pilot, "G")
+        assert body.scroll_y == body.max_scroll_y > 0
+        await press(pilot, "g")
+        assert body.scroll_y == 0
+        await press(pilot, "q")
+        assert not isinstance(app.screen, HelpScreen)

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from store.query_parse import FILTER_HELP
 
-from ..keymap import ALL, IDS, MODAL, pretty_keys
+from ..keymap import ALL, HELP, IDS, MODAL, pretty_keys
 
 _ORDER = {b.id: i for i, b in enumerate(ALL)}
 
@@ -53,7 +53,7 @@ def active_rows(
 class HelpScreen(ModalScreen[None]):
     """Keys of the screen underneath, with their ids."""
 
-    BINDINGS = [*MODAL, ("q,question_mark", "dismiss_none", "Close")]
+    BINDINGS = [*MODAL, *HELP, ("q,question_mark", "dismiss_none", "Close")]
 
     def __init__(self, title: str, rows: list[tuple[str, str, str]]) -> None:
         super().__init__()
@@ -73,3 +73,23 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
+
+    @property
+    def body(self) -> VerticalScroll:
+        """The scrolling body (a child of this screen)."""
+        return self.query_one("#help-body", VerticalScroll)
+
+    def action_scroll_body(self, step: int) -> None:
+        """j / k: scroll a line, as in a pager."""
+        self.body.scroll_relative(y=step, animate=False)
+
+    def action_page_body(self, step: int) -> None:
+        """space / pageup: scroll a page."""
+        self.body.scroll_relative(y=step * max(1, self.body.size.height - 2), animate=False)
+
+    def action_body_end(self, end: int) -> None:
+        """g / G: the top / the bottom."""
+        if end:
+            self.body.scroll_end(animate=False)
+        else:
+            self.body.scroll_home(animate=False)
