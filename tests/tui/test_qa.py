@@ -104,3 +104,21 @@ async def test_help_scrolls_with_j_and_k_like_a_pager(seeded):
         assert body.scroll_y == 0
         await press(pilot, "q")
         assert not isinstance(app.screen, HelpScreen)
+
+
+def test_a_headline_hit_is_not_shown_twice():
+    from store.models import SearchHit
+    from tui.screens.search import hit_prompt
+
+    hit = SearchHit(
+        "article",
+        7,
+        "Plant Startup Challenged",
+        1.0,
+        snippet="Plant Startup Challenged",
+        highlights=((6, 13),),
+    )
+    lines = hit_prompt(hit, {}).plain.splitlines()
+    assert len(lines) == 1 and "Plant Startup Challenged" in lines[0]
+    other = SearchHit("article", 8, "Title", 1.0, snippet="…body text…")
+    assert len(hit_prompt(other, {}).plain.splitlines()) == 2
