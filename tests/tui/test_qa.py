@@ -122,3 +122,13 @@ def test_a_headline_hit_is_not_shown_twice():
     assert len(lines) == 1 and "Plant Startup Challenged" in lines[0]
     other = SearchHit("article", 8, "Title", 1.0, snippet="…body text…")
     assert len(hit_prompt(other, {}).plain.splitlines()) == 2
+
+
+def test_library_source_shows_the_file_name_not_the_folders():
+    from tui.widgets.article_list import short_source
+
+    src = "/work/data/prodigy/annotated_news_headlines-ner.jsonl#line 373"
+    assert short_source(src, 60).rstrip() == "annotated_news_headlines-ner.jsonl#line 373"
+    cut = short_source(src, 20)
+    assert cut.startswith("…") and cut.endswith("jsonl#line 373") and len(cut) == 20
+    assert short_source("seed.txt", 12) == "seed.txt    "
