@@ -132,3 +132,13 @@ def test_library_source_shows_the_file_name_not_the_folders():
     cut = short_source(src, 20)
     assert cut.startswith("…") and cut.endswith("jsonl#line 373") and len(cut) == 20
     assert short_source("seed.txt", 12) == "seed.txt    "
+
+
+async def test_status_says_1_entity(store):
+    text = "Qwil raises money."
+    store.add_article(ArticleDraft(text, title=text, spans=spans_for(text, [("Qwil", "ORG")])))
+    app = MarginApp(store, 1)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        status = str(app.screen.query_one("#status-article").render())
+        assert status.startswith("1 entity · 1 to check")

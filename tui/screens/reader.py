@@ -377,7 +377,7 @@ class ReaderScreen(Screen[None]):
                 parts.append("char")
         else:
             parts = [
-                f"{live} entities",
+                f"{live} entit{'y' if live == 1 else 'ies'}",
                 f"{c['suggested']} to check",
                 f"{c['rejected']} rejected",
                 "reviewed" if data.article.reviewed else "not reviewed",
