@@ -28,6 +28,7 @@ async def test_narrow_reader_still_shows_which_number_gives_which_label(seeded):
         names = [lab.name for lab in seeded.legend()]
         drawn = str(legend.render())
         assert f"1 {names[0]}" in drawn and f"2 {names[1]}" in drawn
+        assert legend.region.height == 1  # nine spaCy labels fit on one line at 80 columns
         await press(pilot, "tab")  # the panel opens with its own legend: one legend only
         shown = [w for w in screen.query(Legend) if w.display and w.region.height > 0]
         assert len(shown) == 1

@@ -133,9 +133,8 @@ class ReaderScreen(Screen[None]):
         with Horizontal(id="reader-status"):
             yield Static("", id="status-entity", markup=False)
             yield Static("", id="status-article", markup=False)
-        yield Legend(
-            id="legend-bar"
-        )  # below 100 columns, while the panel (and its legend) is folded
+        # below 100 columns, while the panel (and its legend) is folded:
+        yield Legend(id="legend-bar", gap=1)
         yield Footer()
 
     @property
