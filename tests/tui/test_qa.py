@@ -143,3 +143,13 @@ async def test_status_says_1_entity(store):
         await settle(pilot)
         status = str(app.screen.query_one("#status-article").render())
         assert status.startswith("1 entity · 1 to check")
+
+
+async def test_a_number_key_without_a_label_says_so(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.data.legend[:] = screen.data.legend[:2]  # a legend of two labels
+        await press(pilot, "right_square_bracket", "9")
+        assert any("no label 9" in n.message for n in app._notifications)

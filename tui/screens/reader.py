@@ -539,7 +539,14 @@ class ReaderScreen(Screen[None]):
 
     def action_label(self, number: int) -> None:
         """1..9: the Nth label of the legend."""
-        if self.data is None or number > len(self.data.legend):
+        if self.data is None:
+            return
+        if number > len(self.data.legend):
+            self.notify(
+                f"no label {number} in the legend yet: l picks one by name",
+                severity="warning",
+                timeout=3,
+            )
             return
         self.apply_label(self.data.legend[number - 1].name)
 
