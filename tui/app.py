@@ -120,7 +120,8 @@ class MarginApp(App[None]):
             return
         screen = self.screen
         title = "reader" if isinstance(screen, ReaderScreen) else "library"
-        self.push_screen(HelpScreen(title, active_rows(screen.active_bindings)))
+        names = screen.label_key_names() if isinstance(screen, ReaderScreen) else {}
+        self.push_screen(HelpScreen(title, active_rows(screen.active_bindings, names)))
 
     def action_search(self) -> None:
         """/: fuzzy search over articles and entities."""

@@ -1,0 +1,155 @@
+"""Pilot tests for what QA of the reader found: narrow legend, help labels, and the like."""
+
+from __future__ import annotations
+
+from textual.widgets import Button
+
+from store import ArticleDraft
+from store.corrections import PropagationPreview
+from tui.app import MarginApp
+from tui.screens.export_dialog import ExportDialog
+from tui.screens.help import HelpScreen
+from tui.screens.propagate import describe
+from tui.widgets.entity_panel import EntityPanel
+from tui.widgets.legend import Legend
+
+from .conftest import spans_for
+from .helpers import drawn_lines, press, settle
+
+
+async def test_narrow_reader_still_shows_which_number_gives_which_label(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        shown = [w for w in screen.query(Legend) if w.display and w.region.height > 0]
+        assert shown, "no legend on screen below 100 columns"
+        legend = shown[0]
+        names = [lab.name for lab in seeded.legend()]
+        drawn = str(legend.render())
+        assert f"1 {names[0]}" in drawn and f"2 {names[1]}" in drawn
+        assert legend.region.height == 1  # nine spaCy labels fit on one line at 80 columns
+        await press(pilot, "tab")  # the panel opens with its own legend: one legend only
+        shown = [w for w in screen.query(Legend) if w.display and w.region.height > 0]
+        assert len(shown) == 1
+
+
+async def test_help_names_the_labels_of_the_number_keys(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = {row[2]: row[1] for row in app.screen.rows}
+        legend = seeded.legend()
+        assert legend[0].name in rows["reader.label_1"]
+        assert legend[1].name in rows["reader.label_2"]
+        assert "Label 1" != rows["reader.label_1"]
+
+
+async def test_export_dialog_buttons_reachable_on_a_small_terminal(seeded, tmp_path):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_export()
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        button = dialog.query_one("#export", Button)
+        button.focus()
+        await settle(pilot)
+        region = button.region
+        assert region.height > 0 and region.bottom <= 24 and region.right <= 80
+
+
+def test_propagation_preview_says_reject_plainly():
+    preview = PropagationPreview("Aleppo", None, ())
+    assert describe(preview).startswith("reject every 'Aleppo': 0 mentions")
+
+
+async def test_narrow_panel_rows_do_not_wrap_and_status_leaves_room(seeded):
+    text = "The Syrian Observatory for Human Rights of the Mediterranean said so on Monday."
+    seeded.add_article(
+        ArticleDraft(
+            text,
+            title="Long name",
+            spans=spans_for(
+                text, [("Syrian Observatory for Human Rights of the Mediterranean", "ORG")]
+            ),
+        )
+    )
+    app = MarginApp(seeded, 4)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#status-article").region.width <= 40
+        await press(pilot, "tab")
+        lines = drawn_lines(screen.query_one(EntityPanel))
+        assert any("Syrian Observatory" in line and line.endswith("…") for line in lines)
+        assert not any(line.lstrip().startswith("Mediterranean") for line in lines)
+
+
+async def test_help_scrolls_with_j_and_k_like_a_pager(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        body = app.screen.query_one("#help-body")
+        await press(pilot, "j", "j", "j")
+        assert body.scroll_y == 3
+        await press(pilot, "k")
+        assert body.scroll_y == 2
+        await press(pilot, "G")
+        assert body.scroll_y == body.max_scroll_y > 0
+        await press(pilot, "g")
+        assert body.scroll_y == 0
+        await press(pilot, "q")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+def test_a_headline_hit_is_not_shown_twice():
+    from store.models import SearchHit
+    from tui.screens.search import hit_prompt
+
+    hit = SearchHit(
+        "article",
+        7,
+        "Plant Startup Challenged",
+        1.0,
+        snippet="Plant Startup Challenged",
+        highlights=((6, 13),),
+    )
+    lines = hit_prompt(hit, {}).plain.splitlines()
+    assert len(lines) == 1 and "Plant Startup Challenged" in lines[0]
+    other = SearchHit("article", 8, "Title", 1.0, snippet="…body text…")
+    assert len(hit_prompt(other, {}).plain.splitlines()) == 2
+
+
+def test_library_source_shows_the_file_name_not_the_folders():
+    from tui.widgets.article_list import short_source
+
+    src = "/work/data/prodigy/annotated_news_headlines-ner.jsonl#line 373"
+    assert short_source(src, 60).rstrip() == "annotated_news_headlines-ner.jsonl#line 373"
+    cut = short_source(src, 20)
+    assert cut.startswith("…") and cut.endswith("jsonl#line 373") and len(cut) == 20
+    assert short_source("seed.txt", 12) == "seed.txt    "
+
+
+async def test_status_says_1_entity(store):
+    text = "Qwil raises money."
+    store.add_article(ArticleDraft(text, title=text, spans=spans_for(text, [("Qwil", "ORG")])))
+    app = MarginApp(store, 1)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        status = str(app.screen.query_one("#status-article").render())
+        assert status.startswith("1 entity · 1 to check")
+
+
+async def test_a_number_key_without_a_label_says_so(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.data.legend[:] = screen.data.legend[:2]  # a legend of two labels
+        await press(pilot, "right_square_bracket", "9")
+        assert any("no label 9" in n.message for n in app._notifications)
