@@ -153,3 +153,22 @@ async def test_a_number_key_without_a_label_says_so(seeded):
         screen.data.legend[:] = screen.data.legend[:2]  # a legend of two labels
         await press(pilot, "right_square_bracket", "9")
         assert any("no label 9" in n.message for n in app._notifications)
+
+
+async def test_mentions_move_with_j_k_and_close_with_q(seeded):
+    from tui.screens.mentions import MentionsScreen
+
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket", "m")
+        screen = app.screen
+        assert isinstance(screen, MentionsScreen)
+        listing = screen.query_one("#mentions-list")
+        assert listing.option_count == 4 and listing.highlighted == 0
+        await press(pilot, "j", "j")
+        assert listing.highlighted == 2
+        await press(pilot, "k")
+        assert listing.highlighted == 1
+        await press(pilot, "q")
+        assert not isinstance(app.screen, MentionsScreen)
