@@ -172,3 +172,14 @@ async def test_mentions_move_with_j_k_and_close_with_q(seeded):
         assert listing.highlighted == 1
         await press(pilot, "q")
         assert not isinstance(app.screen, MentionsScreen)
+
+
+async def test_toasts_leave_the_status_line_readable(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket", "a")
+        status = app.screen.query_one("#status-article").region
+        toasts = list(app.screen.query("Toast"))
+        assert toasts, "accepting says so in a toast"
+        assert all(not t.region.overlaps(status) for t in toasts)
