@@ -183,3 +183,42 @@ async def test_toasts_leave_the_status_line_readable(seeded):
         toasts = list(app.screen.query("Toast"))
         assert toasts, "accepting says so in a toast"
         assert all(not t.region.overlaps(status) for t in toasts)
+
+
+async def test_notes_about_entities_show_brackets_literally(store):
+    text = "The group [bold red]X[/] and [link=http://x]Y said so."
+    store.add_article(
+        ArticleDraft(
+            text,
+            title="Markup",
+            spans=spans_for(text, [("[bold red]X[/]", "ORG"), ("[link", "ORG")]),
+        )
+    )
+    app = MarginApp(store, 1)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket", "a")
+        await press(pilot, "right_square_bracket", "x")
+        await press(pilot, "right_square_bracket", "a")
+        toasts = [str(t.render()) for t in app.screen.query("Toast")]
+        assert any("[bold red]X[/]" in t for t in toasts), toasts
+        assert any("'[link'" in t for t in toasts), toasts
+
+
+async def test_go_to_article_shows_a_markup_title_literally(store):
+    from textual.command import CommandPalette
+
+    title = "[bold red]Boom[/] and [/oops]"
+    store.add_article(ArticleDraft("Some text.", title=title))
+    app = MarginApp(store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await press(pilot, *"boom")
+        for _ in range(20):  # the palette searches in its own worker
+            await pilot.pause(0.05)
+            lines = [str(o.prompt) for o in app.screen.query_one("CommandList").options]
+            if any("Go to article" in line for line in lines):
+                break
+        assert any(f"Go to article: {title}" in line for line in lines), lines
