@@ -222,3 +222,19 @@ async def test_go_to_article_shows_a_markup_title_literally(store):
             if any("Go to article" in line for line in lines):
                 break
         assert any(f"Go to article: {title}" in line for line in lines), lines
+
+
+async def test_label_picker_shows_number_keys_on_one_line_each(seeded):
+    from tui.screens.label_picker import LabelPicker
+
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket", "l")
+        assert isinstance(app.screen, LabelPicker)
+        lines = [line for line in drawn_lines(app.screen.query_one("#picker-list")) if line.strip()]
+        legend = seeded.legend()
+        for i, lab in enumerate(legend[: len(lines)]):
+            assert lines[i].startswith(f"{i + 1}  {lab.name} ")
+        # a long description ends in … rather than wrapping onto a line of its own
+        assert all(line[0].isdigit() or line.startswith("   ") for line in lines)
