@@ -238,3 +238,36 @@ async def test_label_picker_shows_number_keys_on_one_line_each(seeded):
             assert lines[i].startswith(f"{i + 1}  {lab.name} ")
         # a long description ends in … rather than wrapping onto a line of its own
         assert all(line[0].isdigit() or line.startswith("   ") for line in lines)
+
+
+async def test_a_slow_correction_does_not_pull_the_reader_back_after_n(seeded):
+    import threading
+
+    from tui.screens.reader import ReaderScreen
+
+    release = threading.Event()
+    accept = seeded.accept
+
+    def slow_accept(span_id):  # the store answers only once the reader has moved on
+        release.wait(5)
+        return accept(span_id)
+
+    seeded.accept = slow_accept
+    app = MarginApp(seeded, 2)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen) and screen.article_id == 2
+        await press(pilot, "right_square_bracket")
+        await pilot.press("a", "n")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if screen.article_id != 2:
+                break
+        moved_to = screen.article_id
+        assert moved_to != 2
+        release.set()
+        await settle(pilot)
+        assert screen.article_id == moved_to
+        assert screen.data.article.id == moved_to
+        assert seeded.spans(2)[0].status == "accepted"  # the correction itself was made
