@@ -271,3 +271,13 @@ async def test_a_slow_correction_does_not_pull_the_reader_back_after_n(seeded):
         assert screen.article_id == moved_to
         assert screen.data.article.id == moved_to
         assert seeded.spans(2)[0].status == "accepted"  # the correction itself was made
+
+
+async def test_help_keeps_the_action_column_on_a_small_terminal(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(50, 16)) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        table = app.screen.query_one("#help-table")
+        lines = drawn_lines(table)
+        assert any("?" in line and "Help" in line for line in lines), lines
