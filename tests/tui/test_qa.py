@@ -281,3 +281,16 @@ async def test_help_keeps_the_action_column_on_a_small_terminal(seeded):
         table = app.screen.query_one("#help-table")
         lines = drawn_lines(table)
         assert any("?" in line and "Help" in line for line in lines), lines
+
+
+async def test_g_and_G_go_to_the_top_and_bottom_of_the_text(seeded):
+    from tui.widgets.article_text import ArticleText
+
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(50, 10)) as pilot:
+        await settle(pilot)
+        text = app.screen.query_one(ArticleText)
+        await press(pilot, "G")
+        assert text.caret == len(text.text) - 1 and text.scroll_y > 0
+        await press(pilot, "g")
+        assert text.caret == 0 and text.scroll_y == 0
