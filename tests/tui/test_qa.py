@@ -294,3 +294,20 @@ async def test_g_and_G_go_to_the_top_and_bottom_of_the_text(seeded):
         assert text.caret == len(text.text) - 1 and text.scroll_y > 0
         await press(pilot, "g")
         assert text.caret == 0 and text.scroll_y == 0
+
+
+async def test_mention_rows_never_wrap_even_with_a_scrollbar(store):
+    from tui.screens.mentions import MentionsScreen
+
+    text = " ".join(f"Aleppo was shelled on day {i} of the long siege." for i in range(40))
+    title = "A very long title about the siege of the city " * 4
+    store.add_article(ArticleDraft(text, title=title, spans=spans_for(text, [("Aleppo", "GPE")])))
+    app = MarginApp(store, 1)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_square_bracket", "m")
+        assert isinstance(app.screen, MentionsScreen)
+        lines = drawn_lines(app.screen.query_one("#mentions-list"))
+        assert lines[0].lstrip().startswith("1  A very long title") and lines[0].endswith("…")
+        assert lines[1].lstrip().startswith("…") and "Aleppo" in lines[1]
+        assert lines[2].lstrip().startswith("1  A very long title")
