@@ -78,8 +78,8 @@ TEXT = [
     _b("enter", "keep", "Keep selection", "text.keep", show=False),
     _b("pagedown,space", "page(1)", "Page down", "text.page_down", show=False),
     _b("pageup", "page(-1)", "Page up", "text.page_up", show=False),
-    _b("home", "to_start", "Top", "text.top", show=False),
-    _b("end", "to_end", "Bottom", "text.bottom", show=False),
+    _b("home,g", "to_start", "Top", "text.top", show=False),
+    _b("end,G", "to_end", "Bottom", "text.bottom", show=False),
 ]
 
 PANEL = [

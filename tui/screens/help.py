@@ -21,8 +21,11 @@ def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
     """Return a table of (keys, description, id) rows."""
     table = Table(box=None, show_header=True, header_style=Style(bold=True), expand=True)
     table.add_column("key", no_wrap=True)
-    table.add_column("action")
-    table.add_column(Text("id (for [keys] in the config)"), style=Style(dim=True), no_wrap=True)
+    # on a small screen the ids give way (cut with …), not what the keys do
+    table.add_column("action", no_wrap=True)
+    table.add_column(
+        Text("id (for [keys] in the config)"), style=Style(dim=True), overflow="ellipsis"
+    )
     for keys, description, bid in rows:
         table.add_row(Text(keys), Text(description), Text(bid))
     return table

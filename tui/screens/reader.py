@@ -562,7 +562,7 @@ class ReaderScreen(Screen[None]):
             if label:
                 self.apply_label(label)
 
-        self.app.push_screen(LabelPicker(self.data.labels, current), chosen)
+        self.app.push_screen(LabelPicker(self.data.labels, current, self.data.legend), chosen)
 
     def action_propagate(self) -> None:
         """A: apply the last correction to every identical mention (after a preview)."""
