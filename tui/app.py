@@ -13,7 +13,9 @@ from functools import partial
 from textual import work
 from textual.app import App, SystemCommand
 from textual.command import Hit, Hits, Provider
+from textual.markup import escape
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from store import Store
@@ -49,7 +51,7 @@ class ArticleTitles(Provider):
             score = matcher.match(title) or 0.5
             yield Hit(
                 score,
-                matcher.highlight(name),
+                matcher.highlight(escape(name)),  # highlight() reads markup: titles are not
                 partial(app.post_message, OpenArticle(article_id)),
                 text=name,
                 help=f"article {article_id}",
@@ -84,6 +86,18 @@ class MarginApp(App[None]):
         self.start_article = article_id
         self.user_keymap = keymap or {}
         self.library = LibraryScreen(store)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Notify in plain text, always: notes quote article text, which is never markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         if self.user_keymap:
@@ -120,7 +134,8 @@ class MarginApp(App[None]):
             return
         screen = self.screen
         title = "reader" if isinstance(screen, ReaderScreen) else "library"
-        self.push_screen(HelpScreen(title, active_rows(screen.active_bindings)))
+        names = screen.label_key_names() if isinstance(screen, ReaderScreen) else {}
+        self.push_screen(HelpScreen(title, active_rows(screen.active_bindings, names)))
 
     def action_search(self) -> None:
         """/: fuzzy search over articles and entities."""

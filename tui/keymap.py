@@ -78,8 +78,8 @@ TEXT = [
     _b("enter", "keep", "Keep selection", "text.keep", show=False),
     _b("pagedown,space", "page(1)", "Page down", "text.page_down", show=False),
     _b("pageup", "page(-1)", "Page up", "text.page_up", show=False),
-    _b("home", "to_start", "Top", "text.top", show=False),
-    _b("end", "to_end", "Bottom", "text.bottom", show=False),
+    _b("home,g", "to_start", "Top", "text.top", show=False),
+    _b("end,G", "to_end", "Bottom", "text.bottom", show=False),
 ]
 
 PANEL = [
@@ -89,7 +89,25 @@ PANEL = [
 
 MODAL = [_b("escape", "dismiss_none", "Close", "modal.close")]
 
-ALL: tuple[Binding, ...] = (*APP, *LIBRARY, *ARTICLE_LIST, *READER, *TEXT, *PANEL, *MODAL)
+HELP = [
+    _b("j,down", "scroll_body(1)", "Scroll down", "help.down", show=False),
+    _b("k,up", "scroll_body(-1)", "Scroll up", "help.up", show=False),
+    _b("pagedown,space", "page_body(1)", "Page down", "help.page_down", show=False),
+    _b("pageup", "page_body(-1)", "Page up", "help.page_up", show=False),
+    _b("home,g", "body_end(0)", "Top", "help.top", show=False),
+    _b("end,G", "body_end(1)", "Bottom", "help.bottom", show=False),
+]
+
+ALL: tuple[Binding, ...] = (
+    *APP,
+    *LIBRARY,
+    *ARTICLE_LIST,
+    *READER,
+    *TEXT,
+    *PANEL,
+    *MODAL,
+    *HELP,
+)
 IDS = frozenset(b.id for b in ALL if b.id)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
@@ -42,8 +42,8 @@ class ExportDialog(ModalScreen[ExportResult | None]):
 
     DEFAULT_CSS = """
     ExportDialog { align: center middle; }
-    ExportDialog > Vertical {
-        width: 80; height: auto; max-height: 90%;
+    ExportDialog > VerticalScroll {
+        width: 80; max-width: 100%; height: auto; max-height: 100%;
         border: thick $accent; background: $surface; padding: 1 2;
     }
     ExportDialog .row { height: auto; }
@@ -61,7 +61,7 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         self._path_edited = False
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with VerticalScroll():  # scrolls on a short terminal: the buttons stay reachable
             yield Static("[b]Export annotations[/b]", id="title")
             yield Label("Format")
             yield Select(

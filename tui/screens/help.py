@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from store.query_parse import FILTER_HELP
 
-from ..keymap import ALL, IDS, MODAL, pretty_keys
+from ..keymap import ALL, HELP, IDS, MODAL, pretty_keys
 
 _ORDER = {b.id: i for i, b in enumerate(ALL)}
 
@@ -21,21 +21,32 @@ def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
     """Return a table of (keys, description, id) rows."""
     table = Table(box=None, show_header=True, header_style=Style(bold=True), expand=True)
     table.add_column("key", no_wrap=True)
-    table.add_column("action")
-    table.add_column(Text("id (for [keys] in the config)"), style=Style(dim=True), no_wrap=True)
+    # on a small screen the ids give way (cut with …), not what the keys do
+    table.add_column("action", no_wrap=True)
+    table.add_column(
+        Text("id (for [keys] in the config)"), style=Style(dim=True), overflow="ellipsis"
+    )
     for keys, description, bid in rows:
         table.add_row(Text(keys), Text(description), Text(bid))
     return table
 
 
-def active_rows(screen_bindings: dict) -> list[tuple[str, str, str]]:
-    """Group a screen's active bindings (key -> ActiveBinding) into (keys, description, id)."""
+def active_rows(
+    screen_bindings: dict, descriptions: dict[str, str] | None = None
+) -> list[tuple[str, str, str]]:
+    """Group a screen's active bindings (key -> ActiveBinding) into (keys, description, id).
+
+    `descriptions` (binding id -> text) replaces a binding's own words, e.g. the label names
+    that the number keys give in the current legend.
+    """
+    descriptions = descriptions or {}
     grouped: dict[tuple[str, str], list[str]] = {}
     for key, active in screen_bindings.items():
         b = active.binding
         if not b.description or not (b.id in IDS or b.action == "quit"):
             continue  # Textual's own scrolling and focus keys are left out
-        grouped.setdefault((b.description, b.id or ""), []).append(pretty_keys(key))
+        description = descriptions.get(b.id or "", b.description)
+        grouped.setdefault((description, b.id or ""), []).append(pretty_keys(key))
     return sorted(
         ((" ".join(keys), desc, bid) for (desc, bid), keys in grouped.items()),
         key=lambda r: _ORDER.get(r[2], len(_ORDER)),
@@ -45,7 +56,7 @@ def active_rows(screen_bindings: dict) -> list[tuple[str, str, str]]:
 class HelpScreen(ModalScreen[None]):
     """Keys of the screen underneath, with their ids."""
 
-    BINDINGS = [*MODAL, ("q,question_mark", "dismiss_none", "Close")]
+    BINDINGS = [*MODAL, *HELP, ("q,question_mark", "dismiss_none", "Close")]
 
     def __init__(self, title: str, rows: list[tuple[str, str, str]]) -> None:
         super().__init__()
@@ -65,3 +76,23 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
+
+    @property
+    def body(self) -> VerticalScroll:
+        """The scrolling body (a child of this screen)."""
+        return self.query_one("#help-body", VerticalScroll)
+
+    def action_scroll_body(self, step: int) -> None:
+        """j / k: scroll a line, as in a pager."""
+        self.body.scroll_relative(y=step, animate=False)
+
+    def action_page_body(self, step: int) -> None:
+        """space / pageup: scroll a page."""
+        self.body.scroll_relative(y=step * max(1, self.body.size.height - 2), animate=False)
+
+    def action_body_end(self, end: int) -> None:
+        """g / G: the top / the bottom."""
+        if end:
+            self.body.scroll_end(animate=False)
+        else:
+            self.body.scroll_home(animate=False)

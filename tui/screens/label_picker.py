@@ -37,10 +37,14 @@ class LabelPicker(ModalScreen[str | None]):
         Binding("up", "move(-1)", "Up", show=False, id="picker.up"),
     ]
 
-    def __init__(self, labels: list[Label], current: str | None = None) -> None:
+    def __init__(
+        self, labels: list[Label], current: str | None = None, legend: list[Label] | None = None
+    ) -> None:
         super().__init__()
         self.labels = labels
         self.current = current
+        # the number key that gives each label in the reader, shown so that it is learnt
+        self.keys = {lab.name: str(i) for i, lab in enumerate(legend or [], 1)}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -61,9 +65,10 @@ class LabelPicker(ModalScreen[str | None]):
         options.clear_options()
         found = matching(self.labels, query)
         for lab in found:
-            row = Text.assemble((f" {plain(lab.name, one_line=True)} ", chip(lab.name, lab.color)))
+            row = Text(f"{self.keys.get(lab.name, ' ')} ", Style(bold=True))
+            row.append(f" {plain(lab.name, one_line=True)} ", chip(lab.name, lab.color))
             if lab.description:
-                row.append(f"  {lab.description}", Style(dim=True))
+                row.append(f"  {plain(lab.description, one_line=True)}", Style(dim=True))
             options.add_option(Option(row, id=lab.name))
         name = query.strip()
         if name and not any(lab.name == name for lab in found):

@@ -44,7 +44,11 @@ class MentionsScreen(ModalScreen[bool]):
 
     LIMIT = 500
 
-    BINDINGS = [Binding("escape", "close", "Back", id="mentions.back")]
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="mentions.back"),
+        Binding("j", "move(1)", "Down", show=False, id="mentions.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="mentions.up"),
+    ]
 
     def __init__(self, surface: str, label: str, mentions: int = 0) -> None:
         super().__init__()
@@ -97,3 +101,11 @@ class MentionsScreen(ModalScreen[bool]):
 
     def action_close(self) -> None:
         self.dismiss(False)
+
+    def action_move(self, step: int) -> None:
+        """j / k: the next / previous mention, as in the library."""
+        listing = self.query_one("#mentions-list", OptionList)
+        if step > 0:
+            listing.action_cursor_down()
+        else:
+            listing.action_cursor_up()

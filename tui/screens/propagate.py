@@ -20,12 +20,14 @@ SHOWN = 8
 
 def describe(preview: PropagationPreview) -> str:
     """One line: what applying would do."""
-    what = f"give {preview.label}" if preview.label else "reject"
-    n, a = len(preview.mentions), preview.articles
-    return (
-        f"{what} to every {preview.surface!r}: {n} mention{'s' * (n != 1)}"
-        f" in {a} article{'s' * (a != 1)}"
+    surface = plain(preview.surface, one_line=True)
+    what = (
+        f"give {preview.label} to every {surface!r}"
+        if preview.label
+        else f"reject every {surface!r}"
     )
+    n, a = len(preview.mentions), preview.articles
+    return f"{what}: {n} mention{'s' * (n != 1)} in {a} article{'s' * (a != 1)}"
 
 
 def mentions_text(preview: PropagationPreview, shown: int = SHOWN) -> Text:
@@ -63,7 +65,10 @@ class PropagateScreen(ModalScreen[str | None]):
         with Vertical(id="propagate"):
             yield Static("Apply to every mention", id="propagate-title", markup=False)
             yield Static(describe(self.corpus), id="propagate-summary", markup=False)
-            yield Static(f"in this article: {len(self.article.mentions)}", markup=False)
+            here = f"in this article: {len(self.article.mentions)}"
+            if self.corpus.skipped:
+                here += f" · {len(self.corpus.skipped)} left alone (they overlap an entity)"
+            yield Static(here, markup=False)
             yield Static(mentions_text(self.corpus), id="propagate-mentions")
             yield Static(
                 "enter: apply everywhere · t: this article only · escape: cancel",

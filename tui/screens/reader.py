@@ -133,6 +133,8 @@ class ReaderScreen(Screen[None]):
         with Horizontal(id="reader-status"):
             yield Static("", id="status-entity", markup=False)
             yield Static("", id="status-article", markup=False)
+        # below 100 columns, while the panel (and its legend) is folded:
+        yield Legend(id="legend-bar", gap=1)
         yield Footer()
 
     @property
@@ -160,6 +162,7 @@ class ReaderScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
         self.set_class(event.size.width >= WIDE, "-wide")
+        self.query_one(Footer).compact = event.size.width < NARROW  # so that ? Help still shows
         self._update_status()
 
     def open(self, article_id: int, select: tuple[int, int] | None = None) -> None:
@@ -280,7 +283,8 @@ class ReaderScreen(Screen[None]):
             heading.append(f"  {plain(data.article.source, one_line=True)}", Style(dim=True))
         title.update(heading)
         self.panel.show_groups(data.groups, colors)
-        self.query_one(Legend).show_labels(data.legend)
+        for legend in self.query(Legend):
+            legend.show_labels(data.legend)
         if message.note:
             self.notify(message.note, timeout=3)
         self._update_status()
@@ -364,14 +368,21 @@ class ReaderScreen(Screen[None]):
         c = span_counts(data.spans)
         live = c["suggested"] + c["accepted"] + c["yours"]
         narrow = self.size.width < NARROW
-        parts = [
-            f"{live} entities" if not narrow else f"{live} ent",
-            f"{c['suggested']} to check",
-            f"{c['rejected']} rejected" if not narrow else f"{c['rejected']} rej",
-            "reviewed" if data.article.reviewed else "not reviewed",
-            ("char" if self.text_view.char_mode else "token") + (" mode" if not narrow else ""),
-            f"{data.rank + 1}/{data.total}",
-        ]
+        if narrow:  # short, so that the selected entity on the left keeps room
+            parts = [f"{live} ent", f"{c['suggested']} to check", f"{c['rejected']} rej"]
+            if data.article.reviewed:
+                parts.append("reviewed")
+            if self.text_view.char_mode:
+                parts.append("char")
+        else:
+            parts = [
+                f"{live} entit{'y' if live == 1 else 'ies'}",
+                f"{c['suggested']} to check",
+                f"{c['rejected']} rejected",
+                "reviewed" if data.article.reviewed else "not reviewed",
+                ("char" if self.text_view.char_mode else "token") + " mode",
+            ]
+        parts.append(f"{data.rank + 1}/{data.total}")
         self.query_one("#status-article", Static).update(Text(" · ".join(parts)))
         self.query_one("#status-entity", Static).update(self._entity_status())
 
@@ -393,8 +404,17 @@ class ReaderScreen(Screen[None]):
                 status.append(f"{same.index(s) + 1}/{len(same)} ")
             status.append(f"{s.status} · {plain(s.source, one_line=True)}", Style(dim=True))
         else:
-            status.append("] next entity · v select · ? keys", Style(dim=True))
+            status.append("? keys · ] next entity · v select", Style(dim=True))
         return status
+
+    def label_key_names(self) -> dict[str, str]:
+        """Binding id -> what it does now: reader.label_1 -> "Label: PERSON" (from the legend)."""
+        legend = self.data.legend if self.data is not None else []
+        out = {}
+        for i in range(1, 10):
+            name = plain(legend[i - 1].name, one_line=True) if i <= len(legend) else None
+            out[f"reader.label_{i}"] = f"Label: {name}" if name else f"Label {i} (no label yet)"
+        return out
 
     def _color(self, label: str) -> str:
         if self.data is not None:
@@ -519,7 +539,14 @@ class ReaderScreen(Screen[None]):
 
     def action_label(self, number: int) -> None:
         """1..9: the Nth label of the legend."""
-        if self.data is None or number > len(self.data.legend):
+        if self.data is None:
+            return
+        if number > len(self.data.legend):
+            self.notify(
+                f"no label {number} in the legend yet: l picks one by name",
+                severity="warning",
+                timeout=3,
+            )
             return
         self.apply_label(self.data.legend[number - 1].name)
 
@@ -535,7 +562,7 @@ class ReaderScreen(Screen[None]):
             if label:
                 self.apply_label(label)
 
-        self.app.push_screen(LabelPicker(self.data.labels, current), chosen)
+        self.app.push_screen(LabelPicker(self.data.labels, current, self.data.legend), chosen)
 
     def action_propagate(self) -> None:
         """A: apply the last correction to every identical mention (after a preview)."""

@@ -59,6 +59,10 @@ def hit_prompt(hit: SearchHit, colors: dict[str, str], width: int = 200) -> Text
     row = Text()
     row.append(" article ", style="reverse")
     row.append(" " * (LABEL_WIDTH - 6))
+    if hit.snippet.strip() == hit.title.strip():  # a headline-only article: one line, marked
+        row.append_text(highlighted(hit.snippet.strip(), hit.highlights, "bold reverse"))
+        row.stylize("bold", len(row) - len(plain(hit.snippet.strip(), one_line=True)))
+        return fit([row], width)
     row.append(plain(hit.title, one_line=True), style="bold")
     lines = [row]
     if hit.snippet:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -17,6 +17,17 @@ from ..keymap import ARTICLE_LIST
 from ..plain import plain
 
 PAGE = 100
+
+
+def short_source(source: str, width: int) -> str:
+    """The telling end of a source in `width` cells: the file name (and #line), cut on the left."""
+    text = plain(source, one_line=True)
+    name = text.rsplit("/", 1)[-1] or text
+    if cell_len(name) <= width:
+        return set_cell_size(name, width)
+    while name and cell_len(name) > width - 1:
+        name = name[1:]
+    return set_cell_size("…" + name, width) if width > 0 else ""
 
 
 class ArticleList(ScrollView, can_focus=True):
@@ -104,7 +115,7 @@ class ArticleList(ScrollView, can_focus=True):
             style += Style(reverse=True)
         mark = Segment("● " if not row.read else "  ", base + Style(color="#feca74", bold=True))
         title = set_cell_size(plain(row.title, one_line=True), title_w)
-        source = set_cell_size(plain(row.source, one_line=True), source_w)
+        source = short_source(row.source, source_w)
         line = [
             mark,
             Segment(title + " ", style),

@@ -29,19 +29,19 @@ def chip(label: str, color: str) -> Style:
     return Style(color="black", bgcolor=hex_color(color))
 
 
-def legend_text(labels: list[Label], width: int = 1000) -> Text:
+def legend_text(labels: list[Label], width: int = 1000, gap: int = 2) -> Text:
     """Return `1 PERSON  2 NORP ...`, each name in its colour, never breaking inside an item."""
     text = Text()
     col = 0
     for i, lab in enumerate(labels, 1):
         name = plain(lab.name, one_line=True)
         item_w = cell_len(f"{i} {name}")
-        if col and col + 2 + item_w > width:
+        if col and col + gap + item_w > width:
             text.append("\n")
             col = 0
         elif col:
-            text.append("  ")
-            col += 2
+            text.append(" " * gap)
+            col += gap
         text.append(f"{i} ", Style(bold=True))
         text.append(name, chip(lab.name, lab.color))
         col += item_w
@@ -51,9 +51,10 @@ def legend_text(labels: list[Label], width: int = 1000) -> Text:
 class Legend(Widget):
     """Number keys and their labels."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, gap: int = 2) -> None:
         super().__init__(id=id)
         self.labels: list[Label] = []
+        self.gap = gap  # spaces between items (1 in the one-line legend of a narrow screen)
 
     def show_labels(self, labels: list[Label]) -> None:
         """Draw these labels (legend order)."""
@@ -61,7 +62,7 @@ class Legend(Widget):
         self.refresh(layout=True)
 
     def render(self) -> Text:
-        return legend_text(self.labels, max(1, self.content_region.width))
+        return legend_text(self.labels, max(1, self.content_region.width), self.gap)
 
     def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
-        return legend_text(self.labels, max(1, width)).plain.count("\n") + 1
+        return legend_text(self.labels, max(1, width), self.gap).plain.count("\n") + 1
