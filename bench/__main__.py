@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import subprocess
+import sys
 import time
 
 import bench
@@ -21,7 +23,15 @@ def main() -> None:
         for info in pkgutil.iter_modules(bench.__path__)
         if info.name.startswith("bench_")
     )
-    for name in args.names or names:
+    chosen = args.names or names
+    if len(chosen) > 1:
+        # each benchmark in a process of its own: one that loads spaCy would otherwise set the
+        # peak memory (inherited across fork and exec on Linux) that the next one reports
+        for name in chosen:
+            cmd = [sys.executable, "-m", "bench", name] + (["--quick"] if args.quick else [])
+            subprocess.run(cmd, check=False)
+        return
+    for name in chosen:
         module = importlib.import_module(f"bench.bench_{name}")
         print(f"== {name} ==", flush=True)
         t = time.perf_counter()
