@@ -322,37 +322,28 @@ def check_articles(conn: sqlite3.Connection) -> list[Problem]:
                 examples=_ids(names),
             )
         )
-    if counts:
-        out.append(
-            Problem(
-                "entity_count",
-                f"{_plural(len(counts), 'article')} {_v(len(counts), 'has', 'have')} a wrong entity count",
-                count=len(counts),
-                fixable=True,
-                examples=_ids(counts),
+    per_article = (
+        ("entity_count", counts, "a wrong entity count"),
+        ("length", lengths, "a wrong recorded length"),
+        (
+            "content_hash",
+            hashes,
+            "a content hash that does not match the text (the text was changed outside"
+            " margin, or the hash is damaged)",
+        ),
+    )
+    for check, wrong, what in per_article:
+        if wrong:
+            n = len(wrong)
+            out.append(
+                Problem(
+                    check,
+                    f"{_plural(n, 'article')} {_v(n, 'has', 'have')} {what}",
+                    count=n,
+                    fixable=True,
+                    examples=_ids(wrong),
+                )
             )
-        )
-    if lengths:
-        out.append(
-            Problem(
-                "length",
-                f"{_plural(len(lengths), 'article')} {_v(len(lengths), 'has', 'have')} a wrong recorded length",
-                count=len(lengths),
-                fixable=True,
-                examples=_ids(lengths),
-            )
-        )
-    if hashes:
-        out.append(
-            Problem(
-                "content_hash",
-                f"{_plural(len(hashes), 'article')} {_v(len(hashes), 'has', 'have')} a content"
-                " hash that does not match the text (the text was changed outside margin, or the hash is damaged)",
-                count=len(hashes),
-                fixable=True,
-                examples=_ids(hashes),
-            )
-        )
     return out
 
 
