@@ -204,12 +204,6 @@ class QueriesMixin:
         )
         return int(row[0]), int(row[1]), int(row[2])
 
-    def unread_count(self: Store) -> int:
-        """Return how many articles have not been opened yet."""
-        return int(
-            self._conn().execute("SELECT COUNT(*) FROM articles WHERE read = 0").fetchone()[0]
-        )
-
     def find_titles(self: Store, query: str, limit: int = 20) -> list[tuple[int, str]]:
         """Return (id, title) of articles whose title contains query (case-insensitive)."""
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

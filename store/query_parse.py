@@ -37,11 +37,6 @@ class Query:
         """True when a filter is about spans, so only entity hits can answer it."""
         return self.label is not None or self.status is not None
 
-    @property
-    def filtered(self) -> bool:
-        """True when any filter is set."""
-        return self.spans_only or self.reviewed is not None
-
 
 def parse(query: str, label: str | None = None) -> Query:
     """Split query into filters and free text; label (from --label) joins as a filter.

@@ -527,16 +527,6 @@ class Store(
         """Return how many articles there are."""
         return int(self._conn().execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
-    def article_position(self, article_id: int, sort: str = "newest") -> int:
-        """Return the 0-based position of an article in the given order."""
-        ids = self._conn().execute(
-            f"SELECT a.id FROM articles a ORDER BY {SORTS[sort]}"
-        )  # ids only: cheap even for 100,000 rows
-        for i, (aid,) in enumerate(ids):
-            if aid == article_id:
-                return i
-        raise NotFound(f"article {article_id} does not exist")
-
     def article_ids(self) -> list[int]:
         """Return every article id in id order (ints only)."""
         return [r[0] for r in self._conn().execute("SELECT id FROM articles ORDER BY id")]
