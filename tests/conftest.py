@@ -35,3 +35,11 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MARGIN_DB", str(tmp_path / "default.db"))
     monkeypatch.setenv("MARGIN_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.delenv("MARGIN_MODEL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Path of a spaCy pipeline with only an entity ruler (fast), shared by the process tests."""
+    from .robust_util import tiny_model_path
+
+    return tiny_model_path(tmp_path_factory)

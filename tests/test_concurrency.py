@@ -17,17 +17,11 @@ from .robust_util import (
     query,
     scalar,
     start,
-    tiny_model_path,
     wait_until,
     write_jsonl,
 )
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return tiny_model_path(tmp_path_factory)
 
 
 def _extracted(db: Path) -> int:

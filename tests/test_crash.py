@@ -24,18 +24,12 @@ from .robust_util import (
     query,
     scalar,
     start,
-    tiny_model_path,
     wait_until,
     write_jsonl,
 )
 
 pytestmark = pytest.mark.slow
 SEEDS = (1, 2, 3)
-
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return tiny_model_path(tmp_path_factory)
 
 
 def _kill_when(proc: subprocess.Popen, db: Path, sql: str, threshold: int) -> tuple[bool, str]:

@@ -7,15 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from .robust_util import margin, query, tiny_model_path
+from .robust_util import margin, query
 
 GOLD = "Rebels O\nreached B-LOC\nAleppo O\n.\tO\n\n"  # a person's file: no entity on Aleppo
 NEW = "Troops left Aleppo today."
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return tiny_model_path(tmp_path_factory)
 
 
 @pytest.mark.parametrize("how", [[], ["--all"], ["1"]])
