@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .models import SpanDraft, check_span
+from .models import SpanDraft, check_span, now
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
@@ -128,7 +128,7 @@ class AnnotationsMixin:
                 "SELECT reviewed, reviewed_at FROM articles WHERE id = ?", (item.article_id,)
             ).fetchone()
             if not row["reviewed"]:
-                stamp = self._stamp()
+                stamp = now()
                 conn.execute(
                     "UPDATE articles SET reviewed = 1, reviewed_at = ? WHERE id = ?",
                     (stamp, item.article_id),

@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .models import USER_SOURCE, SpanDraft, SpanError, check_span
+from .models import USER_SOURCE, NotFound, SpanDraft, SpanError, check_span, now
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
@@ -107,8 +107,6 @@ class CorrectionsMixin:
     def _article_text(self: Store, conn: sqlite3.Connection, article_id: int) -> str:
         row = conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
-            from .store import NotFound
-
             raise NotFound(f"article {article_id} does not exist")
         return str(row[0])
 
@@ -263,7 +261,7 @@ class CorrectionsMixin:
             if bool(before[0]) == reviewed:
                 return
             group = self._begin_edit(conn)
-            stamp = self._stamp() if reviewed else None
+            stamp = now() if reviewed else None
             conn.execute(
                 "UPDATE articles SET reviewed = ?, reviewed_at = ? WHERE id = ?",
                 (int(reviewed), stamp, article_id),
@@ -280,11 +278,6 @@ class CorrectionsMixin:
                 before={"reviewed": before[0], "reviewed_at": before[1]},
                 after={"reviewed": int(reviewed), "reviewed_at": stamp, "suggestions": pending},
             )
-
-    def _stamp(self: Store) -> str:
-        from .store import now
-
-        return now()
 
     # -- history -----------------------------------------------------------------------
 

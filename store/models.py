@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 SpanStatus = Literal["suggested", "accepted", "rejected"]
@@ -13,6 +14,15 @@ USER_SOURCE = "user"
 
 class SpanError(ValueError):
     """A span that does not fit its article's text."""
+
+
+class NotFound(LookupError):
+    """An article or span id that is not in the database."""
+
+
+def now() -> str:
+    """Return the current UTC time as an ISO 8601 string with microseconds."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def normalise_text(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .models import ArticleSummary, Label
+from .models import ArticleSummary, Label, NotFound
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store  # noqa: F401
@@ -75,8 +75,6 @@ class QueriesMixin:
             .fetchone()
         )
         if row is None:
-            from .store import NotFound
-
             raise NotFound(f"article {article_id} does not exist")
         return list(row)
 
@@ -133,7 +131,7 @@ class QueriesMixin:
 
     def article_summary(self: Store, article_id: int) -> ArticleSummary:
         """Return one article's list row (no text)."""
-        from .store import NotFound, _summary_from_row
+        from .store import _summary_from_row
 
         row = (
             self._conn()

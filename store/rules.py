@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .models import SpanDraft
+from .models import NotFound, SpanDraft, now
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
@@ -171,8 +171,6 @@ class RulesMixin:
             .fetchone()
         )
         if row is None:
-            from .store import NotFound
-
             raise NotFound(f"rule {rule_id} does not exist")
         return _rule_from_row(row)
 
@@ -183,8 +181,6 @@ class RulesMixin:
                 f"SELECT {_RULE_COLUMNS} FROM rules WHERE id = ?", (rule_id,)
             ).fetchone()
             if row is None:
-                from .store import NotFound
-
                 raise NotFound(f"rule {rule_id} does not exist")
             group = self._begin_edit(conn)
             conn.execute("DELETE FROM rules WHERE id = ?", (rule_id,))
@@ -205,7 +201,7 @@ class RulesMixin:
             (surface, int(case_sensitive)),
         ).fetchone()
         action = "reject" if label is None else "label"
-        stamp = self._stamp()
+        stamp = now()
         if old is None:
             cur = conn.execute(
                 "INSERT INTO rules (surface, label, action, case_sensitive, created_at,"

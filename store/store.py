@@ -8,7 +8,6 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from .correction_stats import CorrectionStatsMixin
 from .corrections import CorrectionsMixin
 from .db import open_database
 from .labels import color_for
-from .models import (
+from .models import (  # NotFound and now are re-exported: store.store.NotFound
     STATUSES,
     Article,
     ArticleDraft,
@@ -25,6 +24,7 @@ from .models import (
     ImportResult,
     Label,
     LabelCount,
+    NotFound,
     Span,
     SpanDraft,
     SpanError,
@@ -32,6 +32,7 @@ from .models import (
     check_span,
     content_hash,
     normalise_text,
+    now,
     title_from_text,
 )
 from .propagation import PropagationMixin
@@ -48,15 +49,6 @@ SORTS = {
 }
 
 SPAN_COLUMNS = 'id, article_id, start, "end", label, source, status, text, created_at, updated_at'
-
-
-class NotFound(LookupError):
-    """An article or span id that is not in the database."""
-
-
-def now() -> str:
-    """Return the current UTC time as an ISO 8601 string with microseconds."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def span_from_row(row: sqlite3.Row) -> Span:
