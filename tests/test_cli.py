@@ -259,3 +259,16 @@ def test_output_cut_short_by_head_is_quiet(tmp_path: Path) -> None:
         )
         assert proc.stdout.strip(), command
         assert "Error" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_read_without_a_terminal_prints_like_show(tmp_path: Path) -> None:
+    # no terminal: the reader prints the article as `show --current` does, labels made plain too
+    from store import ArticleDraft, SpanDraft
+
+    db = tmp_path / "r.db"
+    with open_store(db) as s:
+        s.add_article(ArticleDraft("Paris is lovely.", spans=(SpanDraft(0, 5, "G\x1b[31mPE"),)))
+    res = margin("--db", db, "read", "1")
+    out = res.out
+    assert res.code == 0 and "Paris is lovely." in out
+    assert "G\\x1b[31mPE" in out and "\x1b" not in out

@@ -23,6 +23,7 @@ from store.config import config_path
 from store.corrections import CorrectionError
 
 from . import keymap as keys
+from .commands.articles import print_article
 from .context import Context
 from .messages import OpenArticle
 from .output import echo
@@ -238,7 +239,4 @@ def _print_article(store: Store, article_id: int | None) -> None:
             echo("no articles yet: margin import PATH")
             return
         article_id = rows[0].id
-    art = store.article(article_id)
-    echo(plain(art.text))
-    for s in store.spans(article_id, include_rejected=False):
-        echo(f"  {s.label:<12} {plain(s.text, one_line=True)}")
+    print_article(store.article(article_id), store.spans(article_id, include_rejected=False))

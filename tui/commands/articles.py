@@ -12,7 +12,7 @@ import click
 from store.extract import SpacyExtractor, run_extraction
 from store.formats import INPUTS
 from store.importer import expand_paths, file_size, import_paths
-from store.models import ArticleDraft
+from store.models import Article, ArticleDraft, Span
 
 from ..context import Context, pass_context
 from ..output import echo, echo_json, error, json_text, progress
@@ -200,6 +200,24 @@ def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
         click.echo("]" if first else "\n]")
 
 
+def print_article(art: Article, spans: list[Span]) -> None:
+    """Print an article and its spans for a person: control characters shown escaped."""
+    echo(f"# {art.id}  {plain(art.title, one_line=True)}")
+    echo(
+        f"source: {plain(art.source, one_line=True)}   {'reviewed' if art.reviewed else 'not reviewed'}"
+    )
+    echo()
+    echo(plain(art.text))
+    echo()
+    echo(f"entities ({sum(1 for s in spans if s.status != 'rejected')}):")
+    for s in spans:
+        mark = {"suggested": "?", "accepted": "+", "rejected": "x"}[s.status]
+        echo(
+            f"  {s.id:>6} {mark} {s.start:>6}-{s.end:<6} {plain(s.label, one_line=True):<12} {plain(s.text, one_line=True)}"
+            f"  [{plain(s.source, one_line=True)}]"
+        )
+
+
 @click.command("show")
 @click.argument("article_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
@@ -226,20 +244,7 @@ def show_cmd(obj: Context, article_id: int, as_json: bool, all_spans: bool) -> N
             }
         )
         return
-    echo(f"# {art.id}  {plain(art.title, one_line=True)}")
-    echo(
-        f"source: {plain(art.source, one_line=True)}   {'reviewed' if art.reviewed else 'not reviewed'}"
-    )
-    echo()
-    echo(plain(art.text))
-    echo()
-    echo(f"entities ({sum(1 for s in spans if s.status != 'rejected')}):")
-    for s in spans:
-        mark = {"suggested": "?", "accepted": "+", "rejected": "x"}[s.status]
-        echo(
-            f"  {s.id:>6} {mark} {s.start:>6}-{s.end:<6} {plain(s.label, one_line=True):<12} {plain(s.text, one_line=True)}"
-            f"  [{plain(s.source, one_line=True)}]"
-        )
+    print_article(art, spans)
 
 
 @click.command("stats")
