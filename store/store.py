@@ -183,11 +183,11 @@ class Store(
             return self._shared
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._adopt() or open_database(self.path)
+            conn = self._adopt()
             self._local.conn = conn
         return conn
 
-    def _adopt(self) -> sqlite3.Connection | None:
+    def _adopt(self) -> sqlite3.Connection:
         """Hand this thread the connection of a thread that has ended, or register a new one.
 
         The reader runs each store call in a short-lived worker thread: without reuse, every
@@ -201,9 +201,10 @@ class Store(
                         conn.rollback()
                     self._all[i] = (me, conn)
                     return conn
-            conn = open_database(self.path)
+        conn = open_database(self.path)  # outside the lock: it may wait on another writer
+        with self._lock:
             self._all.append((me, conn))
-            return conn
+        return conn
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
