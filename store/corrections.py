@@ -13,8 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
 
 
-class CorrectionError(ValueError):
-    """A correction that cannot be made (overlap, unknown span, nothing to undo ...)."""
+from .errors import CorrectionError as CorrectionError  # noqa: E402
 
 
 @dataclass(frozen=True)

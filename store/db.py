@@ -10,8 +10,7 @@ from .migrations import migrations
 BUSY_TIMEOUT_MS = 30_000
 
 
-class DatabaseError(Exception):
-    """A database that cannot be opened or migrated; the message names the file."""
+from .errors import DatabaseError as DatabaseError  # noqa: E402
 
 
 def connect(path: str | Path) -> sqlite3.Connection:

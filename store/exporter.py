@@ -11,14 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from .errors import ExportError as ExportError  # noqa: E402
 from .formats import OUTPUTS, ExportDoc, WriteReport
 from .formats.labelstudio import config_path, config_xml
 from .models import Article, Span
 from .store import SPAN_COLUMNS, NotFound, Store, _article_from_row, span_from_row
-
-
-class ExportError(ValueError):
-    """An export that cannot run as asked (bad split, missing --out, unknown article ...)."""
 
 
 @dataclass(frozen=True)

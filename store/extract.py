@@ -21,8 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _NER_PIPES = ("ner", "entity_ruler", "span_ruler")
 
 
-class ExtractionError(RuntimeError):
-    """Extraction cannot run (the model is missing or broken); one sentence for the user."""
+from .errors import ExtractionError as ExtractionError  # noqa: E402
 
 
 def _missing(model: str) -> str:

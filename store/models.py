@@ -12,12 +12,8 @@ STATUSES: tuple[str, ...] = ("suggested", "accepted", "rejected")
 USER_SOURCE = "user"
 
 
-class SpanError(ValueError):
-    """A span that does not fit its article's text."""
-
-
-class NotFound(LookupError):
-    """An article or span id that is not in the database."""
+from .errors import NotFound as NotFound  # noqa: E402
+from .errors import SpanError as SpanError  # noqa: E402
 
 
 def now() -> str:

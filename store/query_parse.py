@@ -18,8 +18,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-class QueryError(ValueError):
-    """A filter with a value search does not know (the message says which values it takes)."""
+from .errors import QueryError as QueryError  # noqa: E402
 
 
 @dataclass(frozen=True)
