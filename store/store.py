@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
+
 from .annotations import AnnotationsMixin
 from .correction_stats import CorrectionStatsMixin
 from .corrections import CorrectionsMixin
@@ -174,6 +176,16 @@ class Store(
         self._conn()  # create and migrate now, so errors surface at open
 
     # -- connections and transactions -------------------------------------------------
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection as a ``sqlite_utils.Database`` (for notebooks and scripts)."""
+        conn = self._conn()
+        db = getattr(self._local, "db", None)
+        if db is None or db.conn is not conn:
+            db = sqlite_utils.Database(conn)
+            self._local.db = db
+        return db
 
     def _conn(self) -> sqlite3.Connection:
         """Return this thread's connection (one shared connection for :memory:)."""
