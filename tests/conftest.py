@@ -1,4 +1,6 @@
-"""Shared fixtures: a fresh database per test, small article files, the CLI runner."""
+"""Shared fixtures: a fresh database per test, an isolated environment, the tiny model.
+
+Helpers (sample texts, the fake model, process runners, probes) live in tests/helpers.py."""
 
 from __future__ import annotations
 
@@ -7,12 +9,7 @@ from pathlib import Path
 import pytest
 
 from store import Store, open_store
-
-SEED = (
-    "Rebel forces have taken control of the majority of Aleppo, the country's second-largest "
-    "city, marking a significant blow to the regime of President Bashar al-Assad. Russia and "
-    "Iran, allies of the Syrian government, responded with air raids on Aleppo."
-)
+from tests.helpers import tiny_model_path
 
 
 @pytest.fixture
@@ -40,6 +37,4 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Path of a spaCy pipeline with only an entity ruler (fast), shared by the process tests."""
-    from .robust_util import tiny_model_path
-
     return tiny_model_path(tmp_path_factory)
