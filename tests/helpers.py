@@ -344,6 +344,34 @@ def tiny_model_path(factory: pytest.TempPathFactory) -> str:
 # --- format round trips ------------------------------------------------------------------------
 
 
+def export_corpus(store: Store) -> tuple[int, int]:
+    """Article 1: reviewed, one accepted and one open suggestion; article 2: not reviewed."""
+    t1 = "Aleppo and Damascus are in Syria."
+    a1 = store.add_article(
+        ArticleDraft(
+            t1,
+            spans=(
+                SpanDraft(0, 6, "GPE", "model:m@1"),
+                SpanDraft(11, 19, "GPE", "model:m@1"),
+                SpanDraft(27, 32, "PERSON", "model:m@1"),
+            ),
+        )
+    ).article_id
+    s = store.spans(a1)
+    store.accept(s[0].id)
+    store.reject(s[2].id)
+    store.set_reviewed(a1)
+    t2 = "Obama met Merkel in Berlin."
+    a2 = store.add_article(
+        ArticleDraft(
+            t2,
+            spans=(SpanDraft(0, 5, "PERSON", "model:m@1"), SpanDraft(20, 26, "GPE", "model:m@1")),
+        )
+    ).article_id
+    store.add_span(a2, 10, 16, "PERSON")
+    return a1, a2
+
+
 def import_file(store: Store, path: Path | str, fmt: str | None = None) -> ImportSummary:
     """Import one file or folder and insist it was accepted."""
     summary = import_paths(store, [str(path)], fmt)

@@ -1,46 +1,16 @@
-"""What is exported: the corrected view, filters, splits by article, and the export command."""
+"""What is exported: the corrected view, filters, splits by article, merges of re-imports.
+
+The `margin export` command is tested in tests/cli/test_export_cli.py."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from store.exporter import ExportError, ExportOptions, parse_split, run_export, split_ids
 from store.models import ArticleDraft, SpanDraft
-from tui.cli import cli
-
-
-def _corpus(store):
-    """Article 1: reviewed, one accepted and one open suggestion; article 2: not reviewed."""
-    t1 = "Aleppo and Damascus are in Syria."
-    a1 = store.add_article(
-        ArticleDraft(
-            t1,
-            spans=(
-                SpanDraft(0, 6, "GPE", "model:m@1"),
-                SpanDraft(11, 19, "GPE", "model:m@1"),
-                SpanDraft(27, 32, "PERSON", "model:m@1"),
-            ),
-        )
-    ).article_id
-    s = store.spans(a1)
-    store.accept(s[0].id)
-    store.reject(s[2].id)
-    store.set_reviewed(a1)
-    t2 = "Obama met Merkel in Berlin."
-    a2 = store.add_article(
-        ArticleDraft(
-            t2,
-            spans=(SpanDraft(0, 5, "PERSON", "model:m@1"), SpanDraft(20, 26, "GPE", "model:m@1")),
-        )
-    ).article_id
-    store.add_span(a2, 10, 16, "PERSON")
-    return a1, a2
+from tests.helpers import export_corpus
 
 
 def _exported(store, tmp_path, **kw):
@@ -53,13 +23,13 @@ def _exported(store, tmp_path, **kw):
 
 
 def test_default_is_the_corrected_view(tmp_path, store):
-    a1, a2 = _corpus(store)
+    a1, a2 = export_corpus(store)
     got = _exported(store, tmp_path)
     assert got == {a1: [(0, 6, "GPE"), (11, 19, "GPE")], a2: [(10, 16, "PERSON")]}
 
 
 def test_filters(tmp_path, store):
-    a1, a2 = _corpus(store)
+    a1, a2 = export_corpus(store)
     assert _exported(store, tmp_path, reviewed_only=True) == {a1: [(0, 6, "GPE"), (11, 19, "GPE")]}
     assert _exported(store, tmp_path, include_suggestions=True)[a2] == [
         (0, 5, "PERSON"),
@@ -127,51 +97,10 @@ def test_reimported_annotations_merge_into_existing_article(tmp_path, store):
     }
 
 
-def test_cli_stdout_and_summary(tmp_path, store, db_path):
-    a1, a2 = _corpus(store)
-    runner = CliRunner()
-    res = runner.invoke(cli, ["--db", str(db_path), "export", "--format", "csv"])
-    assert res.exit_code == 0, res.output
-    assert res.stdout.splitlines()[0] == "article,start,end,label,text,source,status"
-    assert len(res.stdout.splitlines()) == 4
-    assert "2 article(s), 3 span(s) -> standard output" in res.stderr
-
-
-def test_cli_reports_unexpressible_spans(tmp_path, store, db_path):
-    aid = store.add_article(ArticleDraft("Berliners like Berlin.")).article_id
-    store.add_span(aid, 0, 6, "GPE")
-    store.add_span(aid, 15, 21, "GPE")
-    out = tmp_path / "x.conll"
-    res = CliRunner().invoke(
-        cli, ["--db", str(db_path), "export", "--format", "conll", "--out", str(out)]
-    )
-    assert res.exit_code == 0, res.output
-    assert (
-        "1 span(s) could not be expressed and were left out: 1 not on token boundaries"
-        in res.stderr
-    )
-    assert f"article {aid} 0..6 GPE 'Berlin': not on token boundaries" in res.stderr
-    assert "Berlin B-GPE" in out.read_text("utf-8")
-
-
-def test_cli_errors_are_one_line(tmp_path, store, db_path):
-    runner = CliRunner()
-    res = runner.invoke(cli, ["--db", str(db_path), "export", "--format", "spacy"])
-    assert res.exit_code != 0 and "give --out PATH" in res.stderr
-    margin = str(Path(sys.executable).with_name("margin"))
-    proc = subprocess.run(
-        [margin, "--db", str(db_path), "export", "--format", "csv", "99"],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 1 and proc.stdout == ""
-    assert proc.stderr == "margin: article 99 does not exist\n"
-
-
 def test_written_files_have_the_usual_mode(tmp_path, store):
     import os
 
-    _corpus(store)
+    export_corpus(store)
     out = tmp_path / "m.csv"
     run_export(store, ExportOptions(fmt="csv", out=out))
     mask = os.umask(0)
@@ -234,7 +163,7 @@ def test_complete_reimport_rejects_what_the_annotator_removed(tmp_path, store):
     assert store.article(aid).reviewed
 
 
-def test_brat_split_writes_subfolders_and_dash_is_stdout(tmp_path, store, db_path):
+def test_brat_split_writes_subfolders(tmp_path, store):
     for i in range(10):
         aid = store.add_article(ArticleDraft(f"Story {i} from Paris.")).article_id
         store.add_span(aid, len(f"Story {i} from "), len(f"Story {i} from Paris"), "GPE")
@@ -245,7 +174,3 @@ def test_brat_split_writes_subfolders_and_dash_is_stdout(tmp_path, store, db_pat
     assert len(list((tmp_path / "b" / "train").glob("*.ann"))) == 7
     assert (tmp_path / "b" / "train" / "annotation.conf").exists()
     assert res.total.spans == 10
-    out = CliRunner().invoke(
-        cli, ["--db", str(db_path), "export", "--format", "doccano", "--out", "-"]
-    )
-    assert out.exit_code == 0 and len(out.stdout.splitlines()) == 10

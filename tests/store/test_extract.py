@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -223,43 +222,3 @@ def test_articles_without_suggestions(store: Store) -> None:
     assert store.articles_without_suggestions() == ids
     run_extraction(store, ids[:2], FakeExtractor({"t": "ORG"}))
     assert store.articles_without_suggestions() == ids[2:]
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
-def test_ctrl_c_during_two_worker_extraction_prints_one_line(tmp_path) -> None:
-    """Ctrl-C reaches the whole process group, as from a terminal: one line, no traceback."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from store import open_store
-
-    db = tmp_path / "many.db"
-    s = open_store(db)
-    s.add_articles([ArticleDraft(f"{SEED} Number {i}.") for i in range(3000)])
-    s.close()
-    exe = Path(sys.executable).parent / "margin"
-    proc = subprocess.Popen(
-        [str(exe), "--db", str(db), "extract", "--workers", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        # a pytest-xdist worker ignores SIGINT and a child would inherit that (Python keeps an
-        # ignored SIGINT ignored): give margin the default disposition a terminal gives it
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        if len(children.read_text().split()) >= 2:  # both workers started
-            break
-        time.sleep(0.05)
-    time.sleep(0.5)  # let the workers get into the pipeline
-    os.killpg(proc.pid, signal.SIGINT)
-    _out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
-    assert err.strip() == "margin: interrupted"

@@ -1,17 +1,23 @@
-"""Ctrl-C while the extraction workers are being started is not lost (it was ignored then,
-and a busy machine could stretch that moment past the user's key press)."""
+"""Ctrl-C during extraction with workers: one line and exit code 130 while the workers run, and
+not lost while they are being started (it was ignored then, and a busy machine could stretch that
+moment past the user's key press)."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
+from store import ArticleDraft, open_store
 from store import extract as extract_mod
 from store.extract import SpacyExtractor
-from tests.helpers import tiny_model_path
+from tests.helpers import SEED, tiny_model_path
 
 
 def test_ctrl_c_while_the_pool_starts_interrupts(monkeypatch, tmp_path_factory) -> None:
@@ -51,3 +57,35 @@ def test_an_ignored_ctrl_c_stays_ignored(monkeypatch, tmp_path_factory) -> None:
         assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_ctrl_c_during_two_worker_extraction_prints_one_line(tmp_path) -> None:
+    """Ctrl-C reaches the whole process group, as from a terminal: one line, no traceback."""
+    db = tmp_path / "many.db"
+    s = open_store(db)
+    s.add_articles([ArticleDraft(f"{SEED} Number {i}.") for i in range(3000)])
+    s.close()
+    exe = Path(sys.executable).parent / "margin"
+    proc = subprocess.Popen(
+        [str(exe), "--db", str(db), "extract", "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        # a pytest-xdist worker ignores SIGINT and a child would inherit that (Python keeps an
+        # ignored SIGINT ignored): give margin the default disposition a terminal gives it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(children.read_text().split()) >= 2:  # both workers started
+            break
+        time.sleep(0.05)
+    time.sleep(0.5)  # let the workers get into the pipeline
+    os.killpg(proc.pid, signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip() == "margin: interrupted"
