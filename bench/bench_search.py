@@ -67,9 +67,9 @@ def run(quick: bool) -> None:
     n, variety = _sizes(quick)
     path = _ensure_db(n, variety)
     store = open_store(path)
-    conn = store._conn()
-    mentions = conn.execute("SELECT COALESCE(SUM(mentions), 0) FROM entities").fetchone()[0]
-    names = [r[0] for r in conn.execute("SELECT DISTINCT surface FROM entities")]
+    db = store.db
+    mentions = db.execute("SELECT COALESCE(SUM(mentions), 0) FROM entities").fetchone()[0]
+    names = [r[0] for r in db.execute("SELECT DISTINCT surface FROM entities")]
     print(
         f"corpus: {store.article_count():,} articles, {mentions:,} mentions (non-rejected),"
         f" {len(names):,} distinct entity names, {path.stat().st_size / 1e6:.0f} MB"

@@ -106,21 +106,18 @@ def add_extracted(store: Store, text: str, title: str | None = None) -> int:
 
 def snapshot(store: Store) -> tuple:
     """Everything undo must restore: spans, review states and rules."""
-    conn = store._conn()
+    db = store.db
     spans = tuple(
-        tuple(r)
-        for r in conn.execute(
-            'SELECT id, article_id, start, "end", label, source, status, text, created_at,'
-            " updated_at FROM spans ORDER BY id"
+        db["spans"].rows_where(
+            select='id, article_id, start, "end", label, source, status, text, created_at,'
+            " updated_at",
+            order_by="id",
         )
     )
     arts = tuple(
-        tuple(r)
-        for r in conn.execute(
-            "SELECT id, reviewed, reviewed_at, entity_count FROM articles ORDER BY id"
-        )
+        db["articles"].rows_where(select="id, reviewed, reviewed_at, entity_count", order_by="id")
     )
-    rules = tuple(tuple(r) for r in conn.execute("SELECT * FROM rules ORDER BY id"))
+    rules = tuple(db["rules"].rows_where(order_by="id"))
     return spans, arts, rules
 
 
@@ -274,6 +271,18 @@ def assert_sound(db: Path) -> None:
 
     report = diagnose(db)
     assert report.ok, [p.as_dict() for p in report.problems]
+
+
+def open_files(path: Path) -> int:
+    """How many file descriptors of this process are open on path (Linux: /proc/self/fd)."""
+    target = os.path.realpath(path)
+    n = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            n += os.readlink(f"/proc/self/fd/{fd}") == target
+        except OSError:  # closed since listdir (the listing's own descriptor, for one)
+            pass
+    return n
 
 
 def no_lock_errors(*streams: str) -> None:

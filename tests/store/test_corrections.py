@@ -26,18 +26,14 @@ def first(store, aid, text):
 
 
 def groups(store):
-    rows = store._conn().execute(
-        "SELECT group_id, action, span_id, before, after FROM journal WHERE undoable = 1"
-        " ORDER BY id"
-    )
     out: dict[int, list] = {}
-    for g, action, span_id, before, after in rows:
-        out.setdefault(g, []).append(
+    for r in store.db["journal"].rows_where("undoable = 1", order_by="id"):
+        out.setdefault(r["group_id"], []).append(
             (
-                action,
-                span_id,
-                json.loads(before) if before else None,
-                json.loads(after) if after else None,
+                r["action"],
+                r["span_id"],
+                json.loads(r["before"]) if r["before"] else None,
+                json.loads(r["after"]) if r["after"] else None,
             )
         )
     return out

@@ -25,11 +25,7 @@ def write(path: Path, data: str | bytes) -> Path:
 
 
 def rows(store: Store) -> tuple[int, int]:
-    conn = store._conn()
-    return (
-        conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
-        conn.execute("SELECT COUNT(*) FROM spans").fetchone()[0],
-    )
+    return store.db["articles"].count, store.db["spans"].count
 
 
 # -- paths ---------------------------------------------------------------------------
@@ -317,11 +313,9 @@ def test_many_small_files_share_transactions(store: Store, tmp_path: Path) -> No
     assert len(summary.created) == BATCH + 20 and len(summary.existing) == 1
     assert len(summary.errors) == 1 and "0100-bad.txt" in summary.errors[0]
     assert len(done) == BATCH + 22  # every file reported, the pending ones too
-    groups = (
-        store._conn()
-        .execute("SELECT COUNT(DISTINCT group_id) FROM journal WHERE action = 'import'")
-        .fetchone()[0]
-    )
+    groups = store.db.execute(
+        "SELECT COUNT(DISTINCT group_id) FROM journal WHERE action = 'import'"
+    ).fetchone()[0]
     assert groups == 2  # one full batch, then the rest
     assert [store.article(i).text for i in summary.created[:3]] == [
         f"small article {i}" for i in range(3)

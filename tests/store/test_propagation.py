@@ -86,11 +86,9 @@ def test_propagation_is_one_group_and_one_undo(store):
     start = snapshot(store)
     n = store.propagate("Aleppo", "GPE")
     assert n == 6
-    groups = (
-        store._conn()
-        .execute("SELECT COUNT(DISTINCT group_id) FROM journal WHERE undoable = 1")
-        .fetchone()[0]
-    )
+    groups = store.db.execute(
+        "SELECT COUNT(DISTINCT group_id) FROM journal WHERE undoable = 1"
+    ).fetchone()[0]
     assert groups == 1
     assert {s.label for s in mentions(store, a) if s.status != "rejected"} == {"GPE"}
     assert {s.source for s in mentions(store, a) if s.status == "rejected"} == {"model:fake@1"}

@@ -188,19 +188,19 @@ def test_entity_table_matches_the_spans_after_many_changes(corpus: Store) -> Non
 
 
 def assert_counts_consistent(store: Store) -> None:
-    conn = store._conn()
-    expected = conn.execute(
+    db = store.db
+    expected = db.execute(
         "SELECT text, label, COUNT(*), COUNT(DISTINCT article_id) FROM spans"
         " WHERE status != 'rejected' GROUP BY text, label ORDER BY text, label"
     ).fetchall()
-    got = conn.execute(
+    got = db.execute(
         "SELECT surface, label, mentions, articles FROM entities ORDER BY surface, label"
     ).fetchall()
     assert [tuple(r) for r in got] == [tuple(r) for r in expected]
-    fts = conn.execute("SELECT COUNT(*) FROM entity_fts").fetchone()[0]
-    assert fts == len(got)
-    conn.execute("INSERT INTO entity_fts (entity_fts) VALUES ('integrity-check')")
-    conn.execute("INSERT INTO article_fts (article_fts) VALUES ('integrity-check')")
+    assert db["entity_fts"].count == len(got)
+    # FTS5's own check: raises if an index disagrees with its content
+    db.execute("INSERT INTO entity_fts (entity_fts) VALUES ('integrity-check')")
+    db.execute("INSERT INTO article_fts (article_fts) VALUES ('integrity-check')")
 
 
 HOSTILE = [

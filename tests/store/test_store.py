@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from store import ArticleDraft, NotFound, SpanDraft, SpanError, Store, open_store
 from store.db import DatabaseError
-from tests.helpers import SEED
+from tests.helpers import SEED, open_files
 
 # texts with non-ASCII letters, emoji (astral plane), combining marks, CJK and newlines
 PIECES = st.one_of(
@@ -33,11 +33,8 @@ SETTINGS = settings(
 
 def counts(store: Store) -> tuple[int, int, int]:
     """Rows in articles, spans and journal."""
-    conn = store._conn()
-    return tuple(  # type: ignore[return-value]
-        conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-        for t in ("articles", "spans", "journal")
-    )
+    db = store.db
+    return db["articles"].count, db["spans"].count, db["journal"].count
 
 
 @pytest.fixture(scope="module")
@@ -216,24 +213,23 @@ def test_a_batch_interrupted_midway_leaves_nothing(
 def test_migrations_are_idempotent_on_reopen(db_path: Path) -> None:
     s = open_store(db_path)
     s.add_article(ArticleDraft(SEED))
-    version = s._conn().execute("PRAGMA user_version").fetchone()[0]
+    version = s.db.execute("PRAGMA user_version").fetchone()[0]
     s.close()
     for _ in range(2):
         s = open_store(db_path)
-        conn = s._conn()
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == version
+        assert s.db.execute("PRAGMA user_version").fetchone()[0] == version
         assert s.article_count() == 1
         assert len(s.labels()) == 18
         s.close()
 
 
 def test_wal_foreign_keys_and_busy_timeout(store: Store) -> None:
-    conn = store._conn()
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
-    with pytest.raises(sqlite3.IntegrityError):
-        conn.execute(
+    db = store.db
+    assert db.journal_mode == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] > 0
+    with pytest.raises(sqlite3.IntegrityError):  # article 999 does not exist
+        db.execute(
             'INSERT INTO spans (article_id, start, "end", label, source, status, text,'
             " created_at, updated_at) VALUES (999, 0, 1, 'X', 'user', 'accepted', 'x', '', '')"
         )
@@ -311,16 +307,19 @@ def test_meta_that_is_not_json_is_refused(store: Store) -> None:
     assert counts(store) == (0, 0, 0)
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files in /proc")
 def test_short_lived_threads_reuse_connections(tmp_path: Path) -> None:
     # the reader runs every store call in a new worker thread: connections must not pile up
     import threading
 
-    s = open_store(tmp_path / "t.db")
+    db = tmp_path / "t.db"
+    s = open_store(db)
     try:
         for _ in range(40):
             t = threading.Thread(target=s.article_count)
             t.start()
             t.join()
-        assert len(s._all) <= 2
+        assert open_files(db) <= 2  # each connection holds the file open once; 40 if leaked
     finally:
         s.close()
+    assert open_files(db) == 0

@@ -94,13 +94,9 @@ EDIT = st.tuples(
 
 def _steps(s) -> int:
     """How many undo steps the journal holds."""
-    return (
-        s._conn()
-        .execute(
-            "SELECT COUNT(DISTINCT group_id) FROM journal WHERE undoable = 1 AND state = 'done'"
-        )
-        .fetchone()[0]
-    )
+    return s.db.execute(
+        "SELECT COUNT(DISTINCT group_id) FROM journal WHERE undoable = 1 AND state = 'done'"
+    ).fetchone()[0]
 
 
 def _edit(s, op, a, b, label) -> str | None:
