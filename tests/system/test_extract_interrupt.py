@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from store import ArticleDraft, open_store
 from store import extract as extract_mod
 from store.extract import SpacyExtractor
-from tests.helpers import SEED, tiny_model_path
+from tests.helpers import SEED, scalar, tiny_model_path, wait_until
 
 
 def test_ctrl_c_while_the_pool_starts_interrupts(monkeypatch, tmp_path_factory) -> None:
@@ -79,12 +78,17 @@ def test_ctrl_c_during_two_worker_extraction_prints_one_line(tmp_path) -> None:
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        if len(children.read_text().split()) >= 2:  # both workers started
-            break
-        time.sleep(0.05)
-    time.sleep(0.5)  # let the workers get into the pipeline
+
+    def running(probe):
+        def check() -> bool:
+            assert proc.poll() is None, proc.communicate()[1]  # still running when we press
+            return probe()
+
+        return check
+
+    wait_until(running(lambda: len(children.read_text().split()) >= 2), 120, "both workers")
+    # the workers are in the pipeline once their first batch is written
+    wait_until(running(lambda: scalar(db, "SELECT COUNT(*) FROM spans") > 0), 120, "a batch")
     os.killpg(proc.pid, signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
