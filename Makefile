@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench lint clean
+.PHONY: run test check bench lint clean
+
+# what the checks read: the code, the tests, the benchmarks
+CHECKED := store tui tests bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,16 +24,22 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/margin --sample
 
-test: $(STAMP)
-	$(BIN)/ruff check store tui tests bench
+# make test = the checks, then the suite (what .ci/run runs). A leading - lets make go on when
+# a check fails: mypy and lint-imports carry one only until store/ and tui/ are clean
+# (issue 10); then remove the two -.
+check: $(STAMP)
+	$(BIN)/ruff check $(CHECKED)
+	$(BIN)/ruff format --check $(CHECKED)
+	-$(BIN)/mypy store tui
+	-$(BIN)/lint-imports
+
+test: check
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-lint: $(STAMP)
-	$(BIN)/ruff check store tui tests bench
-	$(BIN)/ruff format --check store tui tests bench
+lint: check
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info .mypy_cache .import_linter_cache
