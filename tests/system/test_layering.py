@@ -1,4 +1,8 @@
-"""Layering, checked in fresh interpreters: store never imports the UI; spaCy loads only to extract."""
+"""What a fresh interpreter loads: spaCy only to extract, the command line not for the reader.
+
+Which package may import which is import-linter's job (the contracts in pyproject.toml, run by
+`make test`); these tests check what static imports cannot show: modules imported inside
+functions, loaded only when a path through the code runs."""
 
 from __future__ import annotations
 
@@ -11,16 +15,14 @@ import pytest
 
 from tests.helpers import ROOT
 
-UI = ("textual", "rich", "tui")
+SPACY = {"spacy", "thinc"}
 
 
-def loaded_after(code: str, tmp_path: Path) -> set[str]:
-    """Run code in a new interpreter and return the top-level modules it left loaded."""
-    script = (
-        "import sys, json\n"
-        + code
-        + "\nprint('\\n' + json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
-    )
+def loaded_after(code: str, tmp_path: Path, full: bool = False) -> set[str]:
+    """Run code in a new interpreter and return the top-level modules it left loaded (with
+    full, every module's dotted name)."""
+    names = "sys.modules" if full else "{m.split('.')[0] for m in sys.modules}"
+    script = "import sys, json\n" + code + f"\nprint('\\n' + json.dumps(sorted({names})))\n"
     proc = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -34,7 +36,7 @@ def loaded_after(code: str, tmp_path: Path) -> set[str]:
 
 
 @pytest.mark.slow
-def test_store_never_imports_the_ui(tmp_path: Path) -> None:
+def test_importing_and_using_every_store_module_does_not_load_spacy(tmp_path: Path) -> None:
     code = (
         "import pkgutil, importlib, store\n"
         "for m in pkgutil.walk_packages(store.__path__, 'store.'):\n"
@@ -45,8 +47,7 @@ def test_store_never_imports_the_ui(tmp_path: Path) -> None:
     )
     loaded = loaded_after(code, tmp_path)
     assert "store" in loaded
-    assert not loaded & set(UI), loaded & set(UI)
-    assert "spacy" not in loaded
+    assert not loaded & SPACY, loaded & SPACY
 
 
 @pytest.mark.slow
@@ -67,7 +68,7 @@ def test_opening_the_store_and_listing_do_not_load_spacy(tmp_path: Path) -> None
     )
     loaded = loaded_after(code, tmp_path)
     assert "tui" in loaded and "store" in loaded
-    assert "spacy" not in loaded and "thinc" not in loaded
+    assert not loaded & SPACY, loaded & SPACY
 
 
 @pytest.mark.slow
@@ -79,4 +80,55 @@ def test_unknown_model_is_refused_without_loading_spacy(tmp_path: Path) -> None:
         "except ExtractionError:\n"
         "    pass\n"
     )
-    assert "spacy" not in loaded_after(code, tmp_path)
+    assert not loaded_after(code, tmp_path) & SPACY
+
+
+READER = """
+import asyncio
+import store
+from tui.app import MarginApp
+
+s = store.open_store(DB)
+text = "Troops left Aleppo on Monday."
+s.add_article(store.ArticleDraft(text, spans=(store.SpanDraft(12, 18, "GPE", "model:x@1"),)))
+
+
+async def read() -> None:
+    app = MarginApp(s, article_id=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReaderScreen", app.screen
+        await pilot.press("escape")  # back to the library
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+asyncio.run(read())
+s.close()
+"""
+
+
+def _read(tmp_path: Path) -> set[str]:
+    """Open the reader on an article and go back to the library; every module left loaded."""
+    return loaded_after(READER.replace("DB", repr(str(tmp_path / "r.db"))), tmp_path, full=True)
+
+
+@pytest.mark.slow
+def test_opening_the_reader_does_not_load_spacy(tmp_path: Path) -> None:
+    loaded = _read(tmp_path)
+    assert "tui.screens.reader" in loaded
+    assert not {m.split(".")[0] for m in loaded} & SPACY
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="tui.app imports tui.commands.articles (print_article) until the App stops importing"
+    " the CLI (issue 10, item 5); remove this mark then",
+)
+def test_opening_the_reader_does_not_load_the_command_line(tmp_path: Path) -> None:
+    loaded = _read(tmp_path)
+    assert "tui.screens.reader" in loaded
+    cli = {m for m in loaded if m.split(".")[:2] in (["tui", "cli"], ["tui", "commands"])}
+    assert not cli, sorted(cli)
