@@ -324,12 +324,18 @@ class CorrectionsMixin:
         """(surface, label or None for a rejection, article id) of the newest span decision.
 
         This is what propagation (`A` in the reader) applies to the other mentions;
-        None when the newest change is not a decision about one span.
+        None when the newest change is not a decision about one span, or was undone.
         """
-        group = self._last_group("done", "DESC")
-        if group is None:
+        row = (
+            self._conn()
+            .execute(
+                "SELECT group_id, state FROM journal WHERE undoable = 1 ORDER BY group_id DESC LIMIT 1"
+            )
+            .fetchone()
+        )
+        if row is None or row[1] != "done":  # nothing done yet, or the newest step was undone
             return None
-        change = self._change(self._conn(), group)
+        change = self._change(self._conn(), int(row[0]))
         if change.action not in ("relabel", "resize", "add", "accept", "reject"):
             return None
         if change.surface is None or not change.articles:

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from .models import SearchHit
-from .query_parse import Query, fold, fold_same_length, fts_string, parse, trigrams
+from .query_parse import Query, QueryError, fold, fold_same_length, fts_string, parse, trigrams
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
@@ -99,7 +99,7 @@ class SearchMixin:
 
         Query text may hold filters (``label:PERSON``, ``status:rejected``, ``reviewed:no``);
         every other character is searched as text. A ``label:``/``status:`` filter limits the
-        hits to entities. Raises QueryError (a ValueError) for a filter value it does not know.
+        hits to entities. Raises QueryError for a filter value (or a label) it does not know.
         """
         if limit <= 0:
             return []
@@ -138,13 +138,16 @@ class SearchMixin:
 
 
 def _canonical_label(conn: sqlite3.Connection, q: Query) -> Query:
-    """Spell the label as the labels table does (label:person finds PERSON)."""
+    """Spell the label as the labels table does (label:person finds PERSON); QueryError if none."""
     row = conn.execute(
         "SELECT name FROM labels WHERE name = ? COLLATE NOCASE ORDER BY name = ? DESC LIMIT 1",
         (q.label, q.label),
     ).fetchone()
-    if row is None:
-        return q
+    if row is None:  # a mistyped label would only say "no matches"
+        names = [r[0] for r in conn.execute("SELECT name FROM labels ORDER BY position, name")]
+        raise QueryError(
+            f"label:{q.label} is not a label of this database (labels: {', '.join(names)})"
+        )
     return Query(q.text, q.terms, row[0], q.status, q.reviewed)
 
 

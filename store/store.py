@@ -652,6 +652,25 @@ class Store(
             )
         return len(rows) - before, removed
 
+    def to_extract_after_import(
+        self, created: Sequence[int], existing: Sequence[int], reviewed: Iterable[int] = ()
+    ) -> list[int]:
+        """The articles an import should run the model on, in order.
+
+        New articles, and present ones never extracted (an earlier import was cut short);
+        not those a file marks fully annotated (``reviewed``) or that are reviewed already,
+        whose suggestions would count as decisions in exports.
+        """
+        marked = set(reviewed)
+        if not created and not existing:
+            return []
+        never = set(self.articles_without_suggestions())
+        present = [
+            i for i in existing if i in never and i not in marked and not self.article(i).reviewed
+        ]
+        fresh = [i for i in created if i not in marked]
+        return [i for i in dict.fromkeys(fresh + present) if i in never]
+
     def articles_without_suggestions(self, source_prefix: str = "model:") -> list[int]:
         """Return ids of articles that no extractor has run on yet."""
         rows = self._conn().execute(  # one pass over each table, not a subquery per article
