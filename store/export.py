@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -9,13 +10,13 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 import sqlite_utils
 
 from . import articles as article_reads
 from .errors import ExportError, NotFound
-from .formats import OUTPUTS, ExportDoc, WriteReport
+from .formats import OUTPUTS, ExportDoc, OutputFormat, WriteReport
 from .formats.labelstudio import config_path, config_xml
 from .models import Article, Label, Span
 from .rows import articles_by_id, chunks, marks, spans_by_article
@@ -207,7 +208,7 @@ def run_export(
                 report.notes.append("the labeling config is written only beside an --out file")
         else:
             target = part_path(opts.out, part, opts.fmt)
-            _write_whole(fmt.kind, target, lambda t, d=docs, r=report: fmt.write(d, t, r, labels))
+            _write_whole(fmt.kind, target, functools.partial(_write_to, fmt, docs, report, labels))
             report.files = [str(target)]
             if opts.fmt == "labelstudio":
                 cfg = config_path(target)
@@ -244,7 +245,18 @@ def _used_labels(store: Source, ids: Sequence[int], labels: list[Label]) -> list
     return [lab for lab in labels if lab.name in names] or labels
 
 
-def _write_whole(kind: str, target: Path, write: Callable[[object], None]) -> None:
+def _write_to(
+    fmt: OutputFormat,
+    docs: Iterator[ExportDoc],
+    report: WriteReport,
+    labels: list[Label],
+    target: Any,
+) -> None:
+    """Write docs to a stream or a path, as the format's writer takes it."""
+    fmt.write(docs, target, report, labels)
+
+
+def _write_whole(kind: str, target: Path, write: Callable[[Any], None]) -> None:
     """Write into a temporary file or folder beside the target, then move it in place."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

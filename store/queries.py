@@ -27,7 +27,8 @@ def _keys(sort: str) -> tuple[tuple[str, str], ...]:
 
 def _after(keys: tuple[tuple[str, str], ...], forward: bool) -> str:
     """SQL condition for rows strictly after (forward) or before the bound row in this order."""
-    parts, equal = [], []
+    parts: list[str] = []
+    equal: list[str] = []
     for expr, direction in keys:
         op = ">" if (direction == "ASC") == forward else "<"
         parts.append(" AND ".join([*equal, f"{expr} {op} ?"]))

@@ -41,7 +41,7 @@ class _Unreadable:
 
 def _diagnose(conn: sqlite3.Connection | _Unreadable, report: Report) -> None:
     why = conn.why if isinstance(conn, _Unreadable) else None
-    if why is None:
+    if not isinstance(conn, _Unreadable):
         try:
             conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -120,10 +120,13 @@ def repair(path: str | Path, on_check: Callable[[str], None] | None = None) -> R
     fixable = {p.check for p in first.problems if p.fixable}
     report = Report(str(path), on_check=on_check)
     conn = _open(path)
+    if isinstance(conn, _Unreadable):
+        _diagnose(conn, report)
+        return report
     try:
         if "schema" in fixable:
             try:
-                migrate(sqlite_utils.Database(conn))  # type: ignore[arg-type]
+                migrate(sqlite_utils.Database(conn))
             except sqlite3.DatabaseError as exc:
                 report.fixed.append(f"could not apply the pending migrations ({exc})")
                 _diagnose(conn, report)
