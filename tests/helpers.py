@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from store import ArticleDraft, SpanDraft, Store
-from store.exporter import ExportOptions, ExportResult, run_export
+from store.export import ExportOptions, ExportResult, run_export
 from store.extract import run_extraction
 from store.importer import ImportSummary, import_paths
 

@@ -18,9 +18,8 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
-from store import Store
+from store import CorrectionError, Store
 from store.config import config_path
-from store.corrections import CorrectionError
 
 from . import keymap as keys
 from .commands.articles import print_article

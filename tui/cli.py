@@ -9,12 +9,10 @@ from pathlib import Path
 
 import click
 
+from store import DatabaseError, NotFound, SpanError
 from store.config import ConfigError, default_db_path
-from store.db import DatabaseError
-from store.extract import ExtractionError
+from store.errors import ExtractionError
 from store.formats import FormatError
-from store.models import SpanError
-from store.store import NotFound
 
 from . import commands
 from .context import Context

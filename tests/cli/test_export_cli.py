@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from store.models import ArticleDraft
+from store import ArticleDraft
 from tests.helpers import export_corpus
 from tui.cli import cli
 

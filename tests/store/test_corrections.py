@@ -6,9 +6,7 @@ import json
 
 import pytest
 
-from store import SpanError
-from store.corrections import CorrectionError
-from store.store import NotFound
+from store import CorrectionError, NotFound, SpanError
 from tests.helpers import SEED, add_extracted, snapshot
 
 

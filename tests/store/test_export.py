@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from store.exporter import ExportError, ExportOptions, parse_split, run_export, split_ids
-from store.models import ArticleDraft, SpanDraft
+from store import ArticleDraft, ExportError, SpanDraft
+from store.export import ExportOptions, parse_split, run_export, split_ids
 from tests.helpers import export_corpus
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store import ArticleDraft
-from store.corrections import CorrectionError
-from store.store import NotFound
+from store import ArticleDraft, CorrectionError, NotFound
 from tests.helpers import SEED, add_extracted, snapshot
 
 SECOND = (
@@ -207,12 +205,14 @@ def test_only_articles_containing_the_surface_reach_python(store, monkeypatch):
     store.add_articles([ArticleDraft(f"Homs report {i}.") for i in range(300)])
     store.add_article(ArticleDraft("Aleppo report."))
     seen = []
-    original = type(store)._plan_article
+    import store.propagation as propagation
+
+    original = propagation._plan_article
 
     def spy(art, *args):
         seen.append(art["id"])
         return original(art, *args)
 
-    monkeypatch.setattr(type(store), "_plan_article", staticmethod(spy))
+    monkeypatch.setattr(propagation, "_plan_article", spy)
     assert len(store.preview_propagation("Aleppo", "GPE").mentions) == 1
     assert len(seen) == 1

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from store import SpanDraft
+from store import NotFound, SpanDraft
 from store.extract import run_extraction
-from store.store import NotFound
 from tests.helpers import SEED, FakeExtractor, add_extracted, snapshot
 
 LATER = "Fighting resumed near Aleppo on Sunday. Aleppo, and not the Aleppos, was hit; Iran said."

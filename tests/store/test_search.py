@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import ArticleDraft, Store, open_store
+from store import ArticleDraft, QueryError, Store, open_store
 from store.db import connect
-from store.query_parse import QueryError, parse
+from store.search.parse import parse
 from tests.helpers import SEARCH_ENTITIES as ENTITIES
 from tests.helpers import SEARCH_TEXT as TEXT
 from tests.helpers import spans_for
@@ -197,10 +197,10 @@ def assert_counts_consistent(store: Store) -> None:
         "SELECT surface, label, mentions, articles FROM entities ORDER BY surface, label"
     ).fetchall()
     assert [tuple(r) for r in got] == [tuple(r) for r in expected]
-    assert db["entity_fts"].count == len(got)
+    assert db["entities_fts"].count == len(got)
     # FTS5's own check: raises if an index disagrees with its content
-    db.execute("INSERT INTO entity_fts (entity_fts) VALUES ('integrity-check')")
-    db.execute("INSERT INTO article_fts (article_fts) VALUES ('integrity-check')")
+    db.execute("INSERT INTO entities_fts (entities_fts) VALUES ('integrity-check')")
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
 
 
 HOSTILE = [
@@ -289,16 +289,14 @@ def test_entity_mentions(corpus: Store) -> None:
 
 def test_migration_backfills_an_existing_database(db_path: Path) -> None:
     """A database made before search existed gets its indexes filled from its rows."""
-    from store.migrations import migrations
+    from store.db import connect as open_raw
+    from store.db import migrate
 
+    db = open_raw(db_path)
+    migrate(db, upto=1)  # the schema before search existed
+    db.conn.close()
     conn = connect(db_path)
-    number, _name, sql = migrations()[0]
-    from store.db import _statements
-
     conn.execute("BEGIN")
-    for statement in _statements(sql):
-        conn.execute(statement)
-    conn.execute(f"PRAGMA user_version = {number}")
     stamp = "2024-01-01T00:00:00"
     conn.execute(
         "INSERT INTO articles (id, title, text, content_hash, imported_at, length)"
@@ -330,7 +328,7 @@ def test_store_without_textual(tmp_path: Path) -> None:
     import sys
 
     code = (
-        "import sys, store.search, store.query_parse;"
+        "import sys, store.search, store.search.parse;"
         "assert 'textual' not in sys.modules and 'rich' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -359,8 +357,7 @@ def test_entity_counts_stay_true_under_any_corrections(
     tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, int, str]]
 ) -> None:
     """Whatever a person does (and undoes), the entity table equals a fresh count of spans."""
-    from store.corrections import CorrectionError
-    from store.models import SpanError
+    from store import CorrectionError, SpanError
 
     store = open_store(tmp_path_factory.mktemp("ops") / "m.db")
     try:

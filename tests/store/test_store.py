@@ -9,8 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import ArticleDraft, NotFound, SpanDraft, SpanError, Store, open_store
-from store.db import DatabaseError
+from store import ArticleDraft, DatabaseError, NotFound, SpanDraft, SpanError, Store, open_store
 from tests.helpers import SEED, open_files
 
 # texts with non-ASCII letters, emoji (astral plane), combining marks, CJK and newlines
@@ -200,7 +199,9 @@ def test_a_batch_interrupted_midway_leaves_nothing(
     def boom(*_a: object, **_k: object) -> None:
         raise KeyboardInterrupt  # as Ctrl-C would, after the article rows were inserted
 
-    monkeypatch.setattr(Store, "_ensure_labels", boom)
+    import store.articles as article_writes
+
+    monkeypatch.setattr(article_writes, "ensure_labels", boom)
     drafts = [ArticleDraft(f"article {i}", spans=(SpanDraft(0, 7, "ORG"),)) for i in range(10)]
     with pytest.raises(KeyboardInterrupt):
         store.add_articles(drafts)

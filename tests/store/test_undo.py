@@ -10,9 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from store import SpanError, open_store
-from store.corrections import CorrectionError
-from store.store import NotFound
+from store import CorrectionError, NotFound, SpanError, open_store
 from tests.helpers import SEED, add_extracted, snapshot
 
 OTHER = "Aleppo and Idlib. Russia bombed Aleppo again; the Aleppos of the world wait. Iran agreed."

@@ -6,9 +6,7 @@ from typing import Any
 
 import click
 
-from store.corrections import Change, CorrectionError, PropagationPreview
-from store.models import Span
-from store.store import Store
+from store import Change, CorrectionError, PropagationPreview, Span, Store
 
 from ..context import Context, pass_context
 from ..output import echo, echo_json

@@ -7,14 +7,8 @@ from pathlib import Path
 
 import click
 
-from store.exporter import (
-    ExportError,
-    ExportOptions,
-    parse_split,
-    run_export,
-    select_ids,
-    summary_lines,
-)
+from store import ExportError
+from store.export import ExportOptions, parse_split, run_export, select_ids, summary_lines
 from store.formats import OUTPUTS
 
 from ..context import Context, pass_context

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from store.query_parse import FILTER_HELP, parse
+from store.search.parse import FILTER_HELP, parse
 
 from ..context import Context, pass_context
 from ..output import echo, echo_json

@@ -12,8 +12,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
-from store.exporter import (
-    ExportError,
+from store import ExportError
+from store.export import (
     ExportOptions,
     ExportResult,
     parse_split,

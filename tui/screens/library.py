@@ -12,8 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from store import Store
-from store.models import ArticleSummary
+from store import ArticleSummary, Store
 
 from ..keymap import LIBRARY
 from ..messages import OpenArticle

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.search import EntityMention
+from store import EntityMention
 
 from ..messages import OpenArticle
 from ..plain import plain

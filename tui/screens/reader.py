@@ -16,10 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from store import Store
-from store.corrections import CorrectionError, PropagationPreview
-from store.models import Span, SpanError
-from store.store import NotFound
+from store import CorrectionError, NotFound, PropagationPreview, Span, SpanError, Store
 
 from ..keymap import READER
 from ..plain import plain
