@@ -25,12 +25,13 @@ run: $(VENV)/.installed
 	$(BIN)/margin --sample
 
 # make test = the checks, then the suite (what .ci/run runs). A leading - lets make go on when
-# a check fails: mypy and lint-imports carry one only until store/ and tui/ are clean
-# (issue 10); then remove the two -.
+# the check fails: `mypy tui` and lint-imports carry one only until tui/ is reworked (issue 10);
+# then remove the two - (and the two mypy lines may become one: mypy store tui).
 check: $(STAMP)
 	$(BIN)/ruff check $(CHECKED)
 	$(BIN)/ruff format --check $(CHECKED)
-	-$(BIN)/mypy store tui
+	$(BIN)/mypy store
+	-$(BIN)/mypy tui
 	-$(BIN)/lint-imports
 
 test: check
