@@ -124,6 +124,7 @@ def snapshot(store: Store) -> tuple:
 # --- margin in real processes ------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"  # files kept for tests (a margin 0.1.0 database)
 LAUNCH = "from tui.cli import main; main()"
 
 

@@ -3,31 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def margin(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The command line in a real process, as a user runs it."""
-    env = {**os.environ, "MARGIN_CONFIG": str(db.parent / "none.toml")}
-    env.pop("MARGIN_DB", None)
-    return subprocess.run(
-        [sys.executable, "-c", "from tui.cli import main; main()", "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
+from tests.helpers import FIXTURES, margin
 
 
 @pytest.fixture
