@@ -23,6 +23,19 @@ from store.export import ExportOptions, ExportResult, run_export
 from store.extract import run_extraction
 from store.importer import ImportSummary, import_paths
 
+# --- waiting for a condition (never a fixed sleep) -----------------------------------------------
+
+
+def wait_until(probe: Callable[[], bool], timeout: float = 30, what: str = "condition") -> None:
+    """Poll probe until it is true; fail the test after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if probe():
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
 # --- sample texts -------------------------------------------------------------------------------
 
 SEED = (
@@ -226,16 +239,6 @@ def start(db: Path, *args: str) -> subprocess.Popen[str]:
         env=env(db.parent),
         cwd=ROOT,
     )
-
-
-def wait_until(probe: Callable[[], bool], timeout: float = 30, what: str = "condition") -> None:
-    """Poll probe until it is true; fail the test after timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if probe():
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
