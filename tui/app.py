@@ -6,7 +6,6 @@ import asyncio
 import gc
 import re
 import sqlite3
-import sys
 from collections.abc import Iterable
 from functools import partial
 
@@ -19,14 +18,10 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from store import Store
-from store.config import config_path
 from store.corrections import CorrectionError
 
 from . import keymap as keys
-from .commands.articles import print_article
-from .context import Context
 from .messages import OpenArticle
-from .output import echo
 from .plain import plain
 from .screens.common import StoreChanged
 from .screens.help import HelpScreen, active_rows
@@ -220,23 +215,3 @@ class MarginApp(App[None]):
                 ("Entity: mentions in every article", "mentions", "Where else it is named"),
             ):
                 yield SystemCommand(name, help_text, partial(run, action))
-
-
-def run_app(obj: Context, article_id: int | None) -> None:
-    """Open the reader on the CLI's database (without a terminal: print the article)."""
-    store = obj.store()
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        _print_article(store, article_id)
-        return
-    keymap = keys.keymap_from_config(obj.config(), obj.config_file or config_path())
-    MarginApp(store, article_id, keymap).run()
-
-
-def _print_article(store: Store, article_id: int | None) -> None:
-    if article_id is None:
-        rows = store.articles(limit=1, sort="id")
-        if not rows:
-            echo("no articles yet: margin import PATH")
-            return
-        article_id = rows[0].id
-    print_article(store.article(article_id), store.spans(article_id, include_rejected=False))

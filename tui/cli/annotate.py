@@ -6,13 +6,14 @@ from typing import Any
 
 import click
 
-from store.corrections import Change, CorrectionError, PropagationPreview
+from store.corrections import Change, PropagationPreview
+from store.errors import CorrectionError
 from store.models import Span
 from store.store import Store
 
-from ..context import Context, pass_context
-from ..output import echo, echo_json
 from ..plain import plain
+from .context import Context, pass_context
+from .output import echo, echo_json
 
 SHOWN = 5  # mentions a propagation preview shows in context
 

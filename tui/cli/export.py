@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from store.errors import ExportError
 from store.exporter import (
-    ExportError,
     ExportOptions,
     parse_split,
     run_export,
@@ -17,9 +17,9 @@ from store.exporter import (
 )
 from store.formats import OUTPUTS
 
-from ..context import Context, pass_context
-from ..output import progress
 from ..plain import plain
+from .context import Context, pass_context
+from .output import progress
 
 
 @click.command("export")
