@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.binding import Binding
 
-from store.config import ConfigError
+from store.errors import ConfigError
 
 
 def _b(

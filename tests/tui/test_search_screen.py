@@ -119,8 +119,9 @@ async def test_stale_results_are_dropped(filled: Store) -> None:
     async with app.run_test() as pilot:
         screen = app.screen
         await settle(pilot, screen)
-        screen._show(0, "old", [], "", 0.0)  # an answer to an earlier query arrives late
-        assert screen.hits  # ignored
+        screen.post_message(SearchScreen.Answered(0, "old", []))  # an earlier query's answer
+        await pilot.pause()
+        assert screen.hits  # ignored: it arrived late
         await type_query(pilot, screen, "tahrir sham")
         assert screen.hits[0].text == "Hayat Tahrir al-Sham"
 
