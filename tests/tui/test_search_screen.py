@@ -195,3 +195,17 @@ async def test_a_correction_shows_on_the_next_search(filled: Store) -> None:
         await type_query(pilot, screen, "hezbollah")
         assert screen.hits[0].mentions == 1
 
+
+async def test_an_unknown_label_shows_the_stores_sentence(filled: Store) -> None:
+    from store.errors import QueryError
+
+    with pytest.raises(QueryError) as refused:
+        filled.search("label:NOPE x")
+    app = SearchApp(filled)
+    async with app.run_test() as pilot:
+        screen = app.screen
+        await type_query(pilot, screen, "label:NOPE x")
+        status = str(screen.query_one("#search-status", Static).render())
+        assert status == str(refused.value)
+        assert status.startswith("label:NOPE is not a label of this database (labels: ")
+        assert screen.hits == [] and isinstance(app.screen, SearchScreen)
