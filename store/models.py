@@ -221,3 +221,137 @@ class SearchHit:
         else:
             out.update(start=self.start, end=self.end, snippet=self.snippet)
         return out
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One distinct entity text under a label in an article, and how often it occurs."""
+
+    text: str
+    count: int
+    pending: int = 0  # how many are still model suggestions nobody has checked
+
+
+@dataclass(frozen=True)
+class EntityGroup:
+    """An article's entities of one label: how many, and each surface with its count."""
+
+    label: str
+    count: int
+    surfaces: tuple[Surface, ...]
+
+
+@dataclass(frozen=True)
+class EntityMention:
+    """One mention of an entity: where it is, and the text around it."""
+
+    span_id: int
+    article_id: int
+    title: str
+    start: int
+    end: int
+    before: str
+    text: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One learned decision: every mention of surface gets label (action 'label') or is dropped."""
+
+    id: int
+    surface: str
+    label: str | None
+    action: str  # "label" or "reject"
+    case_sensitive: bool
+    created_at: str
+
+    @property
+    def source(self) -> str:
+        """The provenance of spans this rule makes."""
+        return "rule:" + self.surface
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stable JSON shape of ``margin rules --json``."""
+        return {
+            "id": self.id,
+            "surface": self.surface,
+            "label": self.label,
+            "action": self.action,
+            "case_sensitive": self.case_sensitive,
+            "created_at": self.created_at,
+        }
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place a propagation would change: where, what is there now, a little context."""
+
+    article_id: int
+    title: str
+    start: int
+    end: int
+    span_id: int | None  # the span there now, if any
+    current_label: str | None  # its label (None: the text is untagged there)
+    before: str  # context left of the mention
+    after: str  # context right of the mention
+    action: str = ""  # "relabel", "accept", "add", "reject"; "skip" for a skipped mention
+    current_status: str | None = None  # status of the span there now, if any
+    text: str = ""  # the mention as it is written in the article
+
+
+@dataclass(frozen=True)
+class PropagationPreview:
+    """What ``propagate`` would do: every mention it changes, and in how many articles."""
+
+    surface: str
+    label: str | None  # None means reject every mention
+    mentions: tuple[Mention, ...]
+    skipped: tuple[Mention, ...] = ()  # untagged mentions left alone: they overlap an entity
+    case_sensitive: bool = True
+    article_id: int | None = None  # the one article it is limited to, if any
+
+    @property
+    def articles(self) -> int:
+        """How many articles would change."""
+        return len({m.article_id for m in self.mentions})
+
+    def counts(self) -> dict[str, int]:
+        """How many mentions each action changes (relabel, accept, add, reject)."""
+        out: dict[str, int] = {}
+        for m in self.mentions:
+            out[m.action] = out.get(m.action, 0) + 1
+        return out
+
+
+@dataclass(frozen=True)
+class Change:
+    """One journal group as undo/redo would describe it."""
+
+    group: int
+    action: str  # the group's main action: relabel, resize, add, accept, reject, review, ...
+    at: str
+    articles: tuple[int, ...]
+    spans: int  # how many span rows it touched
+    surface: str | None = None  # the text of the (first) span it changed
+    label: str | None = None  # the label it gave (None for reject and review)
+    mentions: int = 0  # for a propagation: how many mentions it changed
+
+    def describe(self) -> str:
+        """One short line for a status bar or the command line."""
+        what = self.action
+        if self.surface is not None:
+            what += f" {self.surface!r}"
+        if self.label is not None and self.action != "reject":
+            what += f" -> {self.label}"
+        elif self.action in ("propagate", "learn rule", "remove rule") and self.label is None:
+            what += " -> rejected"
+        if self.articles:
+            where = ", ".join(str(a) for a in self.articles[:5])
+            more = ", ..." if len(self.articles) > 5 else ""
+            what += f" in article{'s' if len(self.articles) > 1 else ''} {where}{more}"
+        if self.action == "propagate":
+            what += f" ({self.mentions} mention(s))"
+        elif self.spans > 1:
+            what += f" ({self.spans} span changes)"
+        return what

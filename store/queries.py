@@ -1,14 +1,12 @@
-"""Read-only queries the reader needs (entity groups, neighbours, positions, titles, legend)."""
+"""Read-only queries the reader needs: entity groups, neighbours, positions, titles, counts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import sqlite_utils
 
-from .models import ArticleSummary, Label, NotFound
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .store import Store  # noqa: F401
+from .errors import NotFound
+from .models import ArticleSummary, EntityGroup, Surface
+from .rows import SUMMARY_COLUMNS, summary_from_row
 
 # each sort as (column expression, direction) pairs; the same orders as store.SORTS
 SORT_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -18,25 +16,6 @@ SORT_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
     "entities": (("a.entity_count", "DESC"), ("a.id", "ASC")),
     "id": (("a.id", "ASC"),),
 }
-_SUMMARY = "a.id, a.title, a.source, a.imported_at, a.read, a.reviewed, a.entity_count, a.length"
-
-
-@dataclass(frozen=True)
-class Surface:
-    """One distinct entity text under a label in an article, and how often it occurs."""
-
-    text: str
-    count: int
-    pending: int = 0  # how many are still model suggestions nobody has checked
-
-
-@dataclass(frozen=True)
-class EntityGroup:
-    """An article's entities of one label: how many, and each surface with its count."""
-
-    label: str
-    count: int
-    surfaces: tuple[Surface, ...]
 
 
 def _keys(sort: str) -> tuple[tuple[str, str], ...]:
@@ -48,7 +27,8 @@ def _keys(sort: str) -> tuple[tuple[str, str], ...]:
 
 def _after(keys: tuple[tuple[str, str], ...], forward: bool) -> str:
     """SQL condition for rows strictly after (forward) or before the bound row in this order."""
-    parts, equal = [], []
+    parts: list[str] = []
+    equal: list[str] = []
     for expr, direction in keys:
         op = ">" if (direction == "ASC") == forward else "<"
         parts.append(" AND ".join([*equal, f"{expr} {op} ?"]))
@@ -63,154 +43,120 @@ def _params(values: list[object]) -> list[object]:
     return out
 
 
-class QueriesMixin:
-    """Store methods that answer the reader's questions without loading whole tables."""
+def _key_values(db: sqlite_utils.Database, article_id: int, sort: str) -> list[object]:
+    keys = _keys(sort)
+    cols = ", ".join(expr.split(" COLLATE")[0] for expr, _ in keys)
+    row = db.execute(f"SELECT {cols} FROM articles a WHERE a.id = ?", (article_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"article {article_id} does not exist")
+    return list(row)
 
-    def _key_values(self: Store, article_id: int, sort: str) -> list[object]:
-        keys = _keys(sort)
-        cols = ", ".join(expr.split(" COLLATE")[0] for expr, _ in keys)
-        row = (
-            self._conn()
-            .execute(f"SELECT {cols} FROM articles a WHERE a.id = ?", (article_id,))
-            .fetchone()
-        )
-        if row is None:
-            raise NotFound(f"article {article_id} does not exist")
-        return list(row)
 
-    def neighbour(self: Store, article_id: int, sort: str = "newest", step: int = 1) -> int | None:
-        """Return the id of the next (step 1) or previous (step -1) article in a sort order."""
-        keys = _keys(sort)
-        forward = step > 0
-        values = self._key_values(article_id, sort)
-        order = ", ".join(
-            f"{expr} {d if forward else ('ASC' if d == 'DESC' else 'DESC')}" for expr, d in keys
-        )
-        row = (
-            self._conn()
-            .execute(
-                f"SELECT a.id FROM articles a WHERE {_after(keys, forward)} ORDER BY {order} LIMIT 1",
-                _params(values),
-            )
-            .fetchone()
-        )
-        return None if row is None else int(row[0])
+def neighbour(
+    db: sqlite_utils.Database, article_id: int, sort: str = "newest", step: int = 1
+) -> int | None:
+    """Return the id of the next (step 1) or previous (step -1) article in a sort order."""
+    keys = _keys(sort)
+    forward = step > 0
+    values = _key_values(db, article_id, sort)
+    order = ", ".join(
+        f"{expr} {d if forward else ('ASC' if d == 'DESC' else 'DESC')}" for expr, d in keys
+    )
+    row = db.execute(
+        f"SELECT a.id FROM articles a WHERE {_after(keys, forward)} ORDER BY {order} LIMIT 1",
+        _params(values),
+    ).fetchone()
+    return None if row is None else int(row[0])
 
-    def next_unread(
-        self: Store, article_id: int | None, sort: str = "newest", step: int = 1
-    ) -> int | None:
-        """Return the next (or previous) unread article after article_id in a sort order."""
-        keys = _keys(sort)
-        forward = step > 0
-        order = ", ".join(
-            f"{expr} {d if forward else ('ASC' if d == 'DESC' else 'DESC')}" for expr, d in keys
-        )
-        where, params = "a.read = 0", []
-        if article_id is not None:
-            where += f" AND ({_after(keys, forward)})"
-            params = _params(self._key_values(article_id, sort))
-        row = (
-            self._conn()
-            .execute(f"SELECT a.id FROM articles a WHERE {where} ORDER BY {order} LIMIT 1", params)
-            .fetchone()
-        )
-        return None if row is None else int(row[0])
 
-    def article_rank(self: Store, article_id: int, sort: str = "newest") -> int:
-        """Return the 0-based position of an article in a sort order (a count, not a scan)."""
-        keys = _keys(sort)
-        values = self._key_values(article_id, sort)
-        row = (
-            self._conn()
-            .execute(
-                f"SELECT COUNT(*) FROM articles a WHERE {_after(keys, False)}", _params(values)
-            )
-            .fetchone()
-        )
-        return int(row[0])
+def next_unread(
+    db: sqlite_utils.Database, article_id: int | None, sort: str = "newest", step: int = 1
+) -> int | None:
+    """Return the next (or previous) unread article after article_id in a sort order."""
+    keys = _keys(sort)
+    forward = step > 0
+    order = ", ".join(
+        f"{expr} {d if forward else ('ASC' if d == 'DESC' else 'DESC')}" for expr, d in keys
+    )
+    where, params = "a.read = 0", []
+    if article_id is not None:
+        where += f" AND ({_after(keys, forward)})"
+        params = _params(_key_values(db, article_id, sort))
+    row = db.execute(
+        f"SELECT a.id FROM articles a WHERE {where} ORDER BY {order} LIMIT 1", params
+    ).fetchone()
+    return None if row is None else int(row[0])
 
-    def article_summary(self: Store, article_id: int) -> ArticleSummary:
-        """Return one article's list row (no text)."""
-        from .store import _summary_from_row
 
-        row = (
-            self._conn()
-            .execute(f"SELECT {_SUMMARY} FROM articles a WHERE a.id = ?", (article_id,))
-            .fetchone()
-        )
-        if row is None:
-            raise NotFound(f"article {article_id} does not exist")
-        return _summary_from_row(row)
+def article_rank(db: sqlite_utils.Database, article_id: int, sort: str = "newest") -> int:
+    """Return the 0-based position of an article in a sort order (a count, not a scan)."""
+    keys = _keys(sort)
+    values = _key_values(db, article_id, sort)
+    row = db.execute(
+        f"SELECT COUNT(*) FROM articles a WHERE {_after(keys, False)}", _params(values)
+    ).fetchone()
+    return int(row[0])
 
-    def entity_groups(self: Store, article_id: int) -> list[EntityGroup]:
-        """Return an article's non-rejected entities grouped by label (legend order) with counts."""
-        rows = (
-            self._conn()
-            .execute(
-                "SELECT s.label, s.text, COUNT(*) AS n, MIN(s.start) AS first,"
-                " SUM(s.status = 'suggested') AS pending"
-                " FROM spans s LEFT JOIN labels l ON l.name = s.label"
-                " WHERE s.article_id = ? AND s.status != 'rejected'"
-                " GROUP BY s.label, s.text"
-                " ORDER BY COALESCE(l.position, 1000000), s.label, n DESC, first",
-                (article_id,),
-            )
-            .fetchall()
-        )
-        groups: list[EntityGroup] = []
-        current: str | None = None
-        surfaces: list[Surface] = []
-        for label, text, n, _first, pending in rows:
-            if label != current:
-                if current is not None:
-                    groups.append(_group(current, surfaces))
-                current, surfaces = label, []
-            surfaces.append(Surface(text, n, int(pending or 0)))
-        if current is not None:
-            groups.append(_group(current, surfaces))
-        return groups
 
-    def legend(self: Store, size: int = 9) -> list[Label]:
-        """Return the labels that get the number keys 1..size, in key order."""
-        labels = self.labels()
-        keyed = sorted(
-            (lab for lab in labels if lab.key.isdigit() and 1 <= int(lab.key) <= size),
-            key=lambda lab: int(lab.key),
-        )
-        taken = {lab.name for lab in keyed}
-        for lab in labels:  # fill free places in legend order when keys are missing
-            if len(keyed) >= size:
-                break
-            if lab.name not in taken:
-                keyed.append(lab)
-        return keyed[:size]
+def article_summary(db: sqlite_utils.Database, article_id: int) -> ArticleSummary:
+    """Return one article's list row (no text)."""
 
-    def latest_article_id(self: Store) -> int:
-        """The highest article id (0 for none): cheap, for noticing another process's imports."""
-        row = self._conn().execute("SELECT MAX(id) FROM articles").fetchone()
-        return int(row[0] or 0)
+    row = db.execute(
+        f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE a.id = ?", (article_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"article {article_id} does not exist")
+    return summary_from_row(row)
 
-    def library_counts(self: Store) -> tuple[int, int, int]:
-        """Return (articles, unread, reviewed) in one pass."""
-        row = (
-            self._conn()
-            .execute(
-                "SELECT COUNT(*), COALESCE(SUM(read = 0), 0), COALESCE(SUM(reviewed), 0)"
-                " FROM articles"
-            )
-            .fetchone()
-        )
-        return int(row[0]), int(row[1]), int(row[2])
 
-    def find_titles(self: Store, query: str, limit: int = 20) -> list[tuple[int, str]]:
-        """Return (id, title) of articles whose title contains query (case-insensitive)."""
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = self._conn().execute(
-            "SELECT id, title FROM articles WHERE title LIKE ? ESCAPE '\\'"
-            " ORDER BY imported_at DESC, id DESC LIMIT ?",
-            (pattern, limit),
-        )
-        return [(int(r[0]), str(r[1])) for r in rows]
+def entity_groups(db: sqlite_utils.Database, article_id: int) -> list[EntityGroup]:
+    """Return an article's non-rejected entities grouped by label (legend order) with counts."""
+    rows = db.execute(
+        "SELECT s.label, s.text, COUNT(*) AS n, MIN(s.start) AS first,"
+        " SUM(s.status = 'suggested') AS pending"
+        " FROM spans s LEFT JOIN labels l ON l.name = s.label"
+        " WHERE s.article_id = ? AND s.status != 'rejected'"
+        " GROUP BY s.label, s.text"
+        " ORDER BY COALESCE(l.position, 1000000), s.label, n DESC, first",
+        (article_id,),
+    ).fetchall()
+    groups: list[EntityGroup] = []
+    current: str | None = None
+    surfaces: list[Surface] = []
+    for label, text, n, _first, pending in rows:
+        if label != current:
+            if current is not None:
+                groups.append(_group(current, surfaces))
+            current, surfaces = label, []
+        surfaces.append(Surface(text, n, int(pending or 0)))
+    if current is not None:
+        groups.append(_group(current, surfaces))
+    return groups
+
+
+def latest_article_id(db: sqlite_utils.Database) -> int:
+    """The highest article id (0 for none): cheap, for noticing another process's imports."""
+    row = db.execute("SELECT MAX(id) FROM articles").fetchone()
+    return int(row[0] or 0)
+
+
+def library_counts(db: sqlite_utils.Database) -> tuple[int, int, int]:
+    """Return (articles, unread, reviewed) in one pass."""
+    row = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(read = 0), 0), COALESCE(SUM(reviewed), 0) FROM articles"
+    ).fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def find_titles(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[tuple[int, str]]:
+    """Return (id, title) of articles whose title contains query (case-insensitive)."""
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = db.execute(
+        "SELECT id, title FROM articles WHERE title LIKE ? ESCAPE '\\'"
+        " ORDER BY imported_at DESC, id DESC LIMIT ?",
+        (pattern, limit),
+    )
+    return [(int(r[0]), str(r[1])) for r in rows]
 
 
 def _group(label: str, surfaces: list[Surface]) -> EntityGroup:

@@ -46,7 +46,7 @@ def add_extracted(store: Store, text: str, title: str | None = None) -> int:
 
 def snapshot(store: Store) -> tuple:
     """Everything undo must restore: spans, review states and rules."""
-    conn = store._conn()
+    conn = store.db.conn
     spans = tuple(
         tuple(r)
         for r in conn.execute(

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store import NotFound, open_store
-from store.corrections import CorrectionError
+from store import CorrectionError, NotFound, open_store
 
 from .robust_util import (
     assert_sound,
@@ -227,7 +226,7 @@ def test_a_write_lock_held_past_the_timeout_gives_one_clear_line(
 ) -> None:
     """If another program holds the write lock longer than the busy timeout, the user gets
     one sentence, not SQLite's "database is locked", and nothing is written."""
-    import store.db
+    import store.db.connection
 
     db = tmp_path / "m.db"
     good = write_jsonl(tmp_path / "a.jsonl", 3)
@@ -235,7 +234,7 @@ def test_a_write_lock_held_past_the_timeout_gives_one_clear_line(
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        monkeypatch.setattr(store.db, "BUSY_TIMEOUT_MS", 200)
+        monkeypatch.setattr(store.db.connection, "BUSY_TIMEOUT_MS", 200)
         from .test_fuzz_import import run_cli
 
         other = write_jsonl(tmp_path / "b.jsonl", 3, start=10)

@@ -6,9 +6,7 @@ import json
 
 import pytest
 
-from store import SpanError
-from store.corrections import CorrectionError
-from store.store import NotFound
+from store import CorrectionError, NotFound, SpanError
 
 from .conftest import SEED
 from .corrections_fakes import add_extracted, snapshot
@@ -28,7 +26,7 @@ def first(store, aid, text):
 
 
 def groups(store):
-    rows = store._conn().execute(
+    rows = store.db.conn.execute(
         "SELECT group_id, action, span_id, before, after FROM journal WHERE undoable = 1"
         " ORDER BY id"
     )

@@ -232,14 +232,12 @@ def test_pending_migration_is_applied(filled: Path) -> None:
 
 
 def test_old_schema_is_migrated(db_path: Path) -> None:
-    from store.db import connect
-    from store.migrations import migrations
+    from store.db import LATEST, connect, migrate
 
-    conn = connect(db_path)
-    conn.executescript(migrations()[0][2])
-    conn.execute("PRAGMA user_version = 1")
-    conn.close()
-    if len(migrations()) == 1:
+    db = connect(db_path)
+    migrate(db, upto=1)
+    db.conn.close()
+    if LATEST == 1:
         assert diagnose(db_path).ok
         return
     (p,) = diagnose(db_path).problems

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from store.exporter import ExportError, ExportOptions, parse_split, run_export, split_ids
-from store.models import ArticleDraft, SpanDraft
+from store import ArticleDraft, ExportError, SpanDraft
+from store.export import ExportOptions, parse_split, run_export, split_ids
 from tui.cli import cli
 
 

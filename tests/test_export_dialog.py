@@ -7,7 +7,7 @@ import asyncio
 from textual.app import App
 from textual.widgets import Input, Select, Static
 
-from store.models import ArticleDraft
+from store import ArticleDraft
 from tui.screens.export_dialog import ExportDialog
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store.models import ArticleDraft, SpanDraft
+from store import ArticleDraft, SpanDraft
 
 from .robust_util import margin
 

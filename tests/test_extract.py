@@ -212,7 +212,7 @@ def test_run_extraction_writes_in_short_transactions_and_reports_progress(store:
     n = run_extraction(store, ids, FakeExtractor(WORDS), write_every=3, on_progress=seen.append)
     assert n == 10 and seen == [3, 3, 3, 1]
     groups = (
-        store._conn()
+        store.db.conn
         .execute("SELECT COUNT(DISTINCT group_id) FROM journal WHERE action = 'extract'")
         .fetchone()[0]
     )

@@ -26,7 +26,7 @@ def write(path: Path, data: str | bytes) -> Path:
 
 
 def rows(store: Store) -> tuple[int, int]:
-    conn = store._conn()
+    conn = store.db.conn
     return (
         conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
         conn.execute("SELECT COUNT(*) FROM spans").fetchone()[0],
@@ -191,16 +191,18 @@ def test_interrupted_import_keeps_only_whole_batches(
     f = write(
         tmp_path / "big.jsonl", "".join(json.dumps({"text": f"t{i}"}) + "\n" for i in range(n))
     )
-    real = Store._ensure_labels
+    import store.articles as article_writes
+
+    real = article_writes.ensure_labels
     calls = {"n": 0}
 
-    def interrupt_second_batch(self: Store, conn, names) -> None:  # noqa: ANN001
+    def interrupt_second_batch(db, names) -> None:  # noqa: ANN001
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt
-        real(self, conn, names)
+        real(db, names)
 
-    monkeypatch.setattr(Store, "_ensure_labels", interrupt_second_batch)
+    monkeypatch.setattr(article_writes, "ensure_labels", interrupt_second_batch)
     with pytest.raises(KeyboardInterrupt):
         import_paths(store, [str(f)])
     texts = [a.text for a in store.iter_articles()]
@@ -270,8 +272,8 @@ def test_unknown_ending_given_explicitly_is_an_error(store: Store, tmp_path: Pat
 
 def test_a_span_outside_the_text_rejects_the_whole_file(store: Store, tmp_path: Path) -> None:
     """A reader yielding an impossible span: the file is rejected before anything is written."""
+    from store import ArticleDraft, SpanDraft
     from store.formats import INPUTS, InputFormat, register_input
-    from store.models import ArticleDraft, SpanDraft
 
     def read(path: str, data: bytes):
         yield ArticleDraft("fine article", spans=(SpanDraft(0, 4, "ORG"),))
@@ -319,7 +321,7 @@ def test_many_small_files_share_transactions(store: Store, tmp_path: Path) -> No
     assert len(summary.errors) == 1 and "0100-bad.txt" in summary.errors[0]
     assert len(done) == BATCH + 22  # every file reported, the pending ones too
     groups = (
-        store._conn()
+        store.db.conn
         .execute("SELECT COUNT(DISTINCT group_id) FROM journal WHERE action = 'import'")
         .fetchone()[0]
     )

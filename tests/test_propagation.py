@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store import ArticleDraft
-from store.corrections import CorrectionError
-from store.store import NotFound
+from store import ArticleDraft, CorrectionError, NotFound
 
 from .conftest import SEED
 from .corrections_fakes import add_extracted, snapshot
@@ -89,7 +87,7 @@ def test_propagation_is_one_group_and_one_undo(store):
     n = store.propagate("Aleppo", "GPE")
     assert n == 6
     groups = (
-        store._conn()
+        store.db.conn
         .execute("SELECT COUNT(DISTINCT group_id) FROM journal WHERE undoable = 1")
         .fetchone()[0]
     )
@@ -211,12 +209,14 @@ def test_only_articles_containing_the_surface_reach_python(store, monkeypatch):
     store.add_articles([ArticleDraft(f"Homs report {i}.") for i in range(300)])
     store.add_article(ArticleDraft("Aleppo report."))
     seen = []
-    original = type(store)._plan_article
+    import store.propagation as propagation
+
+    original = propagation._plan_article
 
     def spy(art, *args):
         seen.append(art["id"])
         return original(art, *args)
 
-    monkeypatch.setattr(type(store), "_plan_article", staticmethod(spy))
+    monkeypatch.setattr(propagation, "_plan_article", spy)
     assert len(store.preview_propagation("Aleppo", "GPE").mentions) == 1
     assert len(seen) == 1

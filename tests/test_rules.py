@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from store import SpanDraft
+from store import NotFound, SpanDraft
 from store.extract import run_extraction
-from store.store import NotFound
 
 from .conftest import SEED
 from .corrections_fakes import FakeExtractor, add_extracted, snapshot

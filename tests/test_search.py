@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import ArticleDraft, SpanDraft, Store, open_store
+from store import ArticleDraft, QueryError, SpanDraft, Store, open_store
 from store.db import connect
-from store.query_parse import QueryError, parse
+from store.search.parse import parse
 
 TEXT = (
     "Rebel forces have taken control of Aleppo, a blow to President Bashar al-Assad. "
@@ -213,7 +213,7 @@ def test_entity_table_matches_the_spans_after_many_changes(corpus: Store) -> Non
 
 
 def assert_counts_consistent(store: Store) -> None:
-    conn = store._conn()
+    conn = store.db.conn
     expected = conn.execute(
         "SELECT text, label, COUNT(*), COUNT(DISTINCT article_id) FROM spans"
         " WHERE status != 'rejected' GROUP BY text, label ORDER BY text, label"
@@ -222,10 +222,10 @@ def assert_counts_consistent(store: Store) -> None:
         "SELECT surface, label, mentions, articles FROM entities ORDER BY surface, label"
     ).fetchall()
     assert [tuple(r) for r in got] == [tuple(r) for r in expected]
-    fts = conn.execute("SELECT COUNT(*) FROM entity_fts").fetchone()[0]
+    fts = conn.execute("SELECT COUNT(*) FROM entities_fts").fetchone()[0]
     assert fts == len(got)
-    conn.execute("INSERT INTO entity_fts (entity_fts) VALUES ('integrity-check')")
-    conn.execute("INSERT INTO article_fts (article_fts) VALUES ('integrity-check')")
+    conn.execute("INSERT INTO entities_fts (entities_fts) VALUES ('integrity-check')")
+    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
 
 
 HOSTILE = [
@@ -314,16 +314,14 @@ def test_entity_mentions(corpus: Store) -> None:
 
 def test_migration_backfills_an_existing_database(db_path: Path) -> None:
     """A database made before search existed gets its indexes filled from its rows."""
-    from store.migrations import migrations
+    from store.db import connect as open_raw
+    from store.db import migrate
 
+    db = open_raw(db_path)
+    migrate(db, upto=1)  # the schema before search existed
+    db.conn.close()
     conn = connect(db_path)
-    number, _name, sql = migrations()[0]
-    from store.db import _statements
-
     conn.execute("BEGIN")
-    for statement in _statements(sql):
-        conn.execute(statement)
-    conn.execute(f"PRAGMA user_version = {number}")
     stamp = "2024-01-01T00:00:00"
     conn.execute(
         "INSERT INTO articles (id, title, text, content_hash, imported_at, length)"
@@ -355,7 +353,7 @@ def test_store_without_textual(tmp_path: Path) -> None:
     import sys
 
     code = (
-        "import sys, store.search, store.query_parse;"
+        "import sys, store.search, store.search.parse;"
         "assert 'textual' not in sys.modules and 'rich' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -384,8 +382,7 @@ def test_entity_counts_stay_true_under_any_corrections(
     tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, int, str]]
 ) -> None:
     """Whatever a person does (and undoes), the entity table equals a fresh count of spans."""
-    from store.corrections import CorrectionError
-    from store.models import SpanError
+    from store import CorrectionError, SpanError
 
     store = open_store(tmp_path_factory.mktemp("ops") / "m.db")
     try:

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import ArticleDraft, NotFound, SpanDraft, SpanError, Store, open_store
-from store.db import DatabaseError
+from store import ArticleDraft, DatabaseError, NotFound, SpanDraft, SpanError, Store, open_store
 
 from .conftest import SEED
 
@@ -34,7 +33,7 @@ SETTINGS = settings(
 
 def counts(store: Store) -> tuple[int, int, int]:
     """Rows in articles, spans and journal."""
-    conn = store._conn()
+    conn = store.db.conn
     return tuple(  # type: ignore[return-value]
         conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
         for t in ("articles", "spans", "journal")
@@ -204,7 +203,9 @@ def test_a_batch_interrupted_midway_leaves_nothing(
     def boom(*_a: object, **_k: object) -> None:
         raise KeyboardInterrupt  # as Ctrl-C would, after the article rows were inserted
 
-    monkeypatch.setattr(Store, "_ensure_labels", boom)
+    import store.articles as article_writes
+
+    monkeypatch.setattr(article_writes, "ensure_labels", boom)
     drafts = [ArticleDraft(f"article {i}", spans=(SpanDraft(0, 7, "ORG"),)) for i in range(10)]
     with pytest.raises(KeyboardInterrupt):
         store.add_articles(drafts)
@@ -217,11 +218,11 @@ def test_a_batch_interrupted_midway_leaves_nothing(
 def test_migrations_are_idempotent_on_reopen(db_path: Path) -> None:
     s = open_store(db_path)
     s.add_article(ArticleDraft(SEED))
-    version = s._conn().execute("PRAGMA user_version").fetchone()[0]
+    version = s.db.conn.execute("PRAGMA user_version").fetchone()[0]
     s.close()
     for _ in range(2):
         s = open_store(db_path)
-        conn = s._conn()
+        conn = s.db.conn
         assert conn.execute("PRAGMA user_version").fetchone()[0] == version
         assert s.article_count() == 1
         assert len(s.labels()) == 18
@@ -229,7 +230,7 @@ def test_migrations_are_idempotent_on_reopen(db_path: Path) -> None:
 
 
 def test_wal_foreign_keys_and_busy_timeout(store: Store) -> None:
-    conn = store._conn()
+    conn = store.db.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
@@ -322,6 +323,6 @@ def test_short_lived_threads_reuse_connections(tmp_path: Path) -> None:
             t = threading.Thread(target=s.article_count)
             t.start()
             t.join()
-        assert len(s._all) <= 2
+        assert s.connections() <= 2
     finally:
         s.close()

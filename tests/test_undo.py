@@ -10,9 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from store import SpanError, open_store
-from store.corrections import CorrectionError
-from store.store import NotFound
+from store import CorrectionError, NotFound, SpanError, open_store
 
 from .conftest import SEED
 from .corrections_fakes import add_extracted, snapshot
@@ -98,7 +96,7 @@ EDIT = st.tuples(
 def _steps(s) -> int:
     """How many undo steps the journal holds."""
     return (
-        s._conn()
+        s.db.conn
         .execute(
             "SELECT COUNT(DISTINCT group_id) FROM journal WHERE undoable = 1 AND state = 'done'"
         )

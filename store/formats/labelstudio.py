@@ -159,8 +159,10 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
                         )
                     )
         data_ = task["data"]
-        meta = done[-1].get("meta") if done and isinstance(done[-1].get("meta"), dict) else {}
-        reviewed = meta.get("reviewed") if isinstance(meta.get("reviewed"), bool) else bool(done)
+        found = done[-1].get("meta") if done else None
+        meta: dict[str, Any] = found if isinstance(found, dict) else {}
+        flag = meta.get("reviewed")
+        reviewed = flag if isinstance(flag, bool) else bool(done)
         title = data_.get("title") if isinstance(data_.get("title"), str) else None
         warnings = (f"{path}, {where}: {other} result item(s) that are not labels not imported",)
         yield AnnotatedDraft(

@@ -127,7 +127,8 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
                     )
             spans.append(d)
         meta = meta_dict(rec.get("meta"))
-        mine = rec.get(MARGIN_KEY) if isinstance(rec.get(MARGIN_KEY), dict) else {}
+        found = rec.get(MARGIN_KEY)
+        mine: dict[str, Any] = found if isinstance(found, dict) else {}
         # an annotator's accept is newer than the review state margin exported
         reviewed = answer == "accept" or mine.get("reviewed") is True
         title = mine.get("title") if isinstance(mine.get("title"), str) else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from store import Store
-from store.exporter import ExportOptions, ExportResult, run_export
+from store.export import ExportOptions, ExportResult, run_export
 from store.importer import ImportSummary, import_paths
 
 

@@ -63,7 +63,7 @@ def test_round_trip_and_conf(tmp_path):
 
 
 def test_corrections_become_notes(tmp_path, store):
-    from store.models import ArticleDraft, SpanDraft
+    from store import ArticleDraft, SpanDraft
 
     text = "Aleppo is in Syria"
     res = store.add_article(ArticleDraft(text, spans=(SpanDraft(0, 6, "PERSON", "model:m@1"),)))

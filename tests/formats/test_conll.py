@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from store.models import ArticleDraft
+from store import ArticleDraft
 
 from .helpers import export, import_error, import_file, roundtrip
 

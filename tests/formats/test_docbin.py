@@ -5,7 +5,7 @@ from __future__ import annotations
 import spacy
 from spacy.tokens import DocBin
 
-from store.models import ArticleDraft, SpanDraft
+from store import ArticleDraft, SpanDraft
 
 from .helpers import annotations, export, import_error, import_file
 

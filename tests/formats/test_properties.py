@@ -8,8 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import Store
-from store.models import ArticleDraft, SpanDraft
+from store import ArticleDraft, SpanDraft, Store
 
 from .helpers import annotations, export, import_file
 

@@ -6,7 +6,7 @@ import csv
 import json
 import xml.etree.ElementTree as ET
 
-from store.models import ArticleDraft, SpanDraft
+from store import ArticleDraft, SpanDraft
 
 from .helpers import export
 

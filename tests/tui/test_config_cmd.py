@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from store.config import ConfigError
+from store.errors import ConfigError
 from tui.cli import cli
 from tui.keymap import IDS, keymap_from_config
 

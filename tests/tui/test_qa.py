@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Button
 
-from store import ArticleDraft
-from store.corrections import PropagationPreview
+from store import ArticleDraft, PropagationPreview
 from tui.app import MarginApp
 from tui.screens.export_dialog import ExportDialog
 from tui.screens.help import HelpScreen
@@ -108,7 +107,7 @@ async def test_help_scrolls_with_j_and_k_like_a_pager(seeded):
 
 
 def test_a_headline_hit_is_not_shown_twice():
-    from store.models import SearchHit
+    from store import SearchHit
     from tui.screens.search import hit_prompt
 
     hit = SearchHit(

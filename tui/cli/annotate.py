@@ -6,10 +6,8 @@ from typing import Any
 
 import click
 
-from store.corrections import Change, PropagationPreview
+from store import Change, PropagationPreview, Span, Store
 from store.errors import CorrectionError
-from store.models import Span
-from store.store import Store
 
 from ..plain import plain
 from .context import Context, pass_context

@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
+from store import Article, ArticleDraft, Span
 from store.extract import SpacyExtractor, run_extraction
 from store.formats import INPUTS
 from store.importer import expand_paths, file_size, import_paths
-from store.models import Article, ArticleDraft, Span
 
 from ..plain import plain
 from .context import Context, pass_context

@@ -8,13 +8,7 @@ from pathlib import Path
 import click
 
 from store.errors import ExportError
-from store.exporter import (
-    ExportOptions,
-    parse_split,
-    run_export,
-    select_ids,
-    summary_lines,
-)
+from store.export import ExportOptions, parse_split, run_export, select_ids, summary_lines
 from store.formats import OUTPUTS
 
 from ..plain import plain

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from store.query_parse import FILTER_HELP
+from store.search.parse import FILTER_HELP
 
 from ..plain import plain
 from .context import Context, pass_context

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from store.models import Article, Label, Span
-from store.queries import EntityGroup
+from store import Article, EntityGroup, Label, Span
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select,
 from textual.worker import Worker, WorkerState
 
 from store.errors import ExportError
-from store.exporter import (
+from store.export import (
     ExportOptions,
     ExportResult,
     parse_split,

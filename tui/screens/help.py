@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from store.query_parse import FILTER_HELP
+from store.search.parse import FILTER_HELP
 
 from ..keymap import ALL, HELP, IDS, MODAL, pretty_keys
 

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.models import Label
+from store import Label
 
 from ..keymap import MODAL
 from ..plain import plain

@@ -12,8 +12,8 @@ from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import Footer, Static
 
+from store import ArticleSummary
 from store.errors import StoreBusy
-from store.models import ArticleSummary
 
 from ..keymap import LIBRARY
 from ..messages import OpenArticle

@@ -15,7 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from store.search import EntityMention
+from store import EntityMention
 
 from ..messages import OpenArticle
 from ..plain import plain

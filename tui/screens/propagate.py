@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from store.corrections import PropagationPreview
+from store import PropagationPreview
 
 from ..keymap import MODAL
 from ..plain import plain

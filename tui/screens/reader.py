@@ -17,9 +17,7 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from store import Store
-from store.corrections import PropagationPreview
-from store.models import Span
+from store import PropagationPreview, Span, Store
 
 from ..keymap import READER
 from ..plain import plain

@@ -17,9 +17,9 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from store import SearchHit
 from store.errors import QueryError
-from store.models import SearchHit
-from store.query_parse import FILTER_HELP
+from store.search.parse import FILTER_HELP
 
 from ..messages import OpenArticle
 from ..plain import plain

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.models import ArticleSummary
+from store import ArticleSummary
 
 from ..keymap import ARTICLE_LIST
 from ..plain import plain

@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.models import Span
+from store import Span
 
 from ..geometry import Layout, display, tokens
 from ..keymap import TEXT

@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from store.queries import EntityGroup
+from store import EntityGroup
 
 from ..keymap import PANEL
 from ..plain import plain

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.color import Color, ColorParseError
 from textual.widget import Widget
 
-from store.models import Label
+from store import Label
 
 from ..plain import plain
 

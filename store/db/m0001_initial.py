@@ -1,5 +1,9 @@
 """Migration 1: articles, labels, spans, journal and learned rules."""
 
+from __future__ import annotations
+
+import sqlite_utils
+
 SQL = """
 CREATE TABLE articles (
     id INTEGER PRIMARY KEY,
@@ -92,17 +96,18 @@ CREATE TABLE rules (
 """
 
 
-def _label_rows() -> str:
+def apply(db: sqlite_utils.Database) -> None:
+    """Create the tables (0.1.0's schema, kept as it was written) and the default labels."""
     from ..labels import default_labels
 
-    rows = []
-    for lab in default_labels():
-        desc = lab.description.replace("'", "''")
-        rows.append(
-            f"INSERT INTO labels (name, description, color, key, position) VALUES "
-            f"('{lab.name}', '{desc}', '{lab.color}', '{lab.key}', {lab.position});"
-        )
-    return "\n".join(rows)
-
-
-SQL += _label_rows()
+    db.executescript(SQL)
+    db.table("labels").insert_all(
+        {
+            "name": lab.name,
+            "description": lab.description,
+            "color": lab.color,
+            "key": lab.key,
+            "position": lab.position,
+        }
+        for lab in default_labels()
+    )

@@ -1,5 +1,9 @@
 """Migration 2: search indexes — article word index, entity table with counts, entity trigrams."""
 
+from __future__ import annotations
+
+import sqlite_utils
+
 SQL = """
 -- one row per distinct (surface, label) of the non-rejected spans, with counts
 CREATE TABLE entities (
@@ -114,3 +118,8 @@ INSERT INTO entities (surface, label, mentions, articles)
     WHERE status != 'rejected' GROUP BY text, label;
 INSERT INTO article_fts (article_fts) VALUES ('rebuild');
 """
+
+
+def apply(db: sqlite_utils.Database) -> None:
+    """Create what this migration adds (0.1.0's schema, kept as it was written)."""
+    db.executescript(SQL)

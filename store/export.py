@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -9,13 +10,25 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Protocol, TextIO
 
-from .errors import ExportError as ExportError  # noqa: E402
-from .formats import OUTPUTS, ExportDoc, WriteReport
+import sqlite_utils
+
+from . import articles as article_reads
+from .errors import ExportError, NotFound
+from .formats import OUTPUTS, ExportDoc, OutputFormat, WriteReport
 from .formats.labelstudio import config_path, config_xml
-from .models import Article, Span
-from .store import SPAN_COLUMNS, NotFound, Store, _article_from_row, span_from_row
+from .models import Article, Label, Span
+from .rows import articles_by_id, chunks, marks, spans_by_article
+
+
+class Source(Protocol):
+    """What an export reads from: the database and its labels (a Store is one)."""
+
+    @property
+    def db(self) -> sqlite_utils.Database: ...
+
+    def labels(self) -> list[Label]: ...
 
 
 @dataclass(frozen=True)
@@ -71,30 +84,21 @@ def parse_split(values: Sequence[str]) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
-def select_ids(store: Store, opts: ExportOptions) -> list[int]:
+def select_ids(store: Source, opts: ExportOptions) -> list[int]:
     """Return the ids of the articles to export, in id order."""
-    conn = store._conn()
-    if opts.article_ids:
-        ids = list(dict.fromkeys(opts.article_ids))
-        for aid in ids:
-            if not store.has_article(aid):
-                raise NotFound(f"article {aid} does not exist")
-        if opts.reviewed_only:
-            marks = ",".join("?" * len(ids))
-            keep = {
-                r[0]
-                for r in conn.execute(
-                    f"SELECT id FROM articles WHERE reviewed = 1 AND id IN ({marks})", ids
-                )
-            }
-            ids = [a for a in ids if a in keep]
-        return ids
-    q = "SELECT id FROM articles" + (" WHERE reviewed = 1" if opts.reviewed_only else "")
-    return [r[0] for r in conn.execute(q + " ORDER BY id")]
+    db = store.db
+    if not opts.article_ids:
+        return article_reads.ids(db, reviewed=True if opts.reviewed_only else None)
+    ids = list(dict.fromkeys(opts.article_ids))
+    found = articles_by_id(db, ids)
+    for aid in ids:
+        if aid not in found:
+            raise NotFound(f"article {aid} does not exist")
+    return [a for a in ids if found[a].reviewed or not opts.reviewed_only]
 
 
 def split_ids(
-    store: Store, ids: Sequence[int], split: Sequence[tuple[str, float]]
+    store: Source, ids: Sequence[int], split: Sequence[tuple[str, float]]
 ) -> dict[str, list[int]]:
     """Split article ids into parts; the same articles always land in the same part.
 
@@ -104,14 +108,10 @@ def split_ids(
     """
     if not split:
         return {"": list(ids)}
-    conn = store._conn()
     hashes: dict[int, str] = {}
-    for i in range(0, len(ids), 500):
-        chunk = list(ids[i : i + 500])
-        marks = ",".join("?" * len(chunk))
-        hashes.update(
-            conn.execute(f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", chunk)
-        )
+    for chunk in chunks(ids):
+        q = f"SELECT id, content_hash FROM articles WHERE id IN ({marks(chunk)})"
+        hashes.update(store.db.execute(q, chunk))
     order = sorted(ids, key=lambda a: hashlib.sha256(f"split:{hashes[a]}".encode()).hexdigest())
     parts: dict[str, list[int]] = {}
     pos = 0
@@ -142,28 +142,16 @@ def export_doc(article: Article, spans: Sequence[Span], opts: ExportOptions) -> 
 
 
 def iter_docs(
-    store: Store,
+    store: Source,
     ids: Sequence[int],
     opts: ExportOptions,
     on_article: Callable[[], None] | None,
     batch: int = 200,
 ) -> Iterator[ExportDoc]:
     """Yield the export view of each article, reading a batch of articles and spans at a time."""
-    conn = store._conn()
-    for i in range(0, len(ids), batch):
-        chunk = list(ids[i : i + batch])
-        marks = ",".join("?" * len(chunk))
-        arts = {
-            r["id"]: _article_from_row(r)
-            for r in conn.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk)
-        }
-        spans: dict[int, list[Span]] = {a: [] for a in chunk}
-        for r in conn.execute(
-            f"SELECT {SPAN_COLUMNS} FROM spans WHERE article_id IN ({marks})"
-            ' ORDER BY article_id, start, "end", id',
-            chunk,
-        ):
-            spans[r["article_id"]].append(span_from_row(r))
+    for chunk in chunks(ids, batch):
+        arts = articles_by_id(store.db, chunk)
+        spans = spans_by_article(store.db, chunk)
         for aid in chunk:
             if aid not in arts:
                 raise NotFound(f"article {aid} does not exist")
@@ -184,7 +172,7 @@ def part_path(out: Path, part: str, fmt: str) -> Path:
 
 
 def run_export(
-    store: Store,
+    store: Source,
     opts: ExportOptions,
     stream: TextIO | None = None,
     on_article: Callable[[], None] | None = None,
@@ -220,7 +208,7 @@ def run_export(
                 report.notes.append("the labeling config is written only beside an --out file")
         else:
             target = part_path(opts.out, part, opts.fmt)
-            _write_whole(fmt.kind, target, lambda t, d=docs, r=report: fmt.write(d, t, r, labels))
+            _write_whole(fmt.kind, target, functools.partial(_write_to, fmt, docs, report, labels))
             report.files = [str(target)]
             if opts.fmt == "labelstudio":
                 cfg = config_path(target)
@@ -231,7 +219,7 @@ def run_export(
     return result
 
 
-def _check_labels(wanted: Sequence[str], labels: list) -> None:  # type: ignore[type-arg]
+def _check_labels(wanted: Sequence[str], labels: list[Label]) -> None:
     """Refuse a --label the database does not have (it would silently export no span)."""
     known = [lab.name for lab in labels]
     unknown = [w for w in dict.fromkeys(wanted) if w not in known]
@@ -249,22 +237,26 @@ def _check_target(target: Path, fmt: str, kind: str) -> None:
         raise ExportError(f"{target} is a folder; {fmt} writes a file: give a file name for --out")
 
 
-def _used_labels(store: Store, ids: Sequence[int], labels: list) -> list:  # type: ignore[type-arg]
+def _used_labels(store: Source, ids: Sequence[int], labels: list[Label]) -> list[Label]:
     names: set[str] = set()
-    conn = store._conn()
-    for i in range(0, len(ids), 500):
-        chunk = list(ids[i : i + 500])
-        marks = ",".join("?" * len(chunk))
-        names.update(
-            r[0]
-            for r in conn.execute(
-                f"SELECT DISTINCT label FROM spans WHERE article_id IN ({marks})", chunk
-            )
-        )
+    for chunk in chunks(ids):
+        q = f"SELECT DISTINCT label FROM spans WHERE article_id IN ({marks(chunk)})"
+        names.update(r[0] for r in store.db.execute(q, chunk))
     return [lab for lab in labels if lab.name in names] or labels
 
 
-def _write_whole(kind: str, target: Path, write: Callable[[object], None]) -> None:
+def _write_to(
+    fmt: OutputFormat,
+    docs: Iterator[ExportDoc],
+    report: WriteReport,
+    labels: list[Label],
+    target: Any,
+) -> None:
+    """Write docs to a stream or a path, as the format's writer takes it."""
+    fmt.write(docs, target, report, labels)
+
+
+def _write_whole(kind: str, target: Path, write: Callable[[Any], None]) -> None:
     """Write into a temporary file or folder beside the target, then move it in place."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

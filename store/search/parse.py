@@ -18,7 +18,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-from .errors import QueryError as QueryError  # noqa: E402
+from ..errors import QueryError as QueryError  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,13 @@
-"""Honesty of the record: what people did to the model's suggestions, and its precision and recall."""
+"""Counts: articles and spans per label, what people did to the model's suggestions, its P and R."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .store import Store
+import sqlite_utils
+
+from .models import LabelCount, Stats
 
 _REVIEWED = "WITH reviewed(id) AS MATERIALIZED (SELECT id FROM articles WHERE reviewed = 1)"
 
@@ -147,65 +148,81 @@ class CorrectionStats:
         }
 
 
-class CorrectionStatsMixin:
-    """The store method behind ``margin stats``' account of corrections."""
+def correction_stats(db: sqlite_utils.Database) -> CorrectionStats:
+    """Count what happened to the model's suggestions and score the model against people.
 
-    def correction_stats(self: Store) -> CorrectionStats:
-        """Count what happened to the model's suggestions and score the model against people.
+    Precision: accepted / decided model suggestions (accepted, relabelled, resized,
+    rejected; suggestions in a reviewed article count as accepted). Recall: of the
+    confirmed entities (accepted spans, and every suggestion in a reviewed article), the
+    share the model suggested with the same offsets and label. Outside reviewed articles
+    a person only confirmed some entities, so recall there is an upper bound;
+    ``reviewed_*`` counts reviewed articles only.
+    """
+    conn = db.conn
+    out = CorrectionStats()
 
-        Precision: accepted / decided model suggestions (accepted, relabelled, resized,
-        rejected; suggestions in a reviewed article count as accepted). Recall: of the
-        confirmed entities (accepted spans, and every suggestion in a reviewed article), the
-        share the model suggested with the same offsets and label. Outside reviewed articles
-        a person only confirmed some entities, so recall there is an upper bound;
-        ``reviewed_*`` counts reviewed articles only.
-        """
-        conn = self._conn()
-        out = CorrectionStats()
+    def slot(table: dict[str, Score], label: str) -> Score:
+        return table.setdefault(label, Score())
 
-        def slot(table: dict[str, Score], label: str) -> Score:
-            return table.setdefault(label, Score())
+    def count(table: dict[str, Score], label: str, fate: str, n: int) -> None:
+        sc = slot(table, label)
+        setattr(sc, fate, getattr(sc, fate) + n)
 
-        def count(table: dict[str, Score], label: str, fate: str, n: int) -> None:
-            sc = slot(table, label)
-            setattr(sc, fate, getattr(sc, fate) + n)
-
-        model: dict[tuple[str, str], int] = {}
-        for label, status, n in conn.execute(_ALL_BY_STATUS):
+    model: dict[tuple[str, str], int] = {}
+    for label, status, n in conn.execute(_ALL_BY_STATUS):
+        if status != "rejected":
+            model[(label, status)] = n
+    for label, status, is_model, fate, reviewed, n in conn.execute(_FEW):
+        if not is_model:
             if status != "rejected":
-                model[(label, status)] = n
-        for label, status, is_model, fate, reviewed, n in conn.execute(_FEW):
-            if not is_model:
-                if status != "rejected":
-                    model[(label, status)] -= n
-                continue
-            count(out.labels, label, fate, n)
-            if reviewed:
-                count(out.reviewed_labels, label, fate, n)
-        for (label, status), n in model.items():
-            if n:
-                count(out.labels, label, "accepted" if status == "accepted" else "pending", n)
-        for label, n in conn.execute(_REVIEWED_SUGGESTIONS):
-            count(out.labels, label, "pending", -n)
-            count(out.labels, label, "accepted", n)
-            count(out.reviewed_labels, label, "accepted", n)
-        for label, n in conn.execute(_REVIEWED_ACCEPTED):
-            count(out.reviewed_labels, label, "accepted", n)
-        for label, found, added, reviewed, n in conn.execute(_GOLD):
-            for table, on in ((out.labels, True), (out.reviewed_labels, bool(reviewed))):
-                if on:
-                    sc = slot(table, label)
-                    sc.gold += n
-                    sc.found += n if found else 0
-                    sc.added += n if added else 0
-        for sc in out.labels.values():
-            out.total.add(sc)
-        for sc in out.reviewed_labels.values():
-            out.reviewed_total.add(sc)
-        out.model_sources = tuple(
-            r[0]
-            for r in conn.execute(
-                "SELECT DISTINCT source FROM spans WHERE source LIKE 'model:%' ORDER BY source"
-            )
+                model[(label, status)] -= n
+            continue
+        count(out.labels, label, fate, n)
+        if reviewed:
+            count(out.reviewed_labels, label, fate, n)
+    for (label, status), n in model.items():
+        if n:
+            count(out.labels, label, "accepted" if status == "accepted" else "pending", n)
+    for label, n in conn.execute(_REVIEWED_SUGGESTIONS):
+        count(out.labels, label, "pending", -n)
+        count(out.labels, label, "accepted", n)
+        count(out.reviewed_labels, label, "accepted", n)
+    for label, n in conn.execute(_REVIEWED_ACCEPTED):
+        count(out.reviewed_labels, label, "accepted", n)
+    for label, found, added, reviewed, n in conn.execute(_GOLD):
+        for table, on in ((out.labels, True), (out.reviewed_labels, bool(reviewed))):
+            if on:
+                sc = slot(table, label)
+                sc.gold += n
+                sc.found += n if found else 0
+                sc.added += n if added else 0
+    for sc in out.labels.values():
+        out.total.add(sc)
+    for sc in out.reviewed_labels.values():
+        out.reviewed_total.add(sc)
+    out.model_sources = tuple(
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT source FROM spans WHERE source LIKE 'model:%' ORDER BY source"
         )
-        return out
+    )
+    return out
+
+
+def stats(db: sqlite_utils.Database) -> Stats:
+    """Corpus-wide counts, per label by status."""
+    a = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(read), 0), COALESCE(SUM(reviewed), 0) FROM articles"
+    ).fetchone()
+    per: dict[str, dict[str, int]] = {}
+    total = 0
+    for label, status, n in db.execute(
+        "SELECT label, status, COUNT(*) FROM spans GROUP BY label, status"
+    ):
+        per.setdefault(label, {})[status] = n
+        total += n
+    counts = tuple(
+        LabelCount(label, v.get("suggested", 0), v.get("accepted", 0), v.get("rejected", 0))
+        for label, v in sorted(per.items())
+    )
+    return Stats(int(a[0]), int(a[1]), int(a[2]), total, counts)

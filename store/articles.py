@@ -1,0 +1,194 @@
+"""Articles: drafts checked and stored (identical texts are one article), and the reads of them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from . import journal, spans
+from .db import Unit
+from .errors import NotFound
+from .labels import ensure_labels
+from .models import (
+    Article,
+    ArticleDraft,
+    ArticleSummary,
+    ImportResult,
+    SpanDraft,
+    content_hash,
+    normalise_text,
+    now,
+    title_from_text,
+)
+from .rows import SUMMARY_COLUMNS, article, article_from_row, chunks, marks, summary_from_row
+
+SORTS = {
+    "newest": "a.imported_at DESC, a.id DESC",
+    "oldest": "a.imported_at ASC, a.id ASC",
+    "title": "a.title COLLATE NOCASE ASC, a.id ASC",
+    "entities": "a.entity_count DESC, a.id ASC",
+    "id": "a.id ASC",
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An article draft checked and normalised, ready to insert."""
+
+    text: str
+    digest: str
+    title: str
+    source: str
+    meta: str | None
+    spans: tuple[SpanDraft, ...]
+
+
+def prepare_draft(draft: ArticleDraft) -> Prepared:
+    """Normalise and check one draft; raise ValueError (SpanError) before anything is written."""
+    text = normalise_text(draft.text)
+    if not text.strip():
+        raise ValueError("the article text is empty")
+    spans.check_unicode(text, "text")
+    spans.check_unicode(draft.title or "", "title")
+    spans.check_unicode(draft.source, "source")
+    for span in draft.spans:
+        spans.check_draft_span(text, span)
+    title = (draft.title or "").strip() or title_from_text(text, fallback=draft.source)
+    try:
+        meta = json.dumps(draft.meta, ensure_ascii=False) if draft.meta else None
+    except (TypeError, ValueError) as exc:  # a value JSON cannot hold, or a cycle
+        raise ValueError(f"the meta cannot be stored as JSON ({exc})") from None
+    if meta is not None:
+        spans.check_unicode(meta, "meta")
+    return Prepared(text, content_hash(text), title, draft.source, meta, tuple(draft.spans))
+
+
+def add_articles(tx: Unit, drafts: Sequence[ArticleDraft]) -> list[ImportResult]:
+    """Store several articles; identical texts become one article.
+
+    Every article and span is checked before anything is written, so a bad one rejects
+    the whole batch; spans, labels and journal rows are written in bulk.
+    """
+    prepared = [prepare_draft(draft) for draft in drafts]
+    results: list[ImportResult] = []
+    if not prepared:
+        return results
+    known = existing_hashes(tx.db, [p.digest for p in prepared])
+    stamp = now()
+    span_rows: list[dict[str, Any]] = []
+    entries: list[tuple[int, dict[str, Any]]] = []
+    labels: set[str] = set()
+    for p in prepared:
+        if p.digest in known:
+            results.append(ImportResult(known[p.digest], False, 0))
+            continue
+        cur = tx.execute(
+            "INSERT INTO articles (title, text, source, content_hash, imported_at, meta,"
+            " length) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (p.title, p.text, p.source, p.digest, stamp, p.meta, len(p.text)),
+        )
+        article_id = int(cur.lastrowid or 0)
+        known[p.digest] = article_id
+        for sp in p.spans:
+            labels.add(sp.label)
+            span_rows.append(spans.span_values(article_id, p.text, sp, stamp))
+        entries.append((article_id, {"source": p.source, "spans": len(p.spans)}))
+        results.append(ImportResult(article_id, True, len(p.spans)))
+    ensure_labels(tx.db, labels)
+    spans.insert_all(tx, span_rows)
+    journal.record_many(tx, "import", "import", entries)
+    return results
+
+
+def existing_hashes(db: sqlite_utils.Database, digests: list[str]) -> dict[str, int]:
+    """{content hash: article id} for the hashes already stored."""
+    found: dict[str, int] = {}
+    unique = list(dict.fromkeys(digests))
+    for i in range(0, len(unique), 500):
+        chunk = unique[i : i + 500]
+        q = f"SELECT content_hash, id FROM articles WHERE content_hash IN ({marks(chunk)})"
+        found.update((h, int(aid)) for h, aid in db.execute(q, chunk))
+    return found
+
+
+def mark_read(tx: Unit, article_id: int, read: bool = True) -> None:
+    """Set an article's read state."""
+    cur = tx.execute("UPDATE articles SET read = ? WHERE id = ?", (int(read), article_id))
+    if cur.rowcount == 0:
+        raise NotFound(f"article {article_id} does not exist")
+
+
+# -- reads -----------------------------------------------------------------------------------
+
+
+def has_article(db: sqlite_utils.Database, article_id: int) -> bool:
+    """True when an article with this id exists."""
+    return db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+
+def page(
+    db: sqlite_utils.Database, offset: int = 0, limit: int = 50, sort: str = "newest"
+) -> list[ArticleSummary]:
+    """One page of article summaries, never the whole table."""
+    order = SORTS.get(sort)
+    if order is None:
+        raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
+    rows = db.execute(
+        f"SELECT {SUMMARY_COLUMNS} FROM articles a ORDER BY {order} LIMIT ? OFFSET ?",
+        (limit, offset),
+    )
+    return [summary_from_row(r) for r in rows]
+
+
+def iter_articles(
+    db: sqlite_utils.Database, ids: Iterable[int] | None = None, batch: int = 200
+) -> Iterator[Article]:
+    """Articles (all, or the given ids) in id order, a batch at a time."""
+    if ids is not None:
+        for aid in ids:
+            yield article(db, aid)
+        return
+    last = 0
+    while True:
+        rows = db.execute(
+            "SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+        ).fetchall()
+        if not rows:
+            return
+        for row in rows:
+            yield article_from_row(row)
+        last = rows[-1]["id"]
+
+
+def texts(
+    db: sqlite_utils.Database, ids: Sequence[int], batch: int = 200
+) -> Iterator[tuple[int, str]]:
+    """(id, text) for the given article ids in that order, reading a batch at a time."""
+    for chunk in chunks(ids, batch):
+        rows = dict(
+            db.execute(f"SELECT id, text FROM articles WHERE id IN ({marks(chunk)})", chunk)
+        )
+        for aid in chunk:
+            if aid not in rows:
+                raise NotFound(f"article {aid} does not exist")
+            yield aid, rows[aid]
+
+
+def count(db: sqlite_utils.Database) -> int:
+    """How many articles there are."""
+    return db.table("articles").count
+
+
+def reviewed_ids(db: sqlite_utils.Database) -> set[int]:
+    """The ids of the articles marked reviewed."""
+    return set(ids(db, reviewed=True))
+
+
+def ids(db: sqlite_utils.Database, reviewed: bool | None = None) -> list[int]:
+    """Every article id in id order (only the reviewed ones, or the others, if asked)."""
+    where = "" if reviewed is None else f" WHERE reviewed = {int(reviewed)}"
+    return [r[0] for r in db.execute(f"SELECT id FROM articles{where} ORDER BY id")]

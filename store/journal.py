@@ -1,0 +1,272 @@
+"""The journal: every change recorded in its unit's group, described, undone and redone."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlite_utils
+
+from .db import Unit
+from .errors import CorrectionError, SpanError
+from .models import Change, now
+
+# actions whose journal entries are markers: undo/redo leaves the database alone for them
+_MARKERS = ("propagate",)
+# the order in which a group's main action is picked for Change.action
+_MAIN = ("propagate", "resize", "relabel", "add", "reject", "accept", "rule", "review", "unreview")
+DECISIONS = ("relabel", "resize", "add", "accept", "reject")
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def record(
+    tx: Unit,
+    action: str,
+    *,
+    article_id: int | None = None,
+    span_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    actor: str = "user",
+) -> None:
+    """Journal one undoable change in the unit's edit group."""
+    tx.execute(
+        "INSERT INTO journal (group_id, at, actor, action, article_id, span_id, before, after,"
+        " undoable) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
+        (tx.edit_group(), now(), actor, action, article_id, span_id, _json(before), _json(after)),
+    )
+
+
+def record_many(
+    tx: Unit, actor: str, action: str, entries: Iterable[tuple[int, dict[str, Any]]]
+) -> None:
+    """Journal many changes that undo cannot revert (imports, extraction runs), in bulk."""
+    group, stamp = tx.group(), now()
+    tx.db.table("journal").insert_all(
+        (
+            {
+                "group_id": group,
+                "at": stamp,
+                "actor": actor,
+                "action": action,
+                "article_id": aid,
+                "after": _json(after),
+                "undoable": 0,
+            }
+            for aid, after in entries
+        ),
+        batch_size=500,
+    )
+
+
+def regroup(tx: Unit, old: int) -> None:
+    """Move an earlier group's entries into this unit's group (one undo reverts both)."""
+    tx.execute("UPDATE journal SET group_id = ? WHERE group_id = ?", (tx.edit_group(), old))
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def last_group(db: sqlite_utils.Database, state: str, newest: bool = True) -> int | None:
+    """The newest (or oldest) undoable group in a state ('done' or 'undone')."""
+    order = "DESC" if newest else "ASC"
+    row = db.execute(
+        f"SELECT group_id FROM journal WHERE undoable = 1 AND state = ? ORDER BY group_id {order}"
+        " LIMIT 1",
+        (state,),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def can_undo(db: sqlite_utils.Database) -> bool:
+    """True when there is a change to undo."""
+    return last_group(db, "done") is not None
+
+
+def can_redo(db: sqlite_utils.Database) -> bool:
+    """True when there is an undone change to redo."""
+    return last_group(db, "undone") is not None
+
+
+def next_undo(db: sqlite_utils.Database) -> Change | None:
+    """The change ``undo`` would revert, or None."""
+    group = last_group(db, "done")
+    return None if group is None else describe(db, group)
+
+
+def next_redo(db: sqlite_utils.Database) -> Change | None:
+    """The change ``redo`` would make again, or None."""
+    group = last_group(db, "undone", newest=False)
+    return None if group is None else describe(db, group)
+
+
+def describe(db: sqlite_utils.Database, group: int) -> Change:
+    """The change one journal group made, as undo and the history show it."""
+    entries = db.execute(
+        "SELECT * FROM journal WHERE group_id = ? ORDER BY id", (group,)
+    ).fetchall()
+    actions = [e["action"] for e in entries]
+    main = next((a for a in _MAIN if a in actions), actions[0] if actions else "?")
+    surface = label = None
+    mentions = 0
+    if main == "propagate":
+        info = json.loads(next(e for e in entries if e["action"] == "propagate")["after"])
+        surface, label, mentions = info["surface"], info["label"], info["changed"]
+    elif main == "rule":
+        e = next(e for e in entries if e["action"] == "rule")
+        info = json.loads(e["after"] or e["before"])
+        surface, label = info["surface"], info["label"]
+        main = "learn rule" if e["after"] else "remove rule"
+    else:
+        for e in entries:
+            state = json.loads(e["after"]) if e["span_id"] is not None and e["after"] else None
+            if state is None:
+                continue
+            surface, label = state["text"], state["label"]
+            # the span that carries the decision: the inserted one, else the changed one
+            if e["before"] is None or main in ("accept", "reject"):
+                break
+    arts = tuple(sorted({e["article_id"] for e in entries if e["article_id"] is not None}))
+    spans = sum(1 for e in entries if e["span_id"] is not None)
+    at = entries[0]["at"] if entries else ""
+    return Change(group, main, at, arts, spans, surface, label, mentions)
+
+
+def history(db: sqlite_utils.Database, limit: int = 20) -> list[Change]:
+    """The newest undoable changes that are done, newest first."""
+    rows = db.execute(
+        "SELECT DISTINCT group_id FROM journal WHERE undoable = 1 AND state = 'done'"
+        " ORDER BY group_id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [describe(db, int(r[0])) for r in rows]
+
+
+def last_decision(db: sqlite_utils.Database) -> tuple[str, str | None, int] | None:
+    """(surface, label or None for a rejection, article id) of the newest span decision.
+
+    What propagation (``A`` in the reader) applies to the other mentions; None when the
+    newest undoable step is not a decision about one span, or was undone.
+    """
+    row = db.execute(
+        "SELECT group_id, state FROM journal WHERE undoable = 1 ORDER BY group_id DESC LIMIT 1"
+    ).fetchone()
+    if row is None or row[1] != "done":
+        return None
+    change = describe(db, int(row[0]))
+    if change.action not in DECISIONS or change.surface is None or not change.articles:
+        return None
+    label = None if change.action == "reject" else change.label
+    return change.surface, label, change.articles[0]
+
+
+# -- undo and redo ---------------------------------------------------------------------------
+
+
+def undo(tx: Unit) -> list[int]:
+    """Undo the newest change group; return the ids of the articles it touched."""
+    group = last_group(tx.db, "done")
+    if group is None:
+        raise CorrectionError("nothing to undo")
+    entries = tx.execute(
+        "SELECT * FROM journal WHERE group_id = ? ORDER BY id DESC", (group,)
+    ).fetchall()
+    for entry in entries:
+        _apply(tx, entry, "before")
+    tx.execute("UPDATE journal SET state = 'undone' WHERE group_id = ?", (group,))
+    return _articles(entries)
+
+
+def redo(tx: Unit) -> list[int]:
+    """Redo the oldest undone change group; return the ids of the articles it touched.
+
+    If a span the change needs is gone (extraction replaced the article's suggestions
+    since the undo), nothing is redone and CorrectionError says so; the caller clears the
+    redo history with :func:`discard_redo` in a unit of its own.
+    """
+    group = last_group(tx.db, "undone", newest=False)
+    if group is None:
+        raise CorrectionError("nothing to redo")
+    entries = tx.execute(
+        "SELECT * FROM journal WHERE group_id = ? ORDER BY id", (group,)
+    ).fetchall()
+    for entry in entries:
+        if entry["span_id"] is not None and entry["before"] is not None:
+            if tx.one("SELECT 1 FROM spans WHERE id = ?", (entry["span_id"],)) is None:
+                raise LostRedo(entry["article_id"])
+    for entry in entries:
+        _apply(tx, entry, "after")
+    tx.execute("UPDATE journal SET state = 'done' WHERE group_id = ?", (group,))
+    return _articles(entries)
+
+
+class LostRedo(CorrectionError):
+    """A redo whose spans were re-extracted since the undo."""
+
+    def __init__(self, article_id: int) -> None:
+        super().__init__(
+            f"cannot redo: the entities of article {article_id} were re-extracted after the undo;"
+            " the redo history is cleared"
+        )
+
+
+def discard_redo(tx: Unit) -> None:
+    """Make every undone step unreachable."""
+    tx.execute("UPDATE journal SET state = 'discarded' WHERE state = 'undone'")
+
+
+def _articles(entries: Sequence[sqlite3.Row]) -> list[int]:
+    return sorted({e["article_id"] for e in entries if e["article_id"] is not None})
+
+
+def _q(col: str) -> str:
+    return f'"{col}"'
+
+
+def _put_back(tx: Unit, table: str, state: dict[str, Any], replace: bool = False) -> None:
+    cols = list(state)
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    tx.execute(
+        f"{verb} INTO {table} ({', '.join(_q(c) for c in cols)})"
+        f" VALUES ({', '.join('?' * len(cols))})",
+        [state[c] for c in cols],
+    )
+
+
+def _apply(tx: Unit, entry: sqlite3.Row, side: str) -> None:
+    """Make the database match one side ('before' or 'after') of a journal entry."""
+    raw = entry[side]
+    state: dict[str, Any] | None = json.loads(raw) if raw is not None else None
+    action = entry["action"]
+    if action in _MARKERS:
+        return
+    if action == "rule":
+        if state is None:
+            other = entry["after" if side == "before" else "before"]
+            tx.execute("DELETE FROM rules WHERE id = ?", (json.loads(other)["id"],))
+        else:
+            _put_back(tx, "rules", state, replace=True)
+        return
+    if entry["span_id"] is not None:
+        if state is None:
+            tx.execute("DELETE FROM spans WHERE id = ?", (entry["span_id"],))
+            return
+        cur = tx.execute(
+            "UPDATE spans SET label = ?, status = ?, updated_at = ? WHERE id = ?",
+            (state["label"], state["status"], state["updated_at"], entry["span_id"]),
+        )
+        if cur.rowcount == 0:  # gone (an undone insert being redone): put it back
+            _put_back(tx, "spans", state)
+        return
+    if action in ("review", "unreview") and state is not None:
+        tx.execute(
+            "UPDATE articles SET reviewed = ?, reviewed_at = ? WHERE id = ?",
+            (state["reviewed"], state["reviewed_at"], entry["article_id"]),
+        )
+        return
+    raise SpanError(f"journal entry {entry['id']} ({entry['action']}) cannot be replayed")
