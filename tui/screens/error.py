@@ -50,7 +50,7 @@ class ErrorScreen(ModalScreen[None]):
                 detail = " · ".join(p for p in (self.group and f"in {self.group}", place) if p)
                 yield Static(plain(detail, one_line=True), id="error-where", markup=False)
             yield Static(
-                "Nothing was lost: margin keeps running. escape or enter closes this.",
+                "margin keeps running: escape or enter closes this.",
                 classes="hint",
                 markup=False,
             )

@@ -32,7 +32,7 @@ from .propagate import PropagateScreen
 
 NARROW = 100  # below this many columns the panel folds away (tab shows it)
 WIDE = 160  # from this many columns the panel gets wider
-NOTHING_TO_APPLY = "nothing to apply: make a correction first; A applies it to every mention"
+NOTHING_TO_APPLY = "nothing to apply: correct an entity first, then press A"
 
 
 def fetch_article(store: Store, article_id: int, sort: str) -> ArticleData:
