@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ class WatchPushes:
         self.pushed: list[object] = []
         push = app.push_screen
 
-        def record(screen, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def record(screen: Any, *args: Any, **kwargs: Any) -> Any:
             self.pushed.append(screen)
             return push(screen, *args, **kwargs)
 
@@ -57,7 +58,9 @@ async def test_relabel_then_a_offers_that_relabel(seeded: Store) -> None:
         assert summary.startswith("give GPE to every 'Aleppo'")
 
 
-async def test_a_right_after_a_slow_relabel_waits_for_it(seeded: Store) -> None:
+async def test_a_right_after_a_slow_relabel_waits_for_it(
+    seeded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """5 then A faster than the store saves: A applies the relabel, not what came before."""
     release = threading.Event()
     relabel = seeded.relabel
@@ -66,7 +69,7 @@ async def test_a_right_after_a_slow_relabel_waits_for_it(seeded: Store) -> None:
         release.wait(5)
         return relabel(span_id, label)
 
-    seeded.relabel = slow_relabel  # type: ignore[method-assign]
+    monkeypatch.setattr(seeded, "relabel", slow_relabel)
     app = MarginApp(seeded, 1)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
