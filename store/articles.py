@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
+from sqlite_utils.db import NotFoundError
 
 from . import journal, spans
 from .db import Unit
@@ -117,9 +118,10 @@ def existing_hashes(db: sqlite_utils.Database, digests: list[str]) -> dict[str, 
 
 def mark_read(tx: Unit, article_id: int, read: bool = True) -> None:
     """Set an article's read state."""
-    cur = tx.execute("UPDATE articles SET read = ? WHERE id = ?", (int(read), article_id))
-    if cur.rowcount == 0:
-        raise NotFound(f"article {article_id} does not exist")
+    try:
+        tx.db.table("articles").update(article_id, {"read": int(read)})
+    except NotFoundError:
+        raise NotFound(f"article {article_id} does not exist") from None
 
 
 # -- reads -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from .errors import MarginError, translate
 
 P = ParamSpec("P")
 R = TypeVar("R")
+A = TypeVar("A")
 
 
 class Owner(Protocol):
@@ -54,42 +55,41 @@ def _bound(fn: Callable[..., Any], first: Callable[[], Any], owner: Owner) -> Ca
     return call
 
 
-class reads(Generic[P, R]):  # noqa: N801 (used like a decorator: lower case reads as one)
-    """A store method that reads: ``fn(db, ...)`` on the calling thread's connection."""
+class _Delegate(Generic[A, P, R]):
+    """A store attribute that calls ``fn(first, ...)``; bound to a store, it is a method."""
 
-    def __init__(self, fn: Callable[Concatenate[sqlite_utils.Database, P], R]) -> None:
+    def __init__(self, fn: Callable[Concatenate[A, P], R]) -> None:
         self.fn = fn
         self.__doc__ = fn.__doc__
 
     @overload
-    def __get__(self, obj: None, owner: type[Any]) -> reads[P, R]: ...
+    def __get__(self, obj: None, owner: type[Any]) -> _Delegate[A, P, R]: ...
 
     @overload
     def __get__(self, obj: Owner, owner: type[Any]) -> Callable[P, R]: ...
 
-    def __get__(self, obj: Owner | None, owner: type[Any]) -> reads[P, R] | Callable[P, R]:
-        if obj is None:
-            return self
+    def __get__(self, obj: Owner | None, owner: type[Any]) -> _Delegate[A, P, R] | Callable[P, R]:
+        return self if obj is None else self.bind(obj)
+
+    def bind(self, obj: Owner) -> Callable[P, R]:
+        """The method for one store."""
+        raise NotImplementedError
+
+
+class reads(_Delegate[sqlite_utils.Database, P, R]):  # noqa: N801 (reads like a decorator)
+    """A store method that reads: ``fn(db, ...)`` on the calling thread's connection."""
+
+    def bind(self, obj: Owner) -> Callable[P, R]:
+        """fn on obj's connection for this thread."""
         bound: Callable[P, R] = _bound(self.fn, lambda: obj.db, obj)
         return bound
 
 
-class writes(Generic[P, R]):  # noqa: N801
+class writes(_Delegate[Unit, P, R]):  # noqa: N801
     """A store method that writes: ``fn(tx, ...)`` in a unit of work of its own."""
 
-    def __init__(self, fn: Callable[Concatenate[Unit, P], R]) -> None:
-        self.fn = fn
-        self.__doc__ = fn.__doc__
-
-    @overload
-    def __get__(self, obj: None, owner: type[Any]) -> writes[P, R]: ...
-
-    @overload
-    def __get__(self, obj: Owner, owner: type[Any]) -> Callable[P, R]: ...
-
-    def __get__(self, obj: Owner | None, owner: type[Any]) -> writes[P, R] | Callable[P, R]:
-        if obj is None:
-            return self
+    def bind(self, obj: Owner) -> Callable[P, R]:
+        """fn in a new unit of work of obj."""
         fn = self.fn
 
         @functools.wraps(fn)

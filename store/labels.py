@@ -68,6 +68,7 @@ _ADD = (
 
 def labels(db: sqlite_utils.Database) -> list[Label]:
     """Every label in legend order."""
+    # not rows_where: on a damaged file without the table it would answer "no labels"
     rows = db.execute(
         "SELECT name, description, color, key, position FROM labels ORDER BY position, name"
     )

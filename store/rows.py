@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlite_utils
+from sqlite_utils.db import NotFoundError
 
 from .errors import NotFound
 from .models import Article, ArticleSummary, Span
@@ -35,7 +36,7 @@ def span_from_row(row: sqlite3.Row | dict[str, Any]) -> Span:
     )
 
 
-def article_from_row(row: sqlite3.Row) -> Article:
+def article_from_row(row: sqlite3.Row | dict[str, Any]) -> Article:
     """Build an Article from a ``SELECT *`` row of articles."""
     return Article(
         id=row["id"],
@@ -82,10 +83,10 @@ def article_text(db: sqlite_utils.Database, article_id: int) -> str:
 
 def article(db: sqlite_utils.Database, article_id: int) -> Article:
     """One article with its text; NotFound if there is none."""
-    row = db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"article {article_id} does not exist")
-    return article_from_row(row)
+    try:
+        return article_from_row(db.table("articles").get(article_id))
+    except NotFoundError:
+        raise NotFound(f"article {article_id} does not exist") from None
 
 
 def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:

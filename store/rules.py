@@ -77,7 +77,7 @@ def remove(tx: Unit, rule_id: int) -> Rule:
     row = tx.execute(f"SELECT {_RULE_COLUMNS} FROM rules WHERE id = ?", (rule_id,)).fetchone()
     if row is None:
         raise NotFound(f"rule {rule_id} does not exist")
-    tx.execute("DELETE FROM rules WHERE id = ?", (rule_id,))
+    tx.db.table("rules").delete(rule_id)
     journal.record(tx, "rule", before=dict(row), after=None)
     return _rule_from_row(row)
 

@@ -5,32 +5,31 @@ from __future__ import annotations
 import asyncio
 import gc
 import re
-import sqlite3
-import sys
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import partial
+from typing import Any, ClassVar
 
-from textual import work
 from textual.app import App, SystemCommand
+from textual.binding import BindingType
 from textual.command import Hit, Hits, Provider
 from textual.markup import escape
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
-from store import CorrectionError, Store
-from store.config import config_path
+from store import Store
+from store.errors import DatabaseError, MarginError
 
 from . import keymap as keys
-from .commands.articles import print_article
-from .context import Context
 from .messages import OpenArticle
-from .output import echo
 from .plain import plain
 from .screens.common import StoreChanged
+from .screens.error import ErrorScreen
 from .screens.help import HelpScreen, active_rows
 from .screens.library import LibraryScreen
 from .screens.reader import ReaderScreen
+from .workers import WorkFailed, store_work
 
 _GO_TO = re.compile(r"^\s*(go\s*to\s*)?(article\s*)?:?\s*", re.IGNORECASE)
 
@@ -44,7 +43,11 @@ class ArticleTitles(Provider):
         words = _GO_TO.sub("", query)
         if not words:
             return
-        rows = await asyncio.to_thread(app.store.find_titles, words, 20)
+        try:
+            rows = await asyncio.to_thread(app.store.find_titles, words, 20)
+        except MarginError as exc:  # the palette's own worker must not end the app
+            app.notify(plain(str(exc), one_line=True), severity="warning", timeout=4)
+            return
         matcher = self.matcher(words)
         for article_id, title in rows:
             name = f"Go to article: {plain(title, one_line=True)}"
@@ -63,17 +66,15 @@ class MarginApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "margin"
-    BINDINGS = keys.APP
+    BINDINGS: ClassVar[list[BindingType]] = [*keys.APP]
     COMMANDS = App.COMMANDS | {ArticleTitles}
 
+    @dataclass
     class UndoDone(Message):
-        """Undo or redo finished; what it touched, or why it could not."""
+        """Undo or redo finished: which articles it touched."""
 
-        def __init__(self, what: str, article_ids: list[int], error: str | None = None) -> None:
-            super().__init__()
-            self.what = what
-            self.article_ids = article_ids
-            self.error = error
+        what: str
+        article_ids: list[int] = field(default_factory=list)
 
     def __init__(
         self,
@@ -85,7 +86,7 @@ class MarginApp(App[None]):
         self.store = store
         self.start_article = article_id
         self.user_keymap = keymap or {}
-        self.library = LibraryScreen(store)
+        self.library = LibraryScreen()
 
     def notify(
         self,
@@ -104,9 +105,7 @@ class MarginApp(App[None]):
             self.set_keymap(self.user_keymap)
         self.push_screen(self.library)
         if self.start_article is not None:
-            self.push_screen(
-                ReaderScreen(self.store, self.start_article, self.library.sort, direct=True)
-            )
+            self.push_screen(ReaderScreen(self.start_article, self.library.sort, direct=True))
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # what the screens froze (see freeze_memory) can be collected again
@@ -122,9 +121,7 @@ class MarginApp(App[None]):
         if isinstance(self.screen, ReaderScreen):
             self.screen.open(message.article_id, select)
         else:
-            self.push_screen(
-                ReaderScreen(self.store, message.article_id, self.library.sort, select)
-            )
+            self.push_screen(ReaderScreen(message.article_id, self.library.sort, select))
 
     # -- global actions ----------------------------------------------------------------
 
@@ -162,27 +159,32 @@ class MarginApp(App[None]):
         """ctrl+r: redo what was undone."""
         self.undo_redo("redo")
 
-    @work(thread=True, group="undo")
+    @store_work(group="undo")
     def undo_redo(self, what: str) -> None:
-        """Walk the journal one group back or forward."""
-        try:
-            ids = self.store.undo() if what == "undo" else self.store.redo()
-        except (CorrectionError, sqlite3.Error) as exc:
-            self.post_message(self.UndoDone(what, [], str(exc)))
-            return
+        """Walk the journal one group back or forward ("nothing to undo" is a CorrectionError)."""
+        ids = self.store.undo() if what == "undo" else self.store.redo()
         self.post_message(self.UndoDone(what, ids))
 
     def on_margin_app_undo_done(self, message: UndoDone) -> None:
-        if message.error:
-            self.notify(message.error, severity="warning", timeout=3)
-            return
         where = ", ".join(map(str, message.article_ids)) or "-"
         self.notify(f"{message.what} done (article {where})", timeout=3)
         self.screen.post_message(StoreChanged(message.article_ids))
 
+    # -- the one handler of failed workers ----------------------------------------------
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """A store refusal becomes a one-line notification; anything else an error screen."""
+        error = message.error
+        if isinstance(error, MarginError):
+            severity: SeverityLevel = "error" if isinstance(error, DatabaseError) else "warning"
+            self.notify(plain(str(error), one_line=True), severity=severity, timeout=4)
+            return
+        self.log.error(f"worker {message.group} failed", error)
+        self.push_screen(ErrorScreen(error, message.group))
+
     # -- command palette ---------------------------------------------------------------
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         run = screen.run_action
         yield SystemCommand("Help: keys of this screen", "Every key and its id", self.action_help)
@@ -219,23 +221,3 @@ class MarginApp(App[None]):
                 ("Entity: mentions in every article", "mentions", "Where else it is named"),
             ):
                 yield SystemCommand(name, help_text, partial(run, action))
-
-
-def run_app(obj: Context, article_id: int | None) -> None:
-    """Open the reader on the CLI's database (without a terminal: print the article)."""
-    store = obj.store()
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        _print_article(store, article_id)
-        return
-    keymap = keys.keymap_from_config(obj.config(), obj.config_file or config_path())
-    MarginApp(store, article_id, keymap).run()
-
-
-def _print_article(store: Store, article_id: int | None) -> None:
-    if article_id is None:
-        rows = store.articles(limit=1, sort="id")
-        if not rows:
-            echo("no articles yet: margin import PATH")
-            return
-        article_id = rows[0].id
-    print_article(store.article(article_id), store.spans(article_id, include_rejected=False))

@@ -19,7 +19,7 @@ SECOND = "Aid reached Aleppo on Monday. Aleppo residents queued."
 @pytest.fixture
 def run(db_path, monkeypatch):
     """Run `margin --db DB ...`; the fake model stands in for spaCy."""
-    monkeypatch.setattr("tui.commands.articles.SpacyExtractor", FakeExtractor)
+    monkeypatch.setattr("tui.cli.articles.SpacyExtractor", FakeExtractor)
     runner = CliRunner()
 
     def invoke(*args: str, ok: bool = True):
@@ -34,7 +34,7 @@ def run(db_path, monkeypatch):
 @pytest.fixture
 def fail(db_path, monkeypatch, capsys):
     """Run the real entry point and return (exit code, stdout, stderr) of a failing command."""
-    monkeypatch.setattr("tui.commands.articles.SpacyExtractor", FakeExtractor)
+    monkeypatch.setattr("tui.cli.articles.SpacyExtractor", FakeExtractor)
 
     def invoke(*args: str):
         monkeypatch.setattr(sys, "argv", ["margin", "--db", str(db_path), *args])

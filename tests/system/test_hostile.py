@@ -258,7 +258,7 @@ def test_error_line_naming_a_hostile_file_is_plain(tmp_path: Path) -> None:
 
 
 def test_progress_label_is_plain(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tui import output
+    from tui.cli import output
 
     class Bar:
         label = ""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 
 import pytest
 
 from store import ArticleDraft, SpanDraft
+
+from .helpers import run_async
 
 SEED = (
     "Rebel forces have taken control of the majority of Aleppo, the country's second-largest "
@@ -75,6 +76,5 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     """Run `async def` tests (Pilot tests) in a fresh event loop; no asyncio plugin needed."""
     if not inspect.iscoroutinefunction(pyfuncitem.obj):
         return None
-    names = pyfuncitem._fixtureinfo.argnames
-    asyncio.run(pyfuncitem.obj(**{n: pyfuncitem.funcargs[n] for n in names}))
+    run_async(pyfuncitem.obj, pyfuncitem.funcargs)
     return True

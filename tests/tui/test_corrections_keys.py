@@ -9,11 +9,7 @@ from tui.screens.reader import ReaderScreen
 from tui.widgets.article_text import ArticleText
 
 from .conftest import SEED
-from .helpers import press, settle
-
-
-def notes(app: MarginApp) -> list[str]:
-    return [n.message for n in app._notifications]
+from .helpers import notes, press, settle
 
 
 def live(store, article_id=1):

@@ -13,7 +13,7 @@ from tui.widgets.entity_panel import EntityPanel
 from tui.widgets.legend import Legend
 
 from .conftest import spans_for
-from .helpers import drawn_lines, press, settle
+from .helpers import drawn_lines, notes, press, settle, wait_for
 
 
 async def test_narrow_reader_still_shows_which_number_gives_which_label(seeded):
@@ -151,7 +151,7 @@ async def test_a_number_key_without_a_label_says_so(seeded):
         screen = app.screen
         screen.data.legend[:] = screen.data.legend[:2]  # a legend of two labels
         await press(pilot, "right_square_bracket", "9")
-        assert any("no label 9" in n.message for n in app._notifications)
+        assert any("no label 9" in n for n in notes(app))
 
 
 async def test_mentions_move_with_j_k_and_close_with_q(seeded):
@@ -215,12 +215,12 @@ async def test_go_to_article_shows_a_markup_title_literally(store):
         await press(pilot, "ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await press(pilot, *"boom")
-        for _ in range(20):  # the palette searches in its own worker
-            await pilot.pause(0.05)
-            lines = [str(o.prompt) for o in app.screen.query_one("CommandList").options]
-            if any("Go to article" in line for line in lines):
-                break
-        assert any(f"Go to article: {title}" in line for line in lines), lines
+
+        def lines() -> list[str]:  # the palette searches in its own worker
+            return [str(o.prompt) for o in app.screen.query_one("CommandList").options]
+
+        await wait_for(pilot, lambda: any("Go to article" in line for line in lines()))
+        assert any(f"Go to article: {title}" in line for line in lines()), lines()
 
 
 async def test_label_picker_shows_number_keys_on_one_line_each(seeded):
@@ -259,10 +259,7 @@ async def test_a_slow_correction_does_not_pull_the_reader_back_after_n(seeded):
         assert isinstance(screen, ReaderScreen) and screen.article_id == 2
         await press(pilot, "right_square_bracket")
         await pilot.press("a", "n")
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if screen.article_id != 2:
-                break
+        await wait_for(pilot, lambda: screen.article_id != 2, "n to open another article")
         moved_to = screen.article_id
         assert moved_to != 2
         release.set()

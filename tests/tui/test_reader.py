@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
-from textual.worker import WorkerCancelled
-
 from store import ArticleDraft
 from tui.app import MarginApp
 from tui.messages import OpenArticle
@@ -16,11 +12,20 @@ from tui.widgets.article_text import ArticleText
 from tui.widgets.entity_panel import EntityPanel
 
 from .conftest import SEED
-from .helpers import drawn_lines, press, settle
+from .helpers import drawn_lines, notes, press, settle, wait_for
 
 
 def panel_rows(panel: EntityPanel) -> list[str]:
     return [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
+
+
+def palette_options(app: MarginApp) -> list[str]:
+    """The rows the command palette lists now (it searches in its own worker)."""
+    from textual.command import CommandList, CommandPalette
+
+    if not isinstance(app.screen, CommandPalette):
+        return []
+    return [str(o.prompt) for o in app.screen.query_one(CommandList).options]
 
 
 async def test_reader_shows_text_entities_and_marks_read(seeded):
@@ -115,10 +120,7 @@ async def test_fast_presses_of_p_add_up(seeded):
         screen = app.screen
         screen.action_article(-1)  # two presses of p, the second before the first has loaded
         screen.action_article(-1)
-        for _ in range(3):  # the first load is cancelled by the second (exclusive workers)
-            with contextlib.suppress(WorkerCancelled):
-                await app.workers.wait_for_complete()
-            await pilot.pause()
+        await settle(pilot)  # the first load is cancelled by the second (exclusive workers)
         assert app.screen.article_id == order[-3]
 
 
@@ -228,8 +230,7 @@ async def test_command_palette_goes_to_an_article(seeded):
         await settle(pilot)
         await press(pilot, "ctrl+p")
         await pilot.press(*"geneva")
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await wait_for(pilot, lambda: any("Geneva talks" in o for o in palette_options(app)))
         await press(pilot, "enter")
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.data.article.title == "Geneva talks"
@@ -257,7 +258,7 @@ async def test_opening_a_missing_article_goes_back(seeded):
         app.post_message(OpenArticle(999))
         await settle(pilot)
         assert isinstance(app.screen, LibraryScreen)
-        assert any("999" in n.message for n in app._notifications)
+        assert any("999" in n for n in notes(app))
 
 
 async def test_paging_and_caret_moves_keep_the_caret_in_view(store):
@@ -270,8 +271,7 @@ async def test_paging_and_caret_moves_keep_the_caret_in_view(store):
         await press(pilot, "pagedown", "pagedown")
         top = int(view.scroll_offset.y)
         assert top > 40
-        line, _ = view._layout.offset_to_pos(view.caret)
-        assert top <= line < top + view.size.height
+        assert top <= view.caret_line < top + view.size.height
         await press(pilot, "end")
         assert view.caret == len(text) - 1
         assert int(view.scroll_offset.y) + view.size.height >= view.layout_lines
@@ -336,7 +336,6 @@ async def test_library_notices_articles_another_process_imported(seeded):
 
         with open_store(seeded.path) as other:
             other.add_article(ArticleDraft("Idlib was shelled again on Friday."))
-        library._tick()  # what the timer does every POLL_SECONDS
-        await app.workers.wait_for_complete()
+        library.poll()  # what the timer does every POLL_SECONDS
         await settle(pilot)
         assert library.total == before + 1

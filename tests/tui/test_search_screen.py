@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.app import App
@@ -16,6 +12,8 @@ from store import ArticleDraft, SpanDraft, Store, open_store
 from tui.messages import OpenArticle
 from tui.screens.mentions import MentionsScreen
 from tui.screens.search import SearchScreen
+
+from .helpers import wait_for
 
 TEXT = (
     "Rebel forces took Aleppo, a blow to President Bashar al-Assad. Hezbollah and Iran are "
@@ -44,21 +42,12 @@ class SearchApp(App[None]):
         self.opened: list[tuple[int, int | None, int | None]] = []
 
     def on_mount(self) -> None:
-        SearchScreen.DEBOUNCE = 0.01
-        self.push_screen(SearchScreen())
+        screen = SearchScreen()
+        screen.DEBOUNCE = 0.01  # this screen only: the class keeps its own
+        self.push_screen(screen)
 
     def on_open_article(self, message: OpenArticle) -> None:
         self.opened.append((message.article_id, message.start, message.end))
-
-
-def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async Pilot test with asyncio (no pytest async plugin needed)."""
-
-    @functools.wraps(test)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture
@@ -78,15 +67,10 @@ def filled(tmp_path: Path):
     s.close()
 
 
-async def settle(pilot, screen) -> None:
+async def settle(pilot, screen: SearchScreen | MentionsScreen) -> None:
     """Wait until the screen's search (debounce, then worker) has shown its answer."""
-    for _ in range(200):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        if not screen.busy:
-            await pilot.pause()
-            return
-    raise AssertionError("search never finished")
+    await wait_for(pilot, lambda: not screen.busy, "the search to answer")
+    await pilot.pause()
 
 
 async def type_query(pilot, screen: SearchScreen, text: str) -> None:
@@ -96,7 +80,6 @@ async def type_query(pilot, screen: SearchScreen, text: str) -> None:
     await settle(pilot, screen)
 
 
-@sync
 async def test_results_appear_as_you_type(filled: Store) -> None:
     app = SearchApp(filled)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -113,19 +96,18 @@ async def test_results_appear_as_you_type(filled: Store) -> None:
         assert "Hezbollah" in first and "ORG" in first and "2 mentions in 2 articles" in first
 
 
-@sync
 async def test_stale_results_are_dropped(filled: Store) -> None:
     app = SearchApp(filled)
     async with app.run_test() as pilot:
         screen = app.screen
         await settle(pilot, screen)
-        screen._show(0, "old", [], "", 0.0)  # an answer to an earlier query arrives late
-        assert screen.hits  # ignored
+        screen.post_message(SearchScreen.Answered(0, "old", []))  # an earlier query's answer
+        await pilot.pause()
+        assert screen.hits  # ignored: it arrived late
         await type_query(pilot, screen, "tahrir sham")
         assert screen.hits[0].text == "Hayat Tahrir al-Sham"
 
 
-@sync
 async def test_enter_on_entity_opens_mentions_then_the_reader(filled: Store) -> None:
     app = SearchApp(filled)
     async with app.run_test() as pilot:
@@ -149,7 +131,6 @@ async def test_enter_on_entity_opens_mentions_then_the_reader(filled: Store) -> 
         assert not isinstance(app.screen, (SearchScreen, MentionsScreen))
 
 
-@sync
 async def test_escape_on_mentions_goes_back_to_results(filled: Store) -> None:
     app = SearchApp(filled)
     async with app.run_test() as pilot:
@@ -167,7 +148,6 @@ async def test_escape_on_mentions_goes_back_to_results(filled: Store) -> None:
         assert not isinstance(app.screen, SearchScreen)
 
 
-@sync
 async def test_enter_on_article_opens_it_at_the_best_match(filled: Store) -> None:
     app = SearchApp(filled)
     async with app.run_test() as pilot:
@@ -183,7 +163,6 @@ async def test_enter_on_article_opens_it_at_the_best_match(filled: Store) -> Non
         assert not isinstance(app.screen, SearchScreen)
 
 
-@sync
 async def test_bad_filter_shows_a_message_not_a_crash(filled: Store) -> None:
     app = SearchApp(filled)
     async with app.run_test() as pilot:
@@ -195,7 +174,6 @@ async def test_bad_filter_shows_a_message_not_a_crash(filled: Store) -> None:
         assert isinstance(app.screen, SearchScreen)
 
 
-@sync
 async def test_markup_in_text_is_shown_literally(filled: Store) -> None:
     app = SearchApp(filled)
     async with app.run_test(size=(200, 40)) as pilot:
@@ -206,7 +184,6 @@ async def test_markup_in_text_is_shown_literally(filled: Store) -> None:
         assert any("[bold]not markup[/bold]" in p for p in prompts)
 
 
-@sync
 async def test_a_correction_shows_on_the_next_search(filled: Store) -> None:
     app = SearchApp(filled)
     async with app.run_test() as pilot:
@@ -217,3 +194,18 @@ async def test_a_correction_shows_on_the_next_search(filled: Store) -> None:
         filled.reject(span.id)
         await type_query(pilot, screen, "hezbollah")
         assert screen.hits[0].mentions == 1
+
+
+async def test_an_unknown_label_shows_the_stores_sentence(filled: Store) -> None:
+    from store.errors import QueryError
+
+    with pytest.raises(QueryError) as refused:
+        filled.search("label:NOPE x")
+    app = SearchApp(filled)
+    async with app.run_test() as pilot:
+        screen = app.screen
+        await type_query(pilot, screen, "label:NOPE x")
+        status = str(screen.query_one("#search-status", Static).render())
+        assert status == str(refused.value)
+        assert status.startswith("label:NOPE is not a label of this database (labels: ")
+        assert screen.hits == [] and isinstance(app.screen, SearchScreen)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
+from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
+from textual.worker import Worker, WorkerState
 
-from store import ExportError
+from store.errors import ExportError
 from store.export import (
     ExportOptions,
     ExportResult,
@@ -24,6 +26,8 @@ from store.export import (
 from store.formats import OUTPUTS
 
 from ..plain import plain
+from ..workers import store_work
+from .base import StoreModal
 
 
 def default_path(fmt: str) -> str:
@@ -32,13 +36,31 @@ def default_path(fmt: str) -> str:
     return f"margin-{fmt}{ext}" if ext else f"margin-{fmt}"
 
 
-class ExportDialog(ModalScreen[ExportResult | None]):
+class ExportDialog(StoreModal[ExportResult | None]):
     """Export the store's corrected annotations; dismisses with the result (None if cancelled).
 
-    Uses ``self.app.store``; ``article_ids`` limits the export to some articles.
+    ``article_ids`` limits the export to some articles.
     """
 
-    BINDINGS = [Binding("escape", "close", "Close", id="export.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", id="export.close")]
+
+    @dataclass
+    class Counted(Message):
+        """How many articles the export will write."""
+
+        total: int
+
+    @dataclass
+    class Advanced(Message):
+        """Some more articles written."""
+
+        step: int
+
+    @dataclass
+    class Exported(Message):
+        """The export is written."""
+
+        result: ExportResult
 
     DEFAULT_CSS = """
     ExportDialog { align: center middle; }
@@ -136,40 +158,45 @@ class ExportDialog(ModalScreen[ExportResult | None]):
         summary.update("exporting…")
         self._export(opts)
 
-    @work(thread=True, exclusive=True, group="export")
+    @store_work(group="export", exclusive=True)
     def _export(self, opts: ExportOptions) -> None:
-        store: Any = self.app.store  # type: ignore[attr-defined]
+        total = len(select_ids(self.store, opts))
+        self.post_message(self.Counted(total))
+        step = max(1, total // 100)  # at most about a hundred updates of the bar
+        done = 0
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            if done % step == 0:
+                self.post_message(self.Advanced(step))
+
         try:
-            total = len(select_ids(store, opts))
-            self.app.call_from_thread(self._set_total, total)
-            step = max(1, total // 100)  # at most about a hundred updates of the bar
-            done = 0
+            result = run_export(self.store, opts, on_article=tick)
+        except OSError as exc:  # name what the user asked for, not the temporary file beside it
+            raise ExportError(f"cannot write {opts.out}: {exc.strerror or exc}") from exc
+        self.post_message(self.Exported(result))
 
-            def tick() -> None:
-                nonlocal done
-                done += 1
-                if done % step == 0:
-                    self.app.call_from_thread(self._advance, step)
+    def on_export_dialog_counted(self, message: Counted) -> None:
+        self.query_one("#progress", ProgressBar).update(total=max(message.total, 1), progress=0)
 
-            result = run_export(store, opts, on_article=tick)
-        except (ExportError, LookupError, OSError, ValueError) as exc:
-            self.app.call_from_thread(self._done, None, str(exc))
-            return
-        self.app.call_from_thread(self._done, result, "")
+    def on_export_dialog_advanced(self, message: Advanced) -> None:
+        self.query_one("#progress", ProgressBar).advance(message.step)
 
-    def _set_total(self, total: int) -> None:
-        self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=0)
+    def on_export_dialog_exported(self, message: Exported) -> None:
+        self._finished()
+        self.result = message.result
+        lines = summary_lines(message.result, 20)
+        self.query_one("#summary", Static).update("\n".join(plain(x, one_line=True) for x in lines))
+        self.query_one("#cancel", Button).label = "Close"
 
-    def _advance(self, n: int) -> None:
-        self.query_one("#progress", ProgressBar).advance(n)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The export failed: say why here too (the App has notified it, or shown the error)."""
+        if event.worker.group == "export" and event.state == WorkerState.ERROR:
+            self._finished()
+            summary = self.query_one("#summary", Static)
+            summary.update(plain(f"export failed: {event.worker.error}", one_line=True))
 
-    def _done(self, result: ExportResult | None, error: str) -> None:
+    def _finished(self) -> None:
         self.query_one("#export", Button).disabled = False
         self.query_one("#progress", ProgressBar).display = False
-        summary = self.query_one("#summary", Static)
-        if result is None:
-            summary.update(plain(f"export failed: {error}", one_line=True))
-            return
-        self.result = result
-        summary.update("\n".join(plain(line, one_line=True) for line in summary_lines(result, 20)))
-        self.query_one("#cancel", Button).label = "Close"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -32,7 +35,7 @@ def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
 
 
 def active_rows(
-    screen_bindings: dict, descriptions: dict[str, str] | None = None
+    screen_bindings: Mapping[str, ActiveBinding], descriptions: dict[str, str] | None = None
 ) -> list[tuple[str, str, str]]:
     """Group a screen's active bindings (key -> ActiveBinding) into (keys, description, id).
 

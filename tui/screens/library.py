@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from store import ArticleSummary, Store
+from store import ArticleSummary
+from store.errors import StoreBusy
 
 from ..keymap import LIBRARY
 from ..messages import OpenArticle
 from ..widgets.article_list import PAGE, ArticleList
+from ..workers import store_work
+from .base import StoreScreen
 from .common import StoreChanged, freeze_memory
 
 POLL_SECONDS = 2.0  # how often the library looks for articles other processes imported
@@ -25,57 +28,51 @@ SORT_CYCLE = ("newest", "title", "entities")
 SORT_NAMES = {"newest": "newest first", "title": "by title", "entities": "most entities"}
 
 
-class LibraryScreen(Screen[None]):
+class LibraryScreen(StoreScreen[None]):
     """The article list with its read and review states; enter opens the reader."""
 
-    BINDINGS = LIBRARY
+    BINDINGS: ClassVar[list[BindingType]] = [*LIBRARY]
 
+    @dataclass
     class Counted(Message):
         """How many articles there are, and the first page to show."""
 
-        def __init__(self, sort: str, total: int, offset: int, rows: list[ArticleSummary]) -> None:
-            super().__init__()
-            self.sort = sort
-            self.total = total
-            self.offset = offset
-            self.rows = rows
+        sort: str
+        total: int
+        offset: int
+        rows: list[ArticleSummary]
 
+    @dataclass
     class Tallied(Message):
         """How many articles are unread and reviewed."""
 
-        def __init__(self, unread: int, reviewed: int) -> None:
-            super().__init__()
-            self.unread = unread
-            self.reviewed = reviewed
+        unread: int
+        reviewed: int
 
+    @dataclass
     class PageLoaded(Message):
         """One page of rows."""
 
-        def __init__(self, sort: str, offset: int, rows: list[ArticleSummary]) -> None:
-            super().__init__()
-            self.sort = sort
-            self.offset = offset
-            self.rows = rows
+        sort: str
+        offset: int
+        rows: list[ArticleSummary]
 
+    @dataclass
     class Jump(Message):
         """Move the cursor to a row (found by a worker), or say why not."""
 
-        def __init__(self, sort: str, index: int | None, note: str = "") -> None:
-            super().__init__()
-            self.sort = sort
-            self.index = index
-            self.note = note
+        sort: str
+        index: int | None
+        note: str = ""
 
+    @dataclass
     class Latest(Message):
         """The newest article id in the database now."""
 
-        def __init__(self, article_id: int) -> None:
-            super().__init__()
-            self.article_id = article_id
+        article_id: int
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.store = store
         self.sort = "newest"
         self.total = 0
         self.unread = 0
@@ -104,13 +101,13 @@ class LibraryScreen(Screen[None]):
         if self.is_current:
             self.poll()
 
-    @work(thread=True, exclusive=True, group="library-poll")
+    @store_work(group="library-poll", exclusive=True)
     def poll(self) -> None:
         """Notice articles another process imported (one indexed MAX(id) read)."""
         try:
             latest = self.store.latest_article_id()
-        except sqlite3.Error:
-            return
+        except StoreBusy:
+            return  # another program is writing: the next tick asks again
         self.post_message(self.Latest(latest))
 
     def on_library_screen_latest(self, message: Latest) -> None:
@@ -126,46 +123,34 @@ class LibraryScreen(Screen[None]):
         """Count again and redraw from the page under the cursor."""
         self.count(self.sort, self.articles.cursor)
 
-    @work(thread=True, exclusive=True, group="library-count")
+    @store_work(group="library-count", exclusive=True)
     def count(self, sort: str, cursor: int) -> None:
         """Count the articles (an index scan) and read the page around the cursor."""
-        try:
-            total = self.store.article_count()
-            offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
-            rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
-        except sqlite3.Error as exc:
-            self.post_message(self.Jump(sort, None, f"cannot read the library: {exc}"))
-            return
+        total = self.store.article_count()
+        offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
+        rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
         self.post_message(self.Counted(sort, total, offset, rows))
 
-    @work(thread=True, exclusive=True, group="library-tally")
+    @store_work(group="library-tally", exclusive=True)
     def tally(self) -> None:
         """Count unread and reviewed articles (a table scan: after the first frame)."""
         try:
             _total, unread, reviewed = self.store.library_counts()
-        except sqlite3.Error:
-            return
+        except StoreBusy:
+            return  # the counts stay out of the status line until the next reload
         self.post_message(self.Tallied(unread, reviewed))
 
-    @work(thread=True, group="library-page")
+    @store_work(group="library-page")
     def page(self, sort: str, offset: int) -> None:
         """Read one page of rows."""
-        try:
-            rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
-        except sqlite3.Error as exc:
-            self.post_message(self.Jump(sort, None, f"cannot read the library: {exc}"))
-            return
+        rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
         self.post_message(self.PageLoaded(sort, offset, rows))
 
-    @work(thread=True, exclusive=True, group="library-jump")
+    @store_work(group="library-jump", exclusive=True)
     def jump_unread(self, sort: str, current: int | None, step: int) -> None:
         """Find the next or previous unread article and its row."""
-        try:
-            target = self.store.next_unread(current, sort, step)
-            index = None if target is None else self.store.article_rank(target, sort)
-        except sqlite3.Error as exc:
-            self.post_message(self.Jump(sort, None, f"cannot read the library: {exc}"))
-            return
+        target = self.store.next_unread(current, sort, step)
+        index = None if target is None else self.store.article_rank(target, sort)
         self.post_message(
             self.Jump(sort, index, "" if index is not None else "no more unread articles")
         )

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from store import EntityMention
 
 from ..messages import OpenArticle
 from ..plain import plain
+from ..workers import store_work
+from .base import StoreModal
 
 
 def fit(lines: list[Text], width: int) -> Text:
@@ -39,12 +43,18 @@ def mention_prompt(m: EntityMention, width: int = 200) -> Text:
     return fit([head, row], width)
 
 
-class MentionsScreen(ModalScreen[bool]):
+class MentionsScreen(StoreModal[bool]):
     """Every mention of an entity (surface + label); dismisses with True when one is opened."""
 
     LIMIT = 500
 
-    BINDINGS = [
+    @dataclass
+    class Found(Message):
+        """The mentions the store found."""
+
+        mentions: list[EntityMention]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Back", id="mentions.back"),
         Binding("j", "move(1)", "Down", show=False, id="mentions.down"),
         Binding("k", "move(-1)", "Up", show=False, id="mentions.up"),
@@ -74,22 +84,25 @@ class MentionsScreen(ModalScreen[bool]):
         self.query_one("#mentions-list", OptionList).focus()
         self._load()
 
-    @work(thread=True, exclusive=True, group="mentions")
+    @store_work(group="mentions", exclusive=True)
     def _load(self) -> None:
-        store: Any = self.app.store  # type: ignore[attr-defined]
-        found = store.entity_mentions(self.surface, self.label, limit=self.LIMIT, context=40)
-        self.app.call_from_thread(self._show, found)
+        found = self.store.entity_mentions(self.surface, self.label, limit=self.LIMIT, context=40)
+        self.post_message(self.Found(found))
 
-    def _show(self, found: list[EntityMention]) -> None:
+    def on_mentions_screen_found(self, message: Found) -> None:
         if not self.is_attached:
             return
-        self.mentions = found
+        self.mentions = message.mentions
         listing = self.query_one("#mentions-list", OptionList)
         width = listing.scrollable_content_region.width - 1 or 100
-        listing.set_options(Option(mention_prompt(m, width)) for m in found)
-        if found:
+        listing.set_options(Option(mention_prompt(m, width)) for m in message.mentions)
+        if message.mentions:
             listing.highlighted = 0
         self.busy = False
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "mentions" and event.state == WorkerState.ERROR:
+            self.busy = False  # the App says why; the list stays empty
 
     @on(OptionList.OptionSelected, "#mentions-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
-import sqlite3
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
-from store import CorrectionError, NotFound, PropagationPreview, Span, SpanError, Store
+from store import PropagationPreview, Span, Store
 
 from ..keymap import READER
 from ..plain import plain
 from ..widgets.article_text import ArticleText, Selection
 from ..widgets.entity_panel import EntityPanel
 from ..widgets.legend import Legend, chip
+from ..workers import store_work
+from .base import StoreScreen
 from .common import ArticleData, StoreChanged, freeze_memory
 from .label_picker import LabelPicker
 from .propagate import PropagateScreen
 
 NARROW = 100  # below this many columns the panel folds away (tab shows it)
 WIDE = 160  # from this many columns the panel gets wider
-EDIT_ERRORS = (CorrectionError, SpanError, NotFound, ValueError, sqlite3.Error)
-LOAD_ERRORS = (NotFound, sqlite3.Error)
+NOTHING_TO_APPLY = "nothing to apply: correct an entity first, then press A"
 
 
 def fetch_article(store: Store, article_id: int, sort: str) -> ArticleData:
@@ -59,66 +61,54 @@ def span_counts(spans: list[Span]) -> dict[str, int]:
     return counts
 
 
-class ReaderScreen(Screen[None]):
+class ReaderScreen(StoreScreen[None]):
     """One article: text left, entity panel and legend right, status line below."""
 
-    BINDINGS = READER
+    BINDINGS: ClassVar[list[BindingType]] = [*READER]
 
+    @dataclass
     class Loaded(Message):
-        """An article (re)loaded by a worker; note is said to the user, decision remembered for A."""
+        """An article (re)loaded by a worker; note is said to the user."""
 
-        def __init__(
-            self,
-            data: ArticleData,
-            caret: int | None = None,
-            note: str | None = None,
-            decision: tuple[str, str | None] | None = None,
-            clear_selection: bool = False,
-        ) -> None:
-            super().__init__()
-            self.data = data
-            self.caret = caret
-            self.note = note
-            self.decision = decision
-            self.clear_selection = clear_selection
+        data: ArticleData
+        caret: int | None = None
+        note: str | None = None
+        clear_selection: bool = False
 
-    class Failed(Message):
-        """A store call refused (overlap, nothing to undo, no such article ...)."""
+    @dataclass
+    class AtEnd(Message):
+        """n / p found no article further in that direction."""
 
-        def __init__(self, text: str, undo_decision: bool = False) -> None:
-            super().__init__()
-            self.text = text
-            self.undo_decision = undo_decision
+        text: str
 
+    @dataclass
     class PreviewReady(Message):
-        """Propagation previews for the corpus and for this article."""
+        """What propagating the journal's last decision would change: corpus and this article."""
 
-        def __init__(
-            self, corpus: PropagationPreview, article: PropagationPreview, label: str | None
-        ) -> None:
-            super().__init__()
-            self.corpus = corpus
-            self.article = article
-            self.label = label
+        corpus: PropagationPreview
+        article: PropagationPreview
+        label: str | None
+
+    @dataclass
+    class NothingToApply(Message):
+        """The journal holds no decision A could apply (none yet, or it was undone)."""
 
     def __init__(
         self,
-        store: Store,
         article_id: int,
         sort: str = "newest",
         select: tuple[int, int] | None = None,
         direct: bool = False,
     ) -> None:
         super().__init__()
-        self.store = store
         self.direct = direct  # opened by `margin read ID`: q quits, escape shows the library
         self.article_id = article_id
         self._queued_steps = 0  # n / p presses not yet shown
         self.sort = sort
         self._select = select
         self.data: ArticleData | None = None
-        self.last_decision: tuple[str, str | None] | None = None
-        self._decision_before: tuple[str, str | None] | None = None
+        self._propagate_after_edits = False  # A pressed while a correction was being saved
+        self._leave_on_resume = False  # the article could not be opened under an error screen
 
     def compose(self) -> ComposeResult:
         yield Static("", id="reader-title", markup=False)
@@ -169,93 +159,89 @@ class ReaderScreen(Screen[None]):
 
     # -- workers -----------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="reader-load")
+    @store_work(group="reader-load", exclusive=True)
     def load(self, article_id: int, caret: int | None = None, note: str | None = None) -> None:
         """Read an article and mark it read."""
-        try:
-            data = fetch_article(self.store, article_id, self.sort)
-            if not data.article.read:
-                self.store.mark_read(article_id)
-        except LOAD_ERRORS as exc:
-            self.post_message(self.Failed(str(exc)))
-            return
+        data = fetch_article(self.store, article_id, self.sort)
+        if not data.article.read:
+            self.store.mark_read(article_id)
         self.post_message(self.Loaded(data, caret, note))
 
-    @work(thread=True, exclusive=True, group="reader-load")
+    @store_work(group="reader-load", exclusive=True)
     def step_article(self, start: int, step: int) -> None:
         """Open the article ``step`` places after (or before) ``start`` in the library's order."""
-        try:
-            other: int | None = start
-            for _ in range(abs(step)):
-                nxt = self.store.neighbour(other, self.sort, 1 if step > 0 else -1)
-                if nxt is None:
-                    break
-                other = nxt
-            if other == start:
-                self._queued_steps = 0
-                last = "this is the last article" if step > 0 else "this is the first article"
-                self.post_message(self.Failed(last))
-                return
-            data = fetch_article(self.store, other, self.sort)
-            if not data.article.read:
-                self.store.mark_read(other)
-        except LOAD_ERRORS as exc:
-            self.post_message(self.Failed(str(exc)))
+        other = start
+        for _ in range(abs(step)):
+            nxt = self.store.neighbour(other, self.sort, 1 if step > 0 else -1)
+            if nxt is None:
+                break
+            other = nxt
+        if other == start:
+            self.post_message(
+                self.AtEnd("this is the last article" if step > 0 else "this is the first article")
+            )
             return
+        data = fetch_article(self.store, other, self.sort)
+        if not data.article.read:
+            self.store.mark_read(other)
         self.post_message(self.Loaded(data, 0))
 
-    def edit(
-        self,
-        change: Callable[[Store], Any],
-        done: str,
-        decision: tuple[str, str | None] | None = None,
-        caret: int | None = None,
-    ) -> None:
-        """Start a correction; its decision is what A propagates (taken back if refused)."""
-        if decision is not None:
-            self._decision_before = self.last_decision
-            self.last_decision = decision
-        self._edit(change, done, decision, caret)
+    def edit(self, change: Callable[[Store], Any], done: str, caret: int | None = None) -> None:
+        """Make one correction through the store (a refusal comes back as a notification)."""
+        self._edit(change, done, caret)
 
-    @work(thread=True, group="reader-edit")
-    def _edit(
-        self,
-        change: Callable[[Store], Any],
-        done: str,
-        decision: tuple[str, str | None] | None,
-        caret: int | None,
-    ) -> None:
+    @store_work(group="reader-edit")
+    def _edit(self, change: Callable[[Store], Any], done: str, caret: int | None) -> None:
         """Make one correction through the store, then reload the article."""
-        try:
-            result = change(self.store)
-        except NotImplementedError as exc:
-            self.post_message(self.Failed(f"not available yet: {exc}", undo_decision=True))
-            return
-        except EDIT_ERRORS as exc:
-            self.post_message(self.Failed(str(exc), undo_decision=decision is not None))
-            return
-        try:
-            data = fetch_article(self.store, self.article_id, self.sort)
-        except LOAD_ERRORS as exc:
-            self.post_message(self.Failed(str(exc)))
-            return
+        result = change(self.store)
+        data = fetch_article(self.store, self.article_id, self.sort)
         self.post_message(
-            self.Loaded(data, caret, done.format(result=result), decision, clear_selection=True)
+            self.Loaded(data, caret, done.format(result=result), clear_selection=True)
         )
 
-    @work(thread=True, exclusive=True, group="reader-preview")
-    def preview(self, surface: str, label: str | None) -> None:
-        """Ask the store what propagating the last decision would change."""
-        try:
-            corpus = self.store.preview_propagation(surface, label)
-            here = self.store.preview_propagation(surface, label, article_id=self.article_id)
-        except NotImplementedError:
-            self.post_message(self.Failed("propagation is not available in this build yet"))
+    @store_work(group="reader-preview", exclusive=True)
+    def preview_last_decision(self) -> None:
+        """Ask the journal for its last decision, and what propagating it would change."""
+        decision = self.store.last_decision()
+        if decision is None:
+            self.post_message(self.NothingToApply())
             return
-        except EDIT_ERRORS as exc:
-            self.post_message(self.Failed(str(exc)))
-            return
+        surface, label, _article = decision
+        corpus = self.store.preview_propagation(surface, label)
+        here = self.store.preview_propagation(surface, label, article_id=self.article_id)
         self.post_message(self.PreviewReady(corpus, here, label))
+
+    def _edits_running(self) -> bool:
+        return any(
+            w.node is self
+            and w.group == "reader-edit"
+            and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for w in self.workers
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Clean up after this screen's workers (the App reports their errors)."""
+        worker = event.worker
+        if event.state == WorkerState.ERROR and worker.group == "reader-load":
+            self._queued_steps = 0
+            if self.data is None:  # the article to open is not there: back where we came from
+                self._leave()
+        if worker.group == "reader-edit" and worker.is_finished:
+            if self._propagate_after_edits and not self._edits_running():
+                self._propagate_after_edits = False
+                self.preview_last_decision()
+
+    def _leave(self) -> None:
+        """Close this reader now, or as soon as what covers it (an error screen) is closed."""
+        if self.app.screen is self:  # (not is_current: a screen being pushed is not yet that)
+            self.dismiss()
+        else:
+            self._leave_on_resume = True
+
+    def on_screen_resume(self) -> None:
+        if self._leave_on_resume:
+            self._leave_on_resume = False
+            self.dismiss()
 
     # -- messages up -------------------------------------------------------------------
 
@@ -287,14 +273,12 @@ class ReaderScreen(Screen[None]):
         self._update_status()
         self.call_after_refresh(freeze_memory)
 
-    def on_reader_screen_failed(self, message: Failed) -> None:
-        if self.data is None:  # the article to open is not there: back where we came from
-            self.app.notify(message.text, severity="warning", timeout=4)
-            self.dismiss()
-            return
-        if message.undo_decision:
-            self.last_decision = self._decision_before
+    def on_reader_screen_at_end(self, message: AtEnd) -> None:
+        self._queued_steps = 0
         self.notify(message.text, severity="warning", timeout=4)
+
+    def on_reader_screen_nothing_to_apply(self, message: NothingToApply) -> None:
+        self.notify(NOTHING_TO_APPLY, timeout=3)
 
     def on_reader_screen_preview_ready(self, message: PreviewReady) -> None:
         if not message.corpus.mentions:
@@ -329,11 +313,9 @@ class ReaderScreen(Screen[None]):
         if message.span_id is not None:
             span_id, start, end = message.span_id, message.start, message.end
             surface = self.text_view.text[start:end]
-            label = self.selected.label if self.selected else None
             self.edit(
                 lambda s: s.resize(span_id, start, end),
                 f"boundaries kept: {plain(surface, one_line=True)!r}",
-                decision=(surface, label) if label else None,
                 caret=start,
             )
         else:
@@ -494,7 +476,6 @@ class ReaderScreen(Screen[None]):
             self.edit(
                 lambda s: s.accept(sid),
                 f"accepted {span.label} {plain(span.text, one_line=True)!r}",
-                decision=(span.text, span.label),
             )
 
     def action_reject(self) -> None:
@@ -505,7 +486,6 @@ class ReaderScreen(Screen[None]):
             self.edit(
                 lambda s: s.reject(sid),
                 f"rejected {span.label} {plain(span.text, one_line=True)!r}",
-                decision=(span.text, None),
             )
 
     def apply_label(self, label: str) -> None:
@@ -513,17 +493,14 @@ class ReaderScreen(Screen[None]):
         sel: Selection | None = self.text_view.selection
         if sel is not None:
             surface = self.text_view.text[sel.start : sel.end]
-            start, end, sid, aid = sel.start, sel.end, sel.span_id, self.article_id
-            if sid is not None:
-                change: Callable[[Store], Any] = lambda s: s.resize(sid, start, end, label)  # noqa: E731
+            start, end, aid = sel.start, sel.end, self.article_id
+            change: Callable[[Store], Any]
+            if sel.span_id is not None:
+                sid = sel.span_id
+                change = lambda s: s.resize(sid, start, end, label)  # noqa: E731
             else:
                 change = lambda s: s.add_span(aid, start, end, label)  # noqa: E731
-            self.edit(
-                change,
-                f"{label} {plain(surface, one_line=True)!r}",
-                decision=(surface, label),
-                caret=start,
-            )
+            self.edit(change, f"{label} {plain(surface, one_line=True)!r}", caret=start)
             return
         span = self._need_entity()
         if span is not None:
@@ -531,7 +508,6 @@ class ReaderScreen(Screen[None]):
             self.edit(
                 lambda s: s.relabel(sid, label),
                 f"{span.label} → {label} {plain(span.text, one_line=True)!r}",
-                decision=(span.text, label),
             )
 
     def action_label(self, number: int) -> None:
@@ -562,11 +538,14 @@ class ReaderScreen(Screen[None]):
         self.app.push_screen(LabelPicker(self.data.labels, current, self.data.legend), chosen)
 
     def action_propagate(self) -> None:
-        """A: apply the last correction to every identical mention (after a preview)."""
-        if self.last_decision is None:
-            self.notify("make a correction first; A applies it to every mention", timeout=3)
+        """A: apply the journal's last decision to every identical mention (after a preview).
+
+        A correction still being saved is waited for, so that fast keys (5 then A) apply it.
+        """
+        if self._edits_running():
+            self._propagate_after_edits = True
             return
-        self.preview(*self.last_decision)
+        self.preview_last_decision()
 
     def action_toggle_reviewed(self) -> None:
         """R: mark the article reviewed (or not reviewed again)."""

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from store import SearchHit
+from store.errors import QueryError
 from store.search.parse import FILTER_HELP
 
 from ..messages import OpenArticle
 from ..plain import plain
+from ..workers import store_work
+from .base import StoreModal
 from .mentions import MentionsScreen, fit
 
 LABEL_WIDTH = 11  # labels are padded to this, so names line up
@@ -72,13 +76,23 @@ def hit_prompt(hit: SearchHit, colors: dict[str, str], width: int = 200) -> Text
     return fit(lines, width)
 
 
-class SearchScreen(ModalScreen[None]):
+class SearchScreen(StoreModal[None]):
     """Fuzzy search over articles and entities; posts OpenArticle to open a hit."""
 
     DEBOUNCE = 0.12  # seconds of quiet typing before a search starts
     LIMIT = 50
 
-    BINDINGS = [
+    @dataclass
+    class Answered(Message):
+        """A search's hits (or the sentence of a QueryError) for one generation of typing."""
+
+        generation: int
+        query: str
+        hits: list[SearchHit]
+        error: str = ""
+        elapsed: float = 0.0
+
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Close", id="search.close"),
         Binding("down", "move(1)", "Next", show=False, id="search.next"),
         Binding("up", "move(-1)", "Previous", show=False, id="search.previous"),
@@ -132,29 +146,27 @@ class SearchScreen(ModalScreen[None]):
         else:
             self._timer = self.set_timer(delay, lambda: self._run(query, generation))
 
-    @work(thread=True, exclusive=True, group="search")
+    @store_work(group="search", exclusive=True)
     def _run(self, query: str, generation: int) -> None:
         """Search in a thread; the answer is dropped if the person typed on meanwhile."""
-        store: Any = self.app.store  # type: ignore[attr-defined]
         started = time.perf_counter()
         error = ""
         hits: list[SearchHit] = []
+        if self._colors is None:
+            self._colors = {lab.name: lab.color for lab in self.store.labels()}
         try:
-            if self._colors is None:
-                self._colors = {lab.name: lab.color for lab in store.labels()}
-            hits = store.search(query, limit=self.LIMIT)
-        except ValueError as exc:  # a filter value search does not know
+            hits = self.store.search(query, limit=self.LIMIT)
+        except QueryError as exc:  # a filter value or label search does not know: said inline
             error = str(exc)
         elapsed = time.perf_counter() - started
         if get_current_worker().is_cancelled:
             return
-        self.app.call_from_thread(self._show, generation, query, hits, error, elapsed)
+        self.post_message(self.Answered(generation, query, hits, error, elapsed))
 
-    def _show(
-        self, generation: int, query: str, hits: list[SearchHit], error: str, elapsed: float
-    ) -> None:
-        if generation != self._generation or not self.is_attached:
+    def on_search_screen_answered(self, message: Answered) -> None:
+        if message.generation != self._generation or not self.is_attached:
             return  # stale: a newer search is on its way, or the screen is gone
+        hits, query, error = message.hits, message.query, message.error
         self._hits = hits
         results = self.query_one("#search-results", OptionList)
         colors = self._colors or {}
@@ -172,11 +184,17 @@ class SearchScreen(ModalScreen[None]):
             status.update(
                 Text(
                     f"{ents} entit{'y' if ents == 1 else 'ies'}, {len(hits) - ents} article"
-                    f"{'' if len(hits) - ents == 1 else 's'} · {elapsed * 1000:.0f} ms"
+                    f"{'' if len(hits) - ents == 1 else 's'} · {message.elapsed * 1000:.0f} ms"
                     " · enter opens, ↑↓ move, esc closes"
                 )
             )
         self.busy = False
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A search that failed (the App says why) leaves the box ready for the next one."""
+        if event.worker.group == "search" and event.state == WorkerState.ERROR:
+            self.query_one("#search-status", Static).update(Text("search failed", style="bold red"))
+            self.busy = False
 
     # -- moving and opening --------------------------------------------------------------
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -33,7 +36,7 @@ def short_source(source: str, width: int) -> str:
 class ArticleList(ScrollView, can_focus=True):
     """A virtual list of `total` articles; asks for missing pages with NeedRows, never all rows."""
 
-    BINDINGS = ARTICLE_LIST
+    BINDINGS: ClassVar[list[BindingType]] = [*ARTICLE_LIST]
 
     class NeedRows(Message):
         """Rows from offset (a page) are needed to draw the list."""

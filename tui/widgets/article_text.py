@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.binding import BindingType
 from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -40,7 +42,7 @@ class Selection:
 class ArticleText(ScrollView, can_focus=True):
     """Read-only article text drawn with the Line API: only the lines on screen are built."""
 
-    BINDINGS = TEXT
+    BINDINGS: ClassVar[list[BindingType]] = [*TEXT]
 
     char_mode: reactive[bool] = reactive(False)
 
@@ -145,6 +147,11 @@ class ArticleText(ScrollView, can_focus=True):
     def layout_lines(self) -> int:
         """How many visual lines the text has at the current width."""
         return len(self._layout) if self._layout else 0
+
+    @property
+    def caret_line(self) -> int:
+        """The visual line the caret is on (0 before the first layout)."""
+        return self._layout.offset_to_pos(self.caret)[0] if self._layout else 0
 
     # -- layout and drawing ------------------------------------------------------------
 

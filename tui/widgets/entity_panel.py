@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.style import Style
 from rich.text import Text
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -25,7 +28,7 @@ def option_id(label: str, surface: str) -> str:
 class EntityPanel(OptionList):
     """Entities by label with counts; moving here asks the screen to select that mention."""
 
-    BINDINGS = PANEL
+    BINDINGS: ClassVar[list[BindingType]] = [*PANEL]
 
     class Chosen(Message):
         """A surface was highlighted (again=False) or entered (again=True: the next mention)."""

@@ -8,6 +8,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
+from textual.geometry import Size
 from textual.widget import Widget
 
 from store import Label
@@ -64,5 +65,5 @@ class Legend(Widget):
     def render(self) -> Text:
         return legend_text(self.labels, max(1, self.content_region.width), self.gap)
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return legend_text(self.labels, max(1, width), self.gap).plain.count("\n") + 1

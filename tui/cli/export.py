@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from store import ExportError
+from store.errors import ExportError
 from store.export import ExportOptions, parse_split, run_export, select_ids, summary_lines
 from store.formats import OUTPUTS
 
-from ..context import Context, pass_context
-from ..output import progress
 from ..plain import plain
+from .context import Context, pass_context
+from .output import progress
 
 
 @click.command("export")

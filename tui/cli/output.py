@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from .plain import plain
+from ..plain import plain
 
 # characters json.dumps leaves raw with ensure_ascii=False that a terminal may act on
 _RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

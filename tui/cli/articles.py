@@ -14,9 +14,9 @@ from store.extract import SpacyExtractor, run_extraction
 from store.formats import INPUTS
 from store.importer import expand_paths, file_size, import_paths
 
-from ..context import Context, pass_context
-from ..output import echo, echo_json, error, json_text, progress
 from ..plain import plain
+from .context import Context, pass_context
+from .output import echo, echo_json, error, json_text, progress
 
 SAMPLE = "aleppo.txt"
 
@@ -90,19 +90,10 @@ def import_cmd(
             on_error=error,
             on_bytes=lambda path, n: bar.update(n, path),
         )
-    extracted = 0
     todo: list[int] = []
-    if not no_extract and (summary.to_extract or summary.existing):
-        # new articles, and present ones never extracted (an earlier import was cut short);
-        # not those a file marks fully annotated, whose suggestions would count as decisions
-        never = set(store.articles_without_suggestions())
-        present = [
-            i
-            for i in summary.existing
-            if i in never and i not in summary.reviewed and not store.article(i).reviewed
-        ]
-        todo = [i for i in dict.fromkeys(summary.to_extract + present) if i in never]
-        extracted = extract_ids(obj, todo, model, workers)
+    if not no_extract:  # the store's policy: new articles and present ones never extracted
+        todo = store.to_extract_after_import(summary.created, summary.existing, summary.reviewed)
+    extracted = extract_ids(obj, todo, model, workers)
     already = len(summary.existing) + summary.repeated
     parts = [f"{len(summary.created)} imported", f"{already} already present"]
     if summary.spans:

@@ -8,9 +8,9 @@ import click
 
 from store.doctor import STEPS, Report, diagnose, repair
 
-from ..context import Context, pass_context
-from ..output import echo, echo_json, progress
 from ..plain import plain
+from .context import Context, pass_context
+from .output import echo, echo_json, progress
 
 
 def _print(report: Report) -> None:

@@ -1,33 +1,21 @@
-"""The ``margin`` command: opens the reader, or runs one of the commands of DESIGN §4."""
+"""The ``margin`` command (click): opens the reader, or runs one of the commands of DESIGN §4."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
-from store import DatabaseError, NotFound, SpanError
-from store.config import ConfigError, default_db_path
-from store.errors import ExtractionError
-from store.formats import FormatError
+from store.config import default_db_path
+from store.errors import MarginError
 
-from . import commands
+from . import annotate, articles, doctor, export, read, search
 from .context import Context
 from .output import error
 
-USER_ERRORS = (
-    DatabaseError,
-    ConfigError,
-    ExtractionError,
-    FormatError,
-    NotFound,
-    SpanError,
-    ValueError,
-    sqlite3.OperationalError,
-)
+USER_ERRORS = (MarginError,)  # every refusal of the store carries a sentence for the user
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,16 +45,13 @@ def cli(ctx: click.Context, db: Path | None, config_file: Path | None, sample: b
     ctx.obj = obj
     ctx.call_on_close(obj.close)
     if sample:
-        from .commands.articles import import_sample
-
-        import_sample(obj)
+        articles.import_sample(obj)
     if ctx.invoked_subcommand is None:
-        from .commands.read import open_reader
-
-        open_reader(obj, None)
+        read.open_reader(obj, None)
 
 
-commands.register(cli)
+for _module in (articles, read, search, export, annotate, doctor):
+    _module.register(cli)
 
 
 def main() -> None:
@@ -94,15 +79,8 @@ def main() -> None:
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
     except USER_ERRORS as exc:
-        error(_busy(exc) or str(exc))
+        error(str(exc))  # StoreBusy says "the database stayed busy ..." in its own words
         sys.exit(1)
 
 
-def _busy(exc: BaseException) -> str | None:
-    """A clearer sentence for SQLite's "database is locked" after the 30 s busy timeout."""
-    if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
-        return (
-            "the database stayed busy for 30 seconds (another program is writing to it);"
-            " run the command again when that is done (what was already saved is kept)"
-        )
-    return None
+__all__ = ["cli", "main"]

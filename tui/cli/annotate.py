@@ -6,11 +6,12 @@ from typing import Any
 
 import click
 
-from store import Change, CorrectionError, PropagationPreview, Span, Store
+from store import Change, PropagationPreview, Span, Store
+from store.errors import CorrectionError
 
-from ..context import Context, pass_context
-from ..output import echo, echo_json
 from ..plain import plain
+from .context import Context, pass_context
+from .output import echo, echo_json
 
 SHOWN = 5  # mentions a propagation preview shows in context
 

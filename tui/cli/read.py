@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
+from store import Store
 from store.config import config_path
 
-from ..context import Context, pass_context
-from ..output import echo, echo_json
+from .articles import print_article
+from .context import Context, pass_context
+from .output import echo, echo_json
 
 
 def open_reader(obj: Context, article_id: int | None) -> None:
-    """Open the Textual reader on the database, optionally at one article."""
+    """Open the Textual reader on the database, optionally at one article.
+
+    Without a terminal (piped, or in a script) the article is printed instead.
+    """
     store = obj.store()
     if article_id is not None:
         store.article(article_id)  # NotFound names the missing id before the screen opens
-    from ..keymap import keymap_from_config
+    from ..keymap import keymap_from_config  # Textual loads only for the reader
 
-    keymap_from_config(obj.config(), obj.config_file or config_path())  # errors before the screen
-    from ..app import run_app
+    keymap = keymap_from_config(obj.config(), obj.config_file or config_path())  # before the screen
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _print_article(store, article_id)
+        return
+    from ..app import MarginApp
 
-    run_app(obj, article_id)
+    MarginApp(store, article_id, keymap).run()
+
+
+def _print_article(store: Store, article_id: int | None) -> None:
+    if article_id is None:
+        rows = store.articles(limit=1, sort="id")
+        if not rows:
+            echo("no articles yet: margin import PATH")
+            return
+        article_id = rows[0].id
+    print_article(store.article(article_id), store.spans(article_id, include_rejected=False))
 
 
 @click.command("read")
