@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.app import App
 from textual.widgets import Input, Select, Static
 
@@ -21,11 +19,7 @@ class _Host(App[None]):
         self.push_screen(ExportDialog(), callback=lambda r: setattr(self, "closed_with", r))
 
 
-def test_export_from_dialog(tmp_path, store):
-    asyncio.run(_export_from_dialog(tmp_path, store))
-
-
-async def _export_from_dialog(tmp_path, store):
+async def test_export_from_dialog(tmp_path, store):
     aid = store.add_article(ArticleDraft("Berliners like Berlin.")).article_id
     store.add_span(aid, 0, 6, "GPE")
     store.add_span(aid, 15, 21, "GPE")
@@ -49,11 +43,7 @@ async def _export_from_dialog(tmp_path, store):
     assert app.closed_with is not None and app.closed_with.total.articles == 1
 
 
-def test_format_change_updates_default_path(tmp_path, store):
-    asyncio.run(_format_change(store))
-
-
-async def _format_change(store):
+async def test_format_change_updates_default_path(store):
     app = _Host(store)
     async with app.run_test(size=(100, 40)) as pilot:
         dialog = app.screen
@@ -65,17 +55,13 @@ async def _format_change(store):
     assert app.closed_with is None
 
 
-def test_dialog_in_the_real_app(tmp_path, store):
+async def test_dialog_in_the_real_app(tmp_path, store):
     """Pushed over the library of MarginApp, it exports the store the app holds."""
     from tui.app import MarginApp
 
-    asyncio.run(_in_real_app(tmp_path, store, MarginApp))
-
-
-async def _in_real_app(tmp_path, store, app_class):
     aid = store.add_article(ArticleDraft("Paris is in France.")).article_id
     store.add_span(aid, 0, 5, "GPE")
-    app = app_class(store)
+    app = MarginApp(store)
     out = tmp_path / "x.jsonl"
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -92,11 +78,7 @@ async def _in_real_app(tmp_path, store, app_class):
     assert '"label": [[0, 5, "GPE"]]' in out.read_text("utf-8")
 
 
-def test_palette_offers_export(store):
-    asyncio.run(_palette_offers_export(store))
-
-
-async def _palette_offers_export(store):
+async def test_palette_offers_export(store):
     from tui.app import MarginApp
     from tui.screens.reader import ReaderScreen
 
