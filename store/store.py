@@ -31,8 +31,9 @@ class Store:
 
     allow_overlaps: bool = False  # [annotate] allow_overlaps: spans of one article may overlap
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, origin: str | None = None) -> None:
         self.path = str(path)
+        self.origin = origin  # stamped on every journal group ("cli:PID@PPID", "tui:PID")
         self._pool = Connections(self.path)
         self._rules = rule_ops.RuleCache()
         self._pool.get()  # create and migrate now, so errors surface at open
@@ -45,7 +46,7 @@ class Store:
     @contextmanager
     def unit(self) -> Iterator[Unit]:
         """A unit of work on this thread's connection: several writes as one undo step."""
-        with unit_of_work(self.db, self.path) as tx:
+        with unit_of_work(self.db, self.path, self.origin) as tx:
             tx.allow_overlaps = self.allow_overlaps
             yield tx
 
@@ -99,7 +100,9 @@ class Store:
     set_reviewed = writes(corrections.set_reviewed)
     preview_propagation = reads(propagation.plan)
     propagate = writes(propagation.propagate)
+    apply_propagation = writes(propagation.apply)
     undo = writes(journal.undo)
+    undo_change = writes(journal.undo_change)
     can_undo = reads(journal.can_undo)
     can_redo = reads(journal.can_redo)
     next_undo = reads(journal.next_undo)
@@ -145,6 +148,6 @@ class Store:
     correction_stats = reads(counts.correction_stats)
 
 
-def open_store(path: str | Path) -> Store:
+def open_store(path: str | Path, origin: str | None = None) -> Store:
     """Open (creating and migrating if needed) the margin database at path."""
-    return Store(path)
+    return Store(path, origin)
