@@ -358,10 +358,9 @@ class Change:
         what = self.action
         if self.surface is not None:
             what += f" {self.surface!r}"
-        rejects = self.action in ("reject", "remove rule")
-        if rejects or (self.label is None and self.action in ("propagate", "learn rule")):
+        if self.label is None and self.action in ("propagate", "learn rule", "remove rule"):
             what += " → rejected"
-        elif self.label is not None and self.action not in ("accept", "review", "unreview"):
+        elif self.label is not None and self.action not in ("accept", "reject", "review"):
             was = "/".join(w for w in self.was if w != self.label)
             what += f" {was}→{self.label}" if was else f" → {self.label}"
         n = len(self.articles)

@@ -23,7 +23,7 @@ from . import spans as span_ops
 from . import stats as counts
 from .db import Connections, Unit, unit_of_work
 from .delegate import reads, writes
-from .models import ArticleDraft, ImportResult, SpanDraft
+from .models import ArticleDraft, Change, ImportResult, SpanDraft
 
 
 class Store:
@@ -109,6 +109,10 @@ class Store:
     next_redo = reads(journal.next_redo)
     history = reads(journal.history)
     last_decision = reads(journal.last_decision)
+
+    def made_elsewhere(self, change: Change) -> str | None:
+        """A warning when change was made by another process or window than this store's."""
+        return journal.elsewhere(change, self.origin)
 
     def redo(self) -> list[int]:
         """Redo the oldest undone change group; returns the ids of the articles it touched.

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from store import Change, PropagationPreview, Span, Store, journal
+from store import Change, PropagationPreview, Span, Store
 from store.errors import CorrectionError
 
 from ..plain import plain
@@ -238,7 +238,7 @@ def undo_cmd(obj: Context) -> None:
     """Undo the newest change (a propagation undoes as one)."""
     store = obj.store()
     change = store.undo_change()
-    warning = journal.elsewhere(change, store.origin)
+    warning = store.made_elsewhere(change)
     if warning is not None:
         error(f"note: {warning}; `margin redo` puts it back")
     echo(_change_line("undone", change))
