@@ -208,7 +208,7 @@ def run_export(
             target = part_path(opts.out, part, opts.fmt)
             _write_whole(fmt.kind, target, functools.partial(_write_to, fmt, docs, report, labels))
             report.files = [str(target)]
-            if opts.fmt == "labelstudio" and outfile.is_special(outfile.real_target(target)):
+            if opts.fmt == "labelstudio" and outfile.writes_through(target):
                 report.notes.append("the labeling config is written only beside a regular file")
             elif opts.fmt == "labelstudio":
                 cfg = config_path(target)

@@ -41,6 +41,24 @@ def is_special(target: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def _via_fd(target: Path) -> bool:
+    """True if a symlink chain passes through /proc or /dev/fd (``/dev/stdout`` and the like)."""
+    path = os.path.abspath(target)
+    for _ in range(40):
+        if path.startswith(("/proc/", "/dev/fd/")):
+            return True
+        if not os.path.islink(path):
+            return False
+        path = os.path.normpath(os.path.join(os.path.dirname(path), os.readlink(path)))
+    return False
+
+
+def writes_through(target: Path) -> bool:
+    """True for a target written in place, never replaced: a device, a FIFO, an open file
+    reached through ``/dev/stdout`` or ``/proc/self/fd/N``."""
+    return is_special(target) or _via_fd(target)
+
+
 def is_margin_folder(folder: Path) -> bool:
     """True for a folder a previous margin export wrote (it holds the marker file)."""
     return (folder / MARKER).is_file()
@@ -112,14 +130,14 @@ def _mkparent(target: Path) -> None:
 def write_file(kind: str, target: Path, write: Callable[[Any], None]) -> None:
     """Write a file export: through to a device or FIFO, else a temporary renamed over the
     target (a symlink's target, the link kept). ``kind`` "text" passes a stream, else a path."""
-    real = real_target(target)
-    if is_special(real):
+    if writes_through(target):
         if kind == "text":
-            with open(real, "w", encoding="utf-8", newline="") as fh:
+            with open(target, "w", encoding="utf-8", newline="") as fh:
                 write(fh)
         else:
-            write(real)
+            write(target)
         return
+    real = real_target(target)
     _mkparent(real)
     clean_stale(real)
     tmp = tmp_name(real)
