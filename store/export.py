@@ -270,8 +270,9 @@ def _write_whole(kind: str, target: Path, write: Callable[[Any], None]) -> None:
         outfile.write_file(kind, target, write)
 
 
-def summary_lines(result: ExportResult, limit: int = 50) -> list[str]:
-    """Human-readable summary: what was written, and every span that could not be expressed."""
+def summary_lines(result: ExportResult, limit: int = 50, more_hint: str = "") -> list[str]:
+    """Human-readable summary: what was written, and the first ``limit`` spans that could not
+    be expressed (``more_hint`` follows the count of the rest)."""
     lines: list[str] = []
     for part, rep in result.parts.items():
         where = ", ".join(rep.files) or "standard output"
@@ -290,5 +291,5 @@ def summary_lines(result: ExportResult, limit: int = 50) -> list[str]:
                 f"  article {s.article_id} {s.start}..{s.end} {s.label} {s.text!r}: {s.reason}"
             )
         if len(total.skipped) > limit:
-            lines.append(f"  ... and {len(total.skipped) - limit} more")
+            lines.append(f"  ... and {len(total.skipped) - limit} more{more_hint}")
     return lines
