@@ -148,10 +148,20 @@ def write_file(kind: str, target: Path, write: Callable[[Any], None]) -> None:
                 write(fh)
         else:
             write(tmp)
+        _keep_mode(real, tmp)
         os.replace(tmp, real)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _keep_mode(old: Path, new: Path) -> None:
+    """Give the replacement the permissions of the file it replaces (if there is one)."""
+    try:
+        mode = stat.S_IMODE(os.stat(old).st_mode)
+    except FileNotFoundError:
+        return
+    os.chmod(new, mode)
 
 
 def write_folder(target: Path, write: Callable[[Path], None]) -> None:

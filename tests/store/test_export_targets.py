@@ -101,7 +101,7 @@ def test_stale_temporaries_of_a_dead_export_are_removed(store, tmp_path):
     assert alive.exists() and other.exists() and out.exists()
 
 
-def test_a_regular_file_is_replaced_with_the_usual_mode(store, tmp_path):
+def test_a_regular_file_is_replaced_keeping_its_mode(store, tmp_path):
     export_corpus(store)
     out = tmp_path / "o.jsonl"
     old = os.umask(0o022)
@@ -111,6 +111,9 @@ def test_a_regular_file_is_replaced_with_the_usual_mode(store, tmp_path):
         os.umask(old)
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o644
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    out.chmod(0o600)  # a private file stays private when it is exported over
+    run_export(store, ExportOptions(fmt="doccano", out=out))
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
 
 
 # --- brat folders (item 15) ----------------------------------------------------------------------

@@ -14,6 +14,8 @@ from store import ArticleDraft, SpanDraft
 from store.export import ExportOptions, run_export
 from tests.helpers import ROOT, env
 
+pytestmark = pytest.mark.slow
+
 # the child slows every file write and every rename, printing one line before each
 CHILD = r"""
 import os, sys, time
