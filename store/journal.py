@@ -249,6 +249,16 @@ def redo(tx: Unit) -> list[int]:
     return _articles(entries)
 
 
+def redo_change(tx: Unit) -> Change:
+    """Redo the oldest undone change group and return it described (see :func:`redo`)."""
+    group = last_group(tx.db, "undone", newest=False)
+    if group is None:
+        raise CorrectionError("nothing to redo")
+    change = describe(tx.db, group)
+    redo(tx)
+    return change
+
+
 class LostRedo(CorrectionError):
     """A redo whose spans were re-extracted since the undo."""
 

@@ -128,6 +128,16 @@ class Store:
                 journal.discard_redo(tx)
             raise
 
+    def redo_change(self) -> Change:
+        """Redo as :meth:`redo` does; return the change redone (read in the same transaction)."""
+        try:
+            with self.unit() as tx:
+                return journal.redo_change(tx)
+        except journal.LostRedo:
+            with self.unit() as tx:
+                journal.discard_redo(tx)
+            raise
+
     # -- rules ---------------------------------------------------------------------------
     rules = reads(rule_ops.rules)
     rule = reads(rule_ops.rule)

@@ -55,6 +55,8 @@ def test_undo_says_exactly_what_it_undoes(corpus: Path) -> None:
     assert code == 0
     assert "undone: relabel 'Aleppo' NORP→GPE in article 1" in out, out
     assert err == ""  # this shell's own change: no warning
+    _code, out, _err = run(corpus, "redo")
+    assert "redone: relabel 'Aleppo' NORP→GPE in article 1" in out, out
 
 
 def test_undo_of_a_propagation_counts_mentions_and_articles(corpus: Path) -> None:

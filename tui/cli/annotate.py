@@ -228,8 +228,8 @@ def propagate_cmd(
     )
 
 
-def _change_line(verb: str, change: Change | None) -> str:
-    return verb if change is None else f"{verb}: {plain(change.describe(), one_line=True)}"
+def _change_line(verb: str, change: Change) -> str:
+    return f"{verb}: {plain(change.describe(), one_line=True)}"
 
 
 @click.command("undo")
@@ -248,10 +248,7 @@ def undo_cmd(obj: Context) -> None:
 @pass_context
 def redo_cmd(obj: Context) -> None:
     """Redo the change undone last."""
-    store = obj.store()
-    change = store.next_redo()
-    store.redo()
-    echo(_change_line("redone", change))
+    echo(_change_line("redone", obj.store().redo_change()))
 
 
 @click.command("review")
