@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store import ArticleSummary
 from store.errors import StoreBusy
@@ -18,6 +18,7 @@ from store.errors import StoreBusy
 from ..keymap import LIBRARY
 from ..messages import OpenArticle
 from ..widgets.article_list import PAGE, ArticleList
+from ..widgets.footer import MarginFooter
 from ..workers import store_work
 from .base import StoreScreen
 from .common import StoreChanged, freeze_memory
@@ -84,7 +85,7 @@ class LibraryScreen(StoreScreen[None]):
         yield Static(f"margin · {Path(self.store.path).name}", id="lib-title", markup=False)
         yield ArticleList(id="articles")
         yield Static("", id="lib-status", markup=False)
-        yield Footer()
+        yield MarginFooter()
 
     @property
     def articles(self) -> ArticleList:

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from store import PropagationPreview, Span, Store
@@ -23,6 +23,7 @@ from ..keymap import READER
 from ..plain import plain
 from ..widgets.article_text import ArticleText, Selection
 from ..widgets.entity_panel import EntityPanel
+from ..widgets.footer import MarginFooter
 from ..widgets.legend import Legend, chip
 from ..workers import store_work
 from .base import StoreScreen
@@ -122,7 +123,7 @@ class ReaderScreen(StoreScreen[None]):
             yield Static("", id="status-article", markup=False)
         # below 100 columns, while the panel (and its legend) is folded:
         yield Legend(id="legend-bar", gap=1)
-        yield Footer()
+        yield MarginFooter()
 
     @property
     def selected(self) -> Span | None:
@@ -149,7 +150,6 @@ class ReaderScreen(StoreScreen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
         self.set_class(event.size.width >= WIDE, "-wide")
-        self.query_one(Footer).compact = event.size.width < NARROW  # so that ? Help still shows
         self._update_status()
 
     def open(self, article_id: int, select: tuple[int, int] | None = None) -> None:
