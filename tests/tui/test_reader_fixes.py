@@ -1,0 +1,87 @@
+"""Pilot tests of what real users found in the reader: toasts, the footer, panel clicks, n."""
+
+from __future__ import annotations
+
+from textual.widgets._footer import FooterKey
+from textual.widgets._toast import Toast
+
+from store import ArticleDraft
+from tui.app import MarginApp
+from tui.screens.reader import ReaderScreen
+from tui.widgets.entity_panel import EntityPanel
+
+from .conftest import spans_for
+from .helpers import notes, press, settle, wait_for
+
+
+async def test_ctrl_c_says_how_to_quit_without_markup(seeded):
+    app = MarginApp(seeded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+c")
+        said = notes(app)
+        assert said == ["press q to quit margin"]
+        assert not any("[" in n for n in said)
+
+
+def _footer_keys(app: MarginApp) -> dict[str, FooterKey]:
+    return {k.action: k for k in app.screen.query(FooterKey)}
+
+
+async def test_help_and_search_stay_in_the_footer_at_80x24(seeded):
+    app = MarginApp(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for where in ("library", "reader"):
+            if where == "reader":
+                await press(pilot, "enter")
+                assert isinstance(app.screen, ReaderScreen)
+            await wait_for(pilot, lambda: {"help", "search"} <= set(_footer_keys(app)))
+            await pilot.pause()
+            keys = _footer_keys(app)
+            for action, glyph in (("help", "?"), ("search", "/")):
+                key = keys[action]
+                assert str(key.render()).lstrip().startswith(f"{glyph} "), where
+                region = key.region
+                assert region.width > 0 and region.right <= 80, (where, action, region)
+
+
+async def test_a_click_on_a_panel_row_selects_the_first_mention(seeded):
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        panel = screen.query_one(EntityPanel)
+        row = panel.get_option_index("NORP\x00Aleppo")
+        offset = (4, row - int(panel.scroll_offset.y))
+        await pilot.click(EntityPanel, offset=offset)
+        await settle(pilot)
+        assert screen.selected is not None and screen.selected.text == "Aleppo"
+        first = [s for s in screen.text_view.spans if s.text == "Aleppo"][0]
+        assert screen.selected.start == first.start  # 1/3, not 2/3
+        assert "1/3" in str(screen.query_one("#status-entity").render())
+        await pilot.click(EntityPanel, offset=offset)  # the same row again: the next one
+        await settle(pilot)
+        assert "2/3" in str(screen.query_one("#status-entity").render())
+
+
+async def test_undo_of_a_corpus_wide_propagation_is_one_line(store):
+    for i in range(40):
+        text = f"Aleppo was quiet on day {i}, residents of Aleppo said."
+        store.add_article(
+            ArticleDraft(text, title=f"day {i}", spans=spans_for(text, [("Aleppo", "NORP")]))
+        )
+    assert store.propagate("Aleppo", "GPE") == 80
+    app = MarginApp(store)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        for key, done in (("u", "undone: "), ("ctrl+r", "redone: ")):
+            app.clear_notifications()
+            await press(pilot, key)
+            said = notes(app)
+            assert len(said) == 1 and said[0].startswith(done), said
+            assert "\n" not in said[0]
+            await wait_for(pilot, lambda: list(app.screen.query(Toast)), "the toast")
+            await pilot.pause()
+            for toast in app.screen.query(Toast):
+                assert toast.size.height == 1, said  # (size: inside padding and border)
