@@ -7,6 +7,7 @@ from textual.widgets._toast import Toast
 
 from store import ArticleDraft
 from tui.app import MarginApp
+from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets.entity_panel import EntityPanel
 
@@ -85,3 +86,25 @@ async def test_undo_of_a_corpus_wide_propagation_is_one_line(store):
             await pilot.pause()
             for toast in app.screen.query(Toast):
                 assert toast.size.height == 1, said  # (size: inside padding and border)
+
+
+async def test_n_at_the_bottom_wraps_to_the_first_unread_above(seeded):
+    seeded.mark_read(1)  # "Aleppo falls", the last row newest first
+    app = MarginApp(seeded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        await press(pilot, "end")
+        assert library.articles.cursor == 2
+        await press(pilot, "n")
+        assert library.articles.cursor == 0  # "Quiet day", unread
+        assert notes(app) == ["wrapped to the top"]
+        app.clear_notifications()
+        await press(pilot, "p")
+        assert library.articles.cursor == 1  # "Geneva talks": wrapped round from the top
+        assert notes(app) == ["wrapped to the bottom"]
+        seeded.mark_read(3)
+        app.clear_notifications()
+        await press(pilot, "n")
+        assert library.articles.cursor == 1 and notes(app) == ["no other unread article"]

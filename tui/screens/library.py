@@ -149,18 +149,26 @@ class LibraryScreen(StoreScreen[None]):
 
     @store_work(group="library-jump", exclusive=True)
     def jump_unread(self, sort: str, current: int | None, step: int) -> None:
-        """Find the next or previous unread article and its row."""
+        """Find the next or previous unread article and its row, wrapping round at an end."""
         target = self.store.next_unread(current, sort, step)
-        index = None if target is None else self.store.article_rank(target, sort)
-        self.post_message(
-            self.Jump(sort, index, "" if index is not None else "no more unread articles")
-        )
+        note = ""
+        if target is None and current is not None:  # none that way: wrap round to the other end
+            target = self.store.next_unread(None, sort, step)
+            note = "wrapped to the top" if step > 0 else "wrapped to the bottom"
+            if target == current:
+                target, note = None, "no other unread article"
+        if target is None:
+            self.post_message(self.Jump(sort, None, note or "no unread articles"))
+            return
+        self.post_message(self.Jump(sort, self.store.article_rank(target, sort), note))
 
     def on_library_screen_jump(self, message: Jump) -> None:
         if message.index is None:
             self.notify(message.note, timeout=3)
         elif message.sort == self.sort:
             self.articles.go_to(message.index)
+            if message.note:
+                self.notify(message.note, timeout=3)
 
     def on_library_screen_counted(self, message: Counted) -> None:
         if message.sort != self.sort:
