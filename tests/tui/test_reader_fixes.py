@@ -108,3 +108,24 @@ async def test_n_at_the_bottom_wraps_to_the_first_unread_above(seeded):
         app.clear_notifications()
         await press(pilot, "n")
         assert library.articles.cursor == 1 and notes(app) == ["no other unread article"]
+
+
+def _status(app: MarginApp) -> str:
+    return str(app.screen.query_one("#status-article").render())
+
+
+async def test_status_counts_what_a_person_counts(seeded):
+    spans = seeded.spans(1)
+    aleppo = next(s for s in spans if s.text == "Aleppo")
+    russia = next(s for s in spans if s.text == "Russia")
+    seeded.relabel(aleppo.id, "GPE")  # a correction: not a rejection
+    seeded.reject(russia.id)
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert _status(app) == (
+            "7 entities · 6 to check · 1 rejected · not reviewed · token mode · 3/3"
+        )
+        await press(pilot, "R")
+        await wait_for(pilot, lambda: "· reviewed" in _status(app))
+        assert _status(app) == "7 entities · 0 to check · 1 rejected · reviewed · token mode · 3/3"

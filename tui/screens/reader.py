@@ -49,14 +49,24 @@ def fetch_article(store: Store, article_id: int, sort: str) -> ArticleData:
     )
 
 
-def span_counts(spans: list[Span]) -> dict[str, int]:
-    """Count spans as the status line shows them: suggested, accepted, yours, rejected."""
+def span_counts(spans: list[Span], reviewed: bool = False) -> dict[str, int]:
+    """Count spans as a person would: suggested, accepted, yours, rejected.
+
+    A model span that a relabel or a resize replaced is stored as rejected under the span that
+    replaced it: that is a correction, not a rejection, so only a rejected span that no live
+    span overlaps counts. In a reviewed article every suggestion counts as accepted (as in
+    exports): nothing is left to check.
+    """
     counts = {"suggested": 0, "accepted": 0, "yours": 0, "rejected": 0}
+    live = [s for s in spans if s.status != "rejected"]
     for s in spans:
         if s.status == "rejected":
-            counts["rejected"] += 1
+            if not any(o.start < s.end and s.start < o.end for o in live):
+                counts["rejected"] += 1
         elif s.is_user:
             counts["yours"] += 1
+        elif s.status == "suggested" and reviewed:
+            counts["accepted"] += 1
         else:
             counts[s.status] += 1
     return counts
@@ -344,7 +354,7 @@ class ReaderScreen(StoreScreen[None]):
         data = self.data
         if data is None:
             return
-        c = span_counts(data.spans)
+        c = span_counts(data.spans, data.article.reviewed)
         live = c["suggested"] + c["accepted"] + c["yours"]
         narrow = self.size.width < NARROW
         if narrow:  # short, so that the selected entity on the left keeps room
