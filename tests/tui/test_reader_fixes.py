@@ -5,14 +5,16 @@ from __future__ import annotations
 from textual.widgets._footer import FooterKey
 from textual.widgets._toast import Toast
 
-from store import ArticleDraft
+from store import ArticleDraft, open_store
 from tui.app import MarginApp
+from tui.screens import library as library_screen
 from tui.screens.library import LibraryScreen
 from tui.screens.reader import ReaderScreen
+from tui.widgets.article_list import ArticleList
 from tui.widgets.entity_panel import EntityPanel
 
 from .conftest import spans_for
-from .helpers import notes, press, settle, wait_for
+from .helpers import drawn_lines, notes, press, settle, wait_for
 
 
 async def test_ctrl_c_says_how_to_quit_without_markup(seeded):
@@ -129,3 +131,27 @@ async def test_status_counts_what_a_person_counts(seeded):
         await press(pilot, "R")
         await wait_for(pilot, lambda: "· reviewed" in _status(app))
         assert _status(app) == "7 entities · 0 to check · 1 rejected · reviewed · token mode · 3/3"
+
+
+async def test_library_notices_entities_another_process_added(seeded, db_path, monkeypatch):
+    monkeypatch.setattr(library_screen, "POLL_SECONDS", 0.1)
+    app = MarginApp(seeded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        articles = app.screen.query_one(ArticleList)
+        other = open_store(db_path)  # another process: its own connection
+        try:
+            other.add_article(ArticleDraft("Aleppo is in Syria.", title="Later"))
+            await wait_for(pilot, lambda: articles.total == 4, "the new article")
+            await wait_for(pilot, lambda: 0 in articles.rows, "its row")
+            assert articles.rows[0].entity_count == 0
+            other.add_span(articles.rows[0].id, 0, 6, "GPE")  # its extraction finished
+            await wait_for(
+                pilot,
+                lambda: 0 in articles.rows and articles.rows[0].entity_count == 1,
+                "the new count",
+            )
+            await pilot.pause()
+            assert "1 ent" in drawn_lines(articles)[0]
+        finally:
+            other.close()

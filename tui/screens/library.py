@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from store import ArticleSummary
-from store.errors import StoreBusy
+from store.errors import NotFound, StoreBusy
 
 from ..keymap import LIBRARY
 from ..messages import OpenArticle
@@ -68,9 +68,11 @@ class LibraryScreen(StoreScreen[None]):
 
     @dataclass
     class Latest(Message):
-        """The newest article id in the database now."""
+        """The newest article id in the database now, and the rows on screen as they are now."""
 
         article_id: int
+        rows: dict[int, ArticleSummary] = field(default_factory=dict)
+        gone: bool = False  # a row on screen was deleted
 
     def __init__(self) -> None:
         super().__init__()
@@ -100,21 +102,39 @@ class LibraryScreen(StoreScreen[None]):
 
     def _tick(self) -> None:
         if self.is_current:
-            self.poll()
+            self.poll(self.articles.on_screen())
 
     @store_work(group="library-poll", exclusive=True)
-    def poll(self) -> None:
-        """Notice articles another process imported (one indexed MAX(id) read)."""
+    def poll(self, shown: list[tuple[int, int]] | None = None) -> None:
+        """Notice what other processes changed: new articles (one indexed MAX(id) read) and
+        the rows on screen (a primary-key read each: an extraction that finished since)."""
+        rows: dict[int, ArticleSummary] = {}
+        gone = False
         try:
             latest = self.store.latest_article_id()
+            for index, article_id in shown or []:
+                try:
+                    rows[index] = self.store.article_summary(article_id)
+                except NotFound:
+                    gone = True
         except StoreBusy:
             return  # another program is writing: the next tick asks again
-        self.post_message(self.Latest(latest))
+        self.post_message(self.Latest(latest, rows, gone))
 
     def on_library_screen_latest(self, message: Latest) -> None:
-        if self._latest is not None and message.article_id != self._latest:
+        known, self._latest = self._latest, message.article_id
+        if message.gone or (known is not None and message.article_id != known):
             self.reload()
-        self._latest = message.article_id
+            return
+        loaded = self.articles.rows
+        changed = {i: row for i, row in message.rows.items() if i in loaded and loaded[i] != row}
+        if not changed:
+            return
+        if self.sort == "entities" or any(loaded[i].id != row.id for i, row in changed.items()):
+            self.reload()  # the order itself may have changed
+            return
+        self.articles.update_rows(changed)
+        self.tally()  # read / reviewed counts may have moved too
 
     def on_screen_resume(self) -> None:
         if self.total:
