@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import pytest
 from textual.widgets._footer import FooterKey
 from textual.widgets._toast import Toast
 
 from store import ArticleDraft, open_store
+from store.db import connection
 from tui.app import MarginApp
 from tui.screens import library as library_screen
 from tui.screens.library import LibraryScreen
@@ -13,7 +17,7 @@ from tui.screens.reader import ReaderScreen
 from tui.widgets.article_list import ArticleList
 from tui.widgets.entity_panel import EntityPanel
 
-from .conftest import spans_for
+from .conftest import SEED, SEED_SPANS, spans_for
 from .helpers import drawn_lines, notes, press, settle, wait_for
 
 
@@ -155,3 +159,39 @@ async def test_library_notices_entities_another_process_added(seeded, db_path, m
             assert "1 ent" in drawn_lines(articles)[0]
         finally:
             other.close()
+
+
+@pytest.fixture
+def busy_store(db_path, monkeypatch):
+    """The seed article in a store whose busy timeout is 50 ms (set before it connects)."""
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 50)
+    s = open_store(db_path)
+    s.add_article(ArticleDraft(SEED, title="Aleppo falls", spans=spans_for(SEED, SEED_SPANS)))
+    yield s
+    s.close()
+
+
+async def test_a_correction_waits_for_another_programs_lock(busy_store, db_path):
+    app = MarginApp(busy_store, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        await press(pilot, "right_square_bracket")
+        target = screen.selected
+        assert target is not None and target.status == "suggested"
+        other = sqlite3.connect(db_path, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+            await pilot.press("a")
+            entity = screen.query_one("#status-entity")
+            await wait_for(pilot, lambda: "waiting for another program" in str(entity.render()))
+            assert busy_store.span(target.id).status == "suggested"  # pending, not dropped
+            assert not any("database is locked" in n for n in notes(app))
+            other.execute("COMMIT")
+        finally:
+            other.close()
+        await wait_for(pilot, lambda: busy_store.span(target.id).status == "accepted")
+        await settle(pilot)
+        assert "waiting" not in str(screen.query_one("#status-entity").render())
+        assert any(n.startswith("accepted") for n in notes(app))

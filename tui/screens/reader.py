@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,9 +16,10 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from store import PropagationPreview, Span, Store
+from store.errors import StoreBusy
 
 from ..keymap import READER
 from ..plain import plain
@@ -34,6 +36,18 @@ from .propagate import PropagateScreen
 NARROW = 100  # below this many columns the panel folds away (tab shows it)
 WIDE = 160  # from this many columns the panel gets wider
 NOTHING_TO_APPLY = "nothing to apply: correct an entity first, then press A"
+WAITING = "waiting for another program to finish writing…"
+SAVING = "saving…"
+SAVING_AFTER = 1.0  # seconds a correction may take before the status line says "saving…"
+RETRY_PAUSE = 0.25  # seconds between attempts once the database said busy
+GIVE_UP_AFTER = 300.0  # seconds of busy database after which a correction is not saved
+NOT_SAVED = (
+    "the correction was not saved: another program kept the database busy for {seconds};"
+    " make it again when that program is done"
+)
+NOT_SAVED_CLOSED = (
+    "the correction was not saved: the reader closed while another program kept the database busy"
+)
 
 
 def fetch_article(store: Store, article_id: int, sort: str) -> ArticleData:
@@ -101,6 +115,13 @@ class ReaderScreen(StoreScreen[None]):
         label: str | None
 
     @dataclass
+    class Waiting(Message):
+        """A correction found the database busy (on) or got through at last (off)."""
+
+        token: int
+        on: bool
+
+    @dataclass
     class NothingToApply(Message):
         """The journal holds no decision A could apply (none yet, or it was undone)."""
 
@@ -120,6 +141,8 @@ class ReaderScreen(StoreScreen[None]):
         self.data: ArticleData | None = None
         self._propagate_after_edits = False  # A pressed while a correction was being saved
         self._leave_on_resume = False  # the article could not be opened under an error screen
+        self._waiting: set[int] = set()  # corrections that are waiting for the write lock
+        self._edit_started = 0.0  # when the newest correction was sent to the store
 
     def compose(self) -> ComposeResult:
         yield Static("", id="reader-title", markup=False)
@@ -198,16 +221,47 @@ class ReaderScreen(StoreScreen[None]):
 
     def edit(self, change: Callable[[Store], Any], done: str, caret: int | None = None) -> None:
         """Make one correction through the store (a refusal comes back as a notification)."""
+        self._edit_started = time.monotonic()
+        self.set_timer(SAVING_AFTER, self._update_status)  # "saving…" if it is still going
         self._edit(change, done, caret)
 
     @store_work(group="reader-edit")
     def _edit(self, change: Callable[[Store], Any], done: str, caret: int | None) -> None:
         """Make one correction through the store, then reload the article."""
-        result = change(self.store)
+        result = self._write(change)
         data = fetch_article(self.store, self.article_id, self.sort)
         self.post_message(
             self.Loaded(data, caret, done.format(result=result), clear_selection=True)
         )
+
+    def _write(self, change: Callable[[Store], Any]) -> Any:
+        """Run change, trying again while another program holds the write lock (a worker).
+
+        The correction stays pending, the status line says that margin waits; after
+        GIVE_UP_AFTER seconds, or when the reader closes, StoreBusy says it was not saved.
+        """
+        worker = get_current_worker()
+        token = id(worker)
+        deadline = time.monotonic() + GIVE_UP_AFTER
+        waited = False
+        try:
+            while True:
+                try:
+                    return change(self.store)
+                except StoreBusy:
+                    if worker.is_cancelled:
+                        raise StoreBusy(NOT_SAVED_CLOSED) from None
+                    if time.monotonic() > deadline:
+                        raise StoreBusy(
+                            NOT_SAVED.format(seconds=f"{GIVE_UP_AFTER / 60:.0f} minutes")
+                        ) from None
+                    if not waited:
+                        waited = True
+                        self.post_message(self.Waiting(token, True))
+                    time.sleep(RETRY_PAUSE)  # (the busy timeout itself waited before this)
+        finally:
+            if waited:
+                self.post_message(self.Waiting(token, False))
 
     @store_work(group="reader-preview", exclusive=True)
     def preview_last_decision(self) -> None:
@@ -237,6 +291,7 @@ class ReaderScreen(StoreScreen[None]):
             if self.data is None:  # the article to open is not there: back where we came from
                 self._leave()
         if worker.group == "reader-edit" and worker.is_finished:
+            self._update_status()  # no "saving…" left behind by a refused correction
             if self._propagate_after_edits and not self._edits_running():
                 self._propagate_after_edits = False
                 self.preview_last_decision()
@@ -282,6 +337,13 @@ class ReaderScreen(StoreScreen[None]):
             self.notify(message.note, timeout=3)
         self._update_status()
         self.call_after_refresh(freeze_memory)
+
+    def on_reader_screen_waiting(self, message: Waiting) -> None:
+        if message.on:
+            self._waiting.add(message.token)
+        else:
+            self._waiting.discard(message.token)
+        self._update_status()
 
     def on_reader_screen_at_end(self, message: AtEnd) -> None:
         self._queued_steps = 0
@@ -378,7 +440,11 @@ class ReaderScreen(StoreScreen[None]):
     def _entity_status(self) -> Text:
         sel = self.text_view.selection
         status = Text()
-        if sel is not None:
+        if self._waiting:
+            status.append(WAITING, Style(bold=True, color="yellow"))
+        elif self._edits_running() and time.monotonic() - self._edit_started >= SAVING_AFTER:
+            status.append(SAVING, Style(bold=True))
+        elif sel is not None:
             what = "resize" if sel.span_id is not None else "new"
             piece = plain(self.text_view.text[sel.start : sel.end], one_line=True)
             status.append(f"{what}: ", Style(bold=True))
