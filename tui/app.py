@@ -35,13 +35,14 @@ from .workers import WorkFailed, store_work
 _GO_TO = re.compile(r"^\s*(go\s*to\s*)?(article\s*)?:?\s*", re.IGNORECASE)
 
 
-TOAST_WIDTH = 60  # Textual's Toast: 60 columns, at most half the screen
+TOAST_SHARE = 0.8  # app.tcss: a toast is as wide as its text, at most 80% of the screen
 TOAST_FRAME = 4  # its padding (1 + 1) and its border (the coloured bar on its left)
 
 
 def toast_line(text: str, screen_width: int) -> str:
     """The text cut to one line of a toast on a screen this wide (an ellipsis ends a cut)."""
-    room = max(10, min(TOAST_WIDTH, screen_width // 2) - TOAST_FRAME)
+    # the rack keeps a column for its scrollbar; one more spares a rounded-up percentage
+    room = max(10, int((screen_width - 1) * TOAST_SHARE) - TOAST_FRAME - 1)
     line = plain(text, one_line=True)
     if cell_len(line) <= room:
         return line

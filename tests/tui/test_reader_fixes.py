@@ -72,7 +72,8 @@ async def test_a_click_on_a_panel_row_selects_the_first_mention(seeded):
         assert "2/3" in str(screen.query_one("#status-entity").render())
 
 
-async def test_undo_of_a_corpus_wide_propagation_is_one_line(store):
+@pytest.mark.parametrize("size", [(80, 24), (123, 30), (200, 50)])
+async def test_undo_of_a_corpus_wide_propagation_is_one_line(store, size):
     for i in range(40):
         text = f"Aleppo was quiet on day {i}, residents of Aleppo said."
         store.add_article(
@@ -80,13 +81,13 @@ async def test_undo_of_a_corpus_wide_propagation_is_one_line(store):
         )
     assert store.propagate("Aleppo", "GPE") == 80
     app = MarginApp(store)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+    async with app.run_test(size=size, notifications=True) as pilot:
         await settle(pilot)
         for key, done in (("u", "undone: "), ("ctrl+r", "redone: ")):
             app.clear_notifications()
             await press(pilot, key)
             said = notes(app)
-            assert len(said) == 1 and said[0].startswith(done), said
+            assert len(said) == 1 and said[0].startswith(done + "propagate 'Aleppo'"), said
             assert "\n" not in said[0]
             await wait_for(pilot, lambda: list(app.screen.query(Toast)), "the toast")
             await pilot.pause()
