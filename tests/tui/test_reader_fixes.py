@@ -188,11 +188,15 @@ async def test_a_correction_waits_for_another_programs_lock(busy_store, db_path)
             entity = screen.query_one("#status-entity")
             await wait_for(pilot, lambda: "waiting for another program" in str(entity.render()))
             assert busy_store.span(target.id).status == "suggested"  # pending, not dropped
+            await pilot.press("right_square_bracket", "x")  # a second one queues behind it
+            second = screen.selected
+            assert second is not None and second.id != target.id
             assert not any("database is locked" in n for n in notes(app))
             other.execute("COMMIT")
         finally:
             other.close()
         await wait_for(pilot, lambda: busy_store.span(target.id).status == "accepted")
+        await wait_for(pilot, lambda: busy_store.span(second.id).status == "rejected")
         await settle(pilot)
         assert "waiting" not in str(screen.query_one("#status-entity").render())
         assert any(n.startswith("accepted") for n in notes(app))

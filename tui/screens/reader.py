@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -143,6 +144,7 @@ class ReaderScreen(StoreScreen[None]):
         self._leave_on_resume = False  # the article could not be opened under an error screen
         self._waiting: set[int] = set()  # corrections that are waiting for the write lock
         self._edit_started = 0.0  # when the newest correction was sent to the store
+        self._one_write = threading.Lock()  # corrections reach the store one after another
 
     def compose(self) -> ComposeResult:
         yield Static("", id="reader-title", markup=False)
@@ -241,8 +243,15 @@ class ReaderScreen(StoreScreen[None]):
         GIVE_UP_AFTER seconds, or when the reader closes, StoreBusy says it was not saved.
         """
         worker = get_current_worker()
-        token = id(worker)
         deadline = time.monotonic() + GIVE_UP_AFTER
+        with self._one_write:  # one waiting for the lock holds back the next (their order)
+            return self._write_now(change, worker, deadline)
+
+    def _write_now(
+        self, change: Callable[[Store], Any], worker: Worker[Any], deadline: float
+    ) -> Any:
+        """The retry loop of _write (called holding the screen's write lock)."""
+        token = id(worker)
         waited = False
         try:
             while True:
