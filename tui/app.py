@@ -93,6 +93,7 @@ class MarginApp(App[None]):
         what: str
         article_ids: list[int] = field(default_factory=list)
         change: str = ""  # what the journal says the group did (Change.describe())
+        warning: str | None = None  # the change came from another process or window
 
     def __init__(
         self,
@@ -180,15 +181,16 @@ class MarginApp(App[None]):
     @store_work(group="undo")
     def undo_redo(self, what: str) -> None:
         """Walk the journal one group back or forward ("nothing to undo" is a CorrectionError)."""
-        change = self.store.next_undo() if what == "undo" else self.store.next_redo()
-        ids = self.store.undo() if what == "undo" else self.store.redo()
-        said = change.describe() if change is not None else ""
-        self.post_message(self.UndoDone(what, ids, said))
+        change = self.store.undo_change() if what == "undo" else self.store.redo_change()
+        warning = self.store.made_elsewhere(change) if what == "undo" else None
+        self.post_message(self.UndoDone(what, list(change.articles), change.describe(), warning))
 
     def on_margin_app_undo_done(self, message: UndoDone) -> None:
         done = "undone" if message.what == "undo" else "redone"
         line = f"{done}: {message.change}" if message.change else f"{message.what} done"
         self.notify(toast_line(line, self.size.width), timeout=3)
+        if message.warning:
+            self.notify(toast_line(message.warning, self.size.width), severity="warning", timeout=5)
         self.screen.post_message(StoreChanged(message.article_ids))
 
     def action_help_quit(self) -> None:
