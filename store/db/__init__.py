@@ -1,6 +1,6 @@
 """The database layer: opening (pragmas, migrations), per-thread connections, the unit of work."""
 
-from .connection import BUSY_TIMEOUT_MS, connect, open_database
+from .connection import BUSY_TIMEOUT_MS, connect, open_database, open_existing
 from .guard import check_pages, refuse_foreign
 from .migrate import LATEST, migrate, pending, version
 from .pool import Connections
@@ -15,6 +15,7 @@ __all__ = [
     "connect",
     "migrate",
     "open_database",
+    "open_existing",
     "pending",
     "refuse_foreign",
     "unit_of_work",

@@ -113,6 +113,34 @@ def _open_read_only(p: Path) -> sqlite_utils.Database | None:
     raise DatabaseError(explain(p, failure, writing=False)) from failure
 
 
+def open_existing(p: Path) -> sqlite_utils.Database:
+    """Open an existing file as it is, for the doctor: no pragma that writes, no migration.
+
+    For writing where the file system allows it, else for reading (as read_only above);
+    raises SQLite's error when neither works.
+    """
+    db = connect(p)
+    try:
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.DatabaseError as exc:
+        db.conn.close()
+        if not can_retry_immutable(exc):
+            raise
+        first = exc
+    wal, _shm = companions(p)
+    for immutable in (False, True):
+        if immutable and wal.exists():
+            break
+        db = connect(p, read_only=True, immutable=immutable)
+        try:
+            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.DatabaseError:
+            db.conn.close()
+    raise first
+
+
 def _close(db: sqlite_utils.Database | None) -> None:
     if db is not None:
         db.conn.close()

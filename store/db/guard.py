@@ -14,7 +14,7 @@ CORE_TABLES = frozenset({"articles", "spans", "labels", "journal"})
 NAMED = 3  # tables of a foreign file named in the refusal
 
 
-def refuse_foreign(db: sqlite_utils.Database, path: Path | str) -> None:
+def refuse_foreign(db: sqlite_utils.Database, path: Path | str, strict: bool = True) -> None:
     """Refuse a non-empty SQLite file that margin did not make (reads only; changes nothing).
 
     margin's files have its core tables and a schema number in ``user_version``; a file with
@@ -31,7 +31,7 @@ def refuse_foreign(db: sqlite_utils.Database, path: Path | str) -> None:
     if not tables:
         return
     number = int(db.execute("PRAGMA user_version").fetchone()[0])
-    if number > 0 and CORE_TABLES & set(tables):
+    if CORE_TABLES & set(tables) and (number > 0 or not strict):
         return
     shown = ", ".join(tables[:NAMED]) + (", ..." if len(tables) > NAMED else "")
     raise DatabaseError(
