@@ -73,6 +73,8 @@ def translate(exc: sqlite3.Error, path: str = "") -> MarginError:
     if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
         return StoreBusy(BUSY_MESSAGE)
     where = f"{path}: " if path and path != ":memory:" else ""
+    if "readonly" in text:
+        return DatabaseError(f"{where}cannot write: the database is read-only here ({text})")
     if isinstance(exc, sqlite3.OperationalError) and ("disk" in text or "full" in text):
         return DatabaseError(f"{where}cannot write the database ({text})")
     return DatabaseError(f"{where}the database refused the change ({text})")

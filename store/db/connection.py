@@ -10,7 +10,7 @@ import sqlite_utils
 from ..errors import DatabaseError
 from .guard import refuse_foreign
 from .migrate import LATEST, migrate, version
-from .trouble import can_retry_immutable, companions, explain
+from .trouble import can_retry_immutable, companions, explain, holds_frames, writable_problem
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -57,6 +57,8 @@ def open_database(path: str | Path, read_only: bool = False) -> sqlite_utils.Dat
             found = _open_read_only(p)
             if found is not None:
                 return found
+        if p.exists() and writable_problem(p) is not None:
+            raise DatabaseError(f"{p}: cannot write to the database: {writable_problem(p)}")
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -84,9 +86,9 @@ def _open_read_only(p: Path) -> sqlite_utils.Database | None:
     wal, _shm = companions(p)
     failure: sqlite3.DatabaseError | None = None
     for immutable in (False, True):
-        # without a -wal file every committed change is in the file itself, and nobody else
-        # has it open: reading it as immutable (no -shm needed) sees everything there is
-        if immutable and (wal.exists() or failure is None or not can_retry_immutable(failure)):
+        # with no -wal (or an empty one: SQLite may make it even on a full disk) every committed
+        # change is in the file itself: reading it as immutable (no -shm needed) sees it all
+        if immutable and (holds_frames(wal) or failure is None or not can_retry_immutable(failure)):
             break
         db: sqlite_utils.Database | None = None
         try:
@@ -119,25 +121,27 @@ def open_existing(p: Path) -> sqlite_utils.Database:
     For writing where the file system allows it, else for reading (as read_only above);
     raises SQLite's error when neither works.
     """
-    db = connect(p)
+    db: sqlite_utils.Database | None = None
     try:
+        db = connect(p)
         db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         return db
     except sqlite3.DatabaseError as exc:
-        db.conn.close()
+        _close(db)
         if not can_retry_immutable(exc):
             raise
         first = exc
     wal, _shm = companions(p)
     for immutable in (False, True):
-        if immutable and wal.exists():
+        if immutable and holds_frames(wal):
             break
-        db = connect(p, read_only=True, immutable=immutable)
+        db = None
         try:
+            db = connect(p, read_only=True, immutable=immutable)
             db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             return db
         except sqlite3.DatabaseError:
-            db.conn.close()
+            _close(db)
     raise first
 
 

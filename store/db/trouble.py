@@ -15,6 +15,14 @@ def companions(path: Path) -> tuple[Path, Path]:
     return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
 
 
+def holds_frames(wal: Path) -> bool:
+    """True when a -wal file holds changes not yet in the database file (it is not empty)."""
+    try:
+        return wal.stat().st_size > 0
+    except OSError:
+        return False
+
+
 def _read_only(path: Path) -> bool:
     """True when path (file or folder) cannot be written: its permissions or a read-only mount."""
     try:
@@ -50,6 +58,13 @@ def cause(path: Path, writing: bool) -> str | None:
         )
     if not path.exists() and _read_only(folder):
         return f"the folder {folder} is read-only: margin cannot create the database there"
+    return None
+
+
+def writable_problem(path: Path) -> str | None:
+    """Why an existing database file cannot be written (None when it can)."""
+    if _read_only(path):
+        return f"the file {path} is read-only"
     return None
 
 
