@@ -6,6 +6,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from ..errors import damaged
+
 # below this much free space SQLite cannot make the -shm (32 KiB) and the first -wal frames
 LOW_SPACE = 256 * 1024
 
@@ -66,15 +68,6 @@ def writable_problem(path: Path) -> str | None:
     if _read_only(path):
         return f"the file {path} is read-only"
     return None
-
-
-def damaged(path: Path | str, detail: str) -> str:
-    """The sentence for a file whose pages are damaged, with the ways out."""
-    return (
-        f"{path}: the file is damaged ({detail}); margin will not write to it:"
-        f" salvage it with `sqlite3 {path} .recover > dump.sql`, or restore a backup"
-        " (`margin doctor` shows what is wrong)"
-    )
 
 
 def is_damage(exc: sqlite3.Error) -> bool:

@@ -135,3 +135,24 @@ def test_store_api_refuses_to_write_a_damaged_file(tmp_path: Path) -> None:
     path = _damaged(tmp_path)
     with pytest.raises(DatabaseError, match="damaged"):
         open_store(path)
+
+
+def test_a_big_file_is_refused_when_a_write_meets_a_damaged_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.db import guard
+
+    monkeypatch.setattr(guard, "CHECK_AT_OPEN_MAX", 0)  # as if the file were too big to check
+    path = _damaged(tmp_path)
+    page = 4096
+    with path.open("r+b") as f:  # every page of the tables' data
+        for n in range(3, path.stat().st_size // page):
+            f.seek(n * page + 8)
+            f.write(b"\xa5" * (page - 16))
+    before = _digest(path)
+    with pytest.raises(DatabaseError, match="damaged") as caught:
+        with open_store(path) as s:
+            s.add_articles([ArticleDraft("Homs is a city.", title="new")])
+            s.relabel(1, "LOC")
+    assert ".recover" in str(caught.value)
+    assert _digest(path) == before
