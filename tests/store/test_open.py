@@ -156,3 +156,15 @@ def test_a_big_file_is_refused_when_a_write_meets_a_damaged_page(
             s.relabel(1, "LOC")
     assert ".recover" in str(caught.value)
     assert _digest(path) == before
+
+
+def test_doctor_calls_another_programs_file_that_and_fix_leaves_it_alone(foreign: Path) -> None:
+    before = _digest(foreign)
+    report = diagnose(foreign)
+    assert [p.check for p in report.problems] == ["file"]
+    assert "not a margin database" in report.problems[0].message
+    done = margin(foreign, "doctor", "--fix")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "repaired nothing" in done.stdout
+    assert _digest(foreign) == before
+    assert _journal_mode(foreign) == "delete"
