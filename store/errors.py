@@ -67,12 +67,25 @@ BUSY_MESSAGE = (
 )
 
 
+def damaged(path: object, detail: str) -> str:
+    """The sentence for a file whose pages are damaged, with the ways out."""
+    return (
+        f"{path}: the file is damaged ({detail}); margin will not write to it:"
+        f" salvage it with `sqlite3 {path} .recover > dump.sql`, or restore a backup"
+        " (`margin doctor` shows what is wrong)"
+    )
+
+
 def translate(exc: sqlite3.Error, path: str = "") -> MarginError:
     """Turn an error of SQLite into margin's vocabulary (busy/locked become StoreBusy)."""
     text = str(exc)
     if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
         return StoreBusy(BUSY_MESSAGE)
     where = f"{path}: " if path and path != ":memory:" else ""
+    if "malformed" in text or getattr(exc, "sqlite_errorname", "").startswith("SQLITE_CORRUPT"):
+        return DatabaseError(damaged(path or "the database", text))
+    if "readonly" in text:
+        return DatabaseError(f"{where}cannot write: the database is read-only here ({text})")
     if isinstance(exc, sqlite3.OperationalError) and ("disk" in text or "full" in text):
         return DatabaseError(f"{where}cannot write the database ({text})")
     return DatabaseError(f"{where}the database refused the change ({text})")
@@ -91,5 +104,6 @@ __all__ = [
     "QueryError",
     "SpanError",
     "StoreBusy",
+    "damaged",
     "translate",
 ]

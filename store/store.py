@@ -21,7 +21,7 @@ from . import rules as rule_ops
 from . import search as finder
 from . import spans as span_ops
 from . import stats as counts
-from .db import Connections, Unit, unit_of_work
+from .db import Connections, Unit, check_pages, unit_of_work
 from .delegate import reads, writes
 from .models import ArticleDraft, Change, ImportResult, SpanDraft
 
@@ -31,12 +31,21 @@ class Store:
 
     allow_overlaps: bool = False  # [annotate] allow_overlaps: spans of one article may overlap
 
-    def __init__(self, path: str | Path, origin: str | None = None) -> None:
+    def __init__(
+        self, path: str | Path, origin: str | None = None, read_only: bool = False
+    ) -> None:
         self.path = str(path)
         self.origin = origin  # stamped on every journal group ("cli:PID@PPID", "tui:PID")
-        self._pool = Connections(self.path)
+        self.read_only = read_only
+        self._pool = Connections(self.path, read_only)
         self._rules = rule_ops.RuleCache()
-        self._pool.get()  # create and migrate now, so errors surface at open
+        db = self._pool.get()  # create and migrate now, so errors surface at open
+        if not read_only and self.path != ":memory:":
+            try:
+                check_pages(db, self.path)  # never write into damaged pages
+            except BaseException:
+                self._pool.close()
+                raise
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -162,6 +171,11 @@ class Store:
     correction_stats = reads(counts.correction_stats)
 
 
-def open_store(path: str | Path, origin: str | None = None) -> Store:
-    """Open (creating and migrating if needed) the margin database at path."""
-    return Store(path, origin)
+def open_store(path: str | Path, origin: str | None = None, read_only: bool = False) -> Store:
+    """Open (creating and migrating if needed) the margin database at path.
+
+    origin: who writes through this store (the journal records it per change).
+    read_only: the caller only reads, so a read-only file or folder, or a full disk, is no
+    obstacle; every write through this store is refused.
+    """
+    return Store(path, origin, read_only)

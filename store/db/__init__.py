@@ -1,6 +1,7 @@
 """The database layer: opening (pragmas, migrations), per-thread connections, the unit of work."""
 
-from .connection import BUSY_TIMEOUT_MS, connect, open_database
+from .connection import BUSY_TIMEOUT_MS, connect, open_database, open_existing
+from .guard import check_pages, refuse_foreign
 from .migrate import LATEST, migrate, pending, version
 from .pool import Connections
 from .unit import Unit, unit_of_work
@@ -10,10 +11,13 @@ __all__ = [
     "LATEST",
     "Connections",
     "Unit",
+    "check_pages",
     "connect",
     "migrate",
     "open_database",
+    "open_existing",
     "pending",
+    "refuse_foreign",
     "unit_of_work",
     "version",
 ]

@@ -12,8 +12,9 @@ from .connection import open_database
 class Connections:
     """The connections of one store: each thread writes through its own."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only  # every connection opened for reading only (mode=ro)
         self._local = threading.local()
         self._lock = threading.Lock()
         # every connection opened, with the thread that uses it; a dead thread's is reused
@@ -46,7 +47,9 @@ class Connections:
                         db.conn.rollback()
                     self._all[i] = (me, db)
                     return db
-        db = open_database(self.path)  # outside the lock: it may wait on another writer
+        db = open_database(
+            self.path, self.read_only
+        )  # outside the lock: it may wait on another writer
         with self._lock:
             self._all.append((me, db))
         return db

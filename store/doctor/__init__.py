@@ -8,7 +8,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ..db import connect, migrate
+from ..db import migrate, open_existing, refuse_foreign
+from ..db.trouble import cause, is_damage
 from ..errors import DatabaseError
 from .checks import CHECKS, check_fts, check_integrity, check_schema
 from .fixes import _FIXES, _fix_entities, _fix_fts
@@ -24,33 +25,79 @@ def _open(path: str | Path) -> sqlite3.Connection | _Unreadable:
     if p.is_dir():
         raise DatabaseError(f"{p}: is a folder, not a database file")
     try:
-        return connect(p).conn
+        return open_existing(p).conn
     except sqlite3.DatabaseError as exc:
-        return _Unreadable(str(exc))
+        return _Unreadable(str(exc), cause(p, writing=False), is_damage(exc))
 
 
 class _Unreadable:
     """Stands in for a connection to a file SQLite cannot read."""
 
-    def __init__(self, why: str) -> None:
+    def __init__(self, why: str, blocked: str | None = None, damaged: bool = False) -> None:
         self.why = why
+        self.blocked = blocked  # what in the file system stops SQLite (the file may be sound)
+        self.damaged = damaged
 
     def close(self) -> None:
         """Nothing to close."""
 
 
-def _diagnose(conn: sqlite3.Connection | _Unreadable, report: Report) -> None:
-    why = conn.why if isinstance(conn, _Unreadable) else None
-    if not isinstance(conn, _Unreadable):
-        try:
-            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
-            why = str(exc)
-    if why is not None or isinstance(conn, _Unreadable):
-        report.checks.append("file")
-        report.problems.append(
-            Problem("file", f"not a readable SQLite database ({why})", hint="restore a backup")
+def _unreadable(conn: _Unreadable) -> Problem:
+    if conn.blocked is not None:
+        return Problem(
+            "file",
+            f"cannot open the file: {conn.blocked}",
+            hint="the file itself was not checked; it is not known to be damaged",
         )
+    if conn.damaged:
+        return _damage(conn.why)
+    return Problem("file", f"not a readable SQLite database ({conn.why})", hint="restore a backup")
+
+
+def _damage(why: str) -> Problem:
+    return Problem(
+        "integrity",
+        f"the file is damaged ({why})",
+        hint="salvage with `sqlite3 DB .recover > dump.sql`, or restore a backup",
+    )
+
+
+def _diagnose(conn: sqlite3.Connection | _Unreadable, report: Report) -> None:
+    if isinstance(conn, _Unreadable):
+        report.checks.append("file")
+        report.problems.append(_unreadable(conn))
+        return
+    try:
+        _diagnose_open(conn, report)
+    except sqlite3.DatabaseError as exc:
+        # damaged pages can break a statement of the doctor's own (the snapshot's COMMIT)
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.DatabaseError:
+                pass
+        if not is_damage(exc):
+            raise
+        if not _has_damage(report):
+            report.problems.append(_damage(str(exc)))
+
+
+def _has_damage(report: Report) -> bool:
+    return any(p.check in ("file", "integrity") and not p.fixable for p in report.problems)
+
+
+def _diagnose_open(conn: sqlite3.Connection, report: Report) -> None:
+    report.checks.append("file")
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        refuse_foreign(sqlite_utils.Database(conn), report.path, strict=False)
+    except DatabaseError as exc:
+        report.problems.append(
+            Problem("file", str(exc).split(": ", 1)[-1], hint="margin leaves it as it is")
+        )
+        return
+    except sqlite3.DatabaseError as exc:
+        report.problems.append(_unreadable(_Unreadable(str(exc), damaged=is_damage(exc))))
         return
     report.checks.append("schema")
     schema = check_schema(conn)
@@ -68,12 +115,32 @@ def _diagnose(conn: sqlite3.Connection | _Unreadable, report: Report) -> None:
     finally:
         conn.execute("COMMIT")
     # FTS5's integrity-check is an INSERT: it needs the write lock, which a read snapshot
-    # cannot take once another process has written, so it runs in its own short transaction
-    conn.execute("BEGIN IMMEDIATE")
+    # cannot take once another process has written, so it runs in its own short transaction;
+    # on a file margin can only read it cannot run at all, which is not a problem of the index
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if not _read_only_error(exc):
+            raise
+        report.skipped.append(f"fts: {READ_ONLY_SKIP}")
+        return
     try:
         _run_check(conn, report, "fts", check_fts)
     finally:
         conn.execute("ROLLBACK")
+    fts = [p for p in report.problems if p.check == "fts" and "readonly" in p.message]
+    if fts:
+        report.problems = [p for p in report.problems if p not in fts]
+        report.checks.remove("fts")
+        report.skipped.append(f"fts: {READ_ONLY_SKIP}")
+
+
+READ_ONLY_SKIP = "the file is read-only here, and the search index check needs to write"
+
+
+def _read_only_error(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", "")
+    return name.startswith("SQLITE_READONLY") or "readonly" in str(exc)
 
 
 STEPS = len(CHECKS) + 1  # the checks that report progress: CHECKS, then fts
@@ -91,6 +158,10 @@ def _run_check(
     try:
         report.problems.extend(check(conn))
     except sqlite3.DatabaseError as exc:
+        if is_damage(exc):  # one problem for the damage, with the way out, not one per check
+            if not _has_damage(report):
+                report.problems.append(_damage(str(exc)))
+            return
         report.problems.append(
             Problem(name, f"the check could not run ({exc})", hint="restore a backup")
         )
@@ -124,6 +195,10 @@ def repair(path: str | Path, on_check: Callable[[str], None] | None = None) -> R
         _diagnose(conn, report)
         return report
     try:
+        if any(p.check == "file" for p in first.problems):
+            report.fixed.append("repaired nothing: margin cannot work on this file")
+            _diagnose(conn, report)
+            return report
         if "schema" in fixable:
             try:
                 migrate(sqlite_utils.Database(conn))

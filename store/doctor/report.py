@@ -38,6 +38,7 @@ class Report:
     checks: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     fixed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # checks that could not run, and why
     on_check: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -53,6 +54,7 @@ class Report:
             "checks": self.checks,
             "problems": [p.as_dict() for p in self.problems],
             "fixed": self.fixed,
+            "skipped": self.skipped,
         }
 
 

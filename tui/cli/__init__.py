@@ -15,14 +15,18 @@ from . import annotate, articles, doctor, export, read, search
 from .context import Context
 from .output import error
 
-USER_ERRORS = (MarginError,)  # every refusal of the store carries a sentence for the user
+USER_ERRORS = (MarginError,)
+# the commands that only read: they open the database read-only (doctor opens its own)
+READS = frozenset(
+    {"list", "show", "search", "export", "stats"}
+)  # every refusal of the store carries a sentence for the user
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     "db",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a folder gets the store's sentence, as $MARGIN_DB does
     help="Database file (default: $MARGIN_DB, else margin.db in the user data folder).",
 )
 @click.option(
@@ -41,7 +45,11 @@ def cli(ctx: click.Context, db: Path | None, config_file: Path | None, sample: b
 
     With no command, opens the reader.
     """
-    obj = Context(db_path=db or default_db_path(), config_file=config_file)
+    obj = Context(
+        db_path=db or default_db_path(),
+        config_file=config_file,
+        read_only=ctx.invoked_subcommand in READS and not sample,
+    )
     ctx.obj = obj
     ctx.call_on_close(obj.close)
     if sample:

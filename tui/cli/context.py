@@ -20,13 +20,14 @@ class Context:
     db_path: Path
     config_file: Path | None = None
     front: str = "cli"  # who writes, for the journal's origin: "cli", or "tui" for the reader
+    read_only: bool = False  # the command only reads: open the database with mode=ro
     _store: Store | None = None
     _config: dict[str, Any] | None = field(default=None, repr=False)
 
     def store(self) -> Store:
         """Open the store once per command."""
         if self._store is None:
-            self._store = open_store(self.db_path, origin=self.origin())
+            self._store = open_store(self.db_path, origin=self.origin(), read_only=self.read_only)
             self._store.allow_overlaps = bool(
                 self.config().get("annotate", {}).get("allow_overlaps", False)
             )

@@ -18,6 +18,8 @@ def _print(report: Report) -> None:
     for line in report.fixed:
         echo(f"  fixed    {plain(line, one_line=True)}")
     echo(f"  checked  {', '.join(report.checks)}")
+    for line in report.skipped:
+        echo(f"  skipped  {plain(line, one_line=True)}")
     for p in report.problems:
         what = "fixable with --fix" if p.fixable else "cannot be fixed automatically"
         echo(f"  PROBLEM  {p.check}: {plain(p.message, one_line=True)} ({what})")
