@@ -52,7 +52,7 @@ def task(doc: ExportDoc) -> dict[str, Any]:
     ]
     result = [_result(s) for s in doc.spans]
     out: dict[str, Any] = {"id": art.id}  # the text last: the head of the file shows the kind
-    if art.reviewed:
+    if art.reviewed:  # no key otherwise: Label Studio's converter then leaves the task out
         out["annotations"] = [{"result": result, "meta": {"reviewed": True}}]
     elif result:
         predictions.append({"model_version": MARGIN_VERSION, "result": result})
