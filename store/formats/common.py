@@ -206,12 +206,86 @@ def spacy_tokenizer() -> Any:
     return _tokenizer
 
 
+# article meta keys (reserved) holding the tokens and sentences a file gave: the text never
+# changes, so [start, end] offsets stay valid; writers of token formats write them back
+TOKENS_KEY = "_tokens"  # [[start, end], ...] in text order
+SENTENCES_KEY = "_sentences"  # [start, ...]: where each sentence begins (a token's start)
+TOKEN_KEYS = (TOKENS_KEY, SENTENCES_KEY, "tokenizer")  # what token writers keep out of meta
+
+
+def clean_tokens(text: str, tokens: Iterable[tuple[int, int]]) -> list[tuple[int, int]] | None:
+    """A file's tokens in text order without empty ones, or None if they overlap or overrun."""
+    out = sorted((s, e) for s, e in tokens if e > s)
+    last = 0
+    for s, e in out:
+        if s < last or e > len(text):
+            return None
+        last = e
+    return out or None
+
+
+def token_meta(
+    text: str, tokens: Iterable[tuple[int, int]], sentences: Iterable[int] | None = None
+) -> dict[str, Any]:
+    """The meta entries that keep a file's tokens (and sentence starts) with its article."""
+    kept = clean_tokens(text, tokens)
+    if kept is None:
+        return {}
+    out: dict[str, Any] = {TOKENS_KEY: [[s, e] for s, e in kept]}
+    starts = {s for s, _e in kept}
+    if sentences is not None:
+        sents = sorted({s for s in sentences if s in starts})
+        if sents:
+            out[SENTENCES_KEY] = sents
+    return out
+
+
+def stored_tokens(article: Article) -> list[tuple[int, int]] | None:
+    """The tokens a file gave for this article, if its meta holds valid ones."""
+    raw = (article.meta or {}).get(TOKENS_KEY)
+    if not isinstance(raw, list):
+        return None
+    pairs: list[tuple[int, int]] = []
+    for item in raw:
+        if (
+            not isinstance(item, list)
+            or len(item) != 2
+            or not all(isinstance(x, int) and not isinstance(x, bool) for x in item)
+        ):
+            return None
+        pairs.append((item[0], item[1]))
+    return clean_tokens(article.text, pairs)
+
+
+def sentence_starts(article: Article, tokens: Sequence[tuple[int, int]]) -> set[int] | None:
+    """Where the article's sentences begin: as its file said, lines of CoNLL texts, or None."""
+    starts = {s for s, _e in tokens}
+    raw = (article.meta or {}).get(SENTENCES_KEY)
+    if isinstance(raw, list):
+        found = {x for x in raw if isinstance(x, int) and x in starts}
+        if found:
+            return found
+    if (article.meta or {}).get("tokenizer") == WHITESPACE_TOKENS and stored_tokens(
+        article
+    ) is None:
+        text = article.text
+        return {
+            s for i, (s, _e) in enumerate(tokens) if i == 0 or "\n" in text[tokens[i - 1][1] : s]
+        }
+    return None
+
+
 def tokens_of(article: Article, keep_space: bool = False) -> list[tuple[int, int]]:
     """Token offsets of an article; whitespace tokens only with ``keep_space``.
 
-    Texts rebuilt from tokens (CoNLL imports) split on whitespace, so their tokens come back
-    exactly; other texts use spaCy's English tokenizer.
+    The tokens a file gave (Prodigy ``tokens``, a DocBin's) come back as they were; texts
+    rebuilt from tokens (CoNLL imports) split on whitespace, so their tokens come back
+    exactly too; other texts use spaCy's English tokenizer.
     """
+    kept = stored_tokens(article)
+    if kept is not None:
+        text = article.text
+        return kept if keep_space else [(s, e) for s, e in kept if not text[s:e].isspace()]
     if (article.meta or {}).get("tokenizer") == WHITESPACE_TOKENS:
         return [(m.start(), m.end()) for m in _NONSPACE.finditer(article.text)]
     doc = spacy_tokenizer().make_doc(article.text)

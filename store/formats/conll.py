@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from ..models import SpanDraft
-from .common import WHITESPACE_TOKENS, AnnotatedDraft, ExportDoc, WriteReport, align, tokens_of
+from ..models import Article, SpanDraft
+from .common import (
+    WHITESPACE_TOKENS,
+    AnnotatedDraft,
+    ExportDoc,
+    WriteReport,
+    align,
+    sentence_starts,
+    tokens_of,
+)
 from .decode import decode_text
 from .errors import FormatError
 
@@ -17,6 +26,7 @@ DOCSTART = "-DOCSTART-"
 # the original CoNLL-2003 line, the one spaCy's converter splits documents at, in both widths
 DOC_LINE = {2: "-DOCSTART- -X- O O", 4: "-DOCSTART- -X- O O"}
 _PREFIXES = set("BIESLU")
+_NONSPACE = re.compile(r"\S+")
 
 Token = tuple[str, str, str | None, int]  # token, prefix, label, line number
 
@@ -43,9 +53,33 @@ def _tag(path: str, n: int, tag: str) -> tuple[str, str | None]:
     return prefix, label
 
 
+def _separates(lines: list[str], i: int) -> bool:
+    """A ``-DOCSTART-`` line between blank lines (or the file's edges) separates documents.
+
+    A ``-DOCSTART-`` inside a sentence is a token: margin's writer never leaves one alone.
+    """
+    if lines[i].split()[:1] != [DOCSTART]:
+        return False
+    before = i == 0 or not lines[i - 1].strip()
+    return before and (i + 1 == len(lines) or not lines[i + 1].strip())
+
+
+def _pieces(tokens: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Tokens split at whitespace inside them (a CoNLL token is one column)."""
+    out: list[tuple[int, int]] = []
+    for s, e in tokens:
+        piece = text[s:e]
+        if piece.split() == [piece]:
+            out.append((s, e))
+        else:
+            out.extend((s + m.start(), s + m.end()) for m in _NONSPACE.finditer(piece))
+    return out
+
+
 def _documents(path: str, text: str) -> Iterator[list[list[Token]]]:
     lines = text.split("\n")
-    has_docstart = any(line.split()[:1] == [DOCSTART] for line in lines)
+    seps = {n for n in range(len(lines)) if _separates(lines, n)}
+    has_docstart = bool(seps)
     width: int | None = None
     doc: list[list[Token]] = []
     sent: list[Token] = []
@@ -59,7 +93,7 @@ def _documents(path: str, text: str) -> Iterator[list[list[Token]]]:
                     doc = []
             continue
         cols = _columns(path, n, line)
-        if cols[0] == DOCSTART:
+        if n - 1 in seps:
             if sent:
                 doc.append(sent)
                 sent = []
@@ -135,6 +169,30 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
         )
 
 
+def _breaks(art: Article, tokens: list[tuple[int, int]], tags: list[str]) -> list[bool]:
+    """Where a sentence ends before each token: a newline, or a sentence the file gave.
+
+    Never inside an entity, and never so that a ``-DOCSTART-`` token stands alone between
+    blank lines (it joins the sentence before, or after when it opens the article).
+    """
+    sents = sentence_starts(art, tokens) or set()
+    text = art.text
+    breaks = [
+        i > 0
+        and (s in sents or "\n" in text[tokens[i - 1][1] : s])
+        and not tags[i].startswith("I-")
+        for i, (s, _e) in enumerate(tokens)
+    ]
+    for i, (s, e) in enumerate(tokens):
+        alone = (i == 0 or breaks[i]) and (i + 1 == len(tokens) or breaks[i + 1])
+        if text[s:e] == DOCSTART and alone:
+            if i > 0:
+                breaks[i] = False
+            else:
+                breaks[1] = False
+    return breaks
+
+
 def write(docs: Iterable[ExportDoc], out: TextIO, report: WriteReport, columns: int = 2) -> None:
     """Write IOB2 tags, one token a line, a blank line after each sentence (text lines),
     and the ``-DOCSTART-`` line before each article. Four columns fill POS and chunk with -X-.
@@ -142,7 +200,13 @@ def write(docs: Iterable[ExportDoc], out: TextIO, report: WriteReport, columns: 
     unreviewed = 0
     for doc in docs:
         art = doc.article
-        tokens = tokens_of(art)
+        tokens = _pieces(tokens_of(art), art.text)
+        if [art.text[s:e] for s, e in tokens] == [DOCSTART]:
+            report.notes.append(
+                f"article {art.id} is the one token {DOCSTART}, which CoNLL reads as a"
+                " document separator: not written"
+            )
+            continue
         ok_spans = []
         for span in doc.spans:
             if any(c.isspace() for c in span.label):
@@ -157,10 +221,11 @@ def write(docs: Iterable[ExportDoc], out: TextIO, report: WriteReport, columns: 
             tags[first] = f"B-{span.label}"
             for k in range(first + 1, last + 1):
                 tags[k] = f"I-{span.label}"
+        breaks = _breaks(art, tokens, tags)
         out.write(DOC_LINE[columns] + "\n\n")
         text = art.text
         for i, (s, e) in enumerate(tokens):
-            if i and "\n" in text[tokens[i - 1][1] : s] and not tags[i].startswith("I-"):
+            if breaks[i]:
                 out.write("\n")
             middle = " -X- -X-" if columns == 4 else ""
             out.write(f"{text[s:e]}{middle} {tags[i]}\n")

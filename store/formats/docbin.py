@@ -15,8 +15,11 @@ from .common import (
     OffsetMap,
     WriteReport,
     align,
+    sentence_starts,
     spacy_tokenizer,
     span_draft,
+    stored_tokens,
+    token_meta,
 )
 from .errors import FormatError
 
@@ -27,32 +30,40 @@ _NONSPACE = re.compile(r"\S+")
 
 
 def _doc(article: Any) -> Any:
-    """A spaCy Doc of the article's text with the tokens margin exports."""
+    """A spaCy Doc of the article's text with the tokens (and sentences) margin exports."""
     from spacy.tokens import Doc
 
     nlp = spacy_tokenizer()
     text = article.text
-    if (article.meta or {}).get("tokenizer") != WHITESPACE_TOKENS:
+    bounds = stored_tokens(article)
+    if bounds is None and (article.meta or {}).get("tokenizer") == WHITESPACE_TOKENS:
+        bounds = [(m.start(), m.end()) for m in _NONSPACE.finditer(text)]
+    if bounds is None:
         return nlp.make_doc(text)
+    sents = sentence_starts(article, bounds)
     words: list[str] = []
     spaces: list[bool] = []
-    pos = 0
-    bounds = [(m.start(), m.end()) for m in _NONSPACE.finditer(text)]
-    if bounds and bounds[0][0] > 0:
-        words.append(text[: bounds[0][0]])
-        spaces.append(False)
+    starts: list[bool | int | None] = []
+
+    def add(word: str, space: bool, sent_start: bool) -> None:
+        words.append(word)
+        spaces.append(space)
+        starts.append(sent_start)
+
+    if bounds[0][0] > 0:
+        add(text[: bounds[0][0]], False, False)
     for i, (s, e) in enumerate(bounds):
-        words.append(text[s:e])
+        add(text[s:e], False, sents is not None and s in sents)
         nxt = bounds[i + 1][0] if i + 1 < len(bounds) else len(text)
         gap = text[e:nxt]
-        spaces.append(gap.startswith(" "))
-        if len(gap) > 1 or (gap and not gap.startswith(" ")):
-            rest = gap[1:] if gap.startswith(" ") else gap
-            words.append(rest)
-            spaces.append(False)
-        pos = nxt
-    del pos
-    doc = Doc(nlp.vocab, words=words, spaces=spaces)
+        if gap.startswith(" "):
+            spaces[-1] = True
+            gap = gap[1:]
+        if gap:  # anything between tokens but one space is a token of its own
+            add(gap, False, False)
+    if sents:
+        starts[0] = True
+    doc = Doc(nlp.vocab, words=words, spaces=spaces, sent_starts=starts if sents else None)
     assert doc.text == text
     return doc
 
@@ -76,7 +87,10 @@ def write_file(docs: Iterable[ExportDoc], out: Path, report: WriteReport) -> Non
     from spacy.tokens import DocBin
 
     # only what NER training reads: smaller files, a third of the memory
-    db = DocBin(attrs=["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID"], store_user_data=True)
+    db = DocBin(
+        attrs=["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "SENT_START"],
+        store_user_data=True,
+    )
     unreviewed = 0
     for exp in docs:
         art = exp.article
@@ -144,11 +158,22 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
         )
         complete = all(t.ent_iob != 0 for t in doc)
         title = mine.get("title") if isinstance(mine.get("title"), str) else None
+        sents = [fix(s.start_char) for s in doc.sents] if doc.has_annotation("SENT_START") else None
+        tokens = [(fix(t.idx), fix(t.idx + len(t))) for t in doc]
+        warnings: tuple[str, ...] = ()
+        groups = {k: len(v) for k, v in doc.spans.items() if len(v)}
+        if groups:
+            names = ", ".join(f"{k!r} ({n})" for k, n in sorted(groups.items()))
+            warnings = (
+                f"{path}, {where}: {sum(groups.values())} span(s) in span groups {names}"
+                " not imported (doc.spans; margin imports doc.ents)",
+            )
         yield AnnotatedDraft(
             text=fix.text,
             title=title,
             source=f"{path}#{where}",
-            meta=None,
+            meta=token_meta(fix.text, tokens, sents) or None,
+            warnings=warnings,
             spans=spans,
             reviewed=bool(mine["reviewed"]) if isinstance(mine.get("reviewed"), bool) else complete,
         )

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from ..models import SpanDraft
 from .common import (
+    TOKEN_KEYS,
     AnnotatedDraft,
     ExportDoc,
     OffsetMap,
@@ -17,7 +18,9 @@ from .common import (
     check_raw_text,
     jsonl_file_records,
     meta_dict,
+    sentence_starts,
     span_draft,
+    token_meta,
     tokens_of,
 )
 from .errors import FormatError
@@ -129,6 +132,14 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
         meta = meta_dict(rec.get("meta"))
         found = rec.get(MARGIN_KEY)
         mine: dict[str, Any] = found if isinstance(found, dict) else {}
+        if tokens:  # the file's own tokens stay with the article (spans were made on them)
+            sents = mine.get("sentences")
+            kept = token_meta(
+                text,
+                tokens.values(),
+                [fix(x) for x in sents] if isinstance(sents, list) else None,
+            )
+            meta = {**(meta or {}), **kept} or None
         # an annotator's accept is newer than the review state margin exported
         reviewed = answer == "accept" or mine.get("reviewed") is True
         title = mine.get("title") if isinstance(mine.get("title"), str) else None
@@ -175,13 +186,15 @@ def example(doc: ExportDoc, report: WriteReport) -> dict[str, Any]:
         for sp, first, last in aligned
     ]
     report.spans += len(spans)
-    meta = dict(art.meta or {})
-    meta.pop("tokenizer", None)
+    meta = {k: v for k, v in (art.meta or {}).items() if k not in TOKEN_KEYS}
     rec: dict[str, Any] = {"text": art.text, "meta": meta, "tokens": toks, "spans": spans}
     rec["_view_id"] = "ner_manual"
     if art.reviewed:
         rec["answer"] = "accept"
     rec[MARGIN_KEY] = {"article_id": art.id, "title": art.title, "reviewed": art.reviewed}
+    sents = sentence_starts(art, tokens)
+    if sents:  # Prodigy has no sentences: margin keeps them for the way back
+        rec[MARGIN_KEY]["sentences"] = sorted(sents)
     return rec
 
 

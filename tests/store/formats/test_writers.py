@@ -33,17 +33,21 @@ def test_labelstudio(tmp_path, store):
     tasks = json.loads((tmp_path / "tasks.json").read_text("utf-8"))
     (task,) = tasks
     assert task["data"]["text"] == text and task["data"]["article_id"] == aid
-    (pred,) = task["predictions"]
-    assert pred["model_version"] == "model:sm@3.8"
+    assert task["id"] == aid and task["data"]["margin_reviewed"] is False
+    # not reviewed: margin's decisions are a prediction, the task is still to do
+    pred, mine = task["predictions"]
+    assert pred["model_version"] == "model:sm@3.8" and mine["model_version"] == "margin"
     assert [(r["value"]["start"], r["value"]["labels"]) for r in pred["result"]] == [
         (0, ["PERSON"]),
         (23, ["GPE"]),
     ]
-    (ann,) = task["annotations"]
+    assert "annotations" not in task
     assert [
         (r["value"]["start"], r["value"]["end"], r["value"]["text"], r["value"]["labels"])
-        for r in ann["result"]
+        for r in mine["result"]
     ] == [(0, 6, "Aleppo", ["GPE"]), (9, 14, "Syria", ["GPE"])]
+    (ann,) = _reviewed_task(store, aid, tmp_path)["annotations"]
+    assert ann["result"][:2] == mine["result"]
     r = ann["result"][0]
     assert (r["from_name"], r["to_name"], r["type"]) == ("label", "text", "labels")
     cfg = tmp_path / "tasks.label_config.xml"
@@ -51,6 +55,14 @@ def test_labelstudio(tmp_path, store):
     root = ET.fromstring(cfg.read_text("utf-8"))
     assert root.find("Labels").get("name") == "label" and root.find("Text").get("value") == "$text"
     assert {x.get("value") for x in root.iter("Label")} >= {"GPE", "PERSON"}
+
+
+def _reviewed_task(store, aid, tmp_path):
+    store.set_reviewed(aid)
+    export(store, "labelstudio", tmp_path / "reviewed.json")
+    (task,) = json.loads((tmp_path / "reviewed.json").read_text("utf-8"))
+    assert task["data"]["margin_reviewed"] is True
+    return task
 
 
 def test_csv(tmp_path, store):
