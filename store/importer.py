@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .articles import prepare_draft
+from .fetch import FetchLimits, fetch, is_url, looks_like_url
 from .formats import STDIN, AnnotatedDraft, FormatError, known_extensions, read_file
 from .merge import AnnotationImport, MergeSummary
 from .models import ArticleDraft, ImportResult
@@ -96,15 +97,15 @@ def _expand(paths: Iterable[str]) -> Iterator[str]:
         yield raw
 
 
-def _read_bytes(path: str) -> bytes:
+def _read_bytes(path: str, limits: FetchLimits | None = None) -> bytes:
     if path == "-":
         try:
             return sys.stdin.buffer.read()
         except (AttributeError, OSError) as exc:
             raise FormatError(STDIN, None, f"cannot be read ({exc})") from None
-    if path.startswith(("http://", "https://")):
-        return _fetch(path)
     p = Path(path)
+    if looks_like_url(path) and (is_url(path) or not p.exists()):
+        return fetch(path, limits)  # refuses other schemes, spaces and control characters
     if not p.exists():
         if glob.has_magic(path):
             raise FormatError(path, None, "matches no file")
@@ -118,22 +119,10 @@ def _read_bytes(path: str) -> bytes:
         raise FormatError(path, None, f"cannot be read ({exc.strerror})") from None
 
 
-def _fetch(url: str) -> bytes:
-    import urllib.error
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=30) as resp:  # noqa: S310 (a URL the user gave)
-            return bytes(resp.read())
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise FormatError(url, None, f"cannot be fetched ({reason})") from None
-
-
 def file_size(path: str) -> int:
     """Return a file's size in bytes (0 for standard input, a URL or what cannot be read)."""
     try:
-        return 0 if path == "-" or "://" in path else os.path.getsize(path)
+        return 0 if path == "-" or looks_like_url(path) else os.path.getsize(path)
     except OSError:
         return 0
 
@@ -145,11 +134,13 @@ def import_paths(
     on_file: Callable[[str, int], None] | None = None,
     on_error: Callable[[str], None] | None = None,
     on_bytes: Callable[[str, int], None] | None = None,
+    limits: FetchLimits | None = None,
 ) -> ImportSummary:
     """Import every file; a bad file is reported and skipped, the others are stored.
 
     ``on_bytes(path, n)`` reports progress as the file's bytes are stored: its calls for
     one file add up to the file's size (a rejected file reports them all at once).
+    ``limits`` bound what a URL may download and how long its fetch may take.
     """
     summary = ImportSummary()
     # articles of small plain files (no annotations) wait here, so a folder of many
@@ -160,7 +151,7 @@ def import_paths(
         size = file_size(path)
         reported = 0
         try:
-            data = _read_bytes(path)
+            data = _read_bytes(path, limits)
             size = len(data)
             # pass 1: read the whole file, so a bad record rejects the file before any write
             count = 0

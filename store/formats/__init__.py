@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..fetch import is_url
 from ..models import ArticleDraft, Label
 from . import (
     articles,
@@ -142,7 +143,7 @@ def detect(path: str, head: bytes) -> InputFormat | None:
     for fmt in INPUTS.values():
         if fmt.sniff is not None and fmt.sniff(head):
             ending_ok = any(path.lower().endswith(e) for e in fmt.extensions)
-            if ending_ok or path == "-" or path.startswith(("http://", "https://")):
+            if ending_ok or path == "-" or is_url(path):
                 return fmt
     lower = path.lower()
     # by ending: formats that cannot tell by content (plain articles) before those that can
@@ -166,7 +167,7 @@ def read_file(path: str, data: bytes, fmt: str | None = None) -> Iterator[Articl
     else:
         chosen = detect(path, data[:4096])
         if chosen is None:
-            if path == "-":  # standard input has no ending: JSON lines, else plain text
+            if path == "-" or is_url(path):  # no ending to go by: JSON lines, else plain text
                 looks_json = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
                 chosen = INPUTS[articles.JSONL if looks_json else text.NAME]
             else:

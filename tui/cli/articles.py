@@ -10,7 +10,9 @@ from typing import Any
 import click
 
 from store import Article, ArticleDraft, Span
+from store.config import max_download_mb as config_max_download_mb
 from store.extract import SpacyExtractor, run_extraction
+from store.fetch import DEFAULT_MAX_MB, FetchLimits
 from store.formats import INPUTS
 from store.importer import expand_paths, file_size, import_paths
 
@@ -66,6 +68,12 @@ def extraction_options(command: Callable[..., Any]) -> Callable[..., Any]:
     help="Format of the files (default: by ending and content).",
 )
 @click.option("--no-extract", is_flag=True, help="Store the articles without running the model.")
+@click.option(
+    "--max-download-mb",
+    type=click.IntRange(1),
+    default=None,
+    help=f"Largest URL download in MB (default: config [import] max_download_mb, else {DEFAULT_MAX_MB}).",
+)
 @extraction_options
 @pass_context
 def import_cmd(
@@ -73,10 +81,13 @@ def import_cmd(
     paths: tuple[str, ...],
     fmt: str | None,
     no_extract: bool,
+    max_download_mb: int | None,
     model: str | None,
     workers: int,
 ) -> None:
-    """Import articles from files, folders (recursively), globs, or - for standard input."""
+    """Import articles from files, folders (recursively), globs, URLs, or - for standard input."""
+    mb = max_download_mb or config_max_download_mb(obj.config()) or DEFAULT_MAX_MB
+    limits = FetchLimits(max_bytes=mb * 1_000_000)
     if not no_extract:
         SpacyExtractor(obj.model(model)).check()  # a missing model fails before any import
     store = obj.store()
@@ -89,6 +100,7 @@ def import_cmd(
             fmt,
             on_error=error,
             on_bytes=lambda path, n: bar.update(n, path),
+            limits=limits,
         )
     todo: list[int] = []
     if not no_extract:  # the store's policy: new articles and present ones never extracted
