@@ -19,9 +19,11 @@ from . import (
     feeds,
     labelstudio,
     prodigy,
+    sniff_conll,
     text,
 )
 from .common import AnnotatedDraft, ExportDoc, WriteReport
+from .decode import transcode
 from .errors import FormatError
 
 Reader = Callable[[str, bytes], Iterator[ArticleDraft]]
@@ -147,10 +149,16 @@ def detect(path: str, head: bytes) -> InputFormat | None:
                 return fmt
     lower = path.lower()
     # by ending: formats that cannot tell by content (plain articles) before those that can
+    chosen = None
     for fmt in sorted(INPUTS.values(), key=lambda f: f.sniff is not None):
         if any(lower.endswith(e) for e in fmt.extensions):
-            return fmt
-    return None
+            chosen = fmt
+            break
+    # CoNLL columns say more than a .txt ending or none (eng.train): one article of columns
+    # titled "-DOCSTART- -X- -X- O" is never what was meant
+    if (chosen is None or chosen.name == text.NAME) and sniff_conll.sniff(head):
+        return INPUTS[conll.NAME]
+    return chosen
 
 
 def known_extensions() -> set[str]:
@@ -158,8 +166,23 @@ def known_extensions() -> set[str]:
     return {e for fmt in INPUTS.values() for e in fmt.extensions}
 
 
-def read_file(path: str, data: bytes, fmt: str | None = None) -> Iterator[ArticleDraft]:
-    """Yield the articles of one file; raise FormatError naming the file and place."""
+def read_file(
+    path: str, data: bytes, fmt: str | None = None, encoding: str | None = None
+) -> Iterator[ArticleDraft]:
+    """Yield the articles of one file; raise FormatError naming the file and place.
+
+    ``encoding`` names what a text file is written in (UTF-8 when None); binary formats
+    refuse it."""
+    if encoding is not None:
+        name = STDIN if path == "-" else path
+        binary = fmt == docbin.NAME or (
+            fmt is None and any(path.lower().endswith(e) for e in docbin.EXTENSIONS)
+        )
+        if binary:
+            raise FormatError(
+                name, None, "is a spaCy DocBin (binary): --encoding is for text files"
+            )
+        data = transcode(name, data, encoding)
     if fmt is not None:
         chosen = INPUTS.get(fmt)
         if chosen is None:
