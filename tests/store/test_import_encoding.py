@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ TEXT = "The fare rose to \u00a33 on Monday, the council said."  # £ is 0xA3 in 
 
 FILES = {
     "bbc.txt": TEXT,
-    "bbc.jsonl": '{"text": "%s"}\n' % TEXT,
-    "bbc.csv": 'title,text\nFares,"%s"\n' % TEXT,
+    "bbc.jsonl": json.dumps({"text": TEXT}, ensure_ascii=False) + "\n",
+    "bbc.csv": f'title,text\nFares,"{TEXT}"\n',
 }
 
 
