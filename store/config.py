@@ -100,3 +100,17 @@ def model_name(config: dict[str, Any]) -> str:
     if isinstance(extract, dict) and isinstance(extract.get("model"), str):
         return str(extract["model"])
     return DEFAULT_MODEL
+
+
+def max_download_mb(config: dict[str, Any]) -> int | None:
+    """Return config [import] max_download_mb (the cap on one URL import), None when unset."""
+    section = config.get("import", {})
+    value = section.get("max_download_mb") if isinstance(section, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(
+            f"{config_path()}: [import] max_download_mb is {value!r}; expected a whole number of"
+            " megabytes, 1 or more"
+        )
+    return value

@@ -8,12 +8,13 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from .articles import prepare_draft
+from .fetch import FetchLimits, fetch, is_url, looks_like_url
 from .formats import STDIN, AnnotatedDraft, FormatError, known_extensions, read_file
 from .merge import AnnotationImport, MergeSummary
-from .models import ArticleDraft, ImportResult
+from .models import ArticleDraft, ImportResult, title_from_text
 
 
 class Writes(Protocol):
@@ -27,6 +28,25 @@ class Writes(Protocol):
 BATCH = 500
 
 
+@dataclass(frozen=True)
+class Repeat:
+    """One text a file holds more than once: its records (1-based), whether their annotations
+    differ, and the title of the copy that was kept (the last)."""
+
+    path: str
+    records: list[int]
+    title: str
+    conflicting: bool
+
+    def describe(self) -> str:
+        """One line for a person: which records, and what was kept."""
+        nums = [str(n) for n in self.records]
+        which = ", ".join(nums[:-1]) + f" and {nums[-1]}"
+        kept = f"kept record {nums[-1]}"
+        why = f"conflicting annotations; {kept}" if self.conflicting else f"the same; {kept}"
+        return f"{self.path}: records {which} hold the same text ({why}): {self.title}"
+
+
 @dataclass
 class ImportSummary:
     """What an import did: files read, articles new and already present, errors."""
@@ -35,11 +55,13 @@ class ImportSummary:
     created: list[int] = field(default_factory=list)
     existing: list[int] = field(default_factory=list)
     repeated: int = 0  # records whose text the same file has again later (its last one counts)
+    repeats: list[Repeat] = field(default_factory=list)  # each repeated text, for --verbose
     spans: int = 0
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     merged: MergeSummary = field(default_factory=MergeSummary)
     reviewed: set[int] = field(default_factory=set)  # articles the files mark fully annotated
+    skipped: list[str] = field(default_factory=list)  # files in folders with no known ending
 
     @property
     def to_extract(self) -> list[int]:
@@ -53,14 +75,15 @@ class ImportSummary:
         return not self.errors
 
 
-def expand_paths(paths: Iterable[str]) -> Iterator[str]:
+def expand_paths(paths: Iterable[str], skipped: list[str] | None = None) -> Iterator[str]:
     """Yield files from paths: files as given, folders recursively, globs expanded, '-' as is.
 
     A ``.txt`` with a brat ``.ann`` beside it is the text of that annotation file, not an
-    article of its own: the ``.ann`` is yielded instead, once.
+    article of its own: the ``.ann`` is yielded instead, once. Files in a folder whose ending
+    no format claims (``eng.train``) are left out and appended to ``skipped``.
     """
     seen: set[str] = set()
-    for path in _expand(paths):
+    for path in _expand(paths, skipped if skipped is not None else []):
         if path.lower().endswith(".txt") and Path(path).with_suffix(".ann").exists():
             path = str(Path(path).with_suffix(".ann"))
         if path not in seen:
@@ -68,7 +91,7 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str]:
             yield path
 
 
-def _expand(paths: Iterable[str]) -> Iterator[str]:
+def _expand(paths: Iterable[str], skipped: list[str]) -> Iterator[str]:
     exts = known_extensions()
     for raw in paths:
         if raw == "-":
@@ -85,26 +108,28 @@ def _expand(paths: Iterable[str]) -> Iterator[str]:
                     if Path(name).suffix.lower() in exts:
                         found = True
                         yield str(Path(root) / name)
+                    else:
+                        skipped.append(str(Path(root) / name))
             if not found:
                 yield raw  # reported as a folder with nothing to import
             continue
         if not p.exists() and glob.has_magic(raw):
             matches = sorted(glob.glob(raw, recursive=True))
             if matches:
-                yield from _expand(matches)
+                yield from _expand(matches, skipped)
                 continue
         yield raw
 
 
-def _read_bytes(path: str) -> bytes:
+def _read_bytes(path: str, limits: FetchLimits | None = None) -> bytes:
     if path == "-":
         try:
             return sys.stdin.buffer.read()
         except (AttributeError, OSError) as exc:
             raise FormatError(STDIN, None, f"cannot be read ({exc})") from None
-    if path.startswith(("http://", "https://")):
-        return _fetch(path)
     p = Path(path)
+    if looks_like_url(path) and (is_url(path) or not p.exists()):
+        return fetch(path, limits)  # refuses other schemes, spaces and control characters
     if not p.exists():
         if glob.has_magic(path):
             raise FormatError(path, None, "matches no file")
@@ -118,22 +143,10 @@ def _read_bytes(path: str) -> bytes:
         raise FormatError(path, None, f"cannot be read ({exc.strerror})") from None
 
 
-def _fetch(url: str) -> bytes:
-    import urllib.error
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=30) as resp:  # noqa: S310 (a URL the user gave)
-            return bytes(resp.read())
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise FormatError(url, None, f"cannot be fetched ({reason})") from None
-
-
 def file_size(path: str) -> int:
     """Return a file's size in bytes (0 for standard input, a URL or what cannot be read)."""
     try:
-        return 0 if path == "-" or "://" in path else os.path.getsize(path)
+        return 0 if path == "-" or looks_like_url(path) else os.path.getsize(path)
     except OSError:
         return 0
 
@@ -145,29 +158,37 @@ def import_paths(
     on_file: Callable[[str, int], None] | None = None,
     on_error: Callable[[str], None] | None = None,
     on_bytes: Callable[[str, int], None] | None = None,
+    limits: FetchLimits | None = None,
+    encoding: str | None = None,
 ) -> ImportSummary:
     """Import every file; a bad file is reported and skipped, the others are stored.
 
     ``on_bytes(path, n)`` reports progress as the file's bytes are stored: its calls for
     one file add up to the file's size (a rejected file reports them all at once).
+    ``limits`` bound what a URL may download and how long its fetch may take; ``encoding``
+    names what text files are written in (default UTF-8).
     """
     summary = ImportSummary()
     # articles of small plain files (no annotations) wait here, so a folder of many
     # small files is written in a few transactions instead of one per file
     pending: list[ArticleDraft] = []
-    for path in expand_paths(paths):
+    for path in expand_paths(paths, summary.skipped):
         summary.files += 1
+        name = STDIN if path == "-" else path  # how messages name it
         size = file_size(path)
         reported = 0
         try:
-            data = _read_bytes(path)
+            data = _read_bytes(path, limits)
             size = len(data)
             # pass 1: read the whole file, so a bad record rejects the file before any write
             count = 0
             labels: set[str] = set()  # the labels the file annotates, for complete merges
             digests: list[str] = []  # each record's content hash, to find repeated texts
-            for draft in _checked(path, read_file(path, data, fmt), digests):
+            first: dict[str, tuple[int, str, Any]] = {}  # digest -> record, title, annotations
+            repeats: dict[str, Repeat] = {}
+            for draft in _checked(path, read_file(path, data, fmt, encoding), digests):
                 count += 1
+                _note_repeat(name, draft, count, digests[-1], first, repeats)
                 labels.update(s.label for s in draft.spans)
                 for warning in getattr(draft, "warnings", ()):
                     summary.warnings.append(warning)
@@ -175,8 +196,15 @@ def import_paths(
                         on_error(warning)
             if count == 0:
                 raise FormatError(STDIN if path == "-" else path, None, "holds no articles")
+            _report_repeats(name, list(repeats.values()), summary, on_error)
+            # a text the file holds twice is stored once, from its last copy
+            last = {d: n for n, d in enumerate(digests)}
             if not labels and count < BATCH:
-                pending.extend(read_file(path, data, fmt))
+                for n, draft in enumerate(read_file(path, data, fmt, encoding)):
+                    if last[digests[n]] == n:
+                        pending.append(draft)
+                    else:
+                        summary.repeated += 1
                 if len(pending) >= BATCH:
                     _store(store, pending, summary, frozenset())
                     pending = []
@@ -187,10 +215,9 @@ def import_paths(
                 # pass 2: store in short transactions of whole articles. A text the file
                 # annotates twice takes its last annotation only: merging each copy in turn
                 # would flip the article back and forth on every import of the same file
-                last = {d: n for n, d in enumerate(digests)}
                 batch: list[ArticleDraft] = []
                 done = 0
-                for n, draft in enumerate(read_file(path, data, fmt)):
+                for n, draft in enumerate(read_file(path, data, fmt, encoding)):
                     if last[digests[n]] != n:
                         summary.repeated += 1
                         continue
@@ -235,6 +262,56 @@ def _checked(
             raise FormatError(path, f"record {n}", str(exc)) from None
         digests.append(prepared.digest)
         yield draft
+
+
+def _note_repeat(
+    path: str,
+    draft: ArticleDraft,
+    n: int,
+    digest: str,
+    first: dict[str, tuple[int, str, Any]],
+    repeats: dict[str, Repeat],
+) -> None:
+    """Remember record n's text; when an earlier record had it, note the repeat."""
+    notes = (
+        frozenset((s.start, s.end, s.label) for s in draft.spans),
+        bool(getattr(draft, "reviewed", False)),
+    )
+    title = draft.title or title_from_text(draft.text)
+    if digest not in first:
+        first[digest] = (n, title, notes)
+        return
+    was = repeats.get(digest)
+    start, _, first_notes = first[digest]
+    records = [start] if was is None else was.records
+    conflicting = (was is not None and was.conflicting) or notes != first_notes
+    repeats[digest] = Repeat(path, [*records, n], _one_line(title), conflicting)
+
+
+def _one_line(title: str) -> str:
+    """A title on one line, cut at 80 characters (the caller's output escapes it)."""
+    line = " ".join(title.split())
+    return line if len(line) <= 80 else line[:79] + "…"
+
+
+def _report_repeats(
+    path: str,
+    repeats: list[Repeat],
+    summary: ImportSummary,
+    on_error: Callable[[str], None] | None,
+) -> None:
+    if not repeats:
+        return
+    summary.repeats.extend(repeats)
+    n = len(repeats)
+    conflicting = sum(r.conflicting for r in repeats)
+    line = f"{path}: {n} text{'s' if n != 1 else ''} repeated in this file"
+    if conflicting:
+        line += f", {conflicting} of them with conflicting annotations"
+    line += " (kept the last)"
+    summary.warnings.append(line)
+    if on_error:
+        on_error(line)
 
 
 def _reason(exc: BaseException) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..fetch import is_url
 from ..models import ArticleDraft, Label
 from . import (
     articles,
@@ -18,9 +19,11 @@ from . import (
     feeds,
     labelstudio,
     prodigy,
+    sniff_conll,
     text,
 )
 from .common import AnnotatedDraft, ExportDoc, WriteReport
+from .decode import transcode
 from .errors import FormatError
 
 Reader = Callable[[str, bytes], Iterator[ArticleDraft]]
@@ -142,14 +145,20 @@ def detect(path: str, head: bytes) -> InputFormat | None:
     for fmt in INPUTS.values():
         if fmt.sniff is not None and fmt.sniff(head):
             ending_ok = any(path.lower().endswith(e) for e in fmt.extensions)
-            if ending_ok or path == "-" or path.startswith(("http://", "https://")):
+            if ending_ok or path == "-" or is_url(path):
                 return fmt
     lower = path.lower()
     # by ending: formats that cannot tell by content (plain articles) before those that can
+    chosen = None
     for fmt in sorted(INPUTS.values(), key=lambda f: f.sniff is not None):
         if any(lower.endswith(e) for e in fmt.extensions):
-            return fmt
-    return None
+            chosen = fmt
+            break
+    # CoNLL columns say more than a .txt ending or none (eng.train): one article of columns
+    # titled "-DOCSTART- -X- -X- O" is never what was meant
+    if (chosen is None or chosen.name == text.NAME) and sniff_conll.sniff(head):
+        return INPUTS[conll.NAME]
+    return chosen
 
 
 def known_extensions() -> set[str]:
@@ -157,8 +166,23 @@ def known_extensions() -> set[str]:
     return {e for fmt in INPUTS.values() for e in fmt.extensions}
 
 
-def read_file(path: str, data: bytes, fmt: str | None = None) -> Iterator[ArticleDraft]:
-    """Yield the articles of one file; raise FormatError naming the file and place."""
+def read_file(
+    path: str, data: bytes, fmt: str | None = None, encoding: str | None = None
+) -> Iterator[ArticleDraft]:
+    """Yield the articles of one file; raise FormatError naming the file and place.
+
+    ``encoding`` names what a text file is written in (UTF-8 when None); binary formats
+    refuse it."""
+    if encoding is not None:
+        name = STDIN if path == "-" else path
+        binary = fmt == docbin.NAME or (
+            fmt is None and any(path.lower().endswith(e) for e in docbin.EXTENSIONS)
+        )
+        if binary:
+            raise FormatError(
+                name, None, "is a spaCy DocBin (binary): --encoding is for text files"
+            )
+        data = transcode(name, data, encoding)
     if fmt is not None:
         chosen = INPUTS.get(fmt)
         if chosen is None:
@@ -166,7 +190,7 @@ def read_file(path: str, data: bytes, fmt: str | None = None) -> Iterator[Articl
     else:
         chosen = detect(path, data[:4096])
         if chosen is None:
-            if path == "-":  # standard input has no ending: JSON lines, else plain text
+            if path == "-" or is_url(path):  # no ending to go by: JSON lines, else plain text
                 looks_json = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
                 chosen = INPUTS[articles.JSONL if looks_json else text.NAME]
             else:

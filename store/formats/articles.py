@@ -90,6 +90,14 @@ def read_csv(path: str, data: bytes) -> Iterator[ArticleDraft]:
     except (StopIteration, csv.Error) as exc:
         raise FormatError(path, "line 1", f"has no CSV header ({exc})") from None
     names = [h.strip().lower() for h in header]
+    if {"article", "start", "end", "label"} <= set(names):
+        raise FormatError(
+            path,
+            "line 1",
+            "is margin's entity CSV (export --format csv): its rows are entities of articles, not"
+            " articles; to move annotations, export and import a format that holds the text"
+            " (--format prodigy)",
+        )
     if "text" not in names:
         raise FormatError(path, "line 1", 'has no "text" column in its header')
     try:

@@ -15,10 +15,44 @@ def line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+def not_utf8(data: bytes, at: int) -> str:
+    """The message for a byte that is not UTF-8, with the --encoding that likely reads it."""
+    byte = data[at]
+    head = f"is not valid UTF-8 text (byte 0x{byte:02X})"
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return f"{head}; give the file's encoding with --encoding NAME"
+    return f"{head}; if the file is Windows-1252 or Latin-1, use --encoding cp1252"
+
+
+def transcode(path: str, data: bytes, encoding: str) -> bytes:
+    """Return data, written in ``encoding``, as UTF-8; raise FormatError where it does not fit."""
+    import codecs
+
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise FormatError(path, None, f"cannot be read as {encoding!r}: no such encoding") from None
+    if name == "utf-8":
+        return data
+    try:
+        return data.decode(name).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = f"line {line_of(data, exc.start)}, byte {exc.start}"
+        raise FormatError(
+            path, where, f"is not valid {encoding} text (byte 0x{data[exc.start]:02X})"
+        ) from None
+    except UnicodeEncodeError:  # a lone surrogate (UTF-16 or UTF-32 that is broken)
+        raise FormatError(path, None, f"is not valid {encoding} text (a lone surrogate)") from None
+
+
 def decode_text(path: str, data: bytes) -> str:
     """Decode bytes as UTF-8 text; raise FormatError for binary, invalid or empty input."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FormatError(path, "byte 0", "is UTF-16 text; save it as UTF-8")
+        raise FormatError(
+            path, "byte 0", "is UTF-16 text; save it as UTF-8 or use --encoding utf-16"
+        )
     if b"\x00" in data:
         pos = data.index(b"\x00")
         raise FormatError(
@@ -30,7 +64,7 @@ def decode_text(path: str, data: bytes) -> str:
         raise FormatError(
             path,
             f"line {line_of(data, exc.start)}, byte {exc.start}",
-            "is not valid UTF-8 text",
+            not_utf8(data, exc.start),
         ) from None
     text = normalise_text(text)
     if not text.strip():
@@ -57,7 +91,7 @@ def decoded_lines(path: str, data: bytes) -> Iterator[tuple[int, str]]:
             line = data[pos:end].decode("utf-8")
         except UnicodeDecodeError as exc:
             at = pos + exc.start
-            raise FormatError(path, f"line {n}, byte {at}", "is not valid UTF-8 text") from None
+            raise FormatError(path, f"line {n}, byte {at}", not_utf8(data, at)) from None
         if line.endswith("\r"):
             line = line[:-1]
         if blank and line.strip():

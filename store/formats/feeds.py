@@ -79,8 +79,8 @@ def read_feed(path: str, data: bytes) -> Iterator[ArticleDraft]:
         if entry.get("content"):
             body = "\n\n".join(c.get("value", "") for c in entry.content)
         body = body or entry.get("summary", "") or entry.get("description", "")
-        text = normalise_text(html_to_text(body))
-        title = html_to_text(entry.get("title", "")) or None
+        text = normalise_text(html_to_text(drop_controls(body)))
+        title = html_to_text(drop_controls(entry.get("title", ""))) or None
         if title and not text.startswith(title):
             text = f"{title}\n\n{text}" if text else title
         if not text.strip():
@@ -126,11 +126,32 @@ def _decode_page(data: bytes) -> str:
     return data.decode("latin-1")
 
 
+# a numeric character reference, decimal or hex, its ; optional as browsers read it
+_CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+# control characters a page may hold raw: C0 but tab, newline and return; DEL; C1
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _charref(m: re.Match[str]) -> str:
+    code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    if 0x80 <= code <= 0x9F:  # the HTML standard reads these as windows-1252 (&#150; is a dash)
+        return bytes([code]).decode("cp1252", "ignore")
+    if code > 0x10FFFF or _CONTROL.match(chr(code)) or 0xD800 <= code <= 0xDFFF:
+        return ""  # a control character (&#27; is ESC): shown as nothing by browsers, dropped
+    return m.group(0)
+
+
+def drop_controls(html: str) -> str:
+    """Return HTML without control characters, raw or as references (``&#27;``): the parser
+    gives up on a page holding them, and a browser shows none of them."""
+    return _CONTROL.sub("", _CHARREF.sub(_charref, html))
+
+
 def read_html(path: str, data: bytes) -> Iterator[ArticleDraft]:
     """Yield the main text of a saved web page (trafilatura), without menus and footers."""
     import trafilatura
 
-    html = _decode_page(data)
+    html = drop_controls(_decode_page(data))
     doc = trafilatura.bare_extraction(html, include_comments=False, with_metadata=True)
     if doc is None:
         raise FormatError(path, None, "has no main text that could be extracted")

@@ -130,7 +130,10 @@ def test_folder_with_a_bad_file(db: Path, tmp_path: Path) -> None:
     r = margin("--db", db, "import", "--no-extract", d)
     assert r.code == 1
     lines = r.err.strip().splitlines()
-    assert lines[0] == f"margin: {d / 'b.txt'}, line 1, byte 3: is not valid UTF-8 text"
+    assert lines[0] == (
+        f"margin: {d / 'b.txt'}, line 1, byte 3: is not valid UTF-8 text (byte 0xE9); if the file"
+        " is Windows-1252 or Latin-1, use --encoding cp1252"
+    )
     assert lines[-1] == "3 file(s): 2 imported, 0 already present, 1 file(s) rejected"
     assert r.out == ""  # nothing on stdout, no progress bar when not on a terminal
     titles = [a["title"] for a in json.loads(margin("--db", db, "list", "--json").out)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import sys
 from collections.abc import Callable
 from importlib import resources
@@ -10,7 +11,9 @@ from typing import Any
 import click
 
 from store import Article, ArticleDraft, Span
+from store.config import max_download_mb as config_max_download_mb
 from store.extract import SpacyExtractor, run_extraction
+from store.fetch import DEFAULT_MAX_MB, FetchLimits
 from store.formats import INPUTS
 from store.importer import expand_paths, file_size, import_paths
 
@@ -57,6 +60,34 @@ def extraction_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
+def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an encoding Python does not know before anything is read."""
+    if value is not None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise click.BadParameter(
+                f"{value!r} is not an encoding (e.g. cp1252, latin-1, utf-16)"
+            ) from None
+    return value
+
+
+SHOWN_SKIPPED = 5
+
+
+def _report_skipped(skipped: list[str], verbose: bool) -> None:
+    """Say which files in folders were left out for their ending (all of them with --verbose)."""
+    if not skipped:
+        return
+    shown = skipped if verbose else skipped[:SHOWN_SKIPPED]
+    more = len(skipped) - len(shown)
+    names = ", ".join(shown) + (f" and {more} more (--verbose lists them)" if more else "")
+    error(
+        f"skipped {len(skipped)} file(s) in folders, no format claims their ending: {names};"
+        " import one by name, with --format if its content does not tell"
+    )
+
+
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
@@ -66,6 +97,21 @@ def extraction_options(command: Callable[..., Any]) -> Callable[..., Any]:
     help="Format of the files (default: by ending and content).",
 )
 @click.option("--no-extract", is_flag=True, help="Store the articles without running the model.")
+@click.option(
+    "--max-download-mb",
+    type=click.IntRange(1),
+    default=None,
+    help=f"Largest URL download in MB (default: config [import] max_download_mb, else {DEFAULT_MAX_MB}).",
+)
+@click.option(
+    "--encoding",
+    metavar="NAME",
+    callback=_check_encoding,
+    help="What text, JSONL and CSV files are written in (default UTF-8), e.g. cp1252.",
+)
+@click.option(
+    "--verbose", "-v", is_flag=True, help="List each repeated text and each skipped file."
+)
 @extraction_options
 @pass_context
 def import_cmd(
@@ -73,14 +119,20 @@ def import_cmd(
     paths: tuple[str, ...],
     fmt: str | None,
     no_extract: bool,
+    max_download_mb: int | None,
+    encoding: str | None,
+    verbose: bool,
     model: str | None,
     workers: int,
 ) -> None:
-    """Import articles from files, folders (recursively), globs, or - for standard input."""
+    """Import articles from files, folders (recursively), globs, URLs, or - for standard input."""
+    mb = max_download_mb or config_max_download_mb(obj.config()) or DEFAULT_MAX_MB
+    limits = FetchLimits(max_bytes=mb * 1_000_000)
     if not no_extract:
         SpacyExtractor(obj.model(model)).check()  # a missing model fails before any import
     store = obj.store()
-    files = list(expand_paths(paths))
+    skipped: list[str] = []
+    files = list(expand_paths(paths, skipped))
     total = sum(file_size(f) for f in files)  # the bar moves by bytes stored
     with progress(total if len(files) > 1 or total > 1_000_000 else 0, "importing") as bar:
         summary = import_paths(
@@ -89,13 +141,22 @@ def import_cmd(
             fmt,
             on_error=error,
             on_bytes=lambda path, n: bar.update(n, path),
+            limits=limits,
+            encoding=encoding,
         )
+    _report_skipped(skipped, verbose)
+    if verbose:
+        for repeat in summary.repeats:
+            error(repeat.describe())
     todo: list[int] = []
     if not no_extract:  # the store's policy: new articles and present ones never extracted
         todo = store.to_extract_after_import(summary.created, summary.existing, summary.reviewed)
     extracted = extract_ids(obj, todo, model, workers)
-    already = len(summary.existing) + summary.repeated
-    parts = [f"{len(summary.created)} imported", f"{already} already present"]
+    parts = [f"{len(summary.created)} imported", f"{len(summary.existing)} already present"]
+    if summary.repeated:
+        parts.append(f"{summary.repeated} repeated in their file")
+    if skipped:
+        parts.append(f"{len(skipped)} skipped")
     if summary.spans:
         parts.append(f"{summary.spans} annotations")
     if todo:

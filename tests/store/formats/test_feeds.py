@@ -104,3 +104,30 @@ def test_saved_page_in_a_legacy_charset(tmp_path, store, charset, codec):
     summary = import_paths(store, [str(src)])
     assert not summary.errors, summary.errors
     assert words in store.article(summary.created[0]).text
+
+
+@pytest.mark.parametrize("ref", ["&#27;", "&#x1B;", "&#0027;", "\x1b", "\x9b", "&#127;"])
+def test_a_page_with_an_escaped_or_raw_control_character_is_imported_without_it(
+    tmp_path, store, ref
+):
+    page = PAGE.replace("second-largest city,", f"second-largest city,{ref}[2J")
+    (tmp_path / "esc.html").write_text(page, "utf-8")
+    import_file(store, tmp_path / "esc.html")
+    (art,) = store.iter_articles()
+    assert "second-largest city,[2J" in art.text
+    assert not any(ord(c) < 32 and c != "\n" or 0x7F <= ord(c) <= 0x9F for c in art.text)
+
+
+def test_a_feed_entry_with_a_raw_control_character_is_imported_without_it(tmp_path, store):
+    (tmp_path / "wire.rss").write_text(RSS.replace("Voters in", "Voters\x1b[2J in"), "utf-8")
+    import_file(store, tmp_path / "wire.rss")
+    texts = [a.text for a in store.iter_articles()]
+    assert any("Voters[2J in" in t for t in texts) and not any("\x1b" in t for t in texts)
+
+
+def test_a_page_reference_in_the_c1_range_is_read_as_windows_1252(tmp_path, store):
+    page = PAGE.replace("second-largest city,", "second-largest city &#150; &#x9b;")
+    (tmp_path / "dash.html").write_text(page, "utf-8")
+    import_file(store, tmp_path / "dash.html")
+    (art,) = store.iter_articles()
+    assert "second-largest city \u2013 \u203a" in art.text
