@@ -86,7 +86,7 @@ class LabelPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Static(
-                "Label" + (f" (now {self.current})" if self.current else ""),
+                "Label" + (f" (now {plain(self.current, one_line=True)})" if self.current else ""),
                 id="picker-title",
                 markup=False,
             )
