@@ -8,7 +8,7 @@ import re
 import pytest
 from textual.widgets import Input
 
-from store import ArticleDraft
+from store import ArticleDraft, SpanDraft
 from tui.app import MarginApp
 from tui.screens.export_dialog import ExportDialog
 from tui.screens.help import HelpScreen
@@ -35,10 +35,12 @@ def hostile(store):
     """Two articles whose entities carry the hostile labels; they own number keys 1..3."""
     spans = list(spans_for(TEXT, [("Paris", "X")]))
     labels = [MARKUP, CLEAR, MARKUP]
-    drafts = tuple(s.__class__(s.start, s.end, lab, s.source) for s, lab in zip(spans, labels))
+    drafts = tuple(
+        SpanDraft(s.start, s.end, lab, s.source) for s, lab in zip(spans, labels, strict=True)
+    )
     store.add_article(ArticleDraft(TEXT, title="Paris talks", source="a.txt", spans=drafts))
     other = tuple(
-        s.__class__(s.start, s.end, TITLE, s.source) for s in spans_for(OTHER, [("Paris", "X")])
+        SpanDraft(s.start, s.end, TITLE, s.source) for s in spans_for(OTHER, [("Paris", "X")])
     )
     store.add_article(ArticleDraft(OTHER, title="Quiet", source="b.txt", spans=other))
     with store.unit() as tx:  # the hostile labels get the first number keys: the legend shows them
