@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from ..defaults import default_labels
+
 SQL = """
 CREATE TABLE articles (
     id INTEGER PRIMARY KEY,
@@ -98,8 +100,6 @@ CREATE TABLE rules (
 
 def apply(db: sqlite_utils.Database) -> None:
     """Create the tables (0.1.0's schema, kept as it was written) and the default labels."""
-    from ..labels import default_labels
-
     db.executescript(SQL)
     db.table("labels").insert_all(
         {

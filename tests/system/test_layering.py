@@ -127,3 +127,22 @@ def test_opening_the_reader_does_not_load_the_command_line(tmp_path: Path) -> No
     assert "tui.screens.reader" in loaded
     cli = {m for m in loaded if m == "tui.cli" or m.startswith("tui.cli.")}
     assert not cli, sorted(cli)
+
+
+def test_no_import_circle_inside_the_store() -> None:
+    """No module of store/ imports, directly or through others, a module that imports it
+    (a package and its own modules aside), and none but the package imports the facade."""
+    import grimp
+
+    graph = grimp.build_graph("store")
+    circles = []
+    for module in sorted(graph.modules):
+        for imported in graph.find_modules_directly_imported_by(module):
+            related = imported.startswith(module + ".") or module.startswith(imported + ".")
+            if related or not imported.startswith("store"):
+                continue
+            if graph.find_shortest_chain(importer=imported, imported=module):
+                circles.append(f"{module} <-> {imported}")
+    assert circles == []
+    facade = graph.find_modules_that_directly_import("store.store")
+    assert facade == {"store"}
