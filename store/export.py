@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +12,7 @@ from typing import Any, Protocol, TextIO
 import sqlite_utils
 
 from . import articles as article_reads
+from . import outfile
 from .errors import ExportError, NotFound
 from .formats import OUTPUTS, ExportDoc, OutputFormat, WriteReport
 from .formats.labelstudio import config_path, config_xml
@@ -210,10 +208,12 @@ def run_export(
             target = part_path(opts.out, part, opts.fmt)
             _write_whole(fmt.kind, target, functools.partial(_write_to, fmt, docs, report, labels))
             report.files = [str(target)]
-            if opts.fmt == "labelstudio":
+            if opts.fmt == "labelstudio" and outfile.writes_through(target):
+                report.notes.append("the labeling config is written only beside a regular file")
+            elif opts.fmt == "labelstudio":
                 cfg = config_path(target)
-                used = _used_labels(store, part_ids, labels)
-                cfg.write_text(config_xml(used), encoding="utf-8")
+                xml = config_xml(_used_labels(store, part_ids, labels))
+                outfile.write_file("text", cfg, functools.partial(_write_text, xml))
                 report.files.append(str(cfg))
         result.parts[part] = report
     return result
@@ -235,6 +235,8 @@ def _check_target(target: Path, fmt: str, kind: str) -> None:
         raise ExportError(f"{target} is a file; {fmt} writes a folder: give a folder for --out")
     if kind != "folder" and target.is_dir():
         raise ExportError(f"{target} is a folder; {fmt} writes a file: give a file name for --out")
+    if kind == "folder":
+        outfile.check_folder(target, fmt)
 
 
 def _used_labels(store: Source, ids: Sequence[int], labels: list[Label]) -> list[Label]:
@@ -256,47 +258,21 @@ def _write_to(
     fmt.write(docs, target, report, labels)
 
 
+def _write_text(text: str, fh: TextIO) -> None:
+    fh.write(text)
+
+
 def _write_whole(kind: str, target: Path, write: Callable[[Any], None]) -> None:
-    """Write into a temporary file or folder beside the target, then move it in place."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        blocker = next((p for p in target.parents if p.exists() and not p.is_dir()), target)
-        raise ExportError(f"cannot write {target}: {blocker} is a file, not a folder") from None
+    """Write a file or folder export in place (see store/outfile.py)."""
     if kind == "folder":
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
-            write(tmp)
-            target.mkdir(parents=True, exist_ok=True)
-            for item in tmp.iterdir():
-                os.replace(item, target / item.name)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    tmp = Path(name)
-    try:
-        if kind == "text":
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                write(fh)
-        else:
-            os.close(fd)
-            write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the user's usual mode
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        outfile.write_folder(target, write)
+    else:
+        outfile.write_file(kind, target, write)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def summary_lines(result: ExportResult, limit: int = 50) -> list[str]:
-    """Human-readable summary: what was written, and every span that could not be expressed."""
+def summary_lines(result: ExportResult, limit: int = 50, more_hint: str = "") -> list[str]:
+    """Human-readable summary: what was written, and the first ``limit`` spans that could not
+    be expressed (``more_hint`` follows the count of the rest)."""
     lines: list[str] = []
     for part, rep in result.parts.items():
         where = ", ".join(rep.files) or "standard output"
@@ -315,5 +291,5 @@ def summary_lines(result: ExportResult, limit: int = 50) -> list[str]:
                 f"  article {s.article_id} {s.start}..{s.end} {s.label} {s.text!r}: {s.reason}"
             )
         if len(total.skipped) > limit:
-            lines.append(f"  ... and {len(total.skipped) - limit} more")
+            lines.append(f"  ... and {len(total.skipped) - limit} more{more_hint}")
     return lines

@@ -116,17 +116,58 @@ class SpacyExtractor:
     def extract(
         self, texts: Iterable[str], workers: int = 1, batch_size: int = 64
     ) -> Iterator[list[SpanDraft]]:
-        """Yield the entities spaCy finds in each text as suggestions, in order."""
+        """Yield the entities spaCy finds in each text as suggestions, in order.
+
+        A text longer than the model's ``max_length`` (spaCy's E088) goes through in pieces
+        cut at paragraph, line or word boundaries, its entities shifted back into place.
+        """
         nlp = self.load()
         source = self.source
+        limit = int(getattr(nlp, "max_length", 0) or 0)
+        offsets: deque[list[int]] = deque()  # per text, the start of each of its pieces
+
+        def flat() -> Iterator[str]:
+            for text in texts:
+                parts = pieces(text, limit) if limit else [(0, text)]
+                offsets.append([o for o, _ in parts])
+                for _, part in parts:
+                    yield part
+
         if workers > 1:
             found: Iterator[list[tuple[int, int, str]]] = _in_processes(
-                self, texts, workers, batch_size
+                self, flat(), workers, batch_size
             )
         else:
-            found = (_entities(doc) for doc in nlp.pipe(texts, batch_size=batch_size))
-        for ents in found:
+            found = (_entities(doc) for doc in nlp.pipe(flat(), batch_size=batch_size))
+        for first in found:
+            starts = offsets.popleft()
+            ents = [(s + starts[0], e + starts[0], lab) for s, e, lab in first]
+            for at in starts[1:]:
+                ents += [(s + at, e + at, lab) for s, e, lab in next(found)]
             yield [SpanDraft(s, e, label, source, "suggested") for s, e, label in ents]
+
+
+def pieces(text: str, limit: int) -> list[tuple[int, str]]:
+    """text cut into (offset, piece) of at most limit characters, at the last paragraph break,
+    else line break, else space inside each window (a hard cut only inside a very long word)."""
+    if len(text) <= limit:
+        return [(0, text)]
+    out: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = 0
+        for sep in ("\n\n", "\n", " "):
+            at = window.rfind(sep)
+            if at > 0:
+                cut = at + len(sep)
+                break
+        cut = cut or limit
+        out.append((start, text[start : start + cut]))
+        start += cut
+    if start < len(text):
+        out.append((start, text[start:]))
+    return out
 
 
 def _entities(doc: Any) -> list[tuple[int, int, str]]:

@@ -37,8 +37,18 @@ def record(
     """Journal one undoable change in the unit's edit group."""
     tx.execute(
         "INSERT INTO journal (group_id, at, actor, action, article_id, span_id, before, after,"
-        " undoable) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
-        (tx.edit_group(), now(), actor, action, article_id, span_id, _json(before), _json(after)),
+        " undoable, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+        (
+            tx.edit_group(),
+            now(),
+            actor,
+            action,
+            article_id,
+            span_id,
+            _json(before),
+            _json(after),
+            tx.origin,
+        ),
     )
 
 
@@ -57,6 +67,7 @@ def record_many(
                 "article_id": aid,
                 "after": _json(after),
                 "undoable": 0,
+                "origin": tx.origin,
             }
             for aid, after in entries
         ),
@@ -114,9 +125,11 @@ def describe(db: sqlite_utils.Database, group: int) -> Change:
     main = next((a for a in _MAIN if a in actions), actions[0] if actions else "?")
     surface = label = None
     mentions = 0
+    was: tuple[str, ...] = ()
     if main == "propagate":
         info = json.loads(next(e for e in entries if e["action"] == "propagate")["after"])
         surface, label, mentions = info["surface"], info["label"], info["changed"]
+        was = tuple(info.get("was", ()))
     elif main == "rule":
         e = next(e for e in entries if e["action"] == "rule")
         info = json.loads(e["after"] or e["before"])
@@ -128,13 +141,16 @@ def describe(db: sqlite_utils.Database, group: int) -> Change:
             if state is None:
                 continue
             surface, label = state["text"], state["label"]
+            if e["before"] is not None and main == "relabel" and not was:
+                was = (json.loads(e["before"])["label"],)  # the span the relabel replaced
             # the span that carries the decision: the inserted one, else the changed one
             if e["before"] is None or main in ("accept", "reject"):
                 break
     arts = tuple(sorted({e["article_id"] for e in entries if e["article_id"] is not None}))
     spans = sum(1 for e in entries if e["span_id"] is not None)
     at = entries[0]["at"] if entries else ""
-    return Change(group, main, at, arts, spans, surface, label, mentions)
+    origin = entries[-1]["origin"] if entries else None
+    return Change(group, main, at, arts, spans, surface, label, mentions, was, origin)
 
 
 def history(db: sqlite_utils.Database, limit: int = 20) -> list[Change]:
@@ -182,6 +198,34 @@ def undo(tx: Unit) -> list[int]:
     return _articles(entries)
 
 
+def undo_change(tx: Unit) -> Change:
+    """Undo the newest change group and return it described (read in the same transaction)."""
+    group = last_group(tx.db, "done")
+    if group is None:
+        raise CorrectionError("nothing to undo")
+    change = describe(tx.db, group)
+    undo(tx)
+    return change
+
+
+def elsewhere(change: Change, origin: str | None) -> str | None:
+    """A warning when change was made by another process or window than origin, else None.
+
+    Origins read "KIND:PID" or "KIND:PID@SESSION": the same session (one shell running
+    several commands) counts as the same person. An unknown origin (before 0.2) warns not.
+    """
+    made = change.origin
+    if made is None or origin is None or made == origin:
+        return None
+    session = made.partition("@")[2]
+    if session and session == origin.partition("@")[2]:
+        return None
+    kind, _, rest = made.partition(":")
+    who = "the reader" if kind == "tui" else "another command" if kind == "cli" else kind
+    pid = rest.partition("@")[0]
+    return f"the newest change was made by {who} (process {pid}), not by you here"
+
+
 def redo(tx: Unit) -> list[int]:
     """Redo the oldest undone change group; return the ids of the articles it touched.
 
@@ -203,6 +247,16 @@ def redo(tx: Unit) -> list[int]:
         _apply(tx, entry, "after")
     tx.execute("UPDATE journal SET state = 'done' WHERE group_id = ?", (group,))
     return _articles(entries)
+
+
+def redo_change(tx: Unit) -> Change:
+    """Redo the oldest undone change group and return it described (see :func:`redo`)."""
+    group = last_group(tx.db, "undone", newest=False)
+    if group is None:
+        raise CorrectionError("nothing to redo")
+    change = describe(tx.db, group)
+    redo(tx)
+    return change
 
 
 class LostRedo(CorrectionError):

@@ -325,6 +325,19 @@ class PropagationPreview:
 
 
 @dataclass(frozen=True)
+class PropagationResult:
+    """What one ``propagate`` call changed: its own count, not the journal's newest entry."""
+
+    surface: str
+    label: str | None  # None: every mention rejected
+    mentions: int  # mentions changed
+    articles: tuple[int, ...]  # the articles they are in
+    rule: int | None = None  # the rule learned, if one was
+    skipped: int = 0  # untagged mentions left alone (they overlap an entity)
+    group: int | None = None  # its journal group (what `undo` reverts), None if nothing changed
+
+
+@dataclass(frozen=True)
 class Change:
     """One journal group as undo/redo would describe it."""
 
@@ -336,22 +349,26 @@ class Change:
     surface: str | None = None  # the text of the (first) span it changed
     label: str | None = None  # the label it gave (None for reject and review)
     mentions: int = 0  # for a propagation: how many mentions it changed
+    was: tuple[str, ...] = ()  # the label(s) it replaced (a relabel's old label)
+    origin: str | None = None  # who made it: "cli:PID@PPID", "tui:PID" (None: before 0.2)
 
     def describe(self) -> str:
-        """One short line for a status bar or the command line."""
+        """One line saying exactly what it did ("propagate 'Aleppo' NORP→GPE, 11 mentions in 1
+        article"): the action, the text, the label it replaced and gave, how much, where."""
         what = self.action
         if self.surface is not None:
             what += f" {self.surface!r}"
-        if self.label is not None and self.action != "reject":
-            what += f" -> {self.label}"
-        elif self.action in ("propagate", "learn rule", "remove rule") and self.label is None:
-            what += " -> rejected"
-        if self.articles:
-            where = ", ".join(str(a) for a in self.articles[:5])
-            more = ", ..." if len(self.articles) > 5 else ""
-            what += f" in article{'s' if len(self.articles) > 1 else ''} {where}{more}"
+        if self.label is None and self.action in ("propagate", "learn rule", "remove rule"):
+            what += " → rejected"
+        elif self.label is not None and self.action not in ("accept", "reject", "review"):
+            was = "/".join(w for w in self.was if w != self.label)
+            what += f" {was}→{self.label}" if was else f" → {self.label}"
+        n = len(self.articles)
         if self.action == "propagate":
-            what += f" ({self.mentions} mention(s))"
-        elif self.spans > 1:
-            what += f" ({self.spans} span changes)"
+            m = self.mentions
+            what += f", {m} mention{'s' if m != 1 else ''} in {n} article{'s' if n != 1 else ''}"
+        elif n == 1:
+            what += f" in article {self.articles[0]}"
+        elif n:
+            what += f" in {n} articles"
         return what

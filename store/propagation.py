@@ -14,7 +14,7 @@ from .db import Unit
 from .errors import CorrectionError
 from .labels import clean_label
 from .mentions import find_mentions, mention_pattern
-from .models import USER_SOURCE, Mention, PropagationPreview, SpanDraft
+from .models import USER_SOURCE, Mention, PropagationPreview, PropagationResult, SpanDraft
 from .rows import article_text
 
 CONTEXT = 40  # characters of context each side of a mention in a preview
@@ -201,18 +201,41 @@ def propagate(
     case_sensitive: bool = True,
     learn: bool | None = None,
 ) -> int:
+    """Give every mention of surface the label (see :func:`apply`); return mentions changed.
+
+    Here learn=None learns a rule for any corpus-wide propagation, even one that matched
+    nothing (a rule taught before the articles arrive); :func:`apply` learns only on a change.
+    """
+    if learn is None:
+        learn = article_id is None
+    done = apply(
+        tx, surface, label, article_id=article_id, case_sensitive=case_sensitive, learn=learn
+    )
+    return done.mentions
+
+
+def apply(
+    tx: Unit,
+    surface: str,
+    label: str | None,
+    *,
+    article_id: int | None = None,
+    case_sensitive: bool = True,
+    learn: bool | None = None,
+) -> PropagationResult:
     """Give every mention of surface the label (None: reject it) in the unit's journal group.
 
     When the newest change is the decision being propagated (the relabel of one "Aleppo"
     before ``A``), it joins this group, so one undo reverts them together. With learn, the
     decision also becomes a rule that later extraction applies; by default (None) it does
-    when the propagation covers the whole corpus, not one article. Returns mentions changed.
+    when the propagation covers the whole corpus, not one article, and changed something.
+    Returns what this call did (not read back from the journal, which others may write).
     """
-    if learn is None:
-        learn = article_id is None
     found = plan(tx.db, surface, label, article_id=article_id, case_sensitive=case_sensitive)
+    if learn is None:
+        learn = article_id is None and bool(found.mentions)
     if not found.mentions and not learn:
-        return 0
+        return PropagationResult(surface, found.label, 0, ())
     absorbed = _decision_being_propagated(tx.db, surface, found.label, case_sensitive)
     if absorbed is not None:
         journal.regroup(tx, absorbed)
@@ -226,20 +249,27 @@ def propagate(
                 texts = {m.article_id: article_text(tx.db, m.article_id)}
             draft = SpanDraft(m.start, m.end, str(found.label), USER_SOURCE, "accepted")
             spans.insert(tx, texts[m.article_id], m.article_id, draft, action=m.action)
+    articles = tuple(sorted({m.article_id for m in found.mentions}))
+    was = sorted({m.current_label for m in found.mentions if m.current_label is not None})
     info: dict[str, Any] = {
         "surface": surface,
         "label": found.label,
         "case_sensitive": case_sensitive,
         "article_id": article_id,
-        "changed": len(found.mentions),
-        "articles": found.articles,
+        # what one undo reverts: the decision it absorbed (the hand-made relabel) counts too
+        "changed": len(found.mentions) + (absorbed is not None),
+        "articles": len(articles),
         "skipped": len(found.skipped),
         "counts": found.counts(),
+        "was": was,
     }
+    rule = None
     if learn:
-        info["rule"] = rules.learn(tx, surface, found.label, case_sensitive)
+        rule = info["rule"] = rules.learn(tx, surface, found.label, case_sensitive)
     journal.record(tx, "propagate", after=info)
-    return len(found.mentions)
+    return PropagationResult(
+        surface, found.label, len(found.mentions), articles, rule, len(found.skipped), tx.group()
+    )
 
 
 def _decision_being_propagated(

@@ -23,7 +23,7 @@ from . import spans as span_ops
 from . import stats as counts
 from .db import Connections, Unit, unit_of_work
 from .delegate import reads, writes
-from .models import ArticleDraft, ImportResult, SpanDraft
+from .models import ArticleDraft, Change, ImportResult, SpanDraft
 
 
 class Store:
@@ -31,8 +31,9 @@ class Store:
 
     allow_overlaps: bool = False  # [annotate] allow_overlaps: spans of one article may overlap
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, origin: str | None = None) -> None:
         self.path = str(path)
+        self.origin = origin  # stamped on every journal group ("cli:PID@PPID", "tui:PID")
         self._pool = Connections(self.path)
         self._rules = rule_ops.RuleCache()
         self._pool.get()  # create and migrate now, so errors surface at open
@@ -45,7 +46,7 @@ class Store:
     @contextmanager
     def unit(self) -> Iterator[Unit]:
         """A unit of work on this thread's connection: several writes as one undo step."""
-        with unit_of_work(self.db, self.path) as tx:
+        with unit_of_work(self.db, self.path, self.origin) as tx:
             tx.allow_overlaps = self.allow_overlaps
             yield tx
 
@@ -99,13 +100,19 @@ class Store:
     set_reviewed = writes(corrections.set_reviewed)
     preview_propagation = reads(propagation.plan)
     propagate = writes(propagation.propagate)
+    apply_propagation = writes(propagation.apply)
     undo = writes(journal.undo)
+    undo_change = writes(journal.undo_change)
     can_undo = reads(journal.can_undo)
     can_redo = reads(journal.can_redo)
     next_undo = reads(journal.next_undo)
     next_redo = reads(journal.next_redo)
     history = reads(journal.history)
     last_decision = reads(journal.last_decision)
+
+    def made_elsewhere(self, change: Change) -> str | None:
+        """A warning when change was made by another process or window than this store's."""
+        return journal.elsewhere(change, self.origin)
 
     def redo(self) -> list[int]:
         """Redo the oldest undone change group; returns the ids of the articles it touched.
@@ -116,6 +123,16 @@ class Store:
         try:
             with self.unit() as tx:
                 return journal.redo(tx)
+        except journal.LostRedo:
+            with self.unit() as tx:
+                journal.discard_redo(tx)
+            raise
+
+    def redo_change(self) -> Change:
+        """Redo as :meth:`redo` does; return the change redone (read in the same transaction)."""
+        try:
+            with self.unit() as tx:
+                return journal.redo_change(tx)
         except journal.LostRedo:
             with self.unit() as tx:
                 journal.discard_redo(tx)
@@ -145,6 +162,6 @@ class Store:
     correction_stats = reads(counts.correction_stats)
 
 
-def open_store(path: str | Path) -> Store:
+def open_store(path: str | Path, origin: str | None = None) -> Store:
     """Open (creating and migrating if needed) the margin database at path."""
-    return Store(path)
+    return Store(path, origin)

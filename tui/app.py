@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.command import Hit, Hits, Provider
@@ -32,6 +33,22 @@ from .screens.reader import ReaderScreen
 from .workers import WorkFailed, store_work
 
 _GO_TO = re.compile(r"^\s*(go\s*to\s*)?(article\s*)?:?\s*", re.IGNORECASE)
+
+
+TOAST_SHARE = 0.8  # app.tcss: a toast is as wide as its text, at most 80% of the screen
+TOAST_FRAME = 4  # its padding (1 + 1) and its border (the coloured bar on its left)
+
+
+def toast_line(text: str, screen_width: int) -> str:
+    """The text cut to one line of a toast on a screen this wide (an ellipsis ends a cut)."""
+    # the rack keeps a column for its scrollbar; one more spares a rounded-up percentage
+    room = max(10, int((screen_width - 1) * TOAST_SHARE) - TOAST_FRAME - 1)
+    line = plain(text, one_line=True)
+    if cell_len(line) <= room:
+        return line
+    while line and cell_len(line) > room - 1:
+        line = line[:-1]
+    return line.rstrip() + "…"
 
 
 class ArticleTitles(Provider):
@@ -75,6 +92,7 @@ class MarginApp(App[None]):
 
         what: str
         article_ids: list[int] = field(default_factory=list)
+        change: str = ""  # what the journal says the group did (Change.describe())
 
     def __init__(
         self,
@@ -163,13 +181,25 @@ class MarginApp(App[None]):
     @store_work(group="undo")
     def undo_redo(self, what: str) -> None:
         """Walk the journal one group back or forward ("nothing to undo" is a CorrectionError)."""
+        change = self.store.next_undo() if what == "undo" else self.store.next_redo()
         ids = self.store.undo() if what == "undo" else self.store.redo()
-        self.post_message(self.UndoDone(what, ids))
+        said = change.describe() if change is not None else ""
+        self.post_message(self.UndoDone(what, ids, said))
 
     def on_margin_app_undo_done(self, message: UndoDone) -> None:
-        where = ", ".join(map(str, message.article_ids)) or "-"
-        self.notify(f"{message.what} done (article {where})", timeout=3)
+        done = "undone" if message.what == "undo" else "redone"
+        line = f"{done}: {message.change}" if message.change else f"{message.what} done"
+        self.notify(toast_line(line, self.size.width), timeout=3)
         self.screen.post_message(StoreChanged(message.article_ids))
+
+    def action_help_quit(self) -> None:
+        """ctrl+c: say which key quits, in plain text (Textual's own note is markup)."""
+        for key, active in self.screen.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                shown = keys.pretty_keys(self.get_key_display(active.binding) or key)
+                self.notify(f"press {shown} to quit margin", timeout=3)
+                return
+        self.notify("press q in the library to quit margin", timeout=3)
 
     # -- the one handler of failed workers ----------------------------------------------
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from textual.binding import Binding
+from textual.keys import KEY_NAME_REPLACEMENTS, Keys
 
 from store.errors import ConfigError
 
@@ -111,8 +113,45 @@ ALL: tuple[Binding, ...] = (
 IDS = frozenset(b.id for b in ALL if b.id)
 
 
+# scopes whose bindings are live at the same time (with APP's, which are live everywhere)
+_TOGETHER = ((READER, TEXT), (READER, PANEL), (LIBRARY, ARTICLE_LIST), (MODAL,), (HELP,))
+_MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+_NAMED = {k.value.rsplit("+", 1)[-1] for k in Keys} | {
+    "enter",
+    "tab",
+    "space",
+    "backspace",
+    "escape",
+    *(f"f{n}" for n in range(1, 25)),
+    *KEY_NAME_REPLACEMENTS.values(),  # Textual's own names: "slash" (the default of app.search)
+}
+
+
+def is_key(key: str) -> bool:
+    """True for a key Textual can bind: "y", "?", "question_mark", "ctrl+n", "shift+tab", "f5"."""
+    *mods, base = key.split("+")
+    if any(m not in _MODIFIERS for m in mods) or len(set(mods)) != len(mods) or not base:
+        return False
+    if len(base) == 1:
+        return base.isprintable() and not base.isspace() and base not in "+,"
+    if base in _NAMED:
+        return True
+    try:  # a character by its name, as Textual names printable keys (left_square_bracket)
+        return unicodedata.lookup(base.replace("_", " ").upper()).isascii()
+    except KeyError:
+        return False
+
+
+def _named(key: str) -> str:
+    """A key as Textual names it: "?" is question_mark, "a" stays "a"."""
+    if len(key) == 1 and not key.isalnum():
+        return unicodedata.name(key, key).lower().replace(" ", "_").replace("-", "_")
+    return key
+
+
 def keymap_from_config(config: dict[str, Any], path: Path | None = None) -> dict[str, str]:
-    """Return the `[keys]` table as binding id -> keys; unknown ids and bad values are errors."""
+    """Return the `[keys]` table as binding id -> keys; unknown ids, things that are not keys
+    and a key another binding live at the same time already has are errors."""
     table = config.get("keys", {})
     where = f"{path}: " if path else ""
     if not isinstance(table, dict):
@@ -127,8 +166,43 @@ def keymap_from_config(config: dict[str, Any], path: Path | None = None) -> dict
             keys = ",".join(str(k) for k in keys)
         if not isinstance(keys, str) or not keys.strip():
             raise ConfigError(f'{where}[keys] {bid} must be a key such as "ctrl+n"')
-        out[bid] = keys.replace(" ", "")
+        keys = keys.replace(" ", "")
+        bad = [k for k in keys.split(",") if not is_key(k)]
+        if bad:
+            raise ConfigError(
+                f"{where}[keys] {bid} = {keys!r}: {bad[0]!r} is not a key"
+                ' (expected a key such as "y", "ctrl+n", "f5" or "question_mark")'
+            )
+        out[bid] = keys
+    _check_clashes(out, where)
     return out
+
+
+def _check_clashes(keymap: dict[str, str], where: str) -> None:
+    """ConfigError when a remapped binding shares a key with another binding live with it.
+
+    Keys two bindings share by default (the reader's q: back, or quit at the top) stay shared.
+    """
+
+    def keys(b: Binding, mapped: dict[str, str]) -> set[str]:
+        return {_named(k) for k in mapped.get(b.id or "", b.key).split(",")}
+
+    for scopes in _TOGETHER:
+        live = [*APP, *(b for scope in scopes for b in scope)]
+        for b in live:
+            if b.id not in keymap:
+                continue
+            for other in live:
+                if other.id == b.id or keys(b, {}) & keys(other, {}):
+                    continue
+                shared = keys(b, keymap) & keys(other, keymap)
+                if shared:
+                    key = sorted(shared)[0]
+                    raise ConfigError(
+                        f"{where}[keys] {b.id} = {keymap[b.id]!r}: {key!r} is already the key"
+                        f" of {other.id} ({other.description}); choose another key or remap"
+                        f" {other.id} too"
+                    )
 
 
 def describe(

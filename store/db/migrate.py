@@ -7,11 +7,11 @@ from sqlite_utils.migrations import Migrations
 
 from ..errors import DatabaseError
 from ..models import now
-from . import m0001_initial, m0002_search, m0003_fts
+from . import m0001_initial, m0002_search, m0003_fts, m0004_origin
 
 MIGRATIONS = Migrations("margin")
 # (number, module): each module's apply(db) runs inside the migration's transaction
-STEPS = ((1, m0001_initial), (2, m0002_search), (3, m0003_fts))
+STEPS = ((1, m0001_initial), (2, m0002_search), (3, m0003_fts), (4, m0004_origin))
 LATEST = STEPS[-1][0]
 
 

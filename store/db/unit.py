@@ -20,9 +20,12 @@ class Unit:
     so a propagation that relabels, or an import that merges, is one undo step.
     """
 
-    def __init__(self, db: sqlite_utils.Database, path: str = "") -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, path: str = "", origin: str | None = None
+    ) -> None:
         self.db = db
         self.path = path
+        self.origin = origin  # who writes ("cli:PID@PPID", "tui:PID"): stamped on its journal rows
         self.depth = 0
         self._group: int | None = None
         self._edit = False  # the group discards the undone steps (a new edit)
@@ -76,14 +79,16 @@ class Unit:
 
 
 @contextmanager
-def unit_of_work(db: sqlite_utils.Database, path: str = "") -> Iterator[Unit]:
+def unit_of_work(
+    db: sqlite_utils.Database, path: str = "", origin: str | None = None
+) -> Iterator[Unit]:
     """Run a write transaction: BEGIN IMMEDIATE (so the busy timeout applies), then COMMIT.
 
     A deferred BEGIN that writes later can fail at once with SQLITE_BUSY, bypassing the
     busy timeout; IMMEDIATE waits for the write lock up front. Anything raised rolls the
     whole unit back; SQLite's own errors come out as margin's (busy as StoreBusy).
     """
-    tx = Unit(db, path)
+    tx = Unit(db, path, origin)
     conn = db.conn
     try:
         conn.execute("BEGIN IMMEDIATE")

@@ -38,8 +38,8 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
     """Yield the article of one ``.ann`` file and its ``.txt`` sibling.
 
     Offsets count code points of the ``.txt`` as it is (``\\r\\n`` and a BOM are mapped onto
-    the stored text). Discontinuous spans, relations, events and attributes are reported
-    and left out; AnnotatorNotes are read as notes, not spans.
+    the stored text). Discontinuous spans, relations, events, attributes and AnnotatorNotes
+    (``#`` lines; margin has nowhere to keep them) are reported and left out.
     """
     if path in ("-", "<stdin>"):
         raise FormatError(path, None, "brat needs a .ann file beside its .txt, not standard input")
@@ -68,8 +68,7 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
                 raise FormatError(
                     path, where, "is not a brat annotation line (T, R, E, A, M, N, #, *)"
                 )
-            if kind != "#":
-                other[kind] = other.get(kind, 0) + 1
+            other[kind] = other.get(kind, 0) + 1  # "#" lines are notes (AnnotatorNotes)
             continue
         m = _T.match(line)
         if m is None:
@@ -102,9 +101,11 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
         "M": "attribute",
         "N": "normalisation",
         "*": "equivalence",
+        "#": "annotator note",
     }
     for kind, count in other.items():
-        warnings.append(f"{path}: {count} {names[kind]} line(s) not imported")
+        what = "annotator note(s)" if kind == "#" else f"{names[kind]} line(s)"
+        warnings.append(f"{path}: {count} {what} not imported")
     yield AnnotatedDraft(
         text=fix.text, title=None, source=str(txt), spans=tuple(spans), warnings=tuple(warnings)
     )

@@ -91,7 +91,7 @@ def test_the_aleppo_story(run, seeded, db_path, tmp_path):
     assert [(r["surface"], r["label"], r["action"]) for r in rules] == [("Aleppo", "GPE", "label")]
 
     # the relabel that was propagated belongs to the propagation: one undo reverts both
-    assert "undone: propagate 'Aleppo' -> GPE" in run("undo").output
+    assert "undone: propagate 'Aleppo' NORP→GPE, 2 mentions in 1 article" in run("undo").output
     with open_store(db_path) as s:
         assert snapshot(s) == start
         assert not s.can_undo()

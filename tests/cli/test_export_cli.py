@@ -62,3 +62,23 @@ def test_dash_is_stdout(tmp_path, store, db_path):
         cli, ["--db", str(db_path), "export", "--format", "doccano", "--out", "-"]
     )
     assert out.exit_code == 0 and len(out.stdout.splitlines()) == 10
+
+
+def test_out_dev_stdout_writes_to_the_pipe_or_the_redirected_file(tmp_path, store, db_path):
+    from tests.helpers import command, env, margin
+
+    export_corpus(store)
+    res = margin(db_path, "export", "--format", "csv", "--out", "/dev/stdout")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[0] == "article,start,end,label,text,source,status"
+    redirected = tmp_path / "redirected.csv"
+    with redirected.open("wb") as fh:
+        done = subprocess.run(
+            command(db_path, "export", "--format", "labelstudio", "--out", "/dev/stdout"),
+            stdout=fh,
+            stderr=subprocess.PIPE,
+            env=env(tmp_path),
+        )
+    assert done.returncode == 0, done.stderr
+    assert redirected.read_text("utf-8").lstrip().startswith("[")
+    assert not [p for p in tmp_path.iterdir() if ".margin-tmp-" in p.name or "config" in p.name]

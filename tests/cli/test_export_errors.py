@@ -73,3 +73,15 @@ def test_db_and_out_under_a_file_are_one_line(store, tmp_path):
     res = margin(db, "export", "--format", "csv", "--out", str(blocker / "x.csv"))
     assert res.returncode == 1 and len(res.stderr.splitlines()) == 1, res.stderr
     assert f"{blocker} is a file" in res.stderr
+
+
+def test_brat_into_a_foreign_folder_is_one_sentence_and_untouched(db, tmp_path):
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    (folder / "chapter1.tex").write_text("years of work", encoding="utf-8")
+    res = margin(db, "export", "--format", "brat", "--out", str(folder))
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert res.stderr.startswith("margin: ") and len(res.stderr.splitlines()) == 1, res.stderr
+    assert str(folder) in res.stderr and "not a previous margin export" in res.stderr
+    assert [p.name for p in folder.iterdir()] == ["chapter1.tex"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".thesis")]

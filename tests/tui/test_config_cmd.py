@@ -69,3 +69,48 @@ def test_config_keys_toml_is_a_table_the_config_accepts(tmp_path):
     assert set(keys) == IDS
     assert keys["reader.accept"] == "y"  # the remapping, not the default
     assert keys["app.help"] == "question_mark"
+    assert keys["app.search"] == "slash"  # Textual's name for / loads too
+
+
+@pytest.mark.parametrize("keys", ["ctrl+nope", "not a key", "banana", "ctrl+", "+", "ctrl+ctrl"])
+def test_keymap_rejects_a_remap_to_something_that_is_not_a_key(tmp_path, keys):
+    path = tmp_path / "config.toml"
+    with pytest.raises(ConfigError) as exc:
+        keymap_from_config({"keys": {"reader.accept": keys}}, path)
+    msg = str(exc.value)
+    assert msg.startswith(f"{path}: [keys] reader.accept") and "not a key" in msg, msg
+
+
+@pytest.mark.parametrize(
+    "keys", ["y", "ctrl+n", "f5", "question_mark", "?", "enter", "shift+tab", "space", "Y"]
+)
+def test_keymap_accepts_real_keys(keys):
+    from tui.keymap import is_key
+
+    assert is_key(keys)
+
+
+@pytest.mark.parametrize(
+    ("bid", "keys", "taken"),
+    [
+        ("reader.accept", "x", "reader.reject"),  # the same screen
+        ("reader.accept", "u", "app.undo"),  # a global key
+        ("reader.accept", "v", "text.select"),  # the text view inside the reader
+        ("app.search", "a", "reader.accept"),  # a global key onto a screen's
+        ("reader.accept", "?", "app.help"),  # "?" is question_mark
+    ],
+)
+def test_keymap_rejects_a_remap_onto_another_bindings_key(tmp_path, bid, keys, taken):
+    path = tmp_path / "config.toml"
+    with pytest.raises(ConfigError) as exc:
+        keymap_from_config({"keys": {bid: keys}}, path)
+    msg = str(exc.value)
+    assert msg.startswith(f"{path}: [keys] {bid}") and taken in msg, msg
+
+
+def test_keymap_allows_a_swap_and_keys_of_other_screens():
+    swap = {"reader.accept": "x", "reader.reject": "a"}
+    assert keymap_from_config({"keys": swap}) == swap
+    # the library's n and the reader's n never compete
+    assert keymap_from_config({"keys": {"library.next_unread": "m"}})
+    assert keymap_from_config({"keys": {"reader.quit": "q"}})  # shared with reader.back by design

@@ -247,8 +247,9 @@ async def test_library_n_jumps_to_the_next_unread(seeded):
         assert screen.articles.cursor == 2
         await press(pilot, "p")
         assert screen.articles.cursor == 0
-        await press(pilot, "p")
-        assert screen.articles.cursor == 0
+        await press(pilot, "p")  # none above: round to the last unread below
+        assert screen.articles.cursor == 2
+        assert "wrapped to the bottom" in notes(app)
 
 
 async def test_opening_a_missing_article_goes_back(seeded):

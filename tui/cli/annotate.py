@@ -11,7 +11,7 @@ from store.errors import CorrectionError
 
 from ..plain import plain
 from .context import Context, pass_context
-from .output import echo, echo_json
+from .output import echo, echo_json, error
 
 SHOWN = 5  # mentions a propagation preview shows in context
 
@@ -27,9 +27,14 @@ def _label(store: Store, label: str, new_label: bool) -> str:
     )
 
 
+def _quoted(text: str) -> str:
+    """text quoted, each control character escaped once (repr, then plain for the rest)."""
+    return plain(repr(text), one_line=True)
+
+
 def _span_line(span: Span) -> str:
     return (
-        f"span {span.id}: {plain(span.text, one_line=True)!r} {span.start}..{span.end}"
+        f"span {span.id}: {_quoted(span.text)} {span.start}..{span.end}"
         f" {plain(span.label, one_line=True)} ({span.status}, {plain(span.source, one_line=True)})"
     )
 
@@ -144,7 +149,7 @@ def _preview_json(p: PropagationPreview) -> dict[str, Any]:
 
 def _decision(surface: str, label: str | None) -> str:
     target = "rejected" if label is None else f"-> {plain(label, one_line=True)}"
-    return f"{plain(surface, one_line=True)!r} {target}"
+    return f"{_quoted(surface)} {target}"
 
 
 @click.command("propagate")
@@ -200,37 +205,31 @@ def propagate_cmd(
         )
         for m in p.mentions[:SHOWN]:
             ctx = plain(f"{m.before[-25:]}[{m.text}]{m.after[:25]}", one_line=True)
-            was = m.current_label or "untagged"
+            was = plain(m.current_label or "untagged", one_line=True)
             echo(f"  {m.article_id:>6} {m.start:>6}  {m.action:<7} {was:<10} …{ctx}…")
         if len(p.mentions) > SHOWN:
             echo(f"  ... and {len(p.mentions) - SHOWN} more")
         return
-    n = store.propagate(
+    done = store.apply_propagation(
         surface,
         label,
         article_id=article_id,
         case_sensitive=not ignore_case,
         learn=learn,
     )
-    learned = learn if learn is not None else article_id is None
-    change = store.next_undo() if (n or learned) else None
-    arts = list(change.articles) if change is not None and change.action == "propagate" else []
-    rule = None
-    if learned:
-        same = [r for r in store.rules() if r.surface == surface]
-        rule = next((r for r in same if r.case_sensitive != ignore_case), None)
+    n, arts = done.mentions, list(done.articles)
     if as_json:
-        echo_json({"changed": n, "articles": arts, "rule": None if rule is None else rule.id})
+        echo_json({"changed": n, "articles": arts, "rule": done.rule})
         return
-    tail = f"; rule {rule.id} learned" if rule is not None else ""
+    tail = f"; rule {done.rule} learned" if done.rule is not None else ""
     echo(
         f"{_decision(surface, label)}: {n} mention(s) changed in {len(arts)} article(s){tail}"
-        + ("; `margin undo` reverts it" if n or rule else "")
+        + ("; `margin undo` reverts it" if done.group is not None else "")
     )
 
 
-def _change_line(verb: str, change: Change | None) -> str:
-    return verb if change is None else f"{verb}: {plain(change.describe(), one_line=True)}"
+def _change_line(verb: str, change: Change) -> str:
+    return f"{verb}: {plain(change.describe(), one_line=True)}"
 
 
 @click.command("undo")
@@ -238,8 +237,10 @@ def _change_line(verb: str, change: Change | None) -> str:
 def undo_cmd(obj: Context) -> None:
     """Undo the newest change (a propagation undoes as one)."""
     store = obj.store()
-    change = store.next_undo()
-    store.undo()
+    change = store.undo_change()
+    warning = store.made_elsewhere(change)
+    if warning is not None:
+        error(f"note: {warning}; `margin redo` puts it back")
     echo(_change_line("undone", change))
 
 
@@ -247,10 +248,7 @@ def undo_cmd(obj: Context) -> None:
 @pass_context
 def redo_cmd(obj: Context) -> None:
     """Redo the change undone last."""
-    store = obj.store()
-    change = store.next_redo()
-    store.redo()
-    echo(_change_line("redone", change))
+    echo(_change_line("redone", obj.store().redo_change()))
 
 
 @click.command("review")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,17 +19,24 @@ class Context:
 
     db_path: Path
     config_file: Path | None = None
+    front: str = "cli"  # who writes, for the journal's origin: "cli", or "tui" for the reader
     _store: Store | None = None
     _config: dict[str, Any] | None = field(default=None, repr=False)
 
     def store(self) -> Store:
         """Open the store once per command."""
         if self._store is None:
-            self._store = open_store(self.db_path)
+            self._store = open_store(self.db_path, origin=self.origin())
             self._store.allow_overlaps = bool(
                 self.config().get("annotate", {}).get("allow_overlaps", False)
             )
         return self._store
+
+    def origin(self) -> str:
+        """This process in the journal: "cli:PID@SHELL" (one shell's commands are one person's)."""
+        if self.front == "tui":
+            return f"tui:{os.getpid()}"
+        return f"cli:{os.getpid()}@{os.getppid()}"
 
     def config(self) -> dict[str, Any]:
         """Read the config file once."""

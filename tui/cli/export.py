@@ -9,11 +9,12 @@ import click
 
 from store.errors import ExportError
 from store.export import ExportOptions, parse_split, run_export, select_ids, summary_lines
+from store.export_report import as_json, write_report
 from store.formats import OUTPUTS
 
 from ..plain import plain
 from .context import Context, pass_context
-from .output import progress
+from .output import echo_json, progress
 
 
 @click.command("export")
@@ -39,6 +40,17 @@ from .output import progress
     multiple=True,
     help="Hold out a share of articles, e.g. dev=0.2 (repeatable); the rest is train.",
 )
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write every span left out to this file (TSV, or JSONL if it ends in .jsonl).",
+)
+@click.option(
+    "--json",
+    "as_json_out",
+    is_flag=True,
+    help="Print the summary, with every span left out, as JSON (needs --out).",
+)
 @pass_context
 def export_cmd(
     obj: Context,
@@ -49,15 +61,22 @@ def export_cmd(
     include_suggestions: bool,
     labels: tuple[str, ...],
     splits: tuple[str, ...],
+    report: Path | None,
+    as_json_out: bool,
 ) -> None:
     """Export articles and their corrected entities (default: every article).
 
     Exported: accepted spans (yours and accepted suggestions) and, in reviewed articles,
-    the remaining suggestions. Spans a format cannot express are listed on stderr.
+    the remaining suggestions. Spans a format cannot express are listed on stderr (the
+    first 50; --report FILE or --json lists every one).
     """
-    store = obj.store()
     if out is not None and str(out) == "-":
         out = None  # --out - is standard output
+    if as_json_out and out is None:
+        raise click.ClickException(
+            "--json prints the summary on standard output, where the data would go: give --out PATH"
+        )
+    store = obj.store()
     try:
         opts = ExportOptions(
             fmt=fmt,
@@ -81,7 +100,21 @@ def export_cmd(
     except OSError as exc:
         # name what the user asked for, not the temporary file written beside it
         raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
-    for line in summary_lines(result):
+    if report is not None:
+        try:
+            write_report(result, report)
+        except ExportError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {report}: {exc.strerror or exc}") from None
+    if as_json_out:
+        echo_json(as_json(result))
+        return
+    hint = f" (all of them in {report})" if report else " (--report FILE lists every one)"
+    lines = summary_lines(result, more_hint=hint)
+    if report is not None:
+        lines.append(f"{len(result.total.skipped)} span(s) left out listed in {report}")
+    for line in lines:
         click.echo(plain(line, one_line=True), err=True)
 
 

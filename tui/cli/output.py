@@ -28,8 +28,18 @@ def echo_json(data: Any) -> None:
     click.echo(json_text(data))
 
 
+# progress bars drawing on the terminal now: their line has no newline until they finish
+_drawing: list[Any] = []
+
+
 def error(message: str) -> None:
-    """Print one error line on stderr, safe for the terminal."""
+    """Print one error line on stderr, safe for the terminal, below a progress bar if one is drawn.
+
+    A bar redraws its line in place (no newline), so the error would continue it
+    (``…100%margin: x.txt``); the bar's line is ended first and the bar redraws below.
+    """
+    if _drawing:
+        click.echo("", err=True)
     click.echo(f"margin: {plain(message, one_line=True)}", err=True)
 
 
@@ -56,4 +66,8 @@ def progress(total: int, label: str) -> Iterator[_Progress]:
         yield _Progress(None)
         return
     with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True) as bar:
-        yield _Progress(bar)
+        _drawing.append(bar)
+        try:
+            yield _Progress(bar)
+        finally:
+            _drawing.remove(bar)

@@ -20,6 +20,7 @@ def open_reader(obj: Context, article_id: int | None) -> None:
 
     Without a terminal (piped, or in a script) the article is printed instead.
     """
+    obj.front = "tui"  # the journal tells this window's changes from other processes'
     store = obj.store()
     if article_id is not None:
         store.article(article_id)  # NotFound names the missing id before the screen opens

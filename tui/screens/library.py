@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -10,14 +10,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store import ArticleSummary
-from store.errors import StoreBusy
+from store.errors import NotFound, StoreBusy
 
 from ..keymap import LIBRARY
 from ..messages import OpenArticle
 from ..widgets.article_list import PAGE, ArticleList
+from ..widgets.footer import MarginFooter
 from ..workers import store_work
 from .base import StoreScreen
 from .common import StoreChanged, freeze_memory
@@ -67,9 +68,11 @@ class LibraryScreen(StoreScreen[None]):
 
     @dataclass
     class Latest(Message):
-        """The newest article id in the database now."""
+        """The newest article id in the database now, and the rows on screen as they are now."""
 
         article_id: int
+        rows: dict[int, ArticleSummary] = field(default_factory=dict)
+        gone: bool = False  # a row on screen was deleted
 
     def __init__(self) -> None:
         super().__init__()
@@ -84,7 +87,7 @@ class LibraryScreen(StoreScreen[None]):
         yield Static(f"margin · {Path(self.store.path).name}", id="lib-title", markup=False)
         yield ArticleList(id="articles")
         yield Static("", id="lib-status", markup=False)
-        yield Footer()
+        yield MarginFooter()
 
     @property
     def articles(self) -> ArticleList:
@@ -99,21 +102,39 @@ class LibraryScreen(StoreScreen[None]):
 
     def _tick(self) -> None:
         if self.is_current:
-            self.poll()
+            self.poll(self.articles.on_screen())
 
     @store_work(group="library-poll", exclusive=True)
-    def poll(self) -> None:
-        """Notice articles another process imported (one indexed MAX(id) read)."""
+    def poll(self, shown: list[tuple[int, int]] | None = None) -> None:
+        """Notice what other processes changed: new articles (one indexed MAX(id) read) and
+        the rows on screen (a primary-key read each: an extraction that finished since)."""
+        rows: dict[int, ArticleSummary] = {}
+        gone = False
         try:
             latest = self.store.latest_article_id()
+            for index, article_id in shown or []:
+                try:
+                    rows[index] = self.store.article_summary(article_id)
+                except NotFound:
+                    gone = True
         except StoreBusy:
             return  # another program is writing: the next tick asks again
-        self.post_message(self.Latest(latest))
+        self.post_message(self.Latest(latest, rows, gone))
 
     def on_library_screen_latest(self, message: Latest) -> None:
-        if self._latest is not None and message.article_id != self._latest:
+        known, self._latest = self._latest, message.article_id
+        if message.gone or (known is not None and message.article_id != known):
             self.reload()
-        self._latest = message.article_id
+            return
+        loaded = self.articles.rows
+        changed = {i: row for i, row in message.rows.items() if i in loaded and loaded[i] != row}
+        if not changed:
+            return
+        if self.sort == "entities" or any(loaded[i].id != row.id for i, row in changed.items()):
+            self.reload()  # the order itself may have changed
+            return
+        self.articles.update_rows(changed)
+        self.tally()  # read / reviewed counts may have moved too
 
     def on_screen_resume(self) -> None:
         if self.total:
@@ -148,18 +169,26 @@ class LibraryScreen(StoreScreen[None]):
 
     @store_work(group="library-jump", exclusive=True)
     def jump_unread(self, sort: str, current: int | None, step: int) -> None:
-        """Find the next or previous unread article and its row."""
+        """Find the next or previous unread article and its row, wrapping round at an end."""
         target = self.store.next_unread(current, sort, step)
-        index = None if target is None else self.store.article_rank(target, sort)
-        self.post_message(
-            self.Jump(sort, index, "" if index is not None else "no more unread articles")
-        )
+        note = ""
+        if target is None and current is not None:  # none that way: wrap round to the other end
+            target = self.store.next_unread(None, sort, step)
+            note = "wrapped to the top" if step > 0 else "wrapped to the bottom"
+            if target == current:
+                target, note = None, "no other unread article"
+        if target is None:
+            self.post_message(self.Jump(sort, None, note or "no unread articles"))
+            return
+        self.post_message(self.Jump(sort, self.store.article_rank(target, sort), note))
 
     def on_library_screen_jump(self, message: Jump) -> None:
         if message.index is None:
             self.notify(message.note, timeout=3)
         elif message.sort == self.sort:
             self.articles.go_to(message.index)
+            if message.note:
+                self.notify(message.note, timeout=3)
 
     def on_library_screen_counted(self, message: Counted) -> None:
         if message.sort != self.sort:

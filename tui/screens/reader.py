@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,15 +16,17 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from store import PropagationPreview, Span, Store
+from store.errors import StoreBusy
 
 from ..keymap import READER
 from ..plain import plain
 from ..widgets.article_text import ArticleText, Selection
 from ..widgets.entity_panel import EntityPanel
+from ..widgets.footer import MarginFooter
 from ..widgets.legend import Legend, chip
 from ..workers import store_work
 from .base import StoreScreen
@@ -33,6 +37,18 @@ from .propagate import PropagateScreen
 NARROW = 100  # below this many columns the panel folds away (tab shows it)
 WIDE = 160  # from this many columns the panel gets wider
 NOTHING_TO_APPLY = "nothing to apply: correct an entity first, then press A"
+WAITING = "waiting for another program to finish writing…"
+SAVING = "saving…"
+SAVING_AFTER = 1.0  # seconds a correction may take before the status line says "saving…"
+RETRY_PAUSE = 0.25  # seconds between attempts once the database said busy
+GIVE_UP_AFTER = 300.0  # seconds of busy database after which a correction is not saved
+NOT_SAVED = (
+    "the correction was not saved: another program kept the database busy for {seconds};"
+    " make it again when that program is done"
+)
+NOT_SAVED_CLOSED = (
+    "the correction was not saved: the reader closed while another program kept the database busy"
+)
 
 
 def fetch_article(store: Store, article_id: int, sort: str) -> ArticleData:
@@ -48,14 +64,24 @@ def fetch_article(store: Store, article_id: int, sort: str) -> ArticleData:
     )
 
 
-def span_counts(spans: list[Span]) -> dict[str, int]:
-    """Count spans as the status line shows them: suggested, accepted, yours, rejected."""
+def span_counts(spans: list[Span], reviewed: bool = False) -> dict[str, int]:
+    """Count spans as a person would: suggested, accepted, yours, rejected.
+
+    A model span that a relabel or a resize replaced is stored as rejected under the span that
+    replaced it: that is a correction, not a rejection, so only a rejected span that no live
+    span overlaps counts. In a reviewed article every suggestion counts as accepted (as in
+    exports): nothing is left to check.
+    """
     counts = {"suggested": 0, "accepted": 0, "yours": 0, "rejected": 0}
+    live = [s for s in spans if s.status != "rejected"]
     for s in spans:
         if s.status == "rejected":
-            counts["rejected"] += 1
+            if not any(o.start < s.end and s.start < o.end for o in live):
+                counts["rejected"] += 1
         elif s.is_user:
             counts["yours"] += 1
+        elif s.status == "suggested" and reviewed:
+            counts["accepted"] += 1
         else:
             counts[s.status] += 1
     return counts
@@ -90,6 +116,13 @@ class ReaderScreen(StoreScreen[None]):
         label: str | None
 
     @dataclass
+    class Waiting(Message):
+        """A correction found the database busy (on) or got through at last (off)."""
+
+        token: int
+        on: bool
+
+    @dataclass
     class NothingToApply(Message):
         """The journal holds no decision A could apply (none yet, or it was undone)."""
 
@@ -109,6 +142,9 @@ class ReaderScreen(StoreScreen[None]):
         self.data: ArticleData | None = None
         self._propagate_after_edits = False  # A pressed while a correction was being saved
         self._leave_on_resume = False  # the article could not be opened under an error screen
+        self._waiting: set[int] = set()  # corrections that are waiting for the write lock
+        self._edit_started = 0.0  # when the newest correction was sent to the store
+        self._one_write = threading.Lock()  # corrections reach the store one after another
 
     def compose(self) -> ComposeResult:
         yield Static("", id="reader-title", markup=False)
@@ -122,7 +158,7 @@ class ReaderScreen(StoreScreen[None]):
             yield Static("", id="status-article", markup=False)
         # below 100 columns, while the panel (and its legend) is folded:
         yield Legend(id="legend-bar", gap=1)
-        yield Footer()
+        yield MarginFooter()
 
     @property
     def selected(self) -> Span | None:
@@ -149,7 +185,6 @@ class ReaderScreen(StoreScreen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
         self.set_class(event.size.width >= WIDE, "-wide")
-        self.query_one(Footer).compact = event.size.width < NARROW  # so that ? Help still shows
         self._update_status()
 
     def open(self, article_id: int, select: tuple[int, int] | None = None) -> None:
@@ -188,16 +223,54 @@ class ReaderScreen(StoreScreen[None]):
 
     def edit(self, change: Callable[[Store], Any], done: str, caret: int | None = None) -> None:
         """Make one correction through the store (a refusal comes back as a notification)."""
+        self._edit_started = time.monotonic()
+        self.set_timer(SAVING_AFTER, self._update_status)  # "saving…" if it is still going
         self._edit(change, done, caret)
 
     @store_work(group="reader-edit")
     def _edit(self, change: Callable[[Store], Any], done: str, caret: int | None) -> None:
         """Make one correction through the store, then reload the article."""
-        result = change(self.store)
+        result = self._write(change)
         data = fetch_article(self.store, self.article_id, self.sort)
         self.post_message(
             self.Loaded(data, caret, done.format(result=result), clear_selection=True)
         )
+
+    def _write(self, change: Callable[[Store], Any]) -> Any:
+        """Run change, trying again while another program holds the write lock (a worker).
+
+        The correction stays pending, the status line says that margin waits; after
+        GIVE_UP_AFTER seconds, or when the reader closes, StoreBusy says it was not saved.
+        """
+        worker = get_current_worker()
+        deadline = time.monotonic() + GIVE_UP_AFTER
+        with self._one_write:  # one waiting for the lock holds back the next (their order)
+            return self._write_now(change, worker, deadline)
+
+    def _write_now(
+        self, change: Callable[[Store], Any], worker: Worker[Any], deadline: float
+    ) -> Any:
+        """The retry loop of _write (called holding the screen's write lock)."""
+        token = id(worker)
+        waited = False
+        try:
+            while True:
+                try:
+                    return change(self.store)
+                except StoreBusy:
+                    if worker.is_cancelled:
+                        raise StoreBusy(NOT_SAVED_CLOSED) from None
+                    if time.monotonic() > deadline:
+                        raise StoreBusy(
+                            NOT_SAVED.format(seconds=f"{GIVE_UP_AFTER / 60:.0f} minutes")
+                        ) from None
+                    if not waited:
+                        waited = True
+                        self.post_message(self.Waiting(token, True))
+                    time.sleep(RETRY_PAUSE)  # (the busy timeout itself waited before this)
+        finally:
+            if waited:
+                self.post_message(self.Waiting(token, False))
 
     @store_work(group="reader-preview", exclusive=True)
     def preview_last_decision(self) -> None:
@@ -227,6 +300,7 @@ class ReaderScreen(StoreScreen[None]):
             if self.data is None:  # the article to open is not there: back where we came from
                 self._leave()
         if worker.group == "reader-edit" and worker.is_finished:
+            self._update_status()  # no "saving…" left behind by a refused correction
             if self._propagate_after_edits and not self._edits_running():
                 self._propagate_after_edits = False
                 self.preview_last_decision()
@@ -272,6 +346,13 @@ class ReaderScreen(StoreScreen[None]):
             self.notify(message.note, timeout=3)
         self._update_status()
         self.call_after_refresh(freeze_memory)
+
+    def on_reader_screen_waiting(self, message: Waiting) -> None:
+        if message.on:
+            self._waiting.add(message.token)
+        else:
+            self._waiting.discard(message.token)
+        self._update_status()
 
     def on_reader_screen_at_end(self, message: AtEnd) -> None:
         self._queued_steps = 0
@@ -344,7 +425,7 @@ class ReaderScreen(StoreScreen[None]):
         data = self.data
         if data is None:
             return
-        c = span_counts(data.spans)
+        c = span_counts(data.spans, data.article.reviewed)
         live = c["suggested"] + c["accepted"] + c["yours"]
         narrow = self.size.width < NARROW
         if narrow:  # short, so that the selected entity on the left keeps room
@@ -368,7 +449,11 @@ class ReaderScreen(StoreScreen[None]):
     def _entity_status(self) -> Text:
         sel = self.text_view.selection
         status = Text()
-        if sel is not None:
+        if self._waiting:
+            status.append(WAITING, Style(bold=True, color="yellow"))
+        elif self._edits_running() and time.monotonic() - self._edit_started >= SAVING_AFTER:
+            status.append(SAVING, Style(bold=True))
+        elif sel is not None:
             what = "resize" if sel.span_id is not None else "new"
             piece = plain(self.text_view.text[sel.start : sel.end], one_line=True)
             status.append(f"{what}: ", Style(bold=True))

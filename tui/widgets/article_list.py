@@ -83,6 +83,19 @@ class ArticleList(ScrollView, can_focus=True):
             self._asked = {p for p in self._asked if abs(p - self.cursor) <= 10 * PAGE}
         self.refresh()
 
+    def on_screen(self) -> list[tuple[int, int]]:
+        """(index, article id) of the loaded rows drawn now (what a poll checks for changes)."""
+        top = int(self.scroll_offset.y)
+        rows = (self.rows.get(i) for i in range(top, top + self.size.height))
+        return [(top + i, row.id) for i, row in enumerate(rows) if row is not None]
+
+    def update_rows(self, changed: dict[int, ArticleSummary]) -> None:
+        """Redraw rows whose article changed (entity count, review state) in place."""
+        for index, row in changed.items():
+            if index in self.rows:
+                self.rows[index] = row
+        self.refresh()
+
     @property
     def current(self) -> ArticleSummary | None:
         """The row under the cursor, when it has been loaded."""

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import OptionList
@@ -86,6 +87,22 @@ class EntityPanel(OptionList):
             return
         label, surface = option.id.split(SEP, 1)
         self.post_message(self.Chosen(label, surface, again))
+
+    async def _on_click(self, event: events.Click) -> None:
+        """A click on another surface selects its first mention; on the same one, the next.
+
+        (OptionList's own click highlights and then selects: that went to mention 2 of N.)
+        """
+        index = event.style.meta.get("option")
+        if index is None or index == self.highlighted:
+            return  # OptionList's click: select the highlighted row again, the next mention
+        event.prevent_default()
+        option = self.get_option_at_index(index)
+        if option.disabled:
+            return
+        self.highlighted = index
+        if not self.has_focus:  # (the highlight handler speaks only for a focused panel)
+            self._chosen(option, False)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()

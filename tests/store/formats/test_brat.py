@@ -100,3 +100,15 @@ def test_naming_the_txt_imports_the_pair(tmp_path, store):
     ann = _pair(tmp_path / "c", "d", "Paris is big", "T1\tGPE 0 5\tParis\n")
     summary = import_file(store, ann.with_suffix(".txt"))
     assert summary.files == 1 and summary.spans == 1
+
+
+def test_dropped_annotator_notes_are_reported(tmp_path, store):
+    ann = (
+        _t(1, "PERSON", TEXT, "Émile")
+        + "#1\tAnnotatorNotes T1\tthe painter, not the poet\n"
+        + "#2\tAnnotatorNotes T1\tcheck the spelling\n"
+        + "R1\tKnows Arg1:T1 Arg2:T1\n"
+    )
+    summary = import_file(store, _pair(tmp_path / "corpus", "a", TEXT, ann).parent)
+    assert any("2 annotator note(s) not imported" in w for w in summary.warnings), summary.warnings
+    assert any("1 relation line(s) not imported" in w for w in summary.warnings)
