@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import sqlite_utils
@@ -16,11 +17,33 @@ DEFAULT_COLOR = "#dddddd"
 
 # displaCy-like colours for labels that import brings (LOCATION, location, product ...)
 _ALIASES = {"LOCATION": "LOC", "PER": "PERSON", "MISC": "PRODUCT", "COMPANY": "ORG"}
-_EXTRA_PALETTE = ("#8ef", "#faa", "#afa", "#ffa", "#aaf", "#fcf", "#cfc", "#fdb", "#bdf", "#dbf")
+# six hex digits: Rich styles, Textual CSS, brat and Label Studio all read #rrggbb (#faa failed)
+_EXTRA_PALETTE = (
+    "#88eeff",
+    "#ffaaaa",
+    "#aaffaa",
+    "#ffffaa",
+    "#aaaaff",
+    "#ffccff",
+    "#ccffcc",
+    "#ffddbb",
+    "#bbddff",
+    "#ddbbff",
+)
+_HEX3 = re.compile(r"#[0-9a-fA-F]{3}")
+_HEX6 = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def normal_color(color: object) -> str:
+    """A stored colour as lower-case #rrggbb: #rgb is widened, anything else is the grey."""
+    value = color.strip() if isinstance(color, str) else ""
+    if _HEX3.fullmatch(value):
+        value = "#" + "".join(c * 2 for c in value[1:])
+    return value.lower() if _HEX6.fullmatch(value) else DEFAULT_COLOR
 
 
 def color_for(name: str) -> str:
-    """Return a displaCy colour for a known label, or a stable colour for a new one."""
+    """Return a displaCy colour (#rrggbb) for a known label, or a stable colour for a new one."""
     upper = name.upper()
     upper = _ALIASES.get(upper, upper)
     for lname, _, color in _DEFAULTS:
@@ -38,19 +61,19 @@ _ADD = (
 
 
 def labels(db: sqlite_utils.Database) -> list[Label]:
-    """Every label in legend order."""
+    """Every label in legend order, its colour as #rrggbb (older databases hold #rgb)."""
     # not rows_where: on a damaged file without the table it would answer "no labels"
     rows = db.execute(
         "SELECT name, description, color, key, position FROM labels ORDER BY position, name"
     )
-    return [Label(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    return [Label(r[0], r[1], normal_color(r[2]), r[3], r[4]) for r in rows]
 
 
 def ensure_label(
     db: sqlite_utils.Database, name: str, description: str = "", color: str | None = None
 ) -> None:
     """Add a label at the end of the legend unless it exists (inside the caller's unit)."""
-    db.execute(_ADD, (name, description, color or color_for(name)))
+    db.execute(_ADD, (name, description, normal_color(color) if color else color_for(name)))
 
 
 def ensure_labels(db: sqlite_utils.Database, names: Iterable[str]) -> None:

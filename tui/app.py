@@ -150,6 +150,7 @@ class MarginApp(App[None]):
             return
         screen = self.screen
         title = "reader" if isinstance(screen, ReaderScreen) else "library"
+        title = getattr(screen, "HELP_TITLE", title)
         names = screen.label_key_names() if isinstance(screen, ReaderScreen) else {}
         self.push_screen(HelpScreen(title, active_rows(screen.active_bindings, names)))
 

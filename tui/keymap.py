@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.binding import Binding
-from textual.keys import Keys
+from textual.keys import KEY_NAME_REPLACEMENTS, Keys
 
 from store.errors import ConfigError
 
@@ -123,6 +123,7 @@ _NAMED = {k.value.rsplit("+", 1)[-1] for k in Keys} | {
     "backspace",
     "escape",
     *(f"f{n}" for n in range(1, 25)),
+    *KEY_NAME_REPLACEMENTS.values(),  # Textual's own names: "slash" (the default of app.search)
 }
 
 

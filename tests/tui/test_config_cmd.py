@@ -42,6 +42,36 @@ def test_every_binding_has_a_unique_id_per_scope():
     assert "reader.propagate" in IDS
 
 
+def _load_keys(tmp_path, toml_text: str) -> dict[str, str]:
+    from store.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text(toml_text, "utf-8")
+    return keymap_from_config(load_config(path), path)
+
+
+def test_config_keys_suggests_a_line_the_config_accepts(tmp_path):
+    """The example line, uncommented under [keys], loads: the dotted id is quoted."""
+    result = CliRunner().invoke(cli, ["config", "keys"])
+    assert result.exit_code == 0
+    example = next(x for x in result.output.splitlines() if "reader.next_article" in x and "=" in x)
+    line = example.lstrip("#").strip()
+    assert _load_keys(tmp_path, f"[keys]\n{line}\n") == {"reader.next_article": "ctrl+n"}
+
+
+def test_config_keys_toml_is_a_table_the_config_accepts(tmp_path):
+    (tmp_path / "config.toml").write_text('[keys]\n"reader.accept" = "y"\n')
+    result = CliRunner().invoke(cli, ["config", "keys", "--toml"])
+    assert result.exit_code == 0, result.output
+    other = tmp_path / "again"
+    other.mkdir()
+    keys = _load_keys(other, result.output)
+    assert set(keys) == IDS
+    assert keys["reader.accept"] == "y"  # the remapping, not the default
+    assert keys["app.help"] == "question_mark"
+    assert keys["app.search"] == "slash"  # Textual's name for / loads too
+
+
 @pytest.mark.parametrize("keys", ["ctrl+nope", "not a key", "banana", "ctrl+", "+", "ctrl+ctrl"])
 def test_keymap_rejects_a_remap_to_something_that_is_not_a_key(tmp_path, keys):
     path = tmp_path / "config.toml"

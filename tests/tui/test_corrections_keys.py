@@ -85,7 +85,7 @@ async def test_enter_on_a_new_selection_asks_for_the_label(seeded):
         text.move_caret(SEED.index("President"))
         await press(pilot, "v", "enter")
         assert isinstance(app.screen, LabelPicker)
-        await press(pilot, *"title", "enter")  # a new label
+        await press(pilot, *"title", "enter", "y")  # a new label: asked, then confirmed
         span = live(seeded)[(SEED.index("President"), SEED.index("President") + 9)]
         assert span.label == "title"
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App
 from textual.widgets import Input, Select, Static
 
 from store import ArticleDraft
 from tui.screens.export_dialog import ExportDialog
+
+from .helpers import drawn_lines
 
 
 class _Host(App[None]):
@@ -49,7 +53,7 @@ async def test_format_change_updates_default_path(store):
         dialog = app.screen
         dialog.query_one("#format", Select).value = "brat"
         await pilot.pause()
-        assert dialog.query_one("#path", Input).value == "margin-brat"
+        assert dialog.query_one("#path", Input).value == str(Path.cwd() / "margin-brat")
         await pilot.press("escape")
         await pilot.pause()
     assert app.closed_with is None
@@ -100,3 +104,36 @@ async def test_palette_offers_export(store):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
+
+
+async def test_default_path_is_absolute_and_the_format_is_focused(store, tmp_path, monkeypatch):
+    """The path names its folder (files landed in whatever folder margin ran in)."""
+    monkeypatch.chdir(tmp_path)
+    app = _Host(store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        dialog = app.screen
+        path = dialog.query_one("#path", Input).value
+        assert Path(path).is_absolute() and path == str(tmp_path / "margin-spacy.spacy")
+        assert app.focused is dialog.query_one("#format", Select)
+
+
+async def test_checkboxes_read_on_and_off_in_text(store):
+    from textual.widgets import Checkbox
+
+    app = _Host(store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        dialog = app.screen
+        reviewed = dialog.query_one("#reviewed-only", Checkbox)
+        suggestions = dialog.query_one("#suggestions", Checkbox)
+        off = drawn_lines(reviewed)[0]
+        reviewed.value = True
+        await pilot.pause()
+        on = drawn_lines(reviewed)[0]
+        assert on != off  # the text alone says which is ticked
+        assert "X" in on and "X" not in off
+        assert "X" not in drawn_lines(suggestions)[0]
+        reviewed.value = False
+        await pilot.pause()
+        assert drawn_lines(reviewed)[0] == off

@@ -209,3 +209,45 @@ async def test_an_unknown_label_shows_the_stores_sentence(filled: Store) -> None
         assert status == str(refused.value)
         assert status.startswith("label:NOPE is not a label of this database (labels: ")
         assert screen.hits == [] and isinstance(app.screen, SearchScreen)
+
+
+async def _search_militia(store: Store) -> None:
+    app = SearchApp(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await type_query(pilot, screen, "militia")
+        assert screen.hits and screen.hits[0].label == "MILITIA"
+        results = screen.query_one("#search-results", OptionList)
+        assert "MILITIA" in str(results.get_option_at_index(0).prompt)
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)  # no crash drawing the row
+    assert app.return_code in (None, 0) and not app._exception
+
+
+@pytest.mark.parametrize("stored", [None, "#faa", "bogus"])
+async def test_a_hit_with_an_invented_label_is_shown(tmp_path: Path, stored) -> None:
+    """A label outside spaCy's 18 gets a colour every consumer can parse (#faa crashed)."""
+    s = open_store(tmp_path / "militia.db")
+    text = "The Militia of the North took the bridge."
+    s.add_article(
+        ArticleDraft(text=text, title="Bridge", spans=spans(text, [("Militia", "MILITIA")]))
+    )
+    if stored is not None:  # an older database's colour
+        with s.unit() as tx:
+            tx.execute("UPDATE labels SET color = ? WHERE name = 'MILITIA'", (stored,))
+    try:
+        await _search_militia(s)
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("color", ["#faa", "bogus", ""])
+def test_hit_prompt_survives_a_colour_it_cannot_parse(color: str) -> None:
+    from textual.content import Content
+
+    from store import SearchHit
+    from tui.screens.search import hit_prompt
+
+    hit = SearchHit("entity", 1, "Bridge", 1.0, label="MILITIA", text="Militia", mentions=1)
+    row = hit_prompt(hit, {"MILITIA": color})
+    Content.from_rich_text(row)  # what the option list does: it parses the style, must not raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -66,19 +67,43 @@ def config_path_cmd(obj: Context) -> None:
 
 @config_group.command("keys")
 @click.option("--json", "as_json", is_flag=True, help="Print the bindings as JSON.")
+@click.option(
+    "--toml", "as_toml", is_flag=True, help="Print a [keys] table to paste in the config."
+)
 @pass_context
-def config_keys_cmd(obj: Context, as_json: bool) -> None:
+def config_keys_cmd(obj: Context, as_json: bool, as_toml: bool) -> None:
     """List every key binding id with its key (as remapped by the config's [keys] table)."""
     from ..keymap import ALL, describe, keymap_from_config
 
     keymap = keymap_from_config(obj.config(), obj.config_file or config_path())
-    rows = describe([b for b in ALL if b.id], keymap)
+    bindings = [b for b in ALL if b.id]
+    rows = describe(bindings, keymap)
     if as_json:
         echo_json([{"id": bid, "keys": keys, "description": d} for keys, d, bid in rows])
         return
-    echo('# remap in the config file, e.g.  [keys]  reader.next_article = "ctrl+n"')
+    if as_toml:
+        echo("[keys]")
+        for b in sorted(bindings, key=lambda b: b.id or ""):
+            bid = b.id or ""
+            echo(f"{toml_pair(bid, keymap.get(bid, b.key))}  # {b.description}")
+        return
+    # an id holds dots: unquoted, TOML would read it as nested tables and the config refuse it
+    echo("# remap in the config file (margin config path), e.g.:")
+    echo("#   [keys]")
+    echo(f"#   {toml_pair('reader.next_article', 'ctrl+n')}")
+    echo("# or print a whole [keys] table to start from: margin config keys --toml")
     for keys, description, bid in sorted(rows, key=lambda r: r[2]):
         echo(f"{bid:<24} {keys:<18} {description}")
+
+
+def toml_pair(key: str, value: str) -> str:
+    """One TOML line `"key" = "value"`, both quoted as TOML basic strings."""
+    return f"{toml_string(key)} = {toml_string(value)}"
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string (JSON's escaping is valid TOML for these ASCII ids and keys)."""
+    return json.dumps(text, ensure_ascii=True)
 
 
 def register(group: click.Group) -> None:

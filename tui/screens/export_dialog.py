@@ -31,9 +31,23 @@ from .base import StoreModal
 
 
 def default_path(fmt: str) -> str:
-    """A file (or folder for brat) in the current folder named after the format."""
+    """A file (or folder for brat) in the current folder named after the format, as an absolute
+    path: the dialog shows where it will land, not a bare name in a folder nobody sees."""
     ext = OUTPUTS[fmt].extension
-    return f"margin-{fmt}{ext}" if ext else f"margin-{fmt}"
+    return str(Path.cwd() / (f"margin-{fmt}{ext}" if ext else f"margin-{fmt}"))
+
+
+class Tick(Checkbox):
+    """A checkbox whose mark is X when on and blank when off (Textual's shows X both ways, only
+    its colour differs: a text capture or a monochrome terminal could not tell them apart)."""
+
+    def __init__(self, label: str, value: bool = False, *, id: str | None = None) -> None:
+        super().__init__(label, value, id=id)
+        self.BUTTON_INNER = "X" if value else " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "X" if self.value else " "
+        super().watch_value()
 
 
 class ExportDialog(StoreModal[ExportResult | None]):
@@ -95,8 +109,8 @@ class ExportDialog(StoreModal[ExportResult | None]):
             yield Label("Path (a folder for brat)")
             yield Input(default_path(self.fmt), id="path")
             with Horizontal(classes="row"):
-                yield Checkbox("Reviewed articles only", id="reviewed-only")
-                yield Checkbox("Include open suggestions", id="suggestions")
+                yield Tick("Reviewed articles only", id="reviewed-only")
+                yield Tick("Include open suggestions", id="suggestions")
             yield Label("Hold out (optional, e.g. dev=0.2)")
             yield Input(placeholder="dev=0.2", id="split")
             yield ProgressBar(total=None, show_eta=False, id="progress")
@@ -107,6 +121,7 @@ class ExportDialog(StoreModal[ExportResult | None]):
 
     def on_mount(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#format", Select).focus()  # the first field: tab walks on from there
 
     @on(Select.Changed, "#format")
     def _format_changed(self, event: Select.Changed) -> None:

@@ -46,10 +46,12 @@ def active_rows(
     grouped: dict[tuple[str, str], list[str]] = {}
     for key, active in screen_bindings.items():
         b = active.binding
-        if not b.description or not (b.id in IDS or b.action == "quit"):
-            continue  # Textual's own scrolling and focus keys are left out
+        if not b.description or not (b.id or b.action == "quit"):
+            continue  # Textual's own scrolling and focus keys (they have no id) are left out
         description = descriptions.get(b.id or "", b.description)
-        grouped.setdefault((description, b.id or ""), []).append(pretty_keys(key))
+        # only the ids of the keymap can be remapped in the config: others show no id
+        bid = b.id if b.id in IDS else ""
+        grouped.setdefault((description, bid), []).append(pretty_keys(key))
     return sorted(
         ((" ".join(keys), desc, bid) for (desc, bid), keys in grouped.items()),
         key=lambda r: _ORDER.get(r[2], len(_ORDER)),

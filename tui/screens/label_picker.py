@@ -28,8 +28,45 @@ def matching(labels: list[Label], query: str) -> list[Label]:
     return starts + inside
 
 
+class ConfirmNewLabel(ModalScreen[bool]):
+    """Ask before a typed name becomes a new label: enter or y creates it, escape or n goes back."""
+
+    BINDINGS = [
+        Binding("enter,y", "answer(True)", "Create", id="picker.create"),
+        Binding("escape,n", "answer(False)", "Back", id="picker.back"),
+    ]
+
+    DEFAULT_CSS = """
+    ConfirmNewLabel { align: center middle; }
+    ConfirmNewLabel > #confirm {
+        width: 64; max-width: 100%; height: auto;
+        border: round $warning; background: $surface; padding: 0 1;
+    }
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.label_name = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Static(
+                f"create label {plain(self.label_name, one_line=True)!r}?",
+                id="confirm-question",
+                markup=False,
+            )
+            yield Static(
+                "no label has this name · enter/y: create it · escape: back to the list",
+                classes="hint",
+                markup=False,
+            )
+
+    def action_answer(self, create: bool) -> None:
+        self.dismiss(create)
+
+
 class LabelPicker(ModalScreen[str | None]):
-    """Choose a label by typing part of its name; a name no label has makes a new label."""
+    """Choose a label by typing part of its name; a name no label has makes a new label (asked)."""
 
     BINDINGS = [
         *MODAL,
@@ -49,7 +86,7 @@ class LabelPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Static(
-                "Label" + (f" (now {self.current})" if self.current else ""),
+                "Label" + (f" (now {plain(self.current, one_line=True)})" if self.current else ""),
                 id="picker-title",
                 markup=False,
             )
@@ -82,10 +119,26 @@ class LabelPicker(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         options = self.query_one(OptionList)
         if options.highlighted is not None:
-            self.dismiss(options.get_option_at_index(options.highlighted).id)
+            self.choose(options.get_option_at_index(options.highlighted).id)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.choose(event.option.id)
+
+    def choose(self, name: str | None) -> None:
+        """Dismiss with a label; a name no label has yet is asked about first (a typo: `gep`)."""
+        if name is None:
+            return
+        if any(lab.name == name for lab in self.labels):
+            self.dismiss(name)
+            return
+
+        def answered(create: bool | None) -> None:
+            if create:
+                self.dismiss(name)
+            else:
+                self.query_one(Input).focus()
+
+        self.app.push_screen(ConfirmNewLabel(name), answered)
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from store import EntityMention
 
+from ..keymap import APP
 from ..messages import OpenArticle
 from ..plain import plain
 from ..workers import store_work
@@ -43,6 +44,15 @@ def mention_prompt(m: EntityMention, width: int = 200) -> Text:
     return fit([head, row], width)
 
 
+# a modal screen ends the binding chain before the App: the App's help, search and palette keys
+# are bound here again (same ids, so a remapping in the config applies here too)
+APP_KEYS = [
+    replace(b, action=f"app.{b.action}")
+    for b in APP
+    if b.id in ("app.help", "app.search", "app.palette")
+]
+
+
 class MentionsScreen(StoreModal[bool]):
     """Every mention of an entity (surface + label); dismisses with True when one is opened."""
 
@@ -54,7 +64,10 @@ class MentionsScreen(StoreModal[bool]):
 
         mentions: list[EntityMention]
 
+    HELP_TITLE = "mentions"
+
     BINDINGS: ClassVar[list[BindingType]] = [
+        *APP_KEYS,
         Binding("escape,q", "close", "Back", id="mentions.back"),
         Binding("j", "move(1)", "Down", show=False, id="mentions.down"),
         Binding("k", "move(-1)", "Up", show=False, id="mentions.up"),
@@ -79,6 +92,7 @@ class MentionsScreen(StoreModal[bool]):
                 title.append(f", the newest {self.LIMIT:,} shown", style="dim")
             yield Static(title, id="mentions-title")
             yield OptionList(id="mentions-list")
+        yield Footer()  # this screen's keys, not those of the reader underneath
 
     def on_mount(self) -> None:
         self.query_one("#mentions-list", OptionList).focus()

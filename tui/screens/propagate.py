@@ -20,11 +20,12 @@ SHOWN = 8
 
 def describe(preview: PropagationPreview) -> str:
     """One line: what applying would do."""
-    surface = plain(preview.surface, one_line=True)
+    # quoted by hand: repr() would double the backslash of an escape that plain() made visible
+    surface = f"'{plain(preview.surface, one_line=True)}'"
     what = (
-        f"give {preview.label} to every {surface!r}"
+        f"give {plain(preview.label, one_line=True)} to every {surface}"
         if preview.label
-        else f"reject every {surface!r}"
+        else f"reject every {surface}"
     )
     n, a = len(preview.mentions), preview.articles
     return f"{what}: {n} mention{'s' * (n != 1)} in {a} article{'s' * (a != 1)}"
@@ -36,7 +37,8 @@ def mentions_text(preview: PropagationPreview, shown: int = SHOWN) -> Text:
     for m in preview.mentions[:shown]:
         before = plain(m.before, one_line=True)[-32:]
         after = plain(m.after, one_line=True)[:32]
-        text.append(f"{m.current_label or 'untagged':>10} ", Style(dim=True))
+        current = plain(m.current_label, one_line=True) if m.current_label else "untagged"
+        text.append(f"{current:>10} ", Style(dim=True))
         text.append(f"…{before}")
         text.append(plain(preview.surface, one_line=True), Style(bold=True, underline=True))
         text.append(f"{after}…  ")

@@ -23,6 +23,7 @@ from store.search.parse import FILTER_HELP
 
 from ..messages import OpenArticle
 from ..plain import plain
+from ..widgets.legend import chip
 from ..workers import store_work
 from .base import StoreModal
 from .mentions import MentionsScreen, fit
@@ -48,9 +49,9 @@ def hit_prompt(hit: SearchHit, colors: dict[str, str], width: int = 200) -> Text
     """The row of one hit: an entity's surface, label and counts; an article's title and snippet."""
     if hit.kind == "entity":
         label = hit.label or ""
-        color = colors.get(label, "#dddddd")
         row = Text()
-        row.append(f" {plain(label, one_line=True)} ", style=f"black on {color}")
+        # a Style, not a style string: a colour it cannot read becomes grey instead of a crash
+        row.append(f" {plain(label, one_line=True)} ", style=chip(label, colors.get(label, "")))
         row.append(" " * max(0, LABEL_WIDTH - len(label)))
         row.append(" ")
         row.append(plain(hit.text or "", one_line=True), style="bold")
