@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-test
 CHECKED := store tui tests bench
 
 $(BIN)/python:
-	$(PY) -m venv $(VENV)
+	$(PY) -m venv --clear $(VENV)  # --clear: a venv half made by an interrupted run is made anew
 	$(BIN)/pip install -q --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
