@@ -9,15 +9,18 @@ STAMP := $(VENV)/.installed-test
 # what the checks read: the code, the tests, the benchmarks
 CHECKED := store tui tests bench
 
-$(BIN)/python:
-	$(PY) -m venv --clear $(VENV)  # --clear: a venv half made by an interrupted run is made anew
+# .ready only once the venv and its pip are whole: a run interrupted half-way (Ctrl-C during
+# the pip upgrade) is made anew next time instead of leaving a broken pip behind
+$(VENV)/.ready:
+	$(PY) -m venv --clear $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	touch $@
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(VENV)/.ready
 	$(BIN)/pip install -q -e .
 	touch $@
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml | $(VENV)/.ready
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(VENV)/.installed $@
 
