@@ -129,13 +129,7 @@ class Store:
         If its spans were re-extracted since the undo, nothing is redone, the redo history
         is cleared and CorrectionError says so.
         """
-        try:
-            with self.unit() as tx:
-                return journal.redo(tx)
-        except journal.LostRedo:
-            with self.unit() as tx:
-                journal.discard_redo(tx)
-            raise
+        return list(self.redo_change().articles)
 
     def redo_change(self) -> Change:
         """Redo as :meth:`redo` does; return the change redone (read in the same transaction)."""

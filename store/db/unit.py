@@ -30,7 +30,6 @@ class Unit:
         self._group: int | None = None
         self._edit = False  # the group discards the undone steps (a new edit)
         self.allow_overlaps = False
-        self.cache: dict[str, Any] = {}  # per-transaction memo (article texts, label names)
 
     @property
     def conn(self) -> sqlite3.Connection:
