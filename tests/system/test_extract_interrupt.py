@@ -1,6 +1,6 @@
 """Ctrl-C during extraction with workers: one line and exit code 130 while the workers run, and
-not lost while they are being started (it was ignored then, and a busy machine could stretch that
-moment past the user's key press)."""
+not lost while they are being started (a worker forked before it ignores SIGINT would die of it, so
+Ctrl-C is held back then; a busy machine could stretch that moment past the user's key press)."""
 
 from __future__ import annotations
 
@@ -9,53 +9,59 @@ import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from store import ArticleDraft, open_store
-from store import extract as extract_mod
-from store.extract import SpacyExtractor
+from store import ArticleDraft, Store, executors, open_store
+from store.extract import SpacyExtractor, run_extraction
 from tests.helpers import SEED, scalar, tiny_model_path, wait_until
 
 
-def test_ctrl_c_while_the_pool_starts_interrupts(monkeypatch, tmp_path_factory) -> None:
-    real = multiprocessing.get_context("fork")
+class _PressedAtStart(ProcessPoolExecutor):
+    """The pool margin starts, with a Ctrl-C landing as it is made (before any worker runs)."""
 
-    class Ctx:
-        def Pool(self, *args, **kwargs):  # noqa: N802 - the multiprocessing name
-            os.kill(os.getpid(), signal.SIGINT)  # the key press lands as the pool starts
-            return real.Pool(*args, **kwargs)
+    def __init__(self, *args, **kwargs) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(extract_mod.multiprocessing, "get_context", lambda *a: Ctx())
+
+def _articles(tmp_path, n: int) -> tuple[Store, list[int]]:
+    store = open_store(tmp_path / "m.db")
+    drafts = [ArticleDraft(f"Troops left Aleppo, report {i}.") for i in range(n)]
+    return store, [r.article_id for r in store.add_articles(drafts)]
+
+
+def test_ctrl_c_while_the_pool_starts_interrupts(monkeypatch, tmp_path, tmp_path_factory) -> None:
+    monkeypatch.setattr(executors, "ProcessPoolExecutor", _PressedAtStart)
     extractor = SpacyExtractor(tiny_model_path(tmp_path_factory))
+    store, ids = _articles(tmp_path, 40)
     # as in a terminal (an earlier test in this worker may have left SIGINT ignored)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with pytest.raises(KeyboardInterrupt):
-            list(extractor.extract(["Troops left Aleppo."] * 40, workers=2))
+            run_extraction(store, ids, extractor, workers=2)
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+        assert not multiprocessing.active_children()  # the workers went with the pool
+        assert scalar(Path(store.path), "SELECT COUNT(*) FROM spans") == 0
     finally:
         signal.signal(signal.SIGINT, previous)
+        store.close()
 
 
-def test_an_ignored_ctrl_c_stays_ignored(monkeypatch, tmp_path_factory) -> None:
+def test_an_ignored_ctrl_c_stays_ignored(monkeypatch, tmp_path, tmp_path_factory) -> None:
     """Started with SIGINT ignored (a background job), margin does not start obeying it."""
-    real = multiprocessing.get_context("fork")
-
-    class Ctx:
-        def Pool(self, *args, **kwargs):  # noqa: N802 - the multiprocessing name
-            os.kill(os.getpid(), signal.SIGINT)
-            return real.Pool(*args, **kwargs)
-
-    monkeypatch.setattr(extract_mod.multiprocessing, "get_context", lambda *a: Ctx())
+    monkeypatch.setattr(executors, "ProcessPoolExecutor", _PressedAtStart)
     extractor = SpacyExtractor(tiny_model_path(tmp_path_factory))
+    store, ids = _articles(tmp_path, 4)
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        assert len(list(extractor.extract(["Troops left Aleppo."] * 4, workers=2))) == 4
+        assert run_extraction(store, ids, extractor, workers=2) == 4  # Aleppo in each
         assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, previous)
+        store.close()
 
 
 @pytest.mark.slow

