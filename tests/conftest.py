@@ -32,6 +32,7 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MARGIN_DB", str(tmp_path / "default.db"))
     monkeypatch.setenv("MARGIN_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.delenv("MARGIN_MODEL", raising=False)
+    monkeypatch.delenv("MARGIN_SCHEDULER", raising=False)
 
 
 @pytest.fixture(scope="session")
