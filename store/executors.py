@@ -267,9 +267,11 @@ class DaskRunner:
         if worker in self.refused:
             return
         self.refused.add(worker)
-        what = found.removeprefix("error: ") if found.startswith("error: ") else found
+        if found.startswith("error: "):  # no model there, or margin cannot run there
+            self.on_notice(f"Dask worker {worker} refused: {found.removeprefix('error: ')}")
+            return
         self.on_notice(
-            f"Dask worker {worker} refused: it has {what.removeprefix('model:')},"
+            f"Dask worker {worker} refused: it has {found.removeprefix('model:')},"
             f" not {self.source.removeprefix('model:')}"
         )
 
