@@ -15,7 +15,7 @@ from bench.corpus import articles
 from store import ArticleDraft, open_store
 from store.config import DEFAULT_MODEL
 from store.executors import DaskRunner, LocalRunner
-from store.extract import PARALLEL_CHUNK, SpacyExtractor, run_extraction
+from store.extract import PARALLEL_CHUNK, SpacyExtractor, open_runner, run_extraction
 
 # the real articles, when the shared data is next to the repository (never required)
 SHARED_SEED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "seed"
@@ -101,12 +101,14 @@ def run(quick: bool) -> None:
 
         chunk = texts[:PARALLEL_CHUNK]
         tasks = 40 if quick else 200
-        local = LocalRunner(extractor, 2)
+        local = open_runner(extractor, workers=2)
+        assert isinstance(local, LocalRunner)
         try:
             t_local = _per_chunk(local.pool, chunk, tasks, local.window)
         finally:
             local.close(cancel=False)
-        dask = DaskRunner(extractor, address, print)
+        dask = open_runner(extractor, scheduler=address, on_notice=print)
+        assert isinstance(dask, DaskRunner)
         try:
             t_dask = _per_chunk(dask.executor, chunk, tasks, dask.window)
         finally:

@@ -5,19 +5,21 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any, Protocol
+from contextlib import contextmanager
+from typing import Any, Protocol, TypeVar
 
 from .errors import ExtractionError
 from .models import SpanDraft
 
-if TYPE_CHECKING:
-    from .extract import Extractor, SpacyExtractor
-
 Found = list[list[SpanDraft]]  # a chunk's suggestions: one list per text, in order
+Probe = Callable[[str], str]  # on a worker: model name -> the source it has ("error: ..." if none)
+Task = Callable[[str, str, list[str]], Found]  # on a worker: (model, source, texts) -> suggestions
+M = TypeVar("M")
 CONNECT_TIMEOUT = 10.0  # seconds to reach a Dask scheduler before saying it is unreachable
 PROBE_TIMEOUT = 300.0  # seconds for every worker to load the model and say which it has
 
@@ -51,44 +53,36 @@ class Runner(Protocol):
 
 # -- on a worker: the model loaded once per process --------------------------------------
 
-_loaded: dict[str, SpacyExtractor] = {}
+_loaded: dict[str, Any] = {}  # model name -> this process's loaded model
 _loading = threading.Lock()  # a Dask worker may run several chunks at once in threads
+_running = threading.Lock()
 
 
-def worker_extractor(model: str) -> SpacyExtractor:
+def cached(model: str, load: Callable[[str], M]) -> M:
     """This process's copy of the model, loaded on first use and kept for the next chunks."""
     with _loading:
         if model not in _loaded:
-            from .extract import load_extractor
-
-            _loaded[model] = load_extractor(model)
-        return _loaded[model]
-
-
-def worker_source(model: str) -> str:
-    """Which model (name@version) this worker has, or the sentence saying why it has none."""
-    try:
-        return worker_extractor(model).source
-    except ExtractionError as exc:
-        return f"error: {exc}"
+            _loaded[model] = load(model)
+        found: M = _loaded[model]
+        return found
 
 
-def extract_chunk(model: str, source: str, texts: list[str], worker: str = "") -> Found:
-    """A chunk's suggestions from this worker's model; WrongModel if it is not ``source``."""
-    from .extract import suggest
-
-    extractor = worker_extractor(model)
-    if extractor.source != source:
-        raise WrongModel(worker or f"process {os.getpid()}", extractor.source)
-    with _loading:  # one chunk at a time through a pipeline (threads of one Dask worker)
-        return suggest(extractor, texts, batch_size=len(texts))
+@contextmanager
+def one_at_a_time() -> Iterator[None]:
+    """One chunk at a time through this process's pipeline (threads of one Dask worker)."""
+    with _running:
+        yield
 
 
-def _dask_chunk(model: str, source: str, texts: list[str]) -> Found:
-    """extract_chunk on a Dask worker, which names itself by its address if refused."""
-    from distributed import get_worker
-
-    return extract_chunk(model, source, texts, get_worker().address)
+def worker_name() -> str:
+    """This worker as a person would find it: its Dask address, else its process id."""
+    if "distributed" in sys.modules:
+        try:
+            address: str = sys.modules["distributed"].get_worker().address
+            return address
+        except ValueError:  # not inside a Dask worker
+            pass
+    return f"process {os.getpid()}"
 
 
 # -- in this process ---------------------------------------------------------------------
@@ -99,15 +93,12 @@ class InlineRunner:
 
     window = 1
 
-    def __init__(self, extractor: Extractor, batch_size: int) -> None:
-        self.extractor = extractor
-        self.batch_size = batch_size
+    def __init__(self, suggest: Callable[[Sequence[str]], Found]) -> None:
+        self.suggest = suggest
 
     def submit(self, texts: Sequence[str]) -> Future[Found]:
-        from .extract import suggest
-
         done: Future[Found] = Future()
-        done.set_result(suggest(self.extractor, texts, self.batch_size))
+        done.set_result(self.suggest(texts))
         return done
 
     def lost(self, exc: BaseException) -> bool:
@@ -120,21 +111,23 @@ class InlineRunner:
 # -- local worker processes --------------------------------------------------------------
 
 
-def _init_local(model: str) -> None:
+def _init_local(probe: Probe, model: str) -> None:
     """A local worker: Ctrl-C is the parent's business; the model is loaded (fork: inherited)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    worker_extractor(model)
+    probe(model)
 
 
 class LocalRunner:
     """A ProcessPoolExecutor of N workers; a pool broken by a dying worker is started anew."""
 
-    def __init__(self, extractor: SpacyExtractor, workers: int) -> None:
-        self.model = extractor.model
-        self.source = extractor.source
-        self.extractor = extractor
+    def __init__(self, loaded: Any, source: str, probe: Probe, task: Task, workers: int) -> None:
+        self.model = loaded.model
+        self.source = source
+        self.loaded = loaded  # this process's model: forked workers inherit it
+        self.probe = probe
+        self.task = task
         self.workers = workers
         self.window = workers * 3
         self.pool = self._start()
@@ -145,7 +138,7 @@ class LocalRunner:
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
         previous = _loaded.get(self.model)
-        _loaded[self.model] = self.extractor  # forked workers start with the model loaded
+        _loaded[self.model] = self.loaded  # forked workers start with the model loaded
         hold = hasattr(signal, "pthread_sigmask")
         pool: ProcessPoolExecutor | None = None
         try:
@@ -153,10 +146,13 @@ class LocalRunner:
                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             try:
                 pool = ProcessPoolExecutor(
-                    self.workers, mp_context=ctx, initializer=_init_local, initargs=(self.model,)
+                    self.workers,
+                    mp_context=ctx,
+                    initializer=_init_local,
+                    initargs=(self.probe, self.model),
                 )
                 # with fork every worker starts at the first submit: ask each for its model
-                probes = [pool.submit(worker_source, self.model) for _ in range(self.workers)]
+                probes = [pool.submit(self.probe, self.model) for _ in range(self.workers)]
             finally:
                 if previous is None:
                     _loaded.pop(self.model, None)
@@ -179,11 +175,11 @@ class LocalRunner:
 
     def submit(self, texts: Sequence[str]) -> Future[Found]:
         try:
-            return self.pool.submit(extract_chunk, self.model, self.source, list(texts))
+            return self.pool.submit(self.task, self.model, self.source, list(texts))
         except BrokenProcessPool:  # a worker died: the pool is unusable, start another
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = self._start()
-            return self.pool.submit(extract_chunk, self.model, self.source, list(texts))
+            return self.pool.submit(self.task, self.model, self.source, list(texts))
 
     def lost(self, exc: BaseException) -> bool:
         return isinstance(exc, BrokenProcessPool)
@@ -200,7 +196,13 @@ class DaskRunner:
     from this process's are refused (a line each through ``on_notice``) and left out."""
 
     def __init__(
-        self, extractor: SpacyExtractor, address: str, on_notice: Callable[[str], None]
+        self,
+        model: str,
+        source: str,
+        probe: Probe,
+        task: Task,
+        address: str,
+        on_notice: Callable[[str], None],
     ) -> None:
         try:
             import distributed
@@ -209,8 +211,10 @@ class DaskRunner:
                 "extracting on a Dask cluster needs distributed: pip install 'margin[dask]'"
             ) from None
         self._distributed: Any = distributed  # typed loosely: its Client is not annotated
-        self.model = extractor.model
-        self.source = extractor.source
+        self.model = model
+        self.source = source
+        self.probe = probe
+        self.task = task
         self.address = address
         self.on_notice = on_notice
         self.refused: set[str] = set()
@@ -242,7 +246,7 @@ class DaskRunner:
             )
         probes = {
             w: self.client.submit(
-                worker_source, self.model, workers=[w], allow_other_workers=False, pure=False
+                self.probe, self.model, workers=[w], allow_other_workers=False, pure=False
             )
             for w in workers
         }
@@ -284,7 +288,7 @@ class DaskRunner:
 
     def submit(self, texts: Sequence[str]) -> Future[Found]:
         future: Future[Found] = self.executor.submit(
-            _dask_chunk, self.model, self.source, list(texts)
+            self.task, self.model, self.source, list(texts)
         )
         return future
 
@@ -311,24 +315,3 @@ class DaskRunner:
             self.executor.shutdown(wait=not cancel)
         finally:
             self.client.close()
-
-
-def open_runner(
-    extractor: Extractor,
-    workers: int = 1,
-    scheduler: str | None = None,
-    batch_size: int = 64,
-    on_notice: Callable[[str], None] | None = None,
-) -> Runner:
-    """The runner for a run: Dask when a scheduler is named, worker processes when workers > 1,
-    else this process."""
-    from .extract import SpacyExtractor
-
-    if scheduler or workers > 1:
-        if not isinstance(extractor, SpacyExtractor):
-            raise ExtractionError("only a spaCy model (by name) can run in worker processes")
-        extractor.load()  # the version the workers must have
-        if scheduler:
-            return DaskRunner(extractor, scheduler, on_notice or (lambda _line: None))
-        return LocalRunner(extractor, workers)
-    return InlineRunner(extractor, batch_size)

@@ -10,7 +10,17 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from typing import Any, Protocol
 
-from .executors import Found, InlineRunner, open_runner
+from .executors import (
+    DaskRunner,
+    Found,
+    InlineRunner,
+    LocalRunner,
+    Runner,
+    WrongModel,
+    cached,
+    one_at_a_time,
+    worker_name,
+)
 from .models import SpanDraft
 
 # components an NER pipeline may need; everything else (parser, tagger, lemmatizer) is disabled
@@ -184,6 +194,53 @@ def suggest(
     return list(extractor.extract(texts, batch_size=batch_size))
 
 
+# -- on a worker (a local process or a Dask worker): the model loaded once per process ---
+
+
+def worker_extractor(model: str) -> SpacyExtractor:
+    """This process's copy of the named model, loaded once (load_extractor) and kept."""
+    return cached(model, load_extractor)
+
+
+def worker_source(model: str) -> str:
+    """Which model (``model:name@version``) this worker has, or ``error: `` and why it has none."""
+    try:
+        return worker_extractor(model).source
+    except ExtractionError as exc:
+        return f"error: {exc}"
+
+
+def extract_chunk(model: str, source: str, texts: list[str]) -> Found:
+    """A chunk's suggestions from this worker's model; WrongModel if it is not ``source``."""
+    extractor = worker_extractor(model)
+    if extractor.source != source:
+        raise WrongModel(worker_name(), extractor.source)
+    with one_at_a_time():
+        return suggest(extractor, texts, batch_size=len(texts))
+
+
+def open_runner(
+    extractor: Extractor,
+    workers: int = 1,
+    scheduler: str | None = None,
+    batch_size: int = 64,
+    on_notice: Callable[[str], None] | None = None,
+) -> Runner:
+    """Where a run's chunks go: the Dask cluster when a scheduler is named, worker processes
+    when workers > 1, else this process (with the extractor given)."""
+    if not scheduler and workers <= 1:
+        return InlineRunner(lambda texts: suggest(extractor, texts, batch_size))
+    if not isinstance(extractor, SpacyExtractor):
+        raise ExtractionError("only a spaCy model (by name) can run in worker processes")
+    extractor.load()  # the version every worker must have
+    if scheduler:
+        notice = on_notice or (lambda _line: None)
+        return DaskRunner(
+            extractor.model, extractor.source, worker_source, extract_chunk, scheduler, notice
+        )
+    return LocalRunner(extractor, extractor.source, worker_source, extract_chunk, workers)
+
+
 PARALLEL_CHUNK = 16  # articles per chunk off this process: small enough to keep all busy to the end
 RETRIES = 3  # times a chunk is submitted again after its worker died, before giving up
 
@@ -198,6 +255,7 @@ def run_extraction(
     on_progress: Callable[[int], None] | None = None,
     scheduler: str | None = None,
     on_notice: Callable[[str], None] | None = None,
+    runner: Runner | None = None,
 ) -> int:
     """Extract entities for the given articles and store them, one transaction per chunk.
 
@@ -205,9 +263,11 @@ def run_extraction(
     processes, or on the Dask cluster whose ``scheduler`` address is given; this process alone
     writes each chunk's results as they come back (learned rules, ``store.apply_rules``, run
     after the model), so an interruption leaves whole articles only. A chunk lost with a dying
-    worker is submitted again. ``on_notice`` hears about refused workers. Returns spans written.
+    worker is submitted again. ``on_notice`` hears about refused workers. A ``runner`` opened
+    beforehand (``open_runner``) is used instead, and closed. Returns spans written.
     """
-    runner = open_runner(extractor, workers, scheduler, batch_size, on_notice)
+    if runner is None:
+        runner = open_runner(extractor, workers, scheduler, batch_size, on_notice)
     size = write_every if isinstance(runner, InlineRunner) else min(write_every, PARALLEL_CHUNK)
     chunks = _chunks(store.texts(ids), max(1, size))
     flying: dict[Future[Found], tuple[list[tuple[int, str]], int]] = {}

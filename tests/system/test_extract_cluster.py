@@ -16,7 +16,7 @@ from distributed import Client, LocalCluster
 from bench.corpus import articles
 from store import ArticleDraft, Store, executors, open_store
 from store.config import DEFAULT_MODEL
-from store.extract import SpacyExtractor, run_extraction
+from store.extract import SpacyExtractor, run_extraction, worker_extractor
 from tests.helpers import run_cli, scalar
 
 N = 24
@@ -125,7 +125,7 @@ def test_a_worker_killed_mid_run_loses_nothing(
 
 def _pretend_version(model: str) -> None:
     """On a worker: its model says it is another version (as if another were installed)."""
-    other = copy.copy(executors.worker_extractor(model))
+    other = copy.copy(worker_extractor(model))
     other.source = other.source.rsplit("@", 1)[0] + "@0.0.1"
     executors._loaded[model] = other
 

@@ -13,7 +13,7 @@ import click
 from store import Article, ArticleDraft, Span
 from store.config import max_download_mb as config_max_download_mb
 from store.config import scheduler_address as config_scheduler
-from store.extract import SpacyExtractor, run_extraction
+from store.extract import SpacyExtractor, open_runner, run_extraction
 from store.fetch import DEFAULT_MAX_MB, FetchLimits
 from store.formats import INPUTS
 from store.importer import expand_paths, file_size, import_paths
@@ -34,15 +34,11 @@ def extract_ids(
         return 0
     extractor = SpacyExtractor(obj.model(model))
     extractor.load()  # ExtractionError: one line naming the model
+    # workers started, or the scheduler reached, before the bar is drawn
+    runner = open_runner(extractor, workers, scheduler, on_notice=error)
     with progress(len(ids), "extracting") as bar:
         return run_extraction(
-            obj.store(),
-            ids,
-            extractor,
-            workers=workers,
-            scheduler=scheduler,
-            on_progress=lambda n: bar.update(n),
-            on_notice=error,
+            obj.store(), ids, extractor, runner=runner, on_progress=lambda n: bar.update(n)
         )
 
 
