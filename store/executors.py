@@ -74,6 +74,12 @@ def one_at_a_time() -> Iterator[None]:
         yield
 
 
+def _first_sentence(exc: BaseException) -> str:
+    """What went wrong in one short line: the error's first sentence (Dask's run long)."""
+    text = str(exc).strip().split("\n")[0].split(". ")[0].rstrip(".")
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def worker_name() -> str:
     """This worker as a person would find it: its Dask address, else its process id."""
     if "distributed" in sys.modules:
@@ -223,10 +229,9 @@ class DaskRunner:
                 address, timeout=CONNECT_TIMEOUT, set_as_default=False
             )
         except (OSError, TimeoutError, ValueError) as exc:
-            reason = str(exc).split("\n")[0].strip() or type(exc).__name__
             raise ExtractionError(
-                f"cannot reach the Dask scheduler at {address} ({reason}); is `dask scheduler`"
-                " running there?"
+                f"cannot reach the Dask scheduler at {address} ({_first_sentence(exc)});"
+                " is `dask scheduler` running there?"
             ) from None
         try:
             self.good = self._probe()
@@ -254,8 +259,8 @@ class DaskRunner:
         for w, probe in probes.items():
             try:
                 found = probe.result(timeout=PROBE_TIMEOUT)
-            except Exception as exc:  # the worker left, or cannot import margin
-                found = f"error: {type(exc).__name__}: {exc}".split("\n")[0]
+            except Exception as exc:  # the worker left, or runs another margin (or none)
+                found = f"error: {_first_sentence(exc)}"
             if found == self.source:
                 good.append(w)
             else:
