@@ -125,6 +125,23 @@ def _init_local(probe: Probe, model: str) -> None:
     probe(model)
 
 
+def _unblock_sigint() -> None:
+    """Let Ctrl-C through again; one pressed meanwhile acts now, in this process only.
+
+    It is taken off and handed to the handler here rather than left to land on its own, which
+    could be inside a garbage collector's callback, where an exception is only printed.
+    """
+    pressed = hasattr(signal, "sigtimedwait") and signal.sigtimedwait({signal.SIGINT}, 0)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if pressed:
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler):
+            handler(signal.SIGINT, None)  # Python's own raises KeyboardInterrupt
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(signal.SIGINT)
+        # SIG_IGN (a background job): the key press is dropped, as it would have been
+
+
 class LocalRunner:
     """A ProcessPoolExecutor of N workers; a pool broken by a dying worker is started anew."""
 
@@ -164,8 +181,8 @@ class LocalRunner:
                     _loaded.pop(self.model, None)
                 else:
                     _loaded[self.model] = previous
-                if hold:  # a Ctrl-C held back lands here, in this process only
-                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+                if hold:
+                    _unblock_sigint()
             for probe in probes:
                 found = probe.result()
                 if found != self.source:
