@@ -25,8 +25,13 @@ from .common import StoreChanged, freeze_memory
 
 POLL_SECONDS = 2.0  # how often the library looks for articles other processes imported
 
-SORT_CYCLE = ("newest", "title", "entities")
-SORT_NAMES = {"newest": "newest first", "title": "by title", "entities": "most entities"}
+SORT_CYCLE = ("newest", "date", "title", "entities")
+SORT_NAMES = {
+    "newest": "newest first",
+    "date": "by date, newest first (~ marks an import day: no date given)",
+    "title": "by title",
+    "entities": "most entities",
+}
 
 
 class LibraryScreen(StoreScreen[None]):
@@ -231,7 +236,7 @@ class LibraryScreen(StoreScreen[None]):
         self.query_one("#lib-status", Static).update(Text(text))
 
     def action_cycle_sort(self) -> None:
-        """s: newest first, by title, most entities."""
+        """s: newest first, by date, by title, most entities."""
         i = SORT_CYCLE.index(self.sort) if self.sort in SORT_CYCLE else -1
         self.sort = SORT_CYCLE[(i + 1) % len(SORT_CYCLE)]
         self.articles.cursor = 0
