@@ -134,10 +134,18 @@ def status_counts(db: sqlite_utils.Database, names: tuple[str, ...]) -> dict[str
     return out
 
 
+# a rejected span that a correction replaced is not a mention of its own (the correction is)
+REPLACED = (
+    "(s.status != 'rejected' OR NOT EXISTS (SELECT 1 FROM spans o WHERE"
+    ' o.article_id = s.article_id AND o.start < s."end" AND s.start < o."end"'
+    " AND o.status != 'rejected'))"
+)
+
+
 def _filters(
     names: tuple[str, ...], label: str | None, status: str | None, days: tuple[str, str] | None
 ) -> tuple[str, list[Any]]:
-    where = [f"s.text IN ({_marks(names)})"]
+    where = [f"s.text IN ({_marks(names)})", REPLACED]
     params: list[Any] = list(names)
     if label:
         where.append("s.label = ?")

@@ -74,11 +74,11 @@ def suggestions(db: sqlite_utils.Database, name: str, limit: int = 10) -> list[S
             if acronym(surface) == name:
                 offer(surface, "acronym", 100.0)
     if words:
-        longest = max(words, key=len)
+        match = " OR ".join(_fts(w) for w in dict.fromkeys(words))
         rows = db.execute(
             "SELECT DISTINCT e.surface FROM entities_fts f CROSS JOIN entities e ON e.id = f.rowid"
             " WHERE entities_fts MATCH ? LIMIT ?",
-            (_fts(longest), CANDIDATES),
+            (match, CANDIDATES),
         )
         for (surface,) in rows:
             if surface == name:

@@ -29,6 +29,7 @@ from .common import StoreChanged
 from .mentions import fit
 
 PAGE = 100  # mentions read at a time
+BEFORE = 30  # characters of the sentence shown before a mention (a row never wraps)
 STATUSES = (None, "suggested", "accepted", "rejected")
 STATUS_MARK = {"suggested": "?", "accepted": "+", "rejected": "x"}
 
@@ -56,7 +57,8 @@ def mention_row(m: PageMention, selected: bool, width: int = 200) -> Text:
     row.append("● " if selected else "  ", style="bold #feca74")
     row.append(m.date[:10] + (" " if m.dated else "~"), style="dim")
     row.append(f" {plain(m.label, one_line=True)[:8]:<8} {STATUS_MARK.get(m.status, ' ')} ")
-    row.append(plain(m.before, one_line=True).lstrip()[-60:])
+    before = plain(m.before, one_line=True).lstrip()
+    row.append(before if len(before) <= BEFORE else "…" + before[-BEFORE:])
     row.append(plain(m.text, one_line=True), style="bold reverse")
     row.append(plain(m.after, one_line=True).rstrip())
     row.append(f"  · {m.article_id}: {plain(m.title, one_line=True)}", style="dim italic")
@@ -185,6 +187,8 @@ class EntityPageScreen(StoreModal[None]):
             )
             for n in page.neighbours
         )
+        if page.neighbours:
+            near.highlighted = 0
         cut = f" (newest {page.sampled:,} articles)" if page.sampled else ""
         self.query_one("#entity-near-title", Static).update(Text(f"appears with{cut}"))
         self._draw_timeline()
