@@ -170,6 +170,7 @@ class Store:
     entity = reads(page.entity)
     entity_page = reads(page.entity_page)
     entity_page_mentions = reads(page.mentions)
+    entity_page_extras = reads(page.extras)
     count_entity_mentions = reads(page.count_mentions)
     resolve_entity = reads(names.resolve)
     entity_ids = reads(names.entity_id_map)

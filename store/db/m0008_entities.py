@@ -7,6 +7,8 @@ import sqlite_utils
 SQL = """
 -- the publication date a file gave (ISO 8601), NULL when it gave none
 CREATE INDEX articles_dated ON articles(COALESCE(date, imported_at), id);
+-- an article's date without reading its row (the text sits before it): timelines, mention pages
+CREATE INDEX articles_when ON articles(id, date, imported_at);
 
 -- every name ever seen gets an id that never changes (exports carry it)
 CREATE TABLE entity_ids (

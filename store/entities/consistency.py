@@ -68,19 +68,33 @@ def _labels(db: sqlite_utils.Database, limit: int) -> Iterator[Item]:
 
 
 def _decisions(db: sqlite_utils.Database, limit: int) -> Iterator[Item]:
-    rows = db.execute(
-        "SELECT r.text, r.label, COUNT(*) AS rejected, (SELECT COUNT(*) FROM spans a"
-        "  WHERE a.status != 'suggested' AND a.status = 'accepted' AND a.text = r.text"
-        "  AND a.label = r.label) AS accepted"
-        " FROM spans r WHERE r.status != 'suggested' AND r.status = 'rejected'"
-        " AND NOT EXISTS (SELECT 1 FROM spans o WHERE o.article_id = r.article_id"
-        '  AND o.start < r."end" AND r.start < o."end" AND o.status != \'rejected\')'
-        + _not_intended("decisions", "r.text")
-        + " GROUP BY r.text, r.label HAVING accepted > 0"
-        " ORDER BY MIN(rejected, accepted) DESC, r.text LIMIT ?",
-        (limit,),
+    # (text, label) groups with both accepted and rejected spans, from the index of decided
+    # spans alone; then, for those only, the rejections that no correction replaced
+    groups = db.execute(
+        "SELECT r.text, r.label, r.n, a.n FROM"
+        " (SELECT text, label, COUNT(*) AS n FROM spans WHERE status != 'suggested'"
+        "  AND status = 'rejected' GROUP BY text, label) r"
+        " JOIN (SELECT text, label, COUNT(*) AS n FROM spans WHERE status != 'suggested'"
+        "  AND status = 'accepted' GROUP BY text, label) a"
+        " ON a.text = r.text AND a.label = r.label"
+        " WHERE 1" + _not_intended("decisions", "r.text") + " ORDER BY MIN(r.n, a.n) DESC, r.text"
     )
-    for text, label, rejected, accepted in rows:
+    found = 0
+    for text, label, _rejected, accepted in groups:
+        if found == limit:
+            return
+        rejected = int(
+            db.execute(
+                "SELECT COUNT(*) FROM spans r WHERE r.text = ? AND r.label = ?"
+                " AND r.status != 'suggested' AND r.status = 'rejected'"
+                " AND NOT EXISTS (SELECT 1 FROM spans o WHERE o.article_id = r.article_id"
+                '  AND o.start < r."end" AND r.start < o."end" AND o.status != \'rejected\')',
+                (text, label),
+            ).fetchone()[0]
+        )
+        if not rejected:
+            continue  # every rejection was a relabel or a resize: the labels kind shows those
+        found += 1
         keep = accepted >= rejected
         yield Item(
             "decisions",

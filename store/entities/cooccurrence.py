@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
-SAMPLE = 2000  # articles read at most: the newest that name the entity
+SAMPLE = 200  # articles read at most: the newest that name the entity
 
 
 @dataclass(frozen=True)
@@ -44,15 +45,41 @@ def cooccurring(
     ids = ids[:sample]
     if not ids:
         return [], 0
+    # grouped by name in SQLite; only the grouped rows (a few per name) reach Python,
+    # where an alias is counted as its entity
     rows = db.execute(
-        "WITH arts(id) AS (SELECT value FROM json_each(?)),"
-        " seen AS (SELECT DISTINCT COALESCE(e.name, o.text) AS name, o.label, o.article_id"
-        "   FROM arts CROSS JOIN spans o ON o.article_id = arts.id"
-        "   LEFT JOIN aliases al ON al.alias = o.text"
-        "   LEFT JOIN entity_ids e ON e.id = al.entity_id"
-        f"   WHERE o.status != 'rejected' AND o.text NOT IN ({marks}))"
-        " SELECT name, label, COUNT(DISTINCT article_id) AS n FROM seen"
-        " GROUP BY name ORDER BY n DESC, name LIMIT ?",
-        [str(ids).replace(" ", ""), *names, limit],
+        "SELECT o.text, o.label, COUNT(*) AS n FROM (SELECT DISTINCT o.text, o.label,"
+        " o.article_id FROM json_each(?) AS arts CROSS JOIN spans o ON o.article_id = arts.value"
+        f" WHERE o.status != 'rejected' AND o.text NOT IN ({marks})) AS o"
+        " GROUP BY o.text, o.label",
+        [json.dumps(ids), *names],
     ).fetchall()
-    return [Neighbour(str(r[0]), str(r[1]), int(r[2])) for r in rows], len(ids) if capped else 0
+    canonical = _canonical(db, {str(r[0]) for r in rows})
+    shared: dict[str, int] = {}
+    label_of: dict[str, tuple[int, str]] = {}
+    for text, label, n in rows:
+        name = canonical.get(str(text), str(text))
+        if name in names:
+            continue
+        shared[name] = shared.get(name, 0) + int(n)  # an upper bound when names share an article
+        if n > label_of.get(name, (0, ""))[0]:
+            label_of[name] = (int(n), str(label))
+    top = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    found = [Neighbour(name, label_of[name][1], n) for name, n in top]
+    return found, len(ids) if capped else 0
+
+
+def _canonical(db: sqlite_utils.Database, texts: set[str]) -> dict[str, str]:
+    """{alias: canonical name} for those of texts that are aliases."""
+    out: dict[str, str] = {}
+    unique = sorted(texts)
+    for i in range(0, len(unique), 500):
+        chunk = unique[i : i + 500]
+        out.update(
+            db.execute(
+                "SELECT a.alias, e.name FROM aliases a JOIN entity_ids e ON e.id = a.entity_id"
+                f" WHERE a.alias IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+        )
+    return out

@@ -13,6 +13,7 @@ from .cooccurrence import Neighbour, cooccurring
 from .names import Entity, resolve
 from .timeline import Bucket, timeline
 
+MANY = 3000  # mentions beyond which a page walks the articles by date instead of sorting
 CONTEXT = 160  # characters read around a mention to find its sentence
 _SENTENCE_END = re.compile(r"[.!?…]['\"”’)]*\s|\n")
 
@@ -145,14 +146,18 @@ REPLACED = (
 def _filters(
     names: tuple[str, ...], label: str | None, status: str | None, days: tuple[str, str] | None
 ) -> tuple[str, list[Any]]:
-    where = [f"s.text IN ({_marks(names)})", REPLACED]
+    where = [f"s.text IN ({_marks(names)})"]
     params: list[Any] = list(names)
     if label:
         where.append("s.label = ?")
         params.append(label)
-    if status:
+    if status == "rejected":  # the rejections a correction did not replace
+        where += ["s.status = 'rejected'", REPLACED]
+    elif status:
         where.append("s.status = ?")
         params.append(status)
+    else:  # the current mentions (an index-only read)
+        where.append("s.status != 'rejected'")
     if days:
         where.append("COALESCE(a.date, a.imported_at) >= ? AND COALESCE(a.date, a.imported_at) < ?")
         params.extend(days)
@@ -168,7 +173,7 @@ def count_mentions(
 ) -> int:
     """How many mentions match the filters."""
     where, params = _filters(names, label, status, days)
-    join = " JOIN articles a ON a.id = s.article_id" if days else ""
+    join = " JOIN articles a INDEXED BY articles_when ON a.id = s.article_id" if days else ""
     return int(
         db.execute(f"SELECT COUNT(*) FROM spans s{join} WHERE {where}", params).fetchone()[0]
     )
@@ -184,16 +189,40 @@ def mentions(
     offset: int = 0,
     limit: int = 50,
 ) -> list[PageMention]:
-    """A page of mentions, newest article first; days = [from, to) limits them to a bar."""
+    """A page of mentions, newest article first; days = [from, to) limits them to a bar.
+
+    status None: the mentions not rejected; "rejected": those rejected that no correction
+    replaced (a relabel keeps the model's span rejected: the correction is the mention).
+    """
     where, params = _filters(names, label, status, days)
+    counts = label_counts(db, names)
+    if status != "rejected" and sum(counts.values()) > MANY:
+        # a name in many articles: walk the articles newest first (the date index) and stop
+        # at the page, probing each for the name's spans; no sort of all its mentions
+        labels = [label] if label else list(counts)
+        order = "COALESCE(a.date, a.imported_at) DESC, a.id DESC, s.start"
+        inner = (
+            "SELECT s.id AS id, COALESCE(a.date, a.imported_at) AS day,"
+            " a.date IS NOT NULL AS dated FROM articles a INDEXED BY articles_dated"
+            f" CROSS JOIN spans s ON s.article_id = a.id AND s.label IN ({_marks(labels)})"
+            f" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+        )
+        params = [*labels, *params]
+    else:
+        # the page's spans from covering indexes (the date without the article's text)
+        inner = (
+            "SELECT s.id AS id, COALESCE(a.date, a.imported_at) AS day,"
+            " a.date IS NOT NULL AS dated"
+            " FROM spans s JOIN articles a INDEXED BY articles_when ON a.id = s.article_id"
+            f" WHERE {where} ORDER BY day DESC, s.article_id DESC, s.start LIMIT ? OFFSET ?"
+        )
+    # only then the titles and sentences of those few
     rows = db.execute(
-        "SELECT s.id, s.article_id, a.title, COALESCE(a.date, a.imported_at), a.date IS NOT NULL,"
-        ' s.start, s."end", s.text, s.label, s.status,'
-        f" substr(a.text, max(1, s.start - {CONTEXT} + 1), min(s.start, {CONTEXT})),"
-        f' substr(a.text, s."end" + 1, {CONTEXT})'
-        " FROM spans s JOIN articles a ON a.id = s.article_id"
-        f" WHERE {where} ORDER BY COALESCE(a.date, a.imported_at) DESC, s.article_id DESC,"
-        " s.start LIMIT ? OFFSET ?",
+        'SELECT s.id, s.article_id, a2.title, p.day, p.dated, s.start, s."end", s.text,'
+        f" s.label, s.status, substr(a2.text, max(1, s.start - {CONTEXT} + 1),"
+        f' min(s.start, {CONTEXT})), substr(a2.text, s."end" + 1, {CONTEXT})'
+        f" FROM ({inner}) p JOIN spans s ON s.id = p.id JOIN articles a2 ON a2.id = s.article_id"
+        " ORDER BY p.day DESC, s.article_id DESC, s.start",
         [*params, limit, offset],
     ).fetchall()
     return [
@@ -233,12 +262,16 @@ def entity_page(
     label: str | None = None,
     status: str | None = None,
     neighbours: int = 10,
+    extras: bool = True,
 ) -> EntityPage:
     """The entity page of name (any of its aliases): counts, first mentions, co-occurrence,
-    timeline by day. Every part is an indexed read (no loop over all its spans in Python)."""
+    timeline by day. Every part is an indexed read (no loop over all its spans in Python).
+
+    extras=False leaves co-occurrence and the timeline out (a first frame; see ``extras``).
+    """
     found = entity(db, name)
     names = found.names
-    near, sampled = cooccurring(db, names, neighbours)
+    near, sampled = cooccurring(db, names, neighbours) if extras else ([], 0)
     return EntityPage(
         found,
         label_counts(db, names),
@@ -247,5 +280,13 @@ def entity_page(
         mentions(db, names, label=label, status=status, limit=limit),
         near,
         sampled,
-        timeline(db, names),
+        timeline(db, names) if extras else [],
     )
+
+
+def extras(
+    db: sqlite_utils.Database, names: tuple[str, ...], neighbours: int = 10
+) -> tuple[list[Neighbour], int, list[Bucket]]:
+    """(co-occurring entities, articles sampled or 0, the timeline by day) of these names."""
+    near, sampled = cooccurring(db, names, neighbours)
+    return near, sampled, timeline(db, names)

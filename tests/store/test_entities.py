@@ -71,7 +71,7 @@ def test_rejected_mentions_count_unless_a_correction_replaced_them(corpus) -> No
     assert page.labels == {"GPE": 1, "ORG": 1, "LOC": 1}
     assert "1 rejected" in page.distribution()
     rejected = corpus.entity_page("Aleppo", status="rejected")
-    assert rejected.total == 2 and {m.status for m in rejected.mentions} == {"rejected"}
+    assert rejected.total == 1 and {m.status for m in rejected.mentions} == {"rejected"}
 
 
 def test_co_occurrence_counts_shared_articles(corpus) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
@@ -16,6 +17,7 @@ from textual.widgets import Footer, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from store.entities.actions import OneLabel
+from store.entities.cooccurrence import Neighbour
 from store.entities.page import EntityPage, PageMention
 from store.entities.suggest import Suggestion
 from store.entities.timeline import Bucket, bars
@@ -78,6 +80,14 @@ class EntityPageScreen(StoreModal[None]):
         page: EntityPage
 
     @dataclass
+    class Extras(Message):
+        """Co-occurrence and the timeline, read after the first frame."""
+
+        neighbours: list[Neighbour]
+        sampled: int
+        timeline: list[Bucket]
+
+    @dataclass
     class MoreMentions(Message):
         """Mentions for the current filters, from offset (offset 0: a new list with its count)."""
 
@@ -116,6 +126,7 @@ class EntityPageScreen(StoreModal[None]):
         self.bar_index = -1  # the bar under the cursor ([ ]), -1: the last one
         self.bar_filter: Bucket | None = None
         self.busy = True
+        self.extras_done = False  # co-occurrence and the timeline arrived
 
     # -- layout ------------------------------------------------------------------------
 
@@ -154,14 +165,26 @@ class EntityPageScreen(StoreModal[None]):
     def load(self) -> None:
         """Read the page (counts, first mentions with the filters, neighbours, timeline)."""
         page = self.store.entity_page(
-            self.name_asked, limit=PAGE, label=self.label_filter, status=self.status_filter
+            self.name_asked,
+            limit=PAGE,
+            label=self.label_filter,
+            status=self.status_filter,
+            extras=False,
         )
         self.post_message(self.Loaded(page))
+        near, sampled, days = self.store.entity_page_extras(page.entity.names)
+        self.post_message(self.Extras(near, sampled, days))
 
     def on_entity_page_screen_loaded(self, message: Loaded) -> None:
         if not self.is_attached:
             return
-        page = self.page = message.page
+        page = message.page
+        if self.page is not None:  # until the extras come again, the ones read before stay
+            old = self.page
+            page = dataclasses.replace(
+                page, neighbours=old.neighbours, sampled=old.sampled, timeline=old.timeline
+            )
+        self.page = page
         e = page.entity
         title = Text()
         title.append(plain(e.name, one_line=True), style="bold")
@@ -171,6 +194,21 @@ class EntityPageScreen(StoreModal[None]):
         self.query_one("#entity-title", Static).update(title)
         self.query_one("#entity-labels", Static).update(
             Text(plain(page.distribution(), one_line=True))
+        )
+        if self.bar_filter is None:
+            self._set_mentions(0, page.mentions, page.total)
+        else:
+            self.read_mentions(0)
+        self.busy = False
+
+    def on_entity_page_screen_extras(self, message: Extras) -> None:
+        if not self.is_attached or self.page is None:
+            return
+        page = self.page = dataclasses.replace(
+            self.page,
+            neighbours=message.neighbours,
+            sampled=message.sampled,
+            timeline=message.timeline,
         )
         near = self.near_list
         near.set_options(
@@ -192,11 +230,7 @@ class EntityPageScreen(StoreModal[None]):
         cut = f" (newest {page.sampled:,} articles)" if page.sampled else ""
         self.query_one("#entity-near-title", Static).update(Text(f"appears with{cut}"))
         self._draw_timeline()
-        if self.bar_filter is None:
-            self._set_mentions(0, page.mentions, page.total)
-        else:
-            self.read_mentions(0)
-        self.busy = False
+        self.extras_done = True
 
     @store_work(group="entity-mentions", exclusive=True)
     def read_mentions(self, offset: int) -> None:
@@ -245,7 +279,7 @@ class EntityPageScreen(StoreModal[None]):
     def _title_mentions(self) -> None:
         parts = [f"mentions {self.total:,}"]
         parts.append(f"label {self.label_filter}" if self.label_filter else "all labels")
-        parts.append(self.status_filter or "every status")
+        parts.append(self.status_filter or "not rejected (s: by status)")
         if self.bar_filter:
             parts.append(f"{self.bar_filter.start} to {self.bar_filter.end} (excl.)")
         if self.selected:
@@ -432,7 +466,7 @@ class EntityPageScreen(StoreModal[None]):
         self.read_mentions(0)
 
     def action_cycle_status(self) -> None:
-        """s: suggested, accepted, rejected, every status."""
+        """s: suggested, accepted, rejected, then the current (not rejected) mentions again."""
         i = STATUSES.index(self.status_filter)
         self.status_filter = STATUSES[(i + 1) % len(STATUSES)]
         self.read_mentions(0)
