@@ -184,6 +184,7 @@ def example(doc: ExportDoc, report: WriteReport) -> dict[str, Any]:
             "token_end": last,
             "label": sp.label,
             "text": sp.text,
+            **({"entity_id": doc.entity_ids[sp.text]} if sp.text in doc.entity_ids else {}),
         }
         for sp, first, last in aligned
     ]
