@@ -14,7 +14,7 @@ import sqlite_utils
 
 from . import articles as article_reads
 from . import outfile
-from .entities.names import entity_id_map
+from .entities.names import canonical_names, entity_id_map
 from .errors import ExportError, NotFound
 from .formats import OUTPUTS, ExportDoc, OutputFormat, WriteReport
 from .formats.labelstudio import config_path, config_xml
@@ -153,10 +153,12 @@ def iter_docs(
         arts = articles_by_id(store.db, chunk)
         spans = spans_by_article(store.db, chunk)
         known = entity_id_map(store.db, {s.text for found in spans.values() for s in found})
+        names = canonical_names(store.db, set(known.values()))
         for aid in chunk:
             if aid not in arts:
                 raise NotFound(f"article {aid} does not exist")
-            yield dataclasses.replace(export_doc(arts[aid], spans[aid], opts), entity_ids=known)
+            doc = export_doc(arts[aid], spans[aid], opts)
+            yield dataclasses.replace(doc, entity_ids=known, entity_names=names)
             if on_article:
                 on_article()
 

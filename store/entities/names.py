@@ -73,6 +73,19 @@ def entity_id_map(db: sqlite_utils.Database, names: set[str]) -> dict[str, int]:
     return out
 
 
+def canonical_names(db: sqlite_utils.Database, ids: set[int]) -> dict[int, str]:
+    """{entity id: its canonical name}."""
+    out: dict[int, str] = {}
+    unique = sorted(ids)
+    for i in range(0, len(unique), 500):
+        chunk = unique[i : i + 500]
+        rows = db.execute(
+            f"SELECT id, name FROM entity_ids WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+        )
+        out.update((int(r[0]), str(r[1])) for r in rows)
+    return out
+
+
 def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 

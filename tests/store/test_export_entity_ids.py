@@ -51,3 +51,30 @@ def test_every_format_that_can_carries_the_entity_id(store, tmp_path) -> None:
         for r in a["result"]
     ]
     assert {"entity_id": ids["HTS"]} in metas
+
+
+def test_the_entity_table_has_one_row_per_entity_with_aliases_labels_and_dates(
+    store, tmp_path
+) -> None:
+    ids = corpus(store)
+    with store.unit() as tx:
+        tx.execute("UPDATE articles SET date = '2024-03-01' WHERE id = 1")
+        tx.execute("UPDATE articles SET date = '2024-05-02' WHERE id = 2")
+    run_export(
+        store, ExportOptions("entities-jsonl", tmp_path / "e.jsonl", include_suggestions=True)
+    )
+    rows = [json.loads(x) for x in (tmp_path / "e.jsonl").read_text().splitlines()]
+    assert rows[0] == {
+        "id": ids["HTS"],
+        "name": "Hayat Tahrir al-Sham",
+        "aliases": ["HTS"],
+        "labels": {"ORG": 2},
+        "mentions": 2,
+        "articles": 2,
+        "first_seen": "2024-03-01",
+        "last_seen": "2024-05-02",
+    }
+    run_export(store, ExportOptions("entities", tmp_path / "e.csv", include_suggestions=True))
+    lines = (tmp_path / "e.csv").read_text().splitlines()
+    assert lines[0] == "id,name,aliases,labels,mentions,articles,first_seen,last_seen"
+    assert lines[1] == f"{ids['HTS']},Hayat Tahrir al-Sham,HTS,ORG 2,2,2,2024-03-01,2024-05-02"

@@ -74,7 +74,16 @@ def test_csv(tmp_path, store):
     assert rows[1:] == [
         [str(aid), "0", "6", "GPE", "Aleppo", "user", "accepted", str(ids["Aleppo"])],
         [str(aid), "9", "14", "GPE", "Syria", "user", "accepted", str(ids["Syria"])],
-        [str(aid), "23", "31", "GPE", "Damascus", "model:sm@3.8", "suggested", str(ids["Damascus"])],
+        [
+            str(aid),
+            "23",
+            "31",
+            "GPE",
+            "Damascus",
+            "model:sm@3.8",
+            "suggested",
+            str(ids["Damascus"]),
+        ],
     ]
 
 
