@@ -213,6 +213,7 @@ class SearchHit:
     articles: int = 0
     snippet: str = ""
     highlights: tuple[tuple[int, int], ...] = ()  # offsets into snippet of the matched words
+    canonical: str | None = None  # an entity hit that is an alias: its entity's canonical name
 
     def as_dict(self) -> dict[str, Any]:
         """Return the hit as the stable JSON shape of ``search --json``."""
@@ -231,6 +232,8 @@ class SearchHit:
                 mentions=self.mentions,
                 articles=self.articles,
             )
+            if self.canonical is not None:
+                out["canonical"] = self.canonical
         else:
             out.update(start=self.start, end=self.end, snippet=self.snippet)
         return out

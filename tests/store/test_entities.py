@@ -164,3 +164,12 @@ def test_one_label_runs_over_every_alias_with_one_undo(corpus) -> None:
     assert corpus.entity_page("HTS").labels == {"MILITIA": 3}
     corpus.undo()
     assert corpus.entity_page("HTS").labels == {"ORG": 3}
+
+
+def test_search_finds_an_alias_and_names_its_entity(corpus) -> None:
+    corpus.alias("HTS", "Hayat Tahrir al-Sham")
+    hit = next(h for h in corpus.search("HTS") if h.kind == "entity" and h.text == "HTS")
+    assert hit.canonical == "Hayat Tahrir al-Sham"
+    assert hit.as_dict()["canonical"] == "Hayat Tahrir al-Sham"
+    other = next(h for h in corpus.search("Aleppo") if h.kind == "entity")
+    assert other.canonical is None and "canonical" not in other.as_dict()

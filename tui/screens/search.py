@@ -55,6 +55,8 @@ def hit_prompt(hit: SearchHit, colors: dict[str, str], width: int = 200) -> Text
         row.append(" " * max(0, LABEL_WIDTH - len(label)))
         row.append(" ")
         row.append(plain(hit.text or "", one_line=True), style="bold")
+        if hit.canonical:
+            row.append(f" → {plain(hit.canonical, one_line=True)}", style="italic")
         row.append(
             f"   {hit.mentions:,} mention{'s' if hit.mentions != 1 else ''}"
             f" in {hit.articles:,} article{'s' if hit.articles != 1 else ''}",
