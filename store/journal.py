@@ -146,7 +146,7 @@ def describe(db: sqlite_utils.Database, group: int) -> Change:
     elif main in ROWS:
         e = next(e for e in entries if e["action"] == main)
         info = json.loads(e["after"] or e["before"])
-        surface = str(info.get(ROWS[main][1][-1]))
+        surface = str(info.get("query", info.get(ROWS[main][1][-1])))
         label = info.get("canonical")
         main = main if e["after"] else f"un{main}"
     else:

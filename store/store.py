@@ -24,7 +24,7 @@ from . import stats as counts
 from .db import Connections, Unit, check_pages, unit_of_work
 from .delegate import reads, writes
 from .entities import actions as entity_actions
-from .entities import consistency, names, page, suggest, timeline
+from .entities import consistency, names, page, suggest, timeline, watch
 from .models import ArticleDraft, Change, ImportResult, SpanDraft
 
 
@@ -187,6 +187,11 @@ class Store:
     check = reads(consistency.check)
     resolve_check = writes(consistency.resolve)
     mark_intended = writes(consistency.mark_intended)
+    add_watch = writes(watch.add)
+    remove_watch = writes(watch.remove)
+    watches = reads(watch.watches)
+    watch_articles = reads(watch.articles)
+    mark_watch_seen = writes(watch.mark_seen)
 
 
 def open_store(path: str | Path, origin: str | None = None, read_only: bool = False) -> Store:

@@ -205,6 +205,13 @@ class MarginApp(App[None]):
         if not isinstance(self.screen, ConsistencyScreen):
             self.push_screen(ConsistencyScreen())
 
+    def action_watches(self) -> None:
+        """The watch-lists with their unread and new counts."""
+        from .screens.watch import WatchScreen
+
+        if not isinstance(self.screen, WatchScreen):
+            self.push_screen(WatchScreen())
+
     def action_export(self, article_ids: tuple[int, ...] = ()) -> None:
         """Export the corrected annotations (all articles, or the given ones)."""
         from .screens.export_dialog import ExportDialog
@@ -281,6 +288,9 @@ class MarginApp(App[None]):
             "Check: consistency queue",
             "Same name with several labels, contradicting decisions, drifting boundaries",
             self.action_check,
+        )
+        yield SystemCommand(
+            "Watch: watch-lists", "Saved searches with unread and new counts", self.action_watches
         )
         yield SystemCommand("Edit: undo", "Undo the last correction", self.action_undo)
         yield SystemCommand("Edit: redo", "Redo what was undone", self.action_redo)

@@ -34,6 +34,7 @@ LIBRARY = [
     _b("p", "unread(-1)", "Previous unread", "library.prev_unread", show=False),
     _b("r", "refresh", "Refresh", "library.refresh", show=False),
     _b("C", "app.check", "Consistency queue", "library.check", show=False),
+    _b("W", "app.watches", "Watch-lists", "library.watches", show=False),
 ]
 
 ARTICLE_LIST = [
@@ -124,6 +125,14 @@ CHECK = [
     _b("e", "entity", "Entity page", "check.entity"),
 ]
 
+WATCH = [
+    _b("escape,q", "close", "Back", "watch.back"),
+    _b("j", "move(1)", "Down", "watch.down", show=False),
+    _b("k", "move(-1)", "Up", "watch.up", show=False),
+    _b("a", "add", "Add a watch-list", "watch.add"),
+    _b("d", "drop", "Drop it", "watch.drop"),
+]
+
 SUGGEST = [
     _b("y", "answer('yes')", "Same entity", "suggest.yes"),
     _b("n", "answer('no')", "Different", "suggest.no"),
@@ -151,6 +160,7 @@ ALL: tuple[Binding, ...] = (
     *PANEL,
     *ENTITY,
     *CHECK,
+    *WATCH,
     *SUGGEST,
     *MODAL,
     *HELP,
@@ -167,6 +177,7 @@ _TOGETHER = (
     (HELP,),
     (ENTITY,),
     (CHECK,),
+    (WATCH,),
     (SUGGEST,),
 )
 _MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")

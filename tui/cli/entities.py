@@ -175,7 +175,63 @@ def check_cmd(
     echo(f"{len(items)} item(s): " + ", ".join(f"{k} = {v}" for k, v in KIND_NAMES.items()))
 
 
+@click.group("watch")
+def watch_group() -> None:
+    """Watch-lists: saved searches, with unread and new article counts."""
+
+
+@watch_group.command("add")
+@click.argument("query")
+@pass_context
+def watch_add(obj: Context, query: str) -> None:
+    """Save QUERY (a search, e.g. "label:ORG hezbollah") as a watch-list."""
+    wid = obj.store().add_watch(query)
+    echo(f"watch-list {wid}: {plain(query, one_line=True)}")
+
+
+@watch_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@pass_context
+def watch_list(obj: Context, as_json: bool) -> None:
+    """Every watch-list: matching articles, unread, new since it was last opened."""
+    found = obj.store().watches()
+    if as_json:
+        echo_json([w.as_dict() for w in found])
+        return
+    for w in found:
+        echo(
+            f"{w.id:>4}  {w.articles:>6,} articles  {w.unread:>6,} unread  {w.new:>5,} new"
+            f"  {plain(w.query, one_line=True)}"
+        )
+    if not found:
+        echo('no watch-lists yet: margin watch add "label:ORG hezbollah"')
+
+
+@watch_group.command("show")
+@click.argument("watch")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@pass_context
+def watch_show(obj: Context, watch: str, limit: int) -> None:
+    """The articles of WATCH (its id or query), newest by date first; marks them seen."""
+    store = obj.store()
+    for a in store.watch_articles(watch, limit):
+        state = ("R" if a.reviewed else " ") + (" " if a.read else "N")
+        echo(
+            f"{a.id:>6} {state} {a.when[:10]}{' ' if a.date else '~'} {plain(a.title, one_line=True)}"
+        )
+    store.mark_watch_seen(watch)
+
+
+@watch_group.command("remove")
+@click.argument("watch")
+@pass_context
+def watch_remove(obj: Context, watch: str) -> None:
+    """Drop WATCH (its id or query)."""
+    query = obj.store().remove_watch(watch)
+    echo(f"removed the watch-list {plain(query, one_line=True)!r} (margin undo brings it back)")
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to the group."""
-    for command in (entity_cmd, alias_cmd, unalias_cmd, check_cmd):
+    for command in (entity_cmd, alias_cmd, unalias_cmd, check_cmd, watch_group):
         group.add_command(command)
