@@ -220,6 +220,12 @@ def texts(
             yield aid, rows[aid]
 
 
+def count_dated(db: sqlite_utils.Database, since: str | None, until: str | None) -> int:
+    """How many articles are dated (else imported) from since to until, inclusive."""
+    where, params = date_range(since, until)
+    return int(db.execute(f"SELECT COUNT(*) FROM articles a{where}", params).fetchone()[0])
+
+
 def count(db: sqlite_utils.Database) -> int:
     """How many articles there are."""
     return db.table("articles").count

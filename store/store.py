@@ -187,6 +187,7 @@ class Store:
     check = reads(consistency.check)
     resolve_check = writes(consistency.resolve)
     mark_intended = writes(consistency.mark_intended)
+    count_dated = reads(article_ops.count_dated)
     add_watch = writes(watch.add)
     remove_watch = writes(watch.remove)
     watches = reads(watch.watches)

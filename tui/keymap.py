@@ -35,6 +35,7 @@ LIBRARY = [
     _b("r", "refresh", "Refresh", "library.refresh", show=False),
     _b("C", "app.check", "Consistency queue", "library.check", show=False),
     _b("W", "app.watches", "Watch-lists", "library.watches", show=False),
+    _b("D", "date_range", "Date range", "library.dates", show=False),
 ]
 
 ARTICLE_LIST = [

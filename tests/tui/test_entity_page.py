@@ -197,3 +197,27 @@ async def test_question_mark_lists_the_page_keys(seeded):
         assert isinstance(app.screen, HelpScreen) and "entity page" in app.screen.title_text
         rows = {row[1]: row[0] for row in app.screen.rows}
         assert rows["Back"] == "escape q" and rows["One label for all"] == "L"
+
+
+async def test_d_in_the_library_keeps_a_date_range(seeded):
+    from tui.screens.library import LibraryScreen
+
+    with seeded.unit() as tx:
+        tx.execute("UPDATE articles SET date = '2024-01-0' || id")
+    app = MarginApp(seeded)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        library = app.screen
+        assert isinstance(library, LibraryScreen) and library.total == 3
+        await press(pilot, "D")
+        assert isinstance(app.screen, NamePrompt)
+        await press(pilot, *"2024-01-02..2024-01-03", "enter")
+        await settle(pilot)
+        assert library.total == 2
+        assert sorted(r.id for r in library.articles.rows.values()) == [2, 3]
+        await press(pilot, "D", "escape")  # escape keeps the range
+        assert library.total == 2
+        await press(pilot, "D")
+        app.screen.query_one("Input").value = ""
+        await press(pilot, "enter")
+        assert library.total == 3

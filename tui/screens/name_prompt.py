@@ -13,7 +13,7 @@ from ..plain import plain
 
 
 class NamePrompt(ModalScreen[str | None]):
-    """One line of input; dismisses with the stripped text, or None."""
+    """One line of input; dismisses with the stripped text (maybe ""), or None on escape."""
 
     BINDINGS = [*MODAL]
 
@@ -42,7 +42,7 @@ class NamePrompt(ModalScreen[str | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value.strip() or None)
+        self.dismiss(event.value.strip())  # "" when left empty; None only for escape
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
