@@ -120,6 +120,8 @@ def alias(tx: Unit, name: str, canonical: str) -> Entity:
             )
     _ensure_id(tx, name)
     own = resolve(tx.db, name)
+    if own is not None and own.id == target_id:
+        raise CorrectionError(f"{name!r} is already a name of {target_name!r}")
     moving = [name, *(own.aliases if own and own.name == name else ())]
     for alias_name in moving:
         _set(tx, alias_name, target_id, target_name)
@@ -170,7 +172,7 @@ def mark_distinct(tx: Unit, a: str, b: str) -> None:
             unalias(tx, one)
     x, y = _pair(a, b)
     if are_distinct(tx.db, x, y):
-        return
+        raise CorrectionError(f"{a!r} and {b!r} are already marked as different entities")
     state = {"a": x, "b": y, "created_at": now()}
     tx.execute(
         "INSERT INTO distinct_names (a, b, created_at) VALUES (?, ?, ?)",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from store import ArticleDraft, SpanDraft
+from store import ArticleDraft, SpanDraft, open_store
 from store.entities.suggest import acronym
 from store.entities.timeline import Bucket, bars
 from store.errors import CorrectionError, NotFound
@@ -173,3 +175,44 @@ def test_search_finds_an_alias_and_names_its_entity(corpus) -> None:
     assert hit.as_dict()["canonical"] == "Hayat Tahrir al-Sham"
     other = next(h for h in corpus.search("Aleppo") if h.kind == "entity")
     assert other.canonical is None and "canonical" not in other.as_dict()
+
+
+NAMES = ["HTS", "Hayat Tahrir al-Sham", "Assad", "Bashar al-Assad", "Aleppo"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["alias", "unalias", "not"]),
+            st.sampled_from(NAMES),
+            st.sampled_from(NAMES),
+        ),
+        max_size=8,
+    )
+)
+def test_any_sequence_of_alias_decisions_undoes_to_nothing(steps) -> None:
+    store = open_store(":memory:")
+    try:
+        store.add_articles([draft(" ".join(NAMES) + ".", [(n, "ORG") for n in NAMES])])
+        done = 0
+        for action, a, b in steps:
+            try:
+                if action == "alias":
+                    store.alias(a, b)
+                elif action == "unalias":
+                    store.unalias(a)
+                else:
+                    store.mark_distinct(a, b)
+            except CorrectionError:
+                continue
+            done += 1
+            for name in NAMES:  # every name stands for exactly one entity, canonical or not
+                entity = store.resolve_entity(name)
+                assert entity is not None and name in entity.names
+        for _ in range(done):
+            store.undo()
+        assert store.aliased_entities() == []
+        assert store.db.execute("SELECT COUNT(*) FROM distinct_names").fetchone()[0] == 0
+    finally:
+        store.close()
