@@ -180,7 +180,7 @@ def test_search_finds_an_alias_and_names_its_entity(corpus) -> None:
 NAMES = ["HTS", "Hayat Tahrir al-Sham", "Assad", "Bashar al-Assad", "Aleppo"]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.tuples(
