@@ -84,7 +84,11 @@ class EntityNames(Provider):
     async def search(self, query: str) -> Hits:
         app = self.app
         assert isinstance(app, MarginApp)
-        words = re.sub(r"^\s*(entity\s*)?:?\s*", "", query, flags=re.IGNORECASE)
+        # only after "entity" (or "Entity:"): a plain word is for the titles ("Go to article")
+        prefixed = re.match(r"^\s*entity\s*:?\s*", query, flags=re.IGNORECASE)
+        if prefixed is None:
+            return
+        words = query[prefixed.end() :]
         if len(words) < 2:
             return
         try:
@@ -296,7 +300,7 @@ class MarginApp(App[None]):
         yield SystemCommand("Edit: redo", "Redo what was undone", self.action_redo)
         if isinstance(screen, LibraryScreen):
             yield SystemCommand(
-                "Library: change sort", "Newest, title, entities", partial(run, "cycle_sort")
+                "Library: change sort", "Newest, title, entities, date", partial(run, "cycle_sort")
             )
         if isinstance(screen, ReaderScreen):
             for name, action, help_text in (

@@ -26,7 +26,7 @@ from .common import StoreChanged, freeze_memory
 
 POLL_SECONDS = 2.0  # how often the library looks for articles other processes imported
 
-SORT_CYCLE = ("newest", "date", "title", "entities")
+SORT_CYCLE = ("newest", "title", "entities", "date")
 SORT_NAMES = {
     "newest": "newest first",
     "date": "by date, newest first (~ marks an import day: no date given)",
@@ -248,7 +248,7 @@ class LibraryScreen(StoreScreen[None]):
         self.query_one("#lib-status", Static).update(Text(text))
 
     def action_cycle_sort(self) -> None:
-        """s: newest first, by date, by title, most entities."""
+        """s: newest first, by title, most entities, by date."""
         i = SORT_CYCLE.index(self.sort) if self.sort in SORT_CYCLE else -1
         self.sort = SORT_CYCLE[(i + 1) % len(SORT_CYCLE)]
         self.articles.cursor = 0
