@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
 from . import journal, spans
+from .dates import parse_date
 from .db import Unit
 from .errors import NotFound
 from .labels import ensure_labels
@@ -33,6 +35,7 @@ SORTS = {
     "title": "a.title COLLATE NOCASE ASC, a.id ASC",
     "entities": "a.entity_count DESC, a.id ASC",
     "id": "a.id ASC",
+    "date": "COALESCE(a.date, a.imported_at) DESC, a.id DESC",
 }
 
 
@@ -46,6 +49,7 @@ class Prepared:
     source: str
     meta: str | None
     spans: tuple[SpanDraft, ...]
+    date: str | None = None
 
 
 def prepare_draft(draft: ArticleDraft) -> Prepared:
@@ -65,7 +69,15 @@ def prepare_draft(draft: ArticleDraft) -> Prepared:
         raise ValueError(f"the meta cannot be stored as JSON ({exc})") from None
     if meta is not None:
         spans.check_unicode(meta, "meta")
-    return Prepared(text, content_hash(text), title, draft.source, meta, tuple(draft.spans))
+    return Prepared(
+        text,
+        content_hash(text),
+        title,
+        draft.source,
+        meta,
+        tuple(draft.spans),
+        parse_date(draft.date),
+    )
 
 
 def add_articles(tx: Unit, drafts: Sequence[ArticleDraft]) -> list[ImportResult]:
@@ -89,8 +101,8 @@ def add_articles(tx: Unit, drafts: Sequence[ArticleDraft]) -> list[ImportResult]
             continue
         cur = tx.execute(
             "INSERT INTO articles (title, text, source, content_hash, imported_at, meta,"
-            " length) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (p.title, p.text, p.source, p.digest, stamp, p.meta, len(p.text)),
+            " length, date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (p.title, p.text, p.source, p.digest, stamp, p.meta, len(p.text), p.date),
         )
         article_id = int(cur.lastrowid or 0)
         known[p.digest] = article_id
@@ -133,17 +145,45 @@ def has_article(db: sqlite_utils.Database, article_id: int) -> bool:
 
 
 def page(
-    db: sqlite_utils.Database, offset: int = 0, limit: int = 50, sort: str = "newest"
+    db: sqlite_utils.Database,
+    offset: int = 0,
+    limit: int = 50,
+    sort: str = "newest",
+    since: str | None = None,
+    until: str | None = None,
 ) -> list[ArticleSummary]:
-    """One page of article summaries, never the whole table."""
+    """One page of article summaries, never the whole table; since/until (days, inclusive)
+    keep the articles dated (else imported) in that range."""
     order = SORTS.get(sort)
     if order is None:
         raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
+    where, params = date_range(since, until)
     rows = db.execute(
-        f"SELECT {SUMMARY_COLUMNS} FROM articles a ORDER BY {order} LIMIT ? OFFSET ?",
-        (limit, offset),
+        f"SELECT {SUMMARY_COLUMNS} FROM articles a{where} ORDER BY {order} LIMIT ? OFFSET ?",
+        (*params, limit, offset),
     )
     return [summary_from_row(r) for r in rows]
+
+
+def date_range(since: str | None, until: str | None) -> tuple[str, list[str]]:
+    """A WHERE clause (on the date index) for articles dated from since to until, inclusive."""
+    parts: list[str] = []
+    params: list[str] = []
+    if since:
+        parts.append("COALESCE(a.date, a.imported_at) >= ?")
+        params.append(day(since, "since"))
+    if until:
+        parts.append("COALESCE(a.date, a.imported_at) < ?")
+        params.append((date.fromisoformat(day(until, "until")) + timedelta(days=1)).isoformat())
+    return (" WHERE " + " AND ".join(parts) if parts else ""), params
+
+
+def day(value: str, what: str) -> str:
+    """A day written YYYY-MM-DD, checked; ValueError names what it is for."""
+    try:
+        return date.fromisoformat(value.strip()[:10]).isoformat()
+    except ValueError:
+        raise ValueError(f"{what} {value!r} is not a day written YYYY-MM-DD") from None
 
 
 def iter_articles(
@@ -178,6 +218,12 @@ def texts(
             if aid not in rows:
                 raise NotFound(f"article {aid} does not exist")
             yield aid, rows[aid]
+
+
+def count_dated(db: sqlite_utils.Database, since: str | None, until: str | None) -> int:
+    """How many articles are dated (else imported) from since to until, inclusive."""
+    where, params = date_range(since, until)
+    return int(db.execute(f"SELECT COUNT(*) FROM articles a{where}", params).fetchone()[0])
 
 
 def count(db: sqlite_utils.Database) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
@@ -13,6 +14,7 @@ import sqlite_utils
 
 from . import articles as article_reads
 from . import outfile
+from .entities.names import canonical_names, entity_id_map
 from .errors import ExportError, NotFound
 from .formats import OUTPUTS, ExportDoc, OutputFormat, WriteReport
 from .formats.labelstudio import config_path, config_xml
@@ -150,10 +152,13 @@ def iter_docs(
     for chunk in chunks(ids, batch):
         arts = articles_by_id(store.db, chunk)
         spans = spans_by_article(store.db, chunk)
+        known = entity_id_map(store.db, {s.text for found in spans.values() for s in found})
+        names = canonical_names(store.db, set(known.values()))
         for aid in chunk:
             if aid not in arts:
                 raise NotFound(f"article {aid} does not exist")
-            yield export_doc(arts[aid], spans[aid], opts)
+            doc = export_doc(arts[aid], spans[aid], opts)
+            yield dataclasses.replace(doc, entity_ids=known, entity_names=names)
             if on_article:
                 on_article()
 

@@ -18,6 +18,14 @@ _MARKERS = ("propagate",)
 # the order in which a group's main action is picked for Change.action
 _MAIN = ("propagate", "resize", "relabel", "add", "reject", "accept", "rule", "review", "unreview")
 DECISIONS = ("relabel", "resize", "add", "accept", "reject")
+# actions that add or take away one row of a table (before / after are the row): the
+# entities' aliases, names said to differ, consistency items marked intended, watch-lists
+ROWS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "alias": ("aliases", ("alias",)),
+    "distinct": ("distinct_names", ("a", "b")),
+    "intended": ("check_intended", ("kind", "surface")),
+    "watch": ("watches", ("id",)),
+}
 
 
 def _json(value: dict[str, Any] | None) -> str | None:
@@ -135,6 +143,12 @@ def describe(db: sqlite_utils.Database, group: int) -> Change:
         info = json.loads(e["after"] or e["before"])
         surface, label = info["surface"], info["label"]
         main = "learn rule" if e["after"] else "remove rule"
+    elif main in ROWS:
+        e = next(e for e in entries if e["action"] == main)
+        info = json.loads(e["after"] or e["before"])
+        surface = str(info.get("query", info.get(ROWS[main][1][-1])))
+        label = info.get("canonical")
+        main = main if e["after"] else f"un{main}"
     else:
         for e in entries:
             state = json.loads(e["after"]) if e["span_id"] is not None and e["after"] else None
@@ -305,6 +319,15 @@ def _apply(tx: Unit, entry: sqlite3.Row, side: str) -> None:
             tx.execute("DELETE FROM rules WHERE id = ?", (json.loads(other)["id"],))
         else:
             _put_back(tx, "rules", state, replace=True)
+        return
+    if action in ROWS:
+        table, keys = ROWS[action]
+        if state is None:
+            other = json.loads(entry["after" if side == "before" else "before"])
+            where = " AND ".join(f"{_q(k)} = ?" for k in keys)
+            tx.execute(f"DELETE FROM {table} WHERE {where}", [other[k] for k in keys])
+        else:
+            _put_back(tx, table, {k: v for k, v in state.items() if k != "canonical"}, True)
         return
     if entry["span_id"] is not None:
         if state is None:

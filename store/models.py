@@ -74,6 +74,7 @@ class ArticleDraft:
     source: str = ""
     meta: dict[str, Any] | None = None
     spans: tuple[SpanDraft, ...] = ()
+    date: str | None = None  # the publication date the file gave, as written (see dates.py)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,12 @@ class Article:
     read: bool
     reviewed: bool
     meta: dict[str, Any] | None = None
+    date: str | None = None  # publication date (ISO 8601), None when the file gave none
+
+    @property
+    def when(self) -> str:
+        """The publication date, else the import time (see ``dated``)."""
+        return self.date or self.imported_at
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,12 @@ class ArticleSummary:
     reviewed: bool
     entity_count: int
     length: int
+    date: str | None = None  # publication date (ISO 8601), None when the file gave none
+
+    @property
+    def when(self) -> str:
+        """The publication date, else the import time (the library marks which)."""
+        return self.date or self.imported_at
 
 
 @dataclass(frozen=True)
@@ -200,6 +213,7 @@ class SearchHit:
     articles: int = 0
     snippet: str = ""
     highlights: tuple[tuple[int, int], ...] = ()  # offsets into snippet of the matched words
+    canonical: str | None = None  # an entity hit that is an alias: its entity's canonical name
 
     def as_dict(self) -> dict[str, Any]:
         """Return the hit as the stable JSON shape of ``search --json``."""
@@ -218,6 +232,8 @@ class SearchHit:
                 mentions=self.mentions,
                 articles=self.articles,
             )
+            if self.canonical is not None:
+                out["canonical"] = self.canonical
         else:
             out.update(start=self.start, end=self.end, snippet=self.snippet)
         return out

@@ -15,6 +15,7 @@ SORT_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
     "title": (("a.title COLLATE NOCASE", "ASC"), ("a.id", "ASC")),
     "entities": (("a.entity_count", "DESC"), ("a.id", "ASC")),
     "id": (("a.id", "ASC"),),
+    "date": (("COALESCE(a.date, a.imported_at)", "DESC"), ("a.id", "DESC")),
 }
 
 

@@ -15,7 +15,7 @@ from .models import Article, ArticleSummary, Span
 
 SPAN_COLUMNS = 'id, article_id, start, "end", label, source, status, text, created_at, updated_at'
 SUMMARY_COLUMNS = (
-    "a.id, a.title, a.source, a.imported_at, a.read, a.reviewed, a.entity_count, a.length"
+    "a.id, a.title, a.source, a.imported_at, a.read, a.reviewed, a.entity_count, a.length, a.date"
 )
 CHUNK = 500  # ids per IN (...) list
 
@@ -48,6 +48,7 @@ def article_from_row(row: sqlite3.Row | dict[str, Any]) -> Article:
         read=bool(row["read"]),
         reviewed=bool(row["reviewed"]),
         meta=json.loads(row["meta"]) if row["meta"] else None,
+        date=row["date"],
     )
 
 
@@ -62,6 +63,7 @@ def summary_from_row(row: sqlite3.Row) -> ArticleSummary:
         reviewed=bool(row["reviewed"]),
         entity_count=row["entity_count"],
         length=row["length"],
+        date=row["date"],
     )
 
 

@@ -23,6 +23,8 @@ from . import spans as span_ops
 from . import stats as counts
 from .db import Connections, Unit, check_pages, unit_of_work
 from .delegate import reads, writes
+from .entities import actions as entity_actions
+from .entities import consistency, names, page, suggest, timeline, watch
 from .models import ArticleDraft, Change, ImportResult, SpanDraft
 
 
@@ -163,6 +165,34 @@ class Store:
     entity_mentions = reads(finder.entity_mentions)
     stats = reads(counts.stats)
     correction_stats = reads(counts.correction_stats)
+
+    # -- entities across the corpus (issue 16): pages, aliases, timelines, consistency ----
+    entity = reads(page.entity)
+    entity_page = reads(page.entity_page)
+    entity_page_mentions = reads(page.mentions)
+    entity_page_extras = reads(page.extras)
+    count_entity_mentions = reads(page.count_mentions)
+    resolve_entity = reads(names.resolve)
+    entity_ids = reads(names.entity_id_map)
+    aliased_entities = reads(names.aliases)
+    alias = writes(names.alias)
+    unalias = writes(names.unalias)
+    mark_distinct = writes(names.mark_distinct)
+    alias_suggestions = reads(suggest.suggestions)
+    corpus_alias_suggestions = reads(suggest.corpus_suggestions)
+    entity_timeline = reads(timeline.timeline)
+    bulk_decide = writes(entity_actions.bulk)
+    plan_one_label = reads(entity_actions.plan_one_label)
+    one_label = writes(entity_actions.one_label)
+    check = reads(consistency.check)
+    resolve_check = writes(consistency.resolve)
+    mark_intended = writes(consistency.mark_intended)
+    count_dated = reads(article_ops.count_dated)
+    add_watch = writes(watch.add)
+    remove_watch = writes(watch.remove)
+    watches = reads(watch.watches)
+    watch_articles = reads(watch.articles)
+    mark_watch_seen = writes(watch.mark_seen)
 
 
 def open_store(path: str | Path, origin: str | None = None, read_only: bool = False) -> Store:

@@ -78,13 +78,48 @@ class ArticleTitles(Provider):
             )
 
 
+class EntityNames(Provider):
+    """Palette commands "Entity: <name>" for entities whose name matches what was typed."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        assert isinstance(app, MarginApp)
+        # only after "entity" (or "Entity:"): a plain word is for the titles ("Go to article")
+        prefixed = re.match(r"^\s*entity\s*:?\s*", query, flags=re.IGNORECASE)
+        if prefixed is None:
+            return
+        words = query[prefixed.end() :]
+        if len(words) < 2:
+            return
+        try:
+            hits = await asyncio.to_thread(app.store.search, words, 10)
+        except MarginError as exc:
+            app.notify(plain(str(exc), one_line=True), severity="warning", timeout=4)
+            return
+        matcher = self.matcher(words)
+        seen: set[str] = set()
+        for hit in hits:
+            if hit.kind != "entity" or not hit.text or hit.text in seen:
+                continue
+            seen.add(hit.text)
+            name = f"Entity: {plain(hit.text, one_line=True)}"
+            yield Hit(
+                matcher.match(hit.text) or 0.5,
+                matcher.highlight(escape(name)),
+                partial(app.action_entity, hit.text),
+                text=name,
+                help=f"the entity page ({plain(hit.label or '', one_line=True)},"
+                f" {hit.mentions:,} mentions)",
+            )
+
+
 class MarginApp(App[None]):
     """margin's reader: the library, the reader, search, help and the command palette."""
 
     CSS_PATH = "app.tcss"
     TITLE = "margin"
     BINDINGS: ClassVar[list[BindingType]] = [*keys.APP]
-    COMMANDS = App.COMMANDS | {ArticleTitles}
+    COMMANDS = App.COMMANDS | {ArticleTitles, EntityNames}
 
     @dataclass
     class UndoDone(Message):
@@ -161,6 +196,26 @@ class MarginApp(App[None]):
         if not isinstance(self.screen, SearchScreen):
             self.push_screen(SearchScreen())
 
+    def action_entity(self, name: str) -> None:
+        """The entity page of a name (any of its aliases)."""
+        from .screens.entity_page import EntityPageScreen
+
+        self.push_screen(EntityPageScreen(name))
+
+    def action_check(self) -> None:
+        """The consistency queue: where the corpus contradicts itself."""
+        from .screens.consistency import ConsistencyScreen
+
+        if not isinstance(self.screen, ConsistencyScreen):
+            self.push_screen(ConsistencyScreen())
+
+    def action_watches(self) -> None:
+        """The watch-lists with their unread and new counts."""
+        from .screens.watch import WatchScreen
+
+        if not isinstance(self.screen, WatchScreen):
+            self.push_screen(WatchScreen())
+
     def action_export(self, article_ids: tuple[int, ...] = ()) -> None:
         """Export the corrected annotations (all articles, or the given ones)."""
         from .screens.export_dialog import ExportDialog
@@ -233,11 +288,19 @@ class MarginApp(App[None]):
                 "The article on screen only",
                 partial(self.action_export, (screen.article_id,)),
             )
+        yield SystemCommand(
+            "Check: consistency queue",
+            "Same name with several labels, contradicting decisions, drifting boundaries",
+            self.action_check,
+        )
+        yield SystemCommand(
+            "Watch: watch-lists", "Saved searches with unread and new counts", self.action_watches
+        )
         yield SystemCommand("Edit: undo", "Undo the last correction", self.action_undo)
         yield SystemCommand("Edit: redo", "Redo what was undone", self.action_redo)
         if isinstance(screen, LibraryScreen):
             yield SystemCommand(
-                "Library: change sort", "Newest, title, entities", partial(run, "cycle_sort")
+                "Library: change sort", "Newest, title, entities, date", partial(run, "cycle_sort")
             )
         if isinstance(screen, ReaderScreen):
             for name, action, help_text in (
@@ -251,6 +314,6 @@ class MarginApp(App[None]):
                 ("Entity: reject", "reject", "Reject the selected entity"),
                 ("Entity: label…", "pick_label", "Give the selection a label"),
                 ("Entity: apply to every mention", "propagate", "Propagate the last correction"),
-                ("Entity: mentions in every article", "mentions", "Where else it is named"),
+                ("Entity: page", "mentions", "Every mention, aliases, neighbours, timeline"),
             ):
                 yield SystemCommand(name, help_text, partial(run, action))

@@ -33,6 +33,9 @@ LIBRARY = [
     _b("n", "unread(1)", "Next unread", "library.next_unread"),
     _b("p", "unread(-1)", "Previous unread", "library.prev_unread", show=False),
     _b("r", "refresh", "Refresh", "library.refresh", show=False),
+    _b("C", "app.check", "Consistency queue", "library.check", show=False),
+    _b("W", "app.watches", "Watch-lists", "library.watches", show=False),
+    _b("D", "date_range", "Date range", "library.dates", show=False),
 ]
 
 ARTICLE_LIST = [
@@ -63,7 +66,7 @@ READER = [
     ],
     _b("A", "propagate", "Apply to all", "reader.propagate"),
     _b("R", "toggle_reviewed", "Reviewed", "reader.reviewed"),
-    _b("m", "mentions", "Mentions everywhere", "reader.mentions", show=False),
+    _b("m", "mentions", "Entity page", "reader.mentions", show=False),
 ]
 
 TEXT = [
@@ -89,6 +92,55 @@ PANEL = [
     _b("k", "cursor_up", "Up", "panel.up", show=False),
 ]
 
+# the entity page (tui/screens/entity_page.py) and the consistency queue (consistency.py)
+ENTITY = [
+    _b("escape,q", "close", "Back", "entity.back"),
+    _b("tab", "switch_list", "Mentions/appears with", "entity.focus", show=False),
+    _b("j", "move(1)", "Down", "entity.down", show=False),
+    _b("k", "move(-1)", "Up", "entity.up", show=False),
+    _b("space", "toggle_mention", "Select", "entity.select"),
+    _b("asterisk", "select_all", "Select all shown", "entity.select_all", show=False),
+    _b("a", "decide('accept')", "Accept", "entity.accept"),
+    _b("x", "decide('reject')", "Reject", "entity.reject"),
+    _b("l", "relabel", "Relabel", "entity.relabel"),
+    _b("L", "one_label", "One label for all", "entity.one_label"),
+    _b("f", "cycle_label", "Label filter", "entity.filter_label", show=False),
+    _b("s", "cycle_status", "Status filter", "entity.filter_status", show=False),
+    _b("left_square_bracket", "bar(-1)", "Previous bar", "entity.prev_bar", show=False),
+    _b("right_square_bracket", "bar(1)", "Next bar", "entity.next_bar", show=False),
+    _b("b", "bar_articles", "The bar's articles", "entity.bar_articles", show=False),
+    _b("w", "cycle_bucket", "Per day/week", "entity.bucket", show=False),
+    _b("equals_sign", "alias", "Add a name", "entity.alias"),
+    _b("S", "suggest", "Likely aliases", "entity.suggest"),
+    _b("U", "unalias", "Drop an alias", "entity.unalias", show=False),
+    _b("N", "not_same", "Not the same entity", "entity.not_same", show=False),
+]
+
+CHECK = [
+    _b("escape,q", "close", "Back", "check.back"),
+    _b("j", "move(1)", "Down", "check.down", show=False),
+    _b("k", "move(-1)", "Up", "check.up", show=False),
+    _b("enter", "resolve", "Resolve", "check.resolve"),
+    _b("l", "resolve_as", "Resolve as…", "check.resolve_as", show=False),
+    _b("i", "intended", "Intended", "check.intended"),
+    _b("e", "entity", "Entity page", "check.entity"),
+]
+
+WATCH = [
+    _b("escape,q", "close", "Back", "watch.back"),
+    _b("j", "move(1)", "Down", "watch.down", show=False),
+    _b("k", "move(-1)", "Up", "watch.up", show=False),
+    _b("a", "add", "Add a watch-list", "watch.add"),
+    _b("d", "drop", "Drop it", "watch.drop"),
+]
+
+SUGGEST = [
+    _b("y", "answer('yes')", "Same entity", "suggest.yes"),
+    _b("n", "answer('no')", "Different", "suggest.no"),
+    _b("s", "answer('skip')", "Skip", "suggest.skip"),
+    _b("escape,q", "answer('stop')", "Stop", "suggest.stop"),
+]
+
 MODAL = [_b("escape", "dismiss_none", "Close", "modal.close")]
 
 HELP = [
@@ -107,6 +159,10 @@ ALL: tuple[Binding, ...] = (
     *READER,
     *TEXT,
     *PANEL,
+    *ENTITY,
+    *CHECK,
+    *WATCH,
+    *SUGGEST,
     *MODAL,
     *HELP,
 )
@@ -114,7 +170,17 @@ IDS = frozenset(b.id for b in ALL if b.id)
 
 
 # scopes whose bindings are live at the same time (with APP's, which are live everywhere)
-_TOGETHER = ((READER, TEXT), (READER, PANEL), (LIBRARY, ARTICLE_LIST), (MODAL,), (HELP,))
+_TOGETHER = (
+    (READER, TEXT),
+    (READER, PANEL),
+    (LIBRARY, ARTICLE_LIST),
+    (MODAL,),
+    (HELP,),
+    (ENTITY,),
+    (CHECK,),
+    (WATCH,),
+    (SUGGEST,),
+)
 _MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 _NAMED = {k.value.rsplit("+", 1)[-1] for k in Keys} | {
     "enter",
@@ -223,6 +289,8 @@ _NAMES = {
     "right_square_bracket": "]",
     "left_square_bracket": "[",
     "space": "space",
+    "equals_sign": "=",
+    "asterisk": "*",
 }
 
 

@@ -16,6 +16,7 @@ from . import (
     docbin,
     doccano,
     entities_csv,
+    entity_table,
     feeds,
     labelstudio,
     prodigy,
@@ -137,6 +138,15 @@ register_output(
     OutputFormat("labelstudio", ".json", "text", _stream(labelstudio.write), "Label Studio tasks")
 )
 register_output(OutputFormat("csv", ".csv", "text", _stream(entities_csv.write), "CSV of entities"))
+# one row per entity (issue 16): id, canonical name, aliases, labels, articles, first/last seen
+register_output(
+    OutputFormat("entities", ".csv", "text", _stream(entity_table.write_csv), "entity table, CSV")
+)
+register_output(
+    OutputFormat(
+        "entities-jsonl", ".jsonl", "text", _stream(entity_table.write_jsonl), "entity table, JSONL"
+    )
+)
 
 
 def detect(path: str, head: bytes) -> InputFormat | None:

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from ..dates import date_from
 from ..models import ArticleDraft
 from .decode import decode_text, decoded_lines
 from .errors import FormatError
@@ -64,6 +65,7 @@ def _draft(path: str, where: str, rec: Any) -> ArticleDraft:
         title=title or None,
         source=source or f"{path}#{where}",
         meta=meta or None,
+        date=date_from(rec),
     )
 
 

@@ -137,6 +137,7 @@ def write_folder(
         art = doc.article
         lines: list[str] = []
         notes: list[str] = []
+        refs: list[str] = []
         t = 0
         for span in doc.spans:
             if _BAD_LABEL.search(span.label):
@@ -145,13 +146,16 @@ def write_folder(
             t += 1
             used[span.label] = None
             lines.append(f"T{t}\t{span.label} {span.start} {span.end}\t{_flat(span.text)}")
+            if span.text in doc.entity_ids:  # a normalization to margin's stable entity id
+                ref = f"N{len(refs) + 1}\tReference T{t} margin:{doc.entity_ids[span.text]}"
+                refs.append(f"{ref}\t{_flat(span.text)}")
             note = _note(span, doc.rejected)
             if note:
                 notes.append(f"#{len(notes) + 1}\tAnnotatorNotes T{t}\t{_flat(note)}")
         stem = out / str(art.id)
         stem.with_suffix(".txt").write_text(art.text, encoding="utf-8", newline="")
         stem.with_suffix(".ann").write_text(
-            "".join(x + "\n" for x in lines + notes), encoding="utf-8", newline=""
+            "".join(x + "\n" for x in lines + notes + refs), encoding="utf-8", newline=""
         )
         report.articles += 1
         report.spans += t

@@ -32,6 +32,8 @@ class ExportDoc:
     spans: tuple[Span, ...]
     suggestions: tuple[Span, ...] = ()  # what models and rules said (any status)
     rejected: tuple[Span, ...] = ()  # spans a person rejected (for notes on corrections)
+    entity_ids: dict[str, int] = field(default_factory=dict)  # span text -> stable entity id
+    entity_names: dict[int, str] = field(default_factory=dict)  # entity id -> canonical name
 
 
 @dataclass

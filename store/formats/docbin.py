@@ -103,6 +103,8 @@ def write_file(docs: Iterable[ExportDoc], out: Path, report: WriteReport) -> Non
         ents = [doc[first : last + 1] for _s, first, last in aligned]
         for ent, (span, _f, _l) in zip(ents, aligned, strict=True):
             ent.label_ = span.label
+            if span.text in exp.entity_ids:  # the stable entity id, as spaCy's entity linker
+                ent.kb_id_ = str(exp.entity_ids[span.text])
         doc.set_ents(ents, default="outside" if art.reviewed else "missing")
         doc.user_data[USER_KEY] = {
             "article_id": art.id,

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from ..dates import date_from
 from ..models import SpanDraft
 from .common import (
     AnnotatedDraft,
@@ -90,6 +91,7 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
             spans=tuple(spans),
             reviewed=rec.get("reviewed") is True,
             warnings=tuple(warnings),
+            date=date_from(rec),
         )
 
 

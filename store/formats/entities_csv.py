@@ -9,7 +9,7 @@ from typing import TextIO
 from .common import ExportDoc, WriteReport
 
 NAME = "csv"
-HEADER = ("article", "start", "end", "label", "text", "source", "status")
+HEADER = ("article", "start", "end", "label", "text", "source", "status", "entity_id")
 
 
 def write(docs: Iterable[ExportDoc], out: TextIO, report: WriteReport) -> None:
@@ -18,6 +18,7 @@ def write(docs: Iterable[ExportDoc], out: TextIO, report: WriteReport) -> None:
     w.writerow(HEADER)
     for doc in docs:
         for s in doc.spans:
-            w.writerow((doc.article.id, s.start, s.end, s.label, s.text, s.source, s.status))
+            eid = doc.entity_ids.get(s.text, "")
+            w.writerow((doc.article.id, s.start, s.end, s.label, s.text, s.source, s.status, eid))
         report.articles += 1
         report.spans += len(doc.spans)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
+from ..dates import parse_date
 from ..models import ArticleDraft, normalise_text
 from .errors import FormatError
 
@@ -96,7 +97,11 @@ def read_feed(path: str, data: bytes) -> Iterator[ArticleDraft]:
             if v
         }
         yield ArticleDraft(
-            text=text, title=title, source=entry.get("link") or f"{path}#entry {n}", meta=meta
+            text=text,
+            title=title,
+            source=entry.get("link") or f"{path}#entry {n}",
+            meta=meta,
+            date=parse_date(meta.get("published")),
         )
 
 
@@ -161,4 +166,10 @@ def read_html(path: str, data: bytes) -> Iterator[ArticleDraft]:
         raise FormatError(path, None, "has no main text that could be extracted")
     title = get("title") or None
     meta = {k: get(k) for k in ("url", "date", "author", "sitename") if get(k)}
-    yield ArticleDraft(text=text, title=title, source=get("url") or path, meta=meta or None)
+    yield ArticleDraft(
+        text=text,
+        title=title,
+        source=get("url") or path,
+        meta=meta or None,
+        date=parse_date(get("date")),
+    )

@@ -24,14 +24,17 @@ MARGIN_VERSION = "margin"  # the prediction holding an unreviewed article's deci
 REVIEWED_KEY = "margin_reviewed"  # task data: the review state when margin exported it
 
 
-def _result(span: Span) -> dict[str, Any]:
-    return {
+def _result(span: Span, ids: dict[str, int] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "id": f"s{span.id}",
         "from_name": FROM_NAME,
         "to_name": TO_NAME,
         "type": "labels",
         "value": {"start": span.start, "end": span.end, "text": span.text, "labels": [span.label]},
     }
+    if ids and span.text in ids:  # the stable entity id, as region meta
+        out["meta"] = {"entity_id": ids[span.text]}
+    return out
 
 
 def task(doc: ExportDoc) -> dict[str, Any]:
@@ -50,7 +53,7 @@ def task(doc: ExportDoc) -> dict[str, Any]:
         {"model_version": model, "result": [_result(s) for s in spans]}
         for model, spans in by_model.items()
     ]
-    result = [_result(s) for s in doc.spans]
+    result = [_result(s, doc.entity_ids) for s in doc.spans]
     out: dict[str, Any] = {"id": art.id}  # the text last: the head of the file shows the kind
     if art.reviewed:  # no key otherwise: Label Studio's converter then leaves the task out
         out["annotations"] = [{"result": result, "meta": {"reviewed": True}}]

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from ..dates import date_from
 from ..models import SpanDraft
 from .common import (
     TOKEN_KEYS,
@@ -152,6 +153,7 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
             meta=meta,
             spans=tuple(spans),
             reviewed=bool(reviewed),
+            date=date_from({**(meta or {}), **rec}),
         )
 
 
@@ -182,6 +184,7 @@ def example(doc: ExportDoc, report: WriteReport) -> dict[str, Any]:
             "token_end": last,
             "label": sp.label,
             "text": sp.text,
+            **({"entity_id": doc.entity_ids[sp.text]} if sp.text in doc.entity_ids else {}),
         }
         for sp, first, last in aligned
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlite_utils
 
 from ..models import EntityMention, SearchHit
@@ -26,9 +28,24 @@ def search(
     conn = db.conn
     if q.label is not None:
         q = canonical_label(conn, q)
-    entities = entity_hits(conn, q, limit)
+    entities = _with_canonical(db, entity_hits(conn, q, limit))
     articles = [] if q.spans_only else article_hits(conn, q, limit, entities)
     return _merge(entities, articles, limit)
+
+
+def _with_canonical(db: sqlite_utils.Database, hits: list[SearchHit]) -> list[SearchHit]:
+    """Entity hits that are aliases carry the canonical name of their entity (issue 16)."""
+    texts = sorted({h.text for h in hits if h.text})
+    if not texts:
+        return hits
+    found = dict(
+        db.execute(
+            "SELECT a.alias, e.name FROM aliases a JOIN entity_ids e ON e.id = a.entity_id"
+            f" WHERE a.alias IN ({', '.join('?' * len(texts))})",
+            texts,
+        ).fetchall()
+    )
+    return [replace(h, canonical=found[h.text]) if h.text in found else h for h in hits]
 
 
 def entity_mentions(

@@ -18,7 +18,7 @@ def test_cli_stdout_and_summary(tmp_path, store, db_path):
     runner = CliRunner()
     res = runner.invoke(cli, ["--db", str(db_path), "export", "--format", "csv"])
     assert res.exit_code == 0, res.output
-    assert res.stdout.splitlines()[0] == "article,start,end,label,text,source,status"
+    assert res.stdout.splitlines()[0] == "article,start,end,label,text,source,status,entity_id"
     assert len(res.stdout.splitlines()) == 4
     assert "2 article(s), 3 span(s) -> standard output" in res.stderr
 
@@ -70,7 +70,7 @@ def test_out_dev_stdout_writes_to_the_pipe_or_the_redirected_file(tmp_path, stor
     export_corpus(store)
     res = margin(db_path, "export", "--format", "csv", "--out", "/dev/stdout")
     assert res.returncode == 0, res.stderr
-    assert res.stdout.splitlines()[0] == "article,start,end,label,text,source,status"
+    assert res.stdout.splitlines()[0] == "article,start,end,label,text,source,status,entity_id"
     redirected = tmp_path / "redirected.csv"
     with redirected.open("wb") as fh:
         done = subprocess.run(

@@ -10,10 +10,10 @@ from textual.widgets import Input
 
 from store import ArticleDraft, SpanDraft
 from tui.app import MarginApp
+from tui.screens.entity_page import EntityPageScreen
 from tui.screens.export_dialog import ExportDialog
 from tui.screens.help import HelpScreen
 from tui.screens.label_picker import LabelPicker
-from tui.screens.mentions import MentionsScreen
 from tui.screens.propagate import PropagateScreen
 from tui.screens.reader import ReaderScreen
 from tui.screens.search import SearchScreen
@@ -105,8 +105,9 @@ async def test_every_screen_shows_hostile_labels_escaped(hostile):
         await press(pilot, "escape")
 
         await press(pilot, "m")
-        assert isinstance(app.screen, MentionsScreen)
-        check(app, "mentions", TITLE)
+        assert isinstance(app.screen, EntityPageScreen)
+        await settle(pilot)
+        check(app, "entity page", TITLE)
         await press(pilot, "escape")
 
         await press(pilot, "question_mark")
@@ -121,10 +122,10 @@ async def test_every_screen_shows_hostile_labels_escaped(hostile):
         await wait_for(pilot, lambda: not search.busy and search.hits, "the search")
         await settle(pilot)
         check(app, "search", CLEAR, MARKUP)
-        await press(pilot, "enter")  # the first hit's mentions
-        await wait_for(pilot, lambda: isinstance(app.screen, MentionsScreen), "mentions")
+        await press(pilot, "enter")  # the first hit's entity page
+        await wait_for(pilot, lambda: isinstance(app.screen, EntityPageScreen), "the page")
         await settle(pilot)
-        check(app, "mentions from search")
+        check(app, "entity page from search")
         await press(pilot, "escape", "escape")
 
         app.action_export()

@@ -154,23 +154,24 @@ async def test_a_number_key_without_a_label_says_so(seeded):
         assert any("no label 9" in n for n in notes(app))
 
 
-async def test_mentions_move_with_j_k_and_close_with_q(seeded):
-    from tui.screens.mentions import MentionsScreen
+async def test_the_entity_page_moves_with_j_k_and_closes_with_q(seeded):
+    from tui.screens.entity_page import EntityPageScreen
 
     app = MarginApp(seeded, 1)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         await press(pilot, "right_square_bracket", "m")
         screen = app.screen
-        assert isinstance(screen, MentionsScreen)
-        listing = screen.query_one("#mentions-list")
+        assert isinstance(screen, EntityPageScreen)
+        await settle(pilot)
+        listing = screen.query_one("#entity-mentions")
         assert listing.option_count == 4 and listing.highlighted == 0
         await press(pilot, "j", "j")
         assert listing.highlighted == 2
         await press(pilot, "k")
         assert listing.highlighted == 1
         await press(pilot, "q")
-        assert not isinstance(app.screen, MentionsScreen)
+        assert not isinstance(app.screen, EntityPageScreen)
 
 
 async def test_toasts_leave_the_status_line_readable(seeded):
@@ -293,7 +294,7 @@ async def test_g_and_G_go_to_the_top_and_bottom_of_the_text(seeded):
 
 
 async def test_mention_rows_never_wrap_even_with_a_scrollbar(store):
-    from tui.screens.mentions import MentionsScreen
+    from tui.screens.entity_page import EntityPageScreen
 
     text = " ".join(f"Aleppo was shelled on day {i} of the long siege." for i in range(40))
     title = "A very long title about the siege of the city " * 4
@@ -302,8 +303,9 @@ async def test_mention_rows_never_wrap_even_with_a_scrollbar(store):
     async with app.run_test(size=(100, 24)) as pilot:
         await settle(pilot)
         await press(pilot, "right_square_bracket", "m")
-        assert isinstance(app.screen, MentionsScreen)
-        lines = drawn_lines(app.screen.query_one("#mentions-list"))
-        assert lines[0].lstrip().startswith("1  A very long title") and lines[0].endswith("…")
-        assert lines[1].lstrip().startswith("…") and "Aleppo" in lines[1]
-        assert lines[2].lstrip().startswith("1  A very long title")
+        assert isinstance(app.screen, EntityPageScreen)
+        await settle(pilot)
+        lines = drawn_lines(app.screen.query_one("#entity-mentions"))
+        assert len(app.screen.mentions) == 40  # more than the list's height: a scrollbar
+        assert all(line.endswith("…") and "Aleppo" in line for line in lines if line.strip())
+        assert lines[1].lstrip().startswith("…") or "Aleppo was shelled" in lines[1]

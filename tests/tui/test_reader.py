@@ -294,14 +294,14 @@ async def test_memory_frozen_while_reading_is_released_on_exit(seeded):
     assert gc.get_freeze_count() == 0
 
 
-async def test_m_lists_the_mentions_everywhere_and_opens_one(seeded):
-    from tui.screens.mentions import MentionsScreen
+async def test_m_opens_the_entity_page_and_enter_opens_a_mention(seeded):
+    from tui.screens.entity_page import EntityPageScreen
 
     app = MarginApp(seeded, 1)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await press(pilot, "right_square_bracket", "m")  # Aleppo (NORP): 3 here, 1 in "Quiet day"
-        assert isinstance(app.screen, MentionsScreen)
+        assert isinstance(app.screen, EntityPageScreen)
         await settle(pilot)
         await press(pilot, "down", "down", "down", "enter")
         assert isinstance(app.screen, ReaderScreen)

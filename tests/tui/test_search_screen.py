@@ -10,7 +10,7 @@ from textual.widgets import Input, OptionList, Static
 
 from store import ArticleDraft, SpanDraft, Store, open_store
 from tui.messages import OpenArticle
-from tui.screens.mentions import MentionsScreen
+from tui.screens.entity_page import EntityPageScreen
 from tui.screens.search import SearchScreen
 
 from .helpers import wait_for
@@ -67,7 +67,7 @@ def filled(tmp_path: Path):
     s.close()
 
 
-async def settle(pilot, screen: SearchScreen | MentionsScreen) -> None:
+async def settle(pilot, screen: SearchScreen | EntityPageScreen) -> None:
     """Wait until the screen's search (debounce, then worker) has shown its answer."""
     await wait_for(pilot, lambda: not screen.busy, "the search to answer")
     await pilot.pause()
@@ -108,37 +108,37 @@ async def test_stale_results_are_dropped(filled: Store) -> None:
         assert screen.hits[0].text == "Hayat Tahrir al-Sham"
 
 
-async def test_enter_on_entity_opens_mentions_then_the_reader(filled: Store) -> None:
+async def test_enter_on_entity_opens_its_page_then_the_reader(filled: Store) -> None:
     app = SearchApp(filled)
-    async with app.run_test() as pilot:
+    async with app.run_test(size=(160, 40)) as pilot:
         screen = app.screen
         await type_query(pilot, screen, "Bashar al-Asad")
         assert screen.hits[0].text == "Bashar al-Assad"
         await pilot.press("enter")
         await pilot.pause()
-        mentions = app.screen
-        assert isinstance(mentions, MentionsScreen)
-        await settle(pilot, mentions)
-        assert [m.article_id for m in mentions.mentions] == [2, 1]  # newest article first
-        listing = mentions.query_one("#mentions-list", OptionList)
+        page = app.screen
+        assert isinstance(page, EntityPageScreen)
+        await settle(pilot, page)
+        assert [m.article_id for m in page.mentions] == [2, 1]  # newest article first
+        listing = page.query_one("#entity-mentions", OptionList)
         assert "Bashar al-Assad" in str(listing.get_option_at_index(0).prompt)
         await pilot.press("enter")
         await pilot.pause()
-        m = mentions.mentions[0]
+        m = page.mentions[0]
         assert app.opened == [(m.article_id, m.start, m.end)]
         text = filled.article(m.article_id).text
         assert text[m.start : m.end] == "Bashar al-Assad"
-        assert not isinstance(app.screen, (SearchScreen, MentionsScreen))
+        # the real App closes the dialogs on OpenArticle (tests/tui/test_entity_page.py)
 
 
-async def test_escape_on_mentions_goes_back_to_results(filled: Store) -> None:
+async def test_escape_on_the_entity_page_goes_back_to_results(filled: Store) -> None:
     app = SearchApp(filled)
     async with app.run_test() as pilot:
         screen = app.screen
         await type_query(pilot, screen, "aleppo")
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, MentionsScreen)
+        assert isinstance(app.screen, EntityPageScreen)
         await settle(pilot, app.screen)
         await pilot.press("escape")
         await pilot.pause()

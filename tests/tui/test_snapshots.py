@@ -19,9 +19,12 @@ async def _entity(pilot) -> None:
 def test_library_snapshot(seeded, snap_compare):
     """The library at 100x16: the title "margin · margin.db"; the three seed articles newest
     first ("Quiet day", "Geneva talks", "Aleppo falls"), each marked unread (●) with its source
-    file and entity count; the status line "3 articles · 3 unread · 0 reviewed · sorted newest
+    file, its date (fixed here: 2024-12-01..03, so the picture does not change with the day)
+    and entity count; the status line "3 articles · 3 unread · 0 reviewed · sorted newest
     first · ? keys"; the footer with ? Help and / Search first (no width cuts them off), then
     Open, q Quit, s Sort, n Next unread."""
+    with seeded.unit() as tx:
+        tx.execute("UPDATE articles SET date = '2024-12-0' || id")
     assert snap_compare(MarginApp(seeded), terminal_size=(100, 16), run_before=_ready)
 
 

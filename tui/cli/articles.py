@@ -11,8 +11,10 @@ from typing import Any
 import click
 
 from store import Article, ArticleDraft, Span
+from store.articles import date_range
 from store.config import max_download_mb as config_max_download_mb
 from store.config import scheduler_address as config_scheduler
+from store.date_field import DateField
 from store.extract import SpacyExtractor, open_runner, run_extraction
 from store.fetch import DEFAULT_MAX_MB, FetchLimits
 from store.formats import INPUTS
@@ -131,6 +133,11 @@ def _report_skipped(skipped: list[str], verbose: bool) -> None:
     help="What text, JSONL and CSV files are written in (default UTF-8), e.g. cp1252.",
 )
 @click.option(
+    "--date-field",
+    metavar="NAME",
+    help="The JSONL/CSV field holding the publication date (default: date, published, pubDate).",
+)
+@click.option(
     "--verbose", "-v", is_flag=True, help="List each repeated text and each skipped file."
 )
 @extraction_options
@@ -142,6 +149,7 @@ def import_cmd(
     no_extract: bool,
     max_download_mb: int | None,
     encoding: str | None,
+    date_field: str | None,
     verbose: bool,
     model: str | None,
     workers: int,
@@ -159,7 +167,7 @@ def import_cmd(
     total = sum(file_size(f) for f in files)  # the bar moves by bytes stored
     with progress(total if len(files) > 1 or total > 1_000_000 else 0, "importing") as bar:
         summary = import_paths(
-            store,
+            DateField(store, date_field) if date_field else store,
             files,
             fmt,
             on_error=error,
@@ -236,15 +244,28 @@ def extract_cmd(
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 @click.option(
     "--sort",
-    type=click.Choice(["newest", "oldest", "title", "entities", "id"]),
+    type=click.Choice(["newest", "oldest", "title", "entities", "id", "date"]),
     default="id",
     show_default=True,
 )
 @click.option("--limit", type=click.IntRange(1), default=None)
+@click.option("--since", metavar="DAY", help="Only articles dated on or after DAY (YYYY-MM-DD).")
+@click.option("--until", metavar="DAY", help="Only articles dated on or before DAY (YYYY-MM-DD).")
 @pass_context
-def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
-    """List articles: id, title, entity count, read and review state."""
+def list_cmd(
+    obj: Context,
+    as_json: bool,
+    sort: str,
+    limit: int | None,
+    since: str | None,
+    until: str | None,
+) -> None:
+    """List articles: id, date, title, entity count, read and review state."""
     store = obj.store()
+    try:
+        date_range(since, until)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
     page, offset, shown = 500, 0, 0
     first = True
     if as_json:
@@ -253,7 +274,7 @@ def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
         want = page if limit is None else min(page, limit - shown)
         if want <= 0:
             break
-        rows = store.articles(offset=offset, limit=want, sort=sort)
+        rows = store.articles(offset=offset, limit=want, sort=sort, since=since, until=until)
         if not rows:
             break
         for a in rows:
@@ -267,6 +288,8 @@ def list_cmd(obj: Context, as_json: bool, sort: str, limit: int | None) -> None:
                         "read": a.read,
                         "reviewed": a.reviewed,
                         "imported_at": a.imported_at,
+                        "date": a.when,
+                        "date_source": "file" if a.date else "import",
                     },
                     indent=None,
                 )
@@ -286,6 +309,7 @@ def print_article(art: Article, spans: list[Span]) -> None:
     echo(f"# {art.id}  {plain(art.title, one_line=True)}")
     echo(
         f"source: {plain(art.source, one_line=True)}   {'reviewed' if art.reviewed else 'not reviewed'}"
+        f"   date: {art.when[:10]}{'' if art.date else ' (imported; no date given)'}"
     )
     echo()
     echo(plain(art.text))
@@ -321,6 +345,8 @@ def show_cmd(obj: Context, article_id: int, as_json: bool, all_spans: bool) -> N
                 "read": art.read,
                 "reviewed": art.reviewed,
                 "meta": art.meta,
+                "date": art.when,
+                "date_source": "file" if art.date else "import",
                 "spans": [s.as_dict() for s in spans],
             }
         )

@@ -33,7 +33,8 @@ def search_cmd(obj: Context, query: str, label: str | None, limit: int, as_json:
         if h.kind == "entity":
             echo(
                 f"entity   {h.score:5.1f}  {plain(h.text or '', one_line=True)} ({plain(h.label or '', one_line=True)})"
-                f"  {h.mentions} mention(s) in {h.articles} article(s);"
+                + (f" → {plain(h.canonical, one_line=True)}" if h.canonical else "")
+                + f"  {h.mentions} mention(s) in {h.articles} article(s);"
                 f" e.g. article {h.article_id} at {h.start}-{h.end}"
             )
         else:

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from store import ArticleSummary
+from store.articles import date_range
 from store.errors import NotFound, StoreBusy
 
 from ..keymap import LIBRARY
@@ -25,8 +26,13 @@ from .common import StoreChanged, freeze_memory
 
 POLL_SECONDS = 2.0  # how often the library looks for articles other processes imported
 
-SORT_CYCLE = ("newest", "title", "entities")
-SORT_NAMES = {"newest": "newest first", "title": "by title", "entities": "most entities"}
+SORT_CYCLE = ("newest", "title", "entities", "date")
+SORT_NAMES = {
+    "newest": "newest first",
+    "date": "by date, newest first (~ marks an import day: no date given)",
+    "title": "by title",
+    "entities": "most entities",
+}
 
 
 class LibraryScreen(StoreScreen[None]):
@@ -82,6 +88,8 @@ class LibraryScreen(StoreScreen[None]):
         self.reviewed = 0
         self._tallied = False
         self._latest: int | None = None
+        self.since: str | None = None  # the date range shown (days, inclusive), None: open
+        self.until: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(f"margin · {Path(self.store.path).name}", id="lib-title", markup=False)
@@ -147,9 +155,14 @@ class LibraryScreen(StoreScreen[None]):
     @store_work(group="library-count", exclusive=True)
     def count(self, sort: str, cursor: int) -> None:
         """Count the articles (an index scan) and read the page around the cursor."""
-        total = self.store.article_count()
+        ranged = self.since or self.until
+        total = (
+            self.store.count_dated(self.since, self.until) if ranged else self.store.article_count()
+        )
         offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
-        rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
+        rows = self.store.articles(
+            offset=offset, limit=PAGE, sort=sort, since=self.since, until=self.until
+        )
         self.post_message(self.Counted(sort, total, offset, rows))
 
     @store_work(group="library-tally", exclusive=True)
@@ -164,7 +177,9 @@ class LibraryScreen(StoreScreen[None]):
     @store_work(group="library-page")
     def page(self, sort: str, offset: int) -> None:
         """Read one page of rows."""
-        rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
+        rows = self.store.articles(
+            offset=offset, limit=PAGE, sort=sort, since=self.since, until=self.until
+        )
         self.post_message(self.PageLoaded(sort, offset, rows))
 
     @store_work(group="library-jump", exclusive=True)
@@ -226,12 +241,14 @@ class LibraryScreen(StoreScreen[None]):
             parts = [f"{n:,} article{'s' * (n != 1)}"]
             if self._tallied:
                 parts += [f"{self.unread:,} unread", f"{self.reviewed:,} reviewed"]
+            if self.since or self.until:
+                parts.append(f"dated {self.since or '…'} to {self.until or '…'} (D changes)")
             parts += [f"sorted {SORT_NAMES[self.sort]}", "? keys"]
             text = " · ".join(parts)
         self.query_one("#lib-status", Static).update(Text(text))
 
     def action_cycle_sort(self) -> None:
-        """s: newest first, by title, most entities."""
+        """s: newest first, by title, most entities, by date."""
         i = SORT_CYCLE.index(self.sort) if self.sort in SORT_CYCLE else -1
         self.sort = SORT_CYCLE[(i + 1) % len(SORT_CYCLE)]
         self.articles.cursor = 0
@@ -240,8 +257,34 @@ class LibraryScreen(StoreScreen[None]):
 
     def action_unread(self, step: int) -> None:
         """n / p: the next / previous unread article."""
+        if self.since or self.until:
+            self.notify("n / p follow the whole library: D, then enter on nothing, shows it all")
+            return
         row = self.articles.current
         self.jump_unread(self.sort, row.id if row else None, step)
+
+    def action_date_range(self) -> None:
+        """D: only the articles dated (else imported) in a range of days; empty: all."""
+        from .name_prompt import NamePrompt
+
+        now = f"{self.since or ''}..{self.until or ''}" if self.since or self.until else ""
+        self.app.push_screen(
+            NamePrompt("days FROM..TO (YYYY-MM-DD, either may be left out; empty: all)", now),
+            self._set_range,
+        )
+
+    def _set_range(self, answer: str | None) -> None:
+        if answer is None:
+            return  # escape: the range stays
+        since, _, until = answer.partition("..")
+        try:
+            date_range(since.strip() or None, until.strip() or None)
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning", timeout=4)
+            return
+        self.since, self.until = since.strip() or None, until.strip() or None
+        self.articles.reset(0, cursor=0)
+        self.count(self.sort, 0)
 
     def action_refresh(self) -> None:
         """r: read the list again."""

@@ -643,9 +643,9 @@ class ReaderScreen(StoreScreen[None]):
         )
 
     def action_mentions(self) -> None:
-        """m: every mention of the selected entity in every article (enter opens one)."""
+        """m: the entity page of the selected entity (every mention, aliases, timeline)."""
         span = self._need_entity()
         if span is not None:
-            from .mentions import MentionsScreen
+            from .entity_page import EntityPageScreen
 
-            self.app.push_screen(MentionsScreen(span.text, span.label))
+            self.app.push_screen(EntityPageScreen(span.text))

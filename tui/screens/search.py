@@ -26,7 +26,7 @@ from ..plain import plain
 from ..widgets.legend import chip
 from ..workers import store_work
 from .base import StoreModal
-from .mentions import MentionsScreen, fit
+from .mentions import fit
 
 LABEL_WIDTH = 11  # labels are padded to this, so names line up
 
@@ -55,6 +55,8 @@ def hit_prompt(hit: SearchHit, colors: dict[str, str], width: int = 200) -> Text
         row.append(" " * max(0, LABEL_WIDTH - len(label)))
         row.append(" ")
         row.append(plain(hit.text or "", one_line=True), style="bold")
+        if hit.canonical:
+            row.append(f" → {plain(hit.canonical, one_line=True)}", style="italic")
         row.append(
             f"   {hit.mentions:,} mention{'s' if hit.mentions != 1 else ''}"
             f" in {hit.articles:,} article{'s' if hit.articles != 1 else ''}",
@@ -224,14 +226,9 @@ class SearchScreen(StoreModal[None]):
             return
         hit = self._hits[index]
         if hit.kind == "entity":
-            self.app.push_screen(
-                MentionsScreen(hit.text or "", hit.label or "", hit.mentions),
-                self._after_mentions,
-            )
+            from .entity_page import EntityPageScreen
+
+            self.app.push_screen(EntityPageScreen(hit.text or ""))
             return
         self.dismiss()
         self.app.post_message(OpenArticle(hit.article_id, hit.start, hit.end))
-
-    def _after_mentions(self, opened: bool | None) -> None:
-        if opened:
-            self.dismiss()

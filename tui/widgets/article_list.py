@@ -123,7 +123,9 @@ class ArticleList(ScrollView, can_focus=True):
         self, row: ArticleSummary, width: int, base: Style, here: bool
     ) -> list[Segment]:
         state = "reviewed" if row.reviewed else ""
-        right = f" {row.entity_count:>5} ent  {state:<8} "
+        # the publication date; an article without one shows its import day, marked with ~
+        day = row.when[:10] + (" " if row.date else "~")
+        right = f" {day} {row.entity_count:>5} ent  {state:<8} "
         source_w = 0 if width < 100 else min(32, width // 5)  # the title comes first
         title_w = max(8, width - 3 - len(right) - source_w)
         style = base + (Style(bold=True) if not row.read else Style(dim=True))

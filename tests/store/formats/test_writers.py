@@ -69,11 +69,21 @@ def test_csv(tmp_path, store):
     aid, _ = _fill(store)
     export(store, "csv", tmp_path / "e.csv", include_suggestions=True)
     rows = list(csv.reader((tmp_path / "e.csv").open(encoding="utf-8", newline="")))
-    assert rows[0] == ["article", "start", "end", "label", "text", "source", "status"]
+    assert rows[0] == ["article", "start", "end", "label", "text", "source", "status", "entity_id"]
+    ids = store.entity_ids({"Aleppo", "Syria", "Damascus"})
     assert rows[1:] == [
-        [str(aid), "0", "6", "GPE", "Aleppo", "user", "accepted"],
-        [str(aid), "9", "14", "GPE", "Syria", "user", "accepted"],
-        [str(aid), "23", "31", "GPE", "Damascus", "model:sm@3.8", "suggested"],
+        [str(aid), "0", "6", "GPE", "Aleppo", "user", "accepted", str(ids["Aleppo"])],
+        [str(aid), "9", "14", "GPE", "Syria", "user", "accepted", str(ids["Syria"])],
+        [
+            str(aid),
+            "23",
+            "31",
+            "GPE",
+            "Damascus",
+            "model:sm@3.8",
+            "suggested",
+            str(ids["Damascus"]),
+        ],
     ]
 
 

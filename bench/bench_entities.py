@@ -1,0 +1,143 @@
+"""Entity pages and the consistency queue at 100,000 articles: the page of a name with about
+30,000 mentions, and the queue's first page, beside a Python loop over the same spans."""
+
+from __future__ import annotations
+
+import multiprocessing
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import build_database
+from store import open_store
+
+OUT = Path(__file__).parent / "out"
+PAGE_TARGET_S = 0.5
+QUEUE_TARGET_S = 1.0
+WANT_MENTIONS = 30_000
+RUNS = 5
+
+
+def _ensure_db(n: int) -> Path:
+    """Build the corpus once (in a child process), then give it dates and some contradictions."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"entities-base-{n}.db"
+    store = open_store(path)
+    have = store.article_count()
+    store.close()
+    if have < n:
+        print(f"building {n:,} articles into {path} (once; cached) ...", flush=True)
+        t = time.perf_counter()
+        child = multiprocessing.get_context("fork").Process(target=build_database, args=(path, n))
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise SystemExit(f"building {path} failed")
+        print(f"built in {time.perf_counter() - t:.0f} s", flush=True)
+    store = open_store(path)
+    try:
+        if store.db.execute("SELECT COUNT(*) FROM articles WHERE date IS NULL").fetchone()[0]:
+            print("dating the articles over a year and adding contradictions (once) ...")
+            with store.unit() as tx:
+                # a year of news, and a few decisions that disagree with each other
+                tx.execute(
+                    "UPDATE articles SET date = date('2024-01-01', '+' || (id % 366) || ' days')"
+                )
+                tx.execute("UPDATE spans SET status = 'accepted' WHERE id % 89 = 0")
+                tx.execute("UPDATE spans SET status = 'rejected' WHERE id % 97 = 0")
+                tx.execute("UPDATE spans SET label = 'ORG' WHERE label = 'GPE' AND id % 53 = 0")
+    finally:
+        store.close()
+    return path
+
+
+def _time(fn: Callable[[], Any], runs: int = RUNS) -> tuple[float, float, Any]:
+    """(first run, median of the others, the result) in seconds."""
+    t = time.perf_counter()
+    result = fn()
+    first = time.perf_counter() - t
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return first, statistics.median(times), result
+
+
+def _python_loop(db: Any, name: str) -> tuple[Counter[str], list[tuple[Any, ...]]]:
+    """The reference: every span of the name into Python, counted and sorted there."""
+    rows = db.execute(
+        "SELECT s.label, s.status, s.article_id, COALESCE(a.date, a.imported_at), s.start"
+        " FROM spans s JOIN articles a ON a.id = s.article_id WHERE s.text = ?",
+        (name,),
+    ).fetchall()
+    labels: Counter[str] = Counter(r[0] for r in rows if r[1] != "rejected")
+    rows.sort(key=lambda r: (r[3], r[2]), reverse=True)
+    return labels, rows[:50]
+
+
+def _python_queue(db: Any) -> int:
+    """The reference: every non-rejected span's (text, label) into Python, grouped there."""
+    seen: dict[str, set[str]] = {}
+    for text, label in db.execute("SELECT text, label FROM spans WHERE status != 'rejected'"):
+        seen.setdefault(text, set()).add(label)
+    return sum(1 for labels in seen.values() if len(labels) > 1)
+
+
+def run(quick: bool) -> None:
+    """Print the entity page and queue timings beside their targets and the Python loop."""
+    n = 3_000 if quick else 100_000
+    path = _ensure_db(n)
+    store = open_store(path, read_only=True)
+    db = store.db
+    spans = db.execute("SELECT COUNT(*) FROM spans").fetchone()[0]
+    want = WANT_MENTIONS if not quick else 1_000
+    name, mentions = db.execute(
+        "SELECT surface, SUM(mentions) AS n FROM entities GROUP BY surface"
+        " ORDER BY abs(SUM(mentions) - ?) LIMIT 1",
+        (want,),
+    ).fetchone()
+    print(
+        f"corpus: {store.article_count():,} articles, {spans:,} spans;"
+        f" entity {name!r} with {mentions:,} mentions"
+    )
+    first, median, page = _time(lambda: store.entity_page(name, limit=50))
+    ref_first, ref, _ = _time(lambda: _python_loop(db, name), runs=2)
+    print(
+        f"entity page (counts, 50 mentions, co-occurrence, timeline): first {first:.3f} s,"
+        f" median {median:.3f} s; target < {PAGE_TARGET_S} s ({median / PAGE_TARGET_S:.2f}× the"
+        f" target); a Python loop over its {mentions:,} spans (counts and first page only):"
+        f" {ref:.3f} s ({median / ref:.2f}× it)"
+    )
+    first_frame = _time(lambda: store.entity_page(name, limit=50, extras=False))[1]
+    print(
+        f"   first frame (names, label and status counts, 50 mentions): median {first_frame:.3f} s"
+        f" ({first_frame / PAGE_TARGET_S:.2f}× the target); the reader draws it, then the rest"
+    )
+    parts = {
+        "co-occurrence": lambda: store.entity_page_extras((name,), 10),
+        "mentions page": lambda: store.entity_page_mentions((name,), limit=50),
+        "count": lambda: store.count_entity_mentions((name,)),
+        "timeline": lambda: store.entity_timeline((name,)),
+        "label counts": lambda: store.entity_page(name, limit=0, extras=False),
+    }
+    for part, fn in parts.items():
+        _f, med, _r = _time(fn, runs=3)
+        print(f"   {part:<14} median {med:.3f} s")
+    print(
+        f"   page: {page.total:,} mentions, {len(page.timeline)} days on the timeline,"
+        f" co-occurrence from {'the newest ' + format(page.sampled, ',') if page.sampled else 'all'}"
+        " articles"
+    )
+    first, median, items = _time(lambda: store.check(50))
+    ref_first, ref, conflicts = _time(lambda: _python_queue(db), runs=1)
+    print(
+        f"consistency queue, first page ({len(items)} items): first {first:.3f} s, median"
+        f" {median:.3f} s; target < {QUEUE_TARGET_S} s ({median / QUEUE_TARGET_S:.2f}× the"
+        f" target); grouping every span in Python ({conflicts:,} names with several labels):"
+        f" {ref:.3f} s ({median / ref:.2f}× it)"
+    )
+    store.close()

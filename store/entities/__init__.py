@@ -1,0 +1,1 @@
+"""Entities across the corpus: stable ids and aliases, entity pages, timelines, consistency."""

@@ -1,0 +1,129 @@
+"""Watch-lists: saved searches; the articles naming what each finds, unread and new counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from .. import journal
+from ..db import Unit
+from ..errors import CorrectionError, NotFound
+from ..models import ArticleSummary, now
+from ..rows import SUMMARY_COLUMNS, summary_from_row
+from ..search import search
+
+ENTITIES = 20  # entity hits of the search a watch-list follows
+
+
+@dataclass(frozen=True)
+class Watch:
+    """One watch-list: its query, and how many articles match (unread; new since last opened)."""
+
+    id: int
+    query: str
+    articles: int = 0
+    unread: int = 0
+    new: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``margin watch list --json``."""
+        return {
+            "id": self.id,
+            "query": self.query,
+            "articles": self.articles,
+            "unread": self.unread,
+            "new": self.new,
+        }
+
+
+def add(tx: Unit, query: str) -> int:
+    """Save a search as a watch-list (one undo step); its articles so far count as seen."""
+    query = query.strip()
+    if not query:
+        raise CorrectionError("a watch-list needs a search, e.g. 'label:ORG hezbollah'")
+    search(tx.db, query, 1)  # a bad filter is refused now, in the search's own words
+    if tx.one("SELECT 1 FROM watches WHERE query = ?", (query,)):
+        raise CorrectionError(f"{query!r} is already a watch-list")
+    state = {
+        "query": query,
+        "created_at": now(),
+        "seen": int(tx.one("SELECT COALESCE(MAX(id), 0) FROM articles")),
+    }
+    cur = tx.execute(
+        "INSERT INTO watches (query, created_at, seen) VALUES (?, ?, ?)",
+        (state["query"], state["created_at"], state["seen"]),
+    )
+    wid = int(cur.lastrowid or 0)
+    journal.record(tx, "watch", after={"id": wid, **state})
+    return wid
+
+
+def _row(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
+    row = db.execute(
+        "SELECT id, query, created_at, seen FROM watches WHERE CAST(id AS TEXT) = ? OR query = ?",
+        (key, key),
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no watch-list {key!r} (margin watch list shows them)")
+    return dict(zip(("id", "query", "created_at", "seen"), row, strict=True))
+
+
+def remove(tx: Unit, key: str) -> str:
+    """Drop a watch-list by id or query (one undo step); return its query."""
+    row = _row(tx.db, key)
+    tx.execute("DELETE FROM watches WHERE id = ?", (row["id"],))
+    journal.record(tx, "watch", before=row)
+    return str(row["query"])
+
+
+def _where(db: sqlite_utils.Database, query: str) -> tuple[str, list[Any]]:
+    """SQL over articles a: those naming an entity the search finds (else its article hits)."""
+    hits = search(db, query, ENTITIES)
+    pairs = [(h.text, h.label) for h in hits if h.kind == "entity" and h.text and h.label]
+    if pairs:
+        cond = " OR ".join("(s.text = ? AND s.label = ?)" for _ in pairs)
+        return (
+            f"a.id IN (SELECT s.article_id FROM spans s WHERE s.status != 'rejected' AND ({cond}))",
+            [v for p in pairs for v in p],
+        )
+    ids = sorted({h.article_id for h in hits if h.kind == "article"})
+    return (f"a.id IN ({', '.join('?' * len(ids))})" if ids else "0"), list(ids)
+
+
+def watches(db: sqlite_utils.Database) -> list[Watch]:
+    """Every watch-list with its counts (matching articles, unread, new since last opened)."""
+    out: list[Watch] = []
+    for wid, query, seen in db.execute(
+        "SELECT id, query, seen FROM watches ORDER BY id"
+    ).fetchall():
+        where, params = _where(db, str(query))
+        total, unread, new = db.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(a.read = 0), 0), COALESCE(SUM(a.id > ?), 0)"
+            f" FROM articles a WHERE {where}",
+            [seen, *params],
+        ).fetchone()
+        out.append(Watch(int(wid), str(query), int(total), int(unread), int(new)))
+    return out
+
+
+def articles(db: sqlite_utils.Database, key: str, limit: int = 500) -> list[ArticleSummary]:
+    """The articles of a watch-list, newest by date first."""
+    row = _row(db, key)
+    where, params = _where(db, str(row["query"]))
+    rows = db.execute(
+        f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE {where}"
+        " ORDER BY COALESCE(a.date, a.imported_at) DESC, a.id DESC LIMIT ?",
+        [*params, limit],
+    )
+    return [summary_from_row(r) for r in rows]
+
+
+def mark_seen(tx: Unit, key: str) -> None:
+    """Opened now: what is imported later counts as new (not journaled: not a decision)."""
+    row = _row(tx.db, key)
+    tx.execute(
+        "UPDATE watches SET seen = (SELECT COALESCE(MAX(id), 0) FROM articles) WHERE id = ?",
+        (row["id"],),
+    )
