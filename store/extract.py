@@ -58,10 +58,11 @@ class Extractor(Protocol):
 class SpacyExtractor:
     """spaCy NER with only the components NER needs; spaCy is imported on first use."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, source: str | None = None) -> None:
         self.model = model
         self._nlp: Any = None
-        self.source = f"model:{model}"
+        self._named = source  # a trained model's own source (model:NAME@TAG), kept as given
+        self.source = source or f"model:{model}"
 
     def check(self) -> None:
         """Raise ExtractionError unless the model is installed (a package or a folder).
@@ -109,7 +110,7 @@ class SpacyExtractor:
         meta_name = nlp.meta.get("name", self.model)
         lang = nlp.meta.get("lang", "")
         full = f"{lang}_{meta_name}" if lang and not meta_name.startswith(lang + "_") else meta_name
-        self.source = f"model:{full}@{nlp.meta.get('version', '0')}"
+        self.source = self._named or f"model:{full}@{nlp.meta.get('version', '0')}"
         self._nlp = nlp
         return nlp
 

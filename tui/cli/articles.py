@@ -12,7 +12,7 @@ import click
 
 from store import Article, ArticleDraft, Span
 from store.config import max_download_mb as config_max_download_mb
-from store.extract import SpacyExtractor, run_extraction
+from store.extract import run_extraction
 from store.fetch import DEFAULT_MAX_MB, FetchLimits
 from store.formats import INPUTS
 from store.importer import expand_paths, file_size, import_paths
@@ -24,12 +24,19 @@ from .output import echo, echo_json, error, json_text, progress
 SAMPLE = "aleppo.txt"
 
 
-def extract_ids(obj: Context, ids: list[int], model: str | None, workers: int) -> int:
-    """Run the extractor over articles, with a progress bar on a terminal."""
+def extract_ids(
+    obj: Context, ids: list[int], model: str | None, workers: int, keep_prior: bool = False
+) -> int:
+    """Run the extractor over articles, with a progress bar on a terminal.
+
+    keep_prior: a re-extraction keeps the suggestions it replaces (`margin disagreements`).
+    """
     if not ids:
         return 0
-    extractor = SpacyExtractor(obj.model(model))
+    extractor = obj.store().extractor_for(obj.model(model))  # a trained model by name too
     extractor.load()  # ExtractionError: one line naming the model
+    if keep_prior:
+        obj.store().keep_prior_suggestions(ids, extractor.source)
     with progress(len(ids), "extracting") as bar:
         return run_extraction(
             obj.store(), ids, extractor, workers=workers, on_progress=lambda n: bar.update(n)
@@ -129,7 +136,9 @@ def import_cmd(
     mb = max_download_mb or config_max_download_mb(obj.config()) or DEFAULT_MAX_MB
     limits = FetchLimits(max_bytes=mb * 1_000_000)
     if not no_extract:
-        SpacyExtractor(obj.model(model)).check()  # a missing model fails before any import
+        obj.store().extractor_for(
+            obj.model(model)
+        ).check()  # a missing model fails before any import
     store = obj.store()
     skipped: list[str] = []
     files = list(expand_paths(paths, skipped))
@@ -193,7 +202,7 @@ def extract_cmd(
     reviewed = store.reviewed_article_ids()
     skipped = [a for a in todo if a in reviewed]
     todo = [a for a in todo if a not in reviewed]
-    n = extract_ids(obj, todo, model, workers)
+    n = extract_ids(obj, todo, model, workers, keep_prior=True)
     click.echo(f"{len(todo)} article(s) extracted, {n} entities suggested", err=True)
     if skipped:
         click.echo(
@@ -328,6 +337,7 @@ def stats_cmd(obj: Context, as_json: bool) -> None:
                     for c in st.labels
                 },
                 "corrections": cs.as_dict(),
+                "trained_models": store.model_stats(),
             }
         )
         return
@@ -358,6 +368,28 @@ def stats_cmd(obj: Context, as_json: bool) -> None:
         f"reviewed articles only: precision {pct(rv.precision)}, recall {pct(rv.recall)}"
         f" ({rv.decided} decided suggestions, {rv.gold} confirmed entities)"
     )
+    print_model_stats(store.model_stats(), pct)
+
+
+def print_model_stats(models: list[dict[str, Any]], pct: Callable[[float | None], str]) -> None:
+    """Per trained model: P/R/F1 against what people decided after it was trained."""
+    if not models:
+        return
+    echo()
+    echo("trained models, against corrections made after each was trained")
+    echo("(precision: its decided suggestions; recall, F1: articles reviewed after the training)")
+    for m in models:
+        t = m["total"]
+        echo(
+            f"{plain(m['source'], one_line=True)}: precision {pct(t['precision'])},"
+            f" recall {pct(t['recall'])}, F1 {pct(t['f1'])}"
+            f" ({t['decided']} decided, {t['gold']} confirmed)"
+        )
+        for label, sc in m["labels"].items():
+            echo(
+                f"  {plain(label, one_line=True):<12} precision {pct(sc['precision']):>7}"
+                f"  recall {pct(sc['recall']):>7}  F1 {pct(sc['f1']):>7}"
+            )
 
 
 def register(group: click.Group) -> None:
