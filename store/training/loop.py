@@ -130,7 +130,6 @@ def train(store: Trainable, opts: TrainOptions, on_event: Events | None = None) 
     kept, training stops after ``patience`` epochs without a better F1, and Ctrl-C keeps
     the best so far. Events: ``start`` and ``epoch`` (``Epoch.__dict__``).
     """
-    import spacy
     from spacy.util import fix_random_seed, minibatch
     from thinc.api import compounding
 
@@ -147,31 +146,31 @@ def train(store: Trainable, opts: TrainOptions, on_event: Events | None = None) 
     if not corpus.labels:
         raise TrainingError("the reviewed articles hold no entity to learn from")
     base = registry.extractor_for(store.db, opts.base)
-    base_nlp = base.load()  # ExtractionError names a missing model
     fix_random_seed(opts.seed)
-    nlp = _quiet(lambda: spacy.load(base.model))
+    # one load: the base's own suggestions (rehearsal, dev scores) are read before training
+    nlp = base.load()  # ExtractionError names a missing model; only NER pipes stay enabled
     if "ner" not in nlp.pipe_names:
         raise TrainingError(f"the model {opts.base!r} has no trainable NER component (ner)")
     ner = nlp.get_pipe("ner")
-    added = [lab for lab in corpus.labels if lab not in ner.labels]
-    for lab in added:
-        ner.add_label(lab)
     longest = max(len(g.text) for g in (*corpus.train, *corpus.dev))
-    nlp.max_length = base_nlp.max_length = max(nlp.max_length, longest + 1)
-
+    nlp.max_length = max(nlp.max_length, longest + 1)
     covered = set(corpus.labels)
-    examples = [_example(nlp, g.text, g.ents) for g in corpus.train]
     rehearse = rehearsal_ids(store, round(len(corpus.train) * opts.rehearsal), opts.seed)
     texts = [t for _, t in article_reads.texts(store.db, rehearse)]
+    rehearsal: list[Any] = []
     for text, drafts in zip(texts, base.extract(texts), strict=True):
         ents = [(d.start, d.end, d.label) for d in drafts]
         keep = [e for e in ents if e[2] not in covered]
         unknown = [e for e in ents if e[2] in covered]
-        examples.append(_example(nlp, text, keep, unknown))
+        rehearsal.append(_example(nlp, text, keep, unknown))
     gold_dev = _gold(corpus.dev)
     base_scores: dict[str, Any] = {}
     if corpus.dev:
-        base_scores = score(_predict(base_nlp, corpus.dev), gold_dev, corpus.labels)
+        base_scores = score(_predict(nlp, corpus.dev), gold_dev, corpus.labels)
+    added = [lab for lab in corpus.labels if lab not in ner.labels]
+    for lab in added:
+        ner.add_label(lab)
+    examples = [_example(nlp, g.text, g.ents) for g in corpus.train] + rehearsal
     emit(
         "start",
         {
@@ -238,6 +237,8 @@ def train(store: Trainable, opts: TrainOptions, on_event: Events | None = None) 
                 raise
     assert best_bytes is not None
     ner.from_bytes(best_bytes)
+    for name in list(nlp.disabled):  # saved whole: the tagger, parser ... as the base had them
+        nlp.enable_pipe(name)
     tag = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{secrets.token_hex(2)}"
     source = f"model:{opts.name}@{tag}"
     nlp.meta[registry.META_KEY] = {
