@@ -172,6 +172,7 @@ class Store:
     model_in_use = reads(model_registry.in_use)
     use_model = writes(model_registry.use)
     extractor_for = reads(model_registry.extractor_for)
+    trained_path = reads(model_registry.trained_path)
     model_stats = reads(counts.model_stats)
     keep_prior_suggestions = writes(disagree.keep_prior)
     disagreements = reads(disagree.queue)

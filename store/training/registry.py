@@ -151,16 +151,17 @@ def folder_meta(path: Path) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
-def extractor_for(db: sqlite_utils.Database, name: str) -> SpacyExtractor:
-    """The extractor for a model name: a trained model (by name or source), else spaCy's.
+def trained_path(db: sqlite_utils.Database, name: str) -> tuple[str, str] | None:
+    """(folder, source) of a trained model by name (the newest training) or by exact source;
+    None when name is not a trained model (a spaCy package or folder, then).
 
     A trained model's suggestions carry the source its folder records (``model:NAME@TAG``),
     so two trainings of one name are told apart.
     """
     model = find(db, name)
-    path = Path(model.path) if model else models_dir() / name
     if model is None and not NAME.fullmatch(name):
-        return SpacyExtractor(name)
+        return None
+    path = Path(model.path) if model else models_dir() / name
     meta = folder_meta(path)
     if meta is None:
         if model is not None:
@@ -168,5 +169,11 @@ def extractor_for(db: sqlite_utils.Database, name: str) -> SpacyExtractor:
                 f"the trained model {name!r} is recorded but its folder {path} is gone;"
                 " train it again or choose another with --model"
             )
-        return SpacyExtractor(name)
-    return SpacyExtractor(str(path), source=str(meta["source"]))
+        return None
+    return str(path), str(meta["source"])
+
+
+def extractor_for(db: sqlite_utils.Database, name: str) -> SpacyExtractor:
+    """The extractor for a model name: a trained model (see trained_path), else spaCy's."""
+    found = trained_path(db, name)
+    return SpacyExtractor(found[0], source=found[1]) if found else SpacyExtractor(name)

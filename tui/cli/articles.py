@@ -12,7 +12,7 @@ import click
 
 from store import Article, ArticleDraft, Span
 from store.config import max_download_mb as config_max_download_mb
-from store.extract import run_extraction
+from store.extract import SpacyExtractor, run_extraction
 from store.fetch import DEFAULT_MAX_MB, FetchLimits
 from store.formats import INPUTS
 from store.importer import expand_paths, file_size, import_paths
@@ -33,7 +33,7 @@ def extract_ids(
     """
     if not ids:
         return 0
-    extractor = obj.store().extractor_for(obj.model(model))  # a trained model by name too
+    extractor = model_extractor(obj, model)
     extractor.load()  # ExtractionError: one line naming the model
     if keep_prior:
         obj.store().keep_prior_suggestions(ids, extractor.source)
@@ -41,6 +41,13 @@ def extract_ids(
         return run_extraction(
             obj.store(), ids, extractor, workers=workers, on_progress=lambda n: bar.update(n)
         )
+
+
+def model_extractor(obj: Context, model: str | None) -> SpacyExtractor:
+    """The extractor of --model (or the model in use): a trained model by name, else spaCy's."""
+    name = obj.model(model)
+    trained = obj.store().trained_path(name)
+    return SpacyExtractor(trained[0], source=trained[1]) if trained else SpacyExtractor(name)
 
 
 def import_sample(obj: Context) -> None:
