@@ -100,6 +100,16 @@ HELP = [
     _b("end,G", "body_end(1)", "Bottom", "help.bottom", show=False),
 ]
 
+# the disagreement queue (tui/screens/disagreements.py, issue 14)
+DISAGREEMENTS = [
+    _b("n", "take('new')", "Take new", "disagreements.new"),
+    _b("o", "take('old')", "Keep old", "disagreements.old"),
+    _b("x", "take('neither')", "Reject both", "disagreements.neither"),
+    _b("escape,q", "close", "Back", "disagreements.back"),
+    _b("j", "move(1)", "Down", "disagreements.down", show=False),
+    _b("k", "move(-1)", "Up", "disagreements.up", show=False),
+]
+
 ALL: tuple[Binding, ...] = (
     *APP,
     *LIBRARY,
@@ -109,12 +119,20 @@ ALL: tuple[Binding, ...] = (
     *PANEL,
     *MODAL,
     *HELP,
+    *DISAGREEMENTS,
 )
 IDS = frozenset(b.id for b in ALL if b.id)
 
 
 # scopes whose bindings are live at the same time (with APP's, which are live everywhere)
-_TOGETHER = ((READER, TEXT), (READER, PANEL), (LIBRARY, ARTICLE_LIST), (MODAL,), (HELP,))
+_TOGETHER = (
+    (READER, TEXT),
+    (READER, PANEL),
+    (LIBRARY, ARTICLE_LIST),
+    (MODAL,),
+    (HELP,),
+    (DISAGREEMENTS,),
+)
 _MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 _NAMED = {k.value.rsplit("+", 1)[-1] for k in Keys} | {
     "enter",

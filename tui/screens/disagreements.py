@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Footer, OptionList, Static
@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from store.disagreements import Disagreement
 
-from ..keymap import APP
+from ..keymap import APP, DISAGREEMENTS
 from ..messages import OpenArticle
 from ..plain import plain
 from ..workers import store_work
@@ -77,12 +77,7 @@ class DisagreementsScreen(StoreModal[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *APP_KEYS,
-        Binding("n", "take('new')", "Take new", id="disagreements.new"),
-        Binding("o", "take('old')", "Keep old", id="disagreements.old"),
-        Binding("x", "take('neither')", "Reject both", id="disagreements.neither"),
-        Binding("escape,q", "close", "Back", id="disagreements.back"),
-        Binding("j", "move(1)", "Down", show=False, id="disagreements.down"),
-        Binding("k", "move(-1)", "Up", show=False, id="disagreements.up"),
+        *DISAGREEMENTS,
     ]
 
     def __init__(self) -> None:
