@@ -84,3 +84,33 @@ def test_model_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert code == 1 and "there is no disagreement 3" in err
     code, out, err = run_cli("--db", str(db), "models")
     assert code == 0 and out.startswith("no trained model yet")
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_real_training_keeps_the_best_epoch(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    from tests.helpers import query, start
+
+    base = tiny_ner_base(tmp_path_factory)
+    folder = models_folder(tmp_path, monkeypatch)  # the child inherits $MARGIN_MODELS
+    db = tmp_path / "m.db"
+    with open_store(db) as store:
+        add_reviewed(store, 6)
+    proc = start(db, "train", "--base", base, "--name", "long", "--epochs", "1000", "--dev", "0")
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:  # wait for a finished epoch, then press Ctrl-C
+        seen.append(line)
+        if line.startswith("epoch 1/1000"):
+            proc.send_signal(signal.SIGINT)
+            break
+    rest = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 0, "".join(seen) + rest
+    assert "interrupted: kept the best epoch so far" in rest
+    epochs = query(db, "SELECT epochs, source FROM models")
+    assert len(epochs) == 1 and 1 <= epochs[0][0] < 1000
+    assert (folder / "long" / "meta.json").exists()
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no half-written folder
