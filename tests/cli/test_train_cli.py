@@ -91,15 +91,28 @@ def test_ctrl_c_in_a_real_training_keeps_the_best_epoch(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import signal
+    import subprocess
 
-    from tests.helpers import query, start
+    from tests.helpers import ROOT, command, env, query
 
     base = tiny_ner_base(tmp_path_factory)
     folder = models_folder(tmp_path, monkeypatch)  # the child inherits $MARGIN_MODELS
     db = tmp_path / "m.db"
     with open_store(db) as store:
         add_reviewed(store, 6)
-    proc = start(db, "train", "--base", base, "--name", "long", "--epochs", "1000", "--dev", "0")
+    argv = command(db, "train", "--base", base, "--name", "long", "--epochs", "1000", "--dev", "0")
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(tmp_path),
+        cwd=ROOT,
+        # a pytest-xdist worker ignores SIGINT and a child would inherit that (Python keeps an
+        # ignored SIGINT ignored): give margin the default disposition a terminal gives it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     assert proc.stderr is not None
     seen = []
     for line in proc.stderr:  # wait for a finished epoch, then press Ctrl-C
@@ -107,7 +120,12 @@ def test_ctrl_c_in_a_real_training_keeps_the_best_epoch(
         if line.startswith("epoch 1/1000"):
             proc.send_signal(signal.SIGINT)
             break
-    rest = proc.communicate(timeout=120)[1]
+    try:
+        rest = proc.communicate(timeout=120)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     assert proc.returncode == 0, "".join(seen) + rest
     assert "interrupted: kept the best epoch so far" in rest
     epochs = query(db, "SELECT epochs, source FROM models")
