@@ -7,6 +7,7 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -65,10 +66,11 @@ class Extractor(Protocol):
 class SpacyExtractor:
     """spaCy NER with only the components NER needs; spaCy is imported on first use."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, source: str | None = None) -> None:
         self.model = model
         self._nlp: Any = None
-        self.source = f"model:{model}"
+        self.named = source  # a trained model's own source (model:NAME@TAG), kept as given
+        self.source = source or f"model:{model}"
 
     def check(self) -> None:
         """Raise ExtractionError unless the model is installed (a package or a folder).
@@ -116,7 +118,7 @@ class SpacyExtractor:
         meta_name = nlp.meta.get("name", self.model)
         lang = nlp.meta.get("lang", "")
         full = f"{lang}_{meta_name}" if lang and not meta_name.startswith(lang + "_") else meta_name
-        self.source = f"model:{full}@{nlp.meta.get('version', '0')}"
+        self.source = self.named or f"model:{full}@{nlp.meta.get('version', '0')}"
         self._nlp = nlp
         return nlp
 
@@ -174,12 +176,13 @@ def _entities(doc: Any) -> list[tuple[int, int, str]]:
     return [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.end_char > e.start_char]
 
 
-def load_extractor(model: str) -> SpacyExtractor:
+def load_extractor(model: str, named: str | None = None) -> SpacyExtractor:
     """The named model, loaded: the one place extraction loads a model, in this process or a worker.
 
+    named: a trained model's own source (``model:NAME@TAG``), kept as its spans' source.
     Raises ExtractionError (one sentence naming the model) when it is missing or broken.
     """
-    extractor = SpacyExtractor(model)
+    extractor = SpacyExtractor(model, source=named)
     extractor.load()
     return extractor
 
@@ -197,22 +200,23 @@ def suggest(
 # -- on a worker (a local process or a Dask worker): the model loaded once per process ---
 
 
-def worker_extractor(model: str) -> SpacyExtractor:
+def worker_extractor(model: str, named: str | None = None) -> SpacyExtractor:
     """This process's copy of the named model, loaded once (load_extractor) and kept."""
-    return cached(model, load_extractor)
+    key = model if named is None else f"{model}\0{named}"
+    return cached(key, lambda _key: load_extractor(model, named))
 
 
-def worker_source(model: str) -> str:
+def worker_source(model: str, named: str | None = None) -> str:
     """Which model (``model:name@version``) this worker has, or ``error: `` and why it has none."""
     try:
-        return worker_extractor(model).source
+        return worker_extractor(model, named).source
     except ExtractionError as exc:
         return f"error: {exc}"
 
 
-def extract_chunk(model: str, source: str, texts: list[str]) -> Found:
+def extract_chunk(model: str, source: str, texts: list[str], named: str | None = None) -> Found:
     """A chunk's suggestions from this worker's model; WrongModel if it is not ``source``."""
-    extractor = worker_extractor(model)
+    extractor = worker_extractor(model, named)
     if extractor.source != source:
         raise WrongModel(worker_name(), extractor.source)
     with one_at_a_time():
@@ -233,12 +237,13 @@ def open_runner(
     if not isinstance(extractor, SpacyExtractor):
         raise ExtractionError("only a spaCy model (by name) can run in worker processes")
     extractor.load()  # the version every worker must have
+    # a trained model's workers load its folder and keep its own source (model:NAME@TAG)
+    probe = partial(worker_source, named=extractor.named)
+    chunk = partial(extract_chunk, named=extractor.named)
     if scheduler:
         notice = on_notice or (lambda _line: None)
-        return DaskRunner(
-            extractor.model, extractor.source, worker_source, extract_chunk, scheduler, notice
-        )
-    return LocalRunner(extractor, extractor.source, worker_source, extract_chunk, workers)
+        return DaskRunner(extractor.model, extractor.source, probe, chunk, scheduler, notice)
+    return LocalRunner(extractor, extractor.source, probe, chunk, workers)
 
 
 PARALLEL_CHUNK = 16  # articles per chunk off this process: small enough to keep all busy to the end

@@ -226,3 +226,73 @@ def stats(db: sqlite_utils.Database) -> Stats:
         for label, v in sorted(per.items())
     )
     return Stats(int(a[0]), int(a[1]), int(a[2]), total, counts)
+
+
+# -- trained models: scored on what people decided after the training ---------------------
+
+_MODEL_DECIDED = """
+SELECT s.label,
+  SUM(s.status = 'accepted' OR (s.status = 'suggested' AND a.reviewed = 1)) AS right,
+  SUM(s.status = 'rejected') AS wrong
+FROM spans s JOIN articles a ON a.id = s.article_id
+WHERE s.source = ? GROUP BY 1
+"""
+
+# confirmed entities of the articles the model extracted and a person reviewed afterwards
+_MODEL_GOLD = """
+WITH scope(id) AS MATERIALIZED (
+  SELECT DISTINCT j.article_id FROM journal j JOIN articles a ON a.id = j.article_id
+  WHERE j.action = 'extract' AND j.actor = ? AND a.reviewed = 1 AND a.reviewed_at > ?)
+SELECT g.label,
+  EXISTS (SELECT 1 FROM spans m WHERE m.article_id = g.article_id AND m.start = g.start
+          AND m."end" = g."end" AND m.label = g.label AND m.source = ?) AS found,
+  COUNT(*)
+FROM spans g WHERE g.article_id IN scope AND g.status IN ('accepted', 'suggested')
+GROUP BY 1, 2
+"""
+
+
+def model_stats(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Per trained model and label: precision of its suggestions people decided, and recall
+    and F1 in the articles it extracted that a person reviewed after it was trained (never
+    the corrections it was trained on: those articles were reviewed before)."""
+    out: list[dict[str, Any]] = []
+    if not db["models"].exists():  # a read-only open of a database older than migration 7
+        return out
+    models = db.execute("SELECT name, source, trained_at FROM models ORDER BY id").fetchall()
+    for name, source, trained_at in models:
+        per: dict[str, dict[str, int]] = {}
+        for label, right, wrong in db.execute(_MODEL_DECIDED, (source,)):
+            per.setdefault(label, {}).update(right=int(right or 0), wrong=int(wrong or 0))
+        for label, found, n in db.execute(_MODEL_GOLD, (source, trained_at, source)):
+            slot = per.setdefault(label, {})
+            slot["gold"] = slot.get("gold", 0) + n
+            slot["found"] = slot.get("found", 0) + (n if found else 0)
+
+        def prf(c: dict[str, int]) -> dict[str, Any]:
+            right, wrong = c.get("right", 0), c.get("wrong", 0)
+            gold, found = c.get("gold", 0), c.get("found", 0)
+            p, r = _ratio(right, right + wrong), _ratio(found, gold)
+            f = None if p is None or r is None or p + r == 0 else 2 * p * r / (p + r)
+            return {
+                "decided": right + wrong,
+                "gold": gold,
+                "precision": None if p is None else round(p, 4),
+                "recall": None if r is None else round(r, 4),
+                "f1": None if f is None else round(f, 4),
+            }
+
+        total: dict[str, int] = {}
+        for c in per.values():
+            for k, v in c.items():
+                total[k] = total.get(k, 0) + v
+        out.append(
+            {
+                "name": name,
+                "source": source,
+                "trained_at": trained_at,
+                "labels": {lab: prf(c) for lab, c in sorted(per.items())},
+                "total": prf(total),
+            }
+        )
+    return out

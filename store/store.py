@@ -16,6 +16,7 @@ import sqlite_utils
 
 from . import articles as article_ops
 from . import corrections, journal, merge, propagation, queries, rows, suggestions
+from . import disagreements as disagree
 from . import labels as label_ops
 from . import rules as rule_ops
 from . import search as finder
@@ -26,6 +27,7 @@ from .delegate import reads, writes
 from .entities import actions as entity_actions
 from .entities import consistency, names, page, suggest, timeline, watch
 from .models import ArticleDraft, Change, ImportResult, SpanDraft
+from .training import registry as model_registry
 
 
 class Store:
@@ -193,6 +195,17 @@ class Store:
     watches = reads(watch.watches)
     watch_articles = reads(watch.articles)
     mark_watch_seen = writes(watch.mark_seen)
+    # -- trained models and where re-extraction disagrees (issue 14) ----------------------
+    trained_models = reads(model_registry.trained)
+    trained_model = reads(model_registry.find)
+    model_in_use = reads(model_registry.in_use)
+    use_model = writes(model_registry.use)
+    extractor_for = reads(model_registry.extractor_for)
+    trained_path = reads(model_registry.trained_path)
+    model_stats = reads(counts.model_stats)
+    keep_prior_suggestions = writes(disagree.keep_prior)
+    disagreements = reads(disagree.queue)
+    resolve_disagreement = writes(disagree.resolve)
 
 
 def open_store(path: str | Path, origin: str | None = None, read_only: bool = False) -> Store:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import re
+import subprocess
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -26,10 +28,12 @@ from . import keymap as keys
 from .messages import OpenArticle
 from .plain import plain
 from .screens.common import StoreChanged
+from .screens.disagreements import DisagreementsScreen
 from .screens.error import ErrorScreen
 from .screens.help import HelpScreen, active_rows
 from .screens.library import LibraryScreen
 from .screens.reader import ReaderScreen
+from .screens.train import LAUNCH, TrainScreen
 from .workers import WorkFailed, store_work
 
 _GO_TO = re.compile(r"^\s*(go\s*to\s*)?(article\s*)?:?\s*", re.IGNORECASE)
@@ -226,6 +230,60 @@ class MarginApp(App[None]):
         if result is not None:
             self.notify("export written", timeout=3)
 
+    # -- models: train, re-extract, disagreements (issue 14) ------------------------------
+
+    def action_train(self) -> None:
+        """Model: train (palette): the training runs in a process of its own."""
+        self.push_screen(TrainScreen(), self._trained)
+
+    def _trained(self, name: str | None) -> None:
+        if name:
+            self.notify(f"re-extracting the unreviewed articles with {name}…", timeout=4)
+            self.reextract(name)
+
+    @store_work(group="reextract", exclusive=True)
+    def reextract(self, name: str) -> None:
+        """`margin extract --all --model NAME` in a process of its own, then the queue."""
+        argv = [
+            sys.executable,
+            "-c",
+            LAUNCH,
+            "--db",
+            self.store.path,
+            "extract",
+            "--all",
+            "--model",
+            name,
+        ]
+        done = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace"
+        )
+        self.post_message(
+            self.Reextracted(done.returncode, (done.stderr.strip().splitlines() or [""])[0])
+        )
+
+    @dataclass
+    class Reextracted(Message):
+        """The re-extraction process ended (its first line says what it did)."""
+
+        code: int
+        line: str
+
+    def on_margin_app_reextracted(self, message: Reextracted) -> None:
+        line = plain(message.line.removeprefix("margin: "), one_line=True)
+        self.notify(
+            line or "re-extracted",
+            severity="information" if message.code == 0 else "warning",
+            timeout=5,
+        )
+        if message.code == 0:
+            self.screen.post_message(StoreChanged([]))
+            self.action_disagreements()
+
+    def action_disagreements(self) -> None:
+        """Model: disagreements (palette): the queue after a re-extraction."""
+        self.push_screen(DisagreementsScreen())
+
     def action_undo(self) -> None:
         """u: undo the last correction (the journal survives a restart)."""
         self.undo_redo("undo")
@@ -295,6 +353,14 @@ class MarginApp(App[None]):
         )
         yield SystemCommand(
             "Watch: watch-lists", "Saved searches with unread and new counts", self.action_watches
+        )
+        yield SystemCommand(
+            "Model: train", "Fine-tune the NER on the reviewed articles", self.action_train
+        )
+        yield SystemCommand(
+            "Model: disagreements",
+            "Where the last re-extraction changed suggestions",
+            self.action_disagreements,
         )
         yield SystemCommand("Edit: undo", "Undo the last correction", self.action_undo)
         yield SystemCommand("Edit: redo", "Redo what was undone", self.action_redo)

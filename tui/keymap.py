@@ -152,6 +152,16 @@ HELP = [
     _b("end,G", "body_end(1)", "Bottom", "help.bottom", show=False),
 ]
 
+# the disagreement queue (tui/screens/disagreements.py, issue 14)
+DISAGREEMENTS = [
+    _b("n", "take('new')", "Take new", "disagreements.new"),
+    _b("o", "take('old')", "Keep old", "disagreements.old"),
+    _b("x", "take('neither')", "Reject both", "disagreements.neither"),
+    _b("escape,q", "close", "Back", "disagreements.back"),
+    _b("j", "move(1)", "Down", "disagreements.down", show=False),
+    _b("k", "move(-1)", "Up", "disagreements.up", show=False),
+]
+
 ALL: tuple[Binding, ...] = (
     *APP,
     *LIBRARY,
@@ -165,6 +175,7 @@ ALL: tuple[Binding, ...] = (
     *SUGGEST,
     *MODAL,
     *HELP,
+    *DISAGREEMENTS,
 )
 IDS = frozenset(b.id for b in ALL if b.id)
 
@@ -180,6 +191,7 @@ _TOGETHER = (
     (CHECK,),
     (WATCH,),
     (SUGGEST,),
+    (DISAGREEMENTS,),
 )
 _MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 _NAMED = {k.value.rsplit("+", 1)[-1] for k in Keys} | {

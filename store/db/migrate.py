@@ -7,7 +7,14 @@ from sqlite_utils.migrations import Migrations
 
 from ..errors import DatabaseError
 from ..models import now
-from . import m0001_initial, m0002_search, m0003_fts, m0004_origin, m0008_entities
+from . import (
+    m0001_initial,
+    m0002_search,
+    m0003_fts,
+    m0004_origin,
+    m0007_models,
+    m0008_entities,
+)
 
 MIGRATIONS = Migrations("margin")
 # (number, module): each module's apply(db) runs inside the migration's transaction
@@ -16,6 +23,7 @@ STEPS = (
     (2, m0002_search),
     (3, m0003_fts),
     (4, m0004_origin),
+    (7, m0007_models),
     (8, m0008_entities),
 )
 LATEST = STEPS[-1][0]

@@ -28,14 +28,24 @@ SAMPLE = "aleppo.txt"
 
 
 def extract_ids(
-    obj: Context, ids: list[int], model: str | None, workers: int, scheduler: str | None = None
+    obj: Context,
+    ids: list[int],
+    model: str | None,
+    workers: int,
+    scheduler: str | None = None,
+    keep_prior: bool = False,
 ) -> int:
     """Run the extractor over articles (locally, or on the Dask scheduler named), with a
-    progress bar on a terminal."""
+    progress bar on a terminal.
+
+    keep_prior: a re-extraction keeps the suggestions it replaces (`margin disagreements`).
+    """
     if not ids:
         return 0
-    extractor = SpacyExtractor(obj.model(model))
+    extractor = model_extractor(obj, model)
     extractor.load()  # ExtractionError: one line naming the model
+    if keep_prior:
+        obj.store().keep_prior_suggestions(ids, extractor.source)
     # workers started, or the scheduler reached, before the bar is drawn
     runner = open_runner(extractor, workers, scheduler, on_notice=error)
     with progress(len(ids), "extracting") as bar:
@@ -52,6 +62,13 @@ def where_to_extract(obj: Context, workers: int, scheduler: str | None) -> str |
             raise click.UsageError("give --workers (local processes) or --scheduler, not both")
         return scheduler.strip() or None
     return None if workers > 1 else config_scheduler(obj.config())
+
+
+def model_extractor(obj: Context, model: str | None) -> SpacyExtractor:
+    """The extractor of --model (or the model in use): a trained model by name, else spaCy's."""
+    name = obj.model(model)
+    trained = obj.store().trained_path(name)
+    return SpacyExtractor(trained[0], source=trained[1]) if trained else SpacyExtractor(name)
 
 
 def import_sample(obj: Context) -> None:
@@ -159,7 +176,9 @@ def import_cmd(
     mb = max_download_mb or config_max_download_mb(obj.config()) or DEFAULT_MAX_MB
     limits = FetchLimits(max_bytes=mb * 1_000_000)
     if not no_extract:
-        SpacyExtractor(obj.model(model)).check()  # a missing model fails before any import
+        obj.store().extractor_for(
+            obj.model(model)
+        ).check()  # a missing model fails before any import
     cluster = where_to_extract(obj, workers, scheduler)
     store = obj.store()
     skipped: list[str] = []
@@ -230,7 +249,7 @@ def extract_cmd(
     reviewed = store.reviewed_article_ids()
     skipped = [a for a in todo if a in reviewed]
     todo = [a for a in todo if a not in reviewed]
-    n = extract_ids(obj, todo, model, workers, cluster)
+    n = extract_ids(obj, todo, model, workers, cluster, keep_prior=True)
     click.echo(f"{len(todo)} article(s) extracted, {n} entities suggested", err=True)
     if skipped:
         click.echo(
@@ -383,6 +402,7 @@ def stats_cmd(obj: Context, as_json: bool) -> None:
                     for c in st.labels
                 },
                 "corrections": cs.as_dict(),
+                "trained_models": store.model_stats(),
             }
         )
         return
@@ -413,6 +433,28 @@ def stats_cmd(obj: Context, as_json: bool) -> None:
         f"reviewed articles only: precision {pct(rv.precision)}, recall {pct(rv.recall)}"
         f" ({rv.decided} decided suggestions, {rv.gold} confirmed entities)"
     )
+    print_model_stats(store.model_stats(), pct)
+
+
+def print_model_stats(models: list[dict[str, Any]], pct: Callable[[float | None], str]) -> None:
+    """Per trained model: P/R/F1 against what people decided after it was trained."""
+    if not models:
+        return
+    echo()
+    echo("trained models, against corrections made after each was trained")
+    echo("(precision: its decided suggestions; recall, F1: articles reviewed after the training)")
+    for m in models:
+        t = m["total"]
+        echo(
+            f"{plain(m['source'], one_line=True)}: precision {pct(t['precision'])},"
+            f" recall {pct(t['recall'])}, F1 {pct(t['f1'])}"
+            f" ({t['decided']} decided, {t['gold']} confirmed)"
+        )
+        for label, sc in m["labels"].items():
+            echo(
+                f"  {plain(label, one_line=True):<12} precision {pct(sc['precision']):>7}"
+                f"  recall {pct(sc['recall']):>7}  F1 {pct(sc['f1']):>7}"
+            )
 
 
 def register(group: click.Group) -> None:

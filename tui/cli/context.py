@@ -46,8 +46,14 @@ class Context:
         return self._config
 
     def model(self, override: str | None = None) -> str:
-        """The spaCy model to use: --model, else config/env, else the default."""
-        return override or model_name(self.config())
+        """The spaCy model to use: --model, else $MARGIN_MODEL, else the database's
+        (`margin models use`), else the config's, else the default."""
+        return (
+            override
+            or os.environ.get("MARGIN_MODEL")
+            or self.store().model_in_use()
+            or model_name(self.config())
+        )
 
     def close(self) -> None:
         """Close the store if it was opened."""
