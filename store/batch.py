@@ -25,7 +25,7 @@ _STATUS_ROW = (
     "INSERT INTO journal_batch (group_id, span_id, inserted, old_status, old_updated_at,"
     " new_status, new_updated_at, article_id)"
     " SELECT ?, s.id, 0, s.status, s.updated_at, t.status, ?, s.article_id"
-    f" FROM {TARGETS} t JOIN spans s ON s.id = t.span_id WHERE s.status != t.status"
+    f" FROM {TARGETS} t CROSS JOIN spans s ON s.id = t.span_id WHERE s.status != t.status"
     " ORDER BY s.id"
 )
 
@@ -42,9 +42,11 @@ def set_statuses(tx: Unit, group: int, targets: dict[int, str], stamp: str) -> i
     tx.conn.executemany(f"INSERT INTO {TARGETS} VALUES (?, ?)", targets.items())
     cur = tx.execute(_STATUS_ROW, (group, stamp))
     changed = cur.rowcount
+    # (not UPDATE ... FROM: SQLite would scan every span and look each up in the targets)
     tx.execute(
-        f"UPDATE spans SET status = t.status, updated_at = ? FROM {TARGETS} t"
-        " WHERE spans.id = t.span_id AND spans.status != t.status",
+        f"UPDATE spans SET status = (SELECT t.status FROM {TARGETS} t WHERE t.span_id = spans.id),"
+        f" updated_at = ? WHERE id IN (SELECT span_id FROM {TARGETS})"
+        f" AND status != (SELECT t.status FROM {TARGETS} t WHERE t.span_id = spans.id)",
         (stamp,),
     )
     tx.execute(f"DELETE FROM {TARGETS}")

@@ -21,7 +21,8 @@ from .rows import article_text, marks
 
 CONTEXT = 40  # characters of context each side of a mention in a preview
 BATCH = 400  # articles read from SQLite at a time
-FIRST_CHUNK = 3000  # articles the first write transaction of an apply covers (then paced)
+SINGLE = 1500  # candidate articles an apply writes in one transaction; more go in chunks
+FIRST_CHUNK = 400  # articles of the first chunk (then paced to about 0.25 s a chunk)
 Units = journal.Units
 Key = tuple[int, int, int]  # (article id, start, end) of a mention
 
@@ -229,7 +230,8 @@ def _mention(
     replaces: tuple[int, ...] = (),
 ) -> Mention:
     text: str = art["text"]
-    return Mention(
+    m = object.__new__(Mention)  # a frozen dataclass's __init__ sets each field by hand: slow
+    m.__dict__.update(
         article_id=art["id"],
         title=art["title"],
         start=start,
@@ -244,6 +246,7 @@ def _mention(
         replaces=replaces,
         reviewed=bool(art["reviewed"]),
     )
+    return m
 
 
 def plan(
@@ -440,7 +443,7 @@ def apply_in_chunks(
     q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed)
     skip = set(exclude)
     ids = candidate_ids(db, q)
-    if len(ids) <= FIRST_CHUNK:
+    if len(ids) <= SINGLE:
         with units() as tx:
             return apply(
                 tx,

@@ -79,7 +79,7 @@ def test_the_aleppo_story(run, seeded, db_path, tmp_path):
     ]
 
     out = run("propagate", "Aleppo", "GPE").output
-    assert "1 mention(s) changed in 1 article(s); rule 1 learned" in out
+    assert "1 mention(s) changed in 1 article(s) (1 relabel); rule 1 learned" in out
     now = [s for s in show(run)["spans"] if s["text"] == "Aleppo"]
     assert {(s["label"], s["status"], s["source"]) for s in now} == {
         ("NORP", "rejected", "model:fake@1"),
