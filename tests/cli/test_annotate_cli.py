@@ -208,7 +208,12 @@ def test_propagate_no_learn_ignore_case_and_article(run, seeded):
             "propagate", "aleppo", "GPE", "--ignore-case", "--no-learn", "--article", "1", "--json"
         ).output
     )
-    assert out == {"changed": 2, "articles": [1], "rule": None}
+    assert out == {
+        "changed": 2,
+        "articles": [1],
+        "rule": None,
+        "breakdown": {"relabel": 2, "reviewed": 0, "skipped": 0},
+    }
     assert json.loads(run("rules", "--json").output) == []
     out = json.loads(run("propagate", "Aleppo", "LOC", "--article", "1", "--json").output)
     assert out["rule"] is None and json.loads(run("rules", "--json").output) == []

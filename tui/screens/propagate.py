@@ -84,7 +84,7 @@ def mention_line(m: Mention, excluded: bool, applies: bool = True) -> Text:
         else "untagged"
     )
     style = Style(dim=excluded or not applies)
-    line.append(f"{action:<10} {now[:18]:<18} ", style)
+    line.append(f"{action:<10} {now[:24]:<24} ", style)
     line.append("…" + plain(m.before, one_line=True)[-30:], style)
     line.append(plain(m.text, one_line=True), Style(bold=True, underline=True, dim=excluded))
     line.append(plain(m.after, one_line=True)[:30] + "…  ", style)
