@@ -107,25 +107,66 @@ class Found:
     reviewed: list[Mention] = field(default_factory=list)
 
 
-def _same(db: sqlite_utils.Database, q: Query) -> tuple[str, list[Any]]:
-    """A WHERE test for a span whose text is the surface (SQL narrows, the regex decides)."""
+def _entities(db: sqlite_utils.Database, q: Query) -> list[tuple[str, str]] | None:
+    """The (surface, label) pairs of current spans whose text is the surface, or None.
+
+    Read from the entities table (one row per surface and label of the non-rejected spans),
+    so that the spans themselves are then found through their (text, label, article) index.
+    None when the surface folds case beyond ASCII (the NOCASE collation would miss some).
+    """
     if q.case_sensitive:
-        return "text = ?", [q.surface]
-    if q.surface.isascii():  # LIKE without wildcards: equal ignoring ASCII case
-        return "text LIKE ? ESCAPE '\\'", [_like_escape(q.surface)]
-    exact = q.exact
+        rows = db.execute("SELECT surface, label FROM entities WHERE surface = ?", (q.surface,))
+    elif q.surface.isascii():
+        rows = db.execute(
+            "SELECT surface, label FROM entities WHERE surface = ? COLLATE NOCASE", (q.surface,)
+        )
+    else:
+        return None
+    return [(r[0], r[1]) for r in rows if q.exact.fullmatch(r[0])]
 
-    def margin_same(t: str | None) -> int:
-        return 1 if exact.fullmatch(t or "") else 0
 
-    db.register_function(margin_same, deterministic=True, replace=True)
-    return "margin_same(text)", []
+def _tagged(
+    db: sqlite_utils.Database,
+    q: Query,
+    pairs: list[tuple[str, str]] | None,
+    chunk: list[int],
+) -> dict[int, list[tuple[Any, ...]]]:
+    """The current spans of some articles whose text is the surface, per article, by start."""
+    tagged: dict[int, list[tuple[Any, ...]]] = {aid: [] for aid in chunk}
+    cur = db.conn.cursor()
+    cur.row_factory = None  # plain tuples
+    cols = 'SELECT id, start, "end", label, status, text, article_id FROM spans'
+    found: list[tuple[Any, ...]] = []
+    if pairs is not None:
+        low, high = min(chunk), max(chunk)
+        for text, label in pairs:
+            found += cur.execute(
+                f"{cols} WHERE text = ? AND label = ? AND article_id BETWEEN ? AND ?"
+                " AND status != 'rejected'",
+                (text, label, low, high),
+            ).fetchall()
+    else:
+        exact = q.exact
+
+        def margin_same(t: str | None) -> int:
+            return 1 if exact.fullmatch(t or "") else 0
+
+        db.register_function(margin_same, deterministic=True, replace=True)
+        found = cur.execute(
+            f"{cols} WHERE article_id IN ({marks(chunk)}) AND status != 'rejected'"
+            " AND margin_same(text)",
+            chunk,
+        ).fetchall()
+    for s in sorted(found, key=lambda s: (s[6], s[1], s[0])):
+        if s[6] in tagged and q.exact.fullmatch(s[5]):
+            tagged[s[6]].append(s)
+    return tagged
 
 
 def plan_ids(db: sqlite_utils.Database, q: Query, ids: Sequence[int]) -> Found:
     """Plan the given articles (ids in order), reading them a batch at a time."""
     found = Found()
-    same, same_params = _same(db, q)
+    pairs = _entities(db, q)
     for i in range(0, len(ids), BATCH):
         chunk = list(ids[i : i + BATCH])
         arts = db.execute(
@@ -133,17 +174,7 @@ def plan_ids(db: sqlite_utils.Database, q: Query, ids: Sequence[int]) -> Found:
             " ORDER BY id",
             chunk,
         ).fetchall()
-        tagged: dict[int, list[tuple[Any, ...]]] = {a["id"]: [] for a in arts}
-        cur = db.conn.cursor()
-        cur.row_factory = None  # plain tuples
-        for s in cur.execute(
-            'SELECT id, start, "end", label, status, text, article_id FROM spans'
-            f" WHERE article_id IN ({marks(chunk)}) AND status != 'rejected' AND {same}"
-            " ORDER BY article_id, start, id",
-            [*chunk, *same_params],
-        ):
-            if q.exact.fullmatch(s[5]):
-                tagged[s[6]].append(s)
+        tagged = _tagged(db, q, pairs, chunk)
         _plan_batch(db, q, arts, tagged, found)
     return found
 
