@@ -124,7 +124,7 @@ class Store:
         return journal.elsewhere(change, self.origin)
 
     # -- propagation at scale: chunked writes, set-based batches, crash recovery -------------
-    # (a big propagation, undo or redo commits in chunks of about 0.25 s: see journal.recover)
+    # (a big propagation, undo or redo commits in chunks of about 0.4 s: see journal.recover)
 
     def apply_propagation(
         self, surface: str, label: str | None, **options: Any
