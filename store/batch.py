@@ -94,6 +94,15 @@ def insert_user_spans(
     return len(places)
 
 
+CACHE_KB = 65_536  # page cache of a connection writing a batch (SQLite's default is 2 MB)
+
+
+def room(db: sqlite_utils.Database) -> None:
+    """Give the connection a page cache big enough for a batch's pages (fewer spills to the WAL)."""
+    if int(db.execute("PRAGMA cache_size").fetchone()[0]) > -CACHE_KB:
+        db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
+
+
 # -- the entity counts of a batch, kept once per batch ---------------------------------------
 
 # the triggers that keep entities (surface, label, counts) in step with each span written

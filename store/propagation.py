@@ -21,8 +21,9 @@ from .rows import article_text, marks
 
 CONTEXT = 40  # characters of context each side of a mention in a preview
 BATCH = 400  # articles read from SQLite at a time
-SINGLE = 2000  # candidate articles an apply writes in one transaction; more go in chunks
-FIRST_CHUNK = 2000  # articles of the first chunk (then paced to about 0.4 s a chunk)
+# mentions one write transaction changes at first; when a propagation has more, it goes in
+# chunks, each sized from the last one's pace to hold the write lock about 0.4 s
+CHUNK_MENTIONS = 40_000
 Units = journal.Units
 Key = tuple[int, int, int]  # (article id, start, end) of a mention
 
@@ -467,7 +468,8 @@ def apply_in_chunks(
 ) -> PropagationResult:
     """Apply a propagation as :func:`apply` does, in write transactions of about 0.4 s each.
 
-    Still one journal group, one undo, all or nothing: the first chunk commits a pending
+    Up to CHUNK_MENTIONS mentions are one transaction, as :func:`apply`. A bigger one is still
+    one journal group, one undo, all or nothing: the first chunk commits a pending
     mark on the group (undo and the history do not see it), each chunk plans its articles
     outside the write lock and writes them set-based (planning again inside when another
     process wrote meanwhile), and the last one learns the rule and clears the mark. An
@@ -477,52 +479,48 @@ def apply_in_chunks(
     """
     q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed)
     skip = set(exclude)
+    batch.room(db)
     ids = candidate_ids(db, q)
-    if len(ids) <= SINGLE:
-        with units() as tx:
-            return apply(
-                tx,
-                surface,
-                label,
-                article_id=article_id,
-                case_sensitive=case_sensitive,
-                learn=learn,
-                replace=replace,
-                include_reviewed=include_reviewed,
-                exclude=skip,
-            )
     tally = Tally()
-    pacer = batch.Pacer(FIRST_CHUNK, least=100)
+    pacer = batch.Pacer(CHUNK_MENTIONS, least=200)
     group: int | None = None
     pos = 0
     try:
-        while pos < len(ids):
-            part = ids[pos : pos + pacer.size]
+        while True:
             started = time.perf_counter()
             db.execute("BEGIN")  # plan in one read snapshot, outside the write lock
             try:
                 seen = _data_version(db)
-                found = plan_ids(db, q, part)
+                found, n = _plan_upto(db, q, ids, pos, pacer.size)
             finally:
                 db.execute("COMMIT")
+            part, last = ids[pos : pos + n], pos + n >= len(ids)
             if group is not None:
                 time.sleep(max(0.0, batch.GAP - (time.perf_counter() - started)))
+            held = time.perf_counter()
             with units() as tx:
+                if _data_version(tx.db) != seen:  # another process wrote: plan again, inside
+                    found = plan_ids(tx.db, q, part)
+                changed = [m for m in found.changes if m.key not in skip]
+                if group is None and last:  # all of it fits one transaction: no pending mark
+                    if changed:
+                        write(tx, tx.edit_group(), q.label, changed)
+                    tally.add(found, changed)
+                    return _finish(tx, q, tally, learn, chunked=False)
                 if group is None:
                     group = tx.edit_group()
                     batch.open_pending(tx, group, "apply", 0)
                     journal.record(tx, "propagate", after={"surface": surface, "pending": True})
                 else:
                     tx.join(group)
-                if _data_version(tx.db) != seen:  # another process wrote: plan again, inside
-                    found = plan_ids(tx.db, q, part)
-                changed = [m for m in found.changes if m.key not in skip]
                 write(tx, group, q.label, changed)
             tally.add(found, changed)
-            pos += len(part)
-            pacer.took(time.perf_counter() - started, len(part))
+            pos += n
+            pacer.took(time.perf_counter() - held, max(1, len(changed)))
             if progress is not None:
                 progress(pos, len(ids))
+            if last:
+                break
         with units() as tx:
             assert group is not None
             tx.join(group)
@@ -531,6 +529,22 @@ def apply_in_chunks(
         if group is not None:
             journal.roll_back(db, units, group)
         raise
+
+
+def _plan_upto(
+    db: sqlite_utils.Database, q: Query, ids: Sequence[int], pos: int, mentions: int
+) -> tuple[Found, int]:
+    """Plan the articles from ids[pos] on, a batch at a time, until about mentions changes."""
+    found = Found()
+    n = 0
+    while pos + n < len(ids) and (n == 0 or len(found.changes) < mentions):
+        part = ids[pos + n : pos + n + BATCH]
+        more = plan_ids(db, q, part)
+        found.changes += more.changes
+        found.skipped += more.skipped
+        found.reviewed += more.reviewed
+        n += len(part)
+    return found, n
 
 
 def _data_version(db: sqlite_utils.Database) -> int:

@@ -86,8 +86,8 @@ def test_set_based_propagation_and_undo_match_the_row_by_row_code(
             ref = reference_propagate.apply(
                 tx, surface, label, case_sensitive=case_sensitive, learn=False
             )
-        monkeypatch_module.setattr(propagation, "SINGLE", 0 if chunked else 1500)
-        monkeypatch_module.setattr(propagation, "FIRST_CHUNK", 1)
+        monkeypatch_module.setattr(propagation, "CHUNK_MENTIONS", 1 if chunked else 40_000)
+        monkeypatch_module.setattr(propagation, "BATCH", 1 if chunked else 400)
         monkeypatch_module.setattr(journal, "SINGLE_ROWS", 0 if chunked else 10_000)
         monkeypatch_module.setattr(journal, "CHUNK_ROWS", 2)
         monkeypatch_module.setattr("store.batch.GAP", 0)
@@ -175,8 +175,8 @@ def test_a_chunked_propagation_that_fails_midway_leaves_nothing(store, monkeypat
     for i in range(6):
         store.add_article(ArticleDraft(f"Article {i}: Aleppo and Aleppo again."))
     before = snapshot(store)
-    monkeypatch.setattr(propagation, "SINGLE", 0)
-    monkeypatch.setattr(propagation, "FIRST_CHUNK", 1)
+    monkeypatch.setattr(propagation, "CHUNK_MENTIONS", 1)
+    monkeypatch.setattr(propagation, "BATCH", 1)
     monkeypatch.setattr("store.batch.GAP", 0)
     monkeypatch.setattr(propagation.batch.Pacer, "took", lambda self, s, d: None)  # 1 a chunk
     real_write, calls = propagation.write, []
@@ -200,8 +200,8 @@ def test_a_group_left_pending_by_a_dead_process_is_rolled_back_on_open(db_path, 
         for i in range(5):
             s.add_article(ArticleDraft(f"Article {i}: Aleppo and Aleppo again."))
         before = snapshot(s)
-        monkeypatch.setattr(propagation, "SINGLE", 0)
-        monkeypatch.setattr(propagation, "FIRST_CHUNK", 1)
+        monkeypatch.setattr(propagation, "CHUNK_MENTIONS", 1)
+        monkeypatch.setattr(propagation, "BATCH", 1)
         monkeypatch.setattr("store.batch.GAP", 0)
         monkeypatch.setattr(propagation.batch.Pacer, "took", lambda self, s, d: None)
         real_write, calls = propagation.write, []

@@ -27,7 +27,7 @@ CHILD = """
 import sys
 from store import batch, journal, open_store, propagation
 path, what = sys.argv[1], sys.argv[2]
-propagation.SINGLE, propagation.FIRST_CHUNK = 0, 10
+propagation.CHUNK_MENTIONS, propagation.BATCH = 30, 10  # 10 articles a chunk
 journal.SINGLE_ROWS, journal.CHUNK_ROWS = 0, 40
 batch.Pacer.took = lambda self, seconds, done: None  # every chunk the same size
 batch.GAP = 0.01

@@ -78,11 +78,13 @@ def mention_line(m: Mention, excluded: bool, applies: bool = True) -> Text:
     else:
         line.append("[ ] " if excluded else "[x] ", Style(dim=excluded))
         action = ACTIONS.get(m.action, m.action)
-    now = (
-        f"{plain(m.current_label, one_line=True)}/{m.current_status}"
-        if m.current_label
-        else "untagged"
-    )
+    if m.current_label:
+        now = f"{plain(m.current_label, one_line=True)}/{m.current_status}"
+    elif m.replaces:  # what is there now: the entities it would reject
+        n = len(m.replaces)
+        now = f"over {n} entit{'y' if n == 1 else 'ies'}"
+    else:
+        now = "untagged"
     style = Style(dim=excluded or not applies)
     line.append(f"{action:<10} {now[:24]:<24} ", style)
     line.append("…" + plain(m.before, one_line=True)[-30:], style)
