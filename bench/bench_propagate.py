@@ -69,6 +69,12 @@ def run(quick: bool) -> None:
     figures = build(path, n)
     state = "cached" if figures.get("cached") else f"built in {time.perf_counter() - t:.0f} s"
     print(f"   database: {figures['articles']:,} articles, {figures['spans']:,} spans ({state})")
+    if quick:  # the chunk sizes scaled with the corpus, so that --quick chunks its big one too
+        from store import journal, propagation
+
+        propagation.CHUNK_MENTIONS = 2_000
+        journal.SINGLE_ROWS, journal.CHUNK_ROWS = 2_500, 1_000
+        print("   (--quick: chunks of 2,000 mentions / 1,000 span changes at first)")
     store = open_store(path)
     try:
         _thirty_thousand(store)
