@@ -75,6 +75,14 @@ def child(db: Path, what: str) -> subprocess.Popen[str]:
     )
 
 
+def wait_pending(db: Path, proc: subprocess.Popen[str]) -> None:
+    """Return once the child's chunked propagation has committed its pending mark."""
+    deadline = time.monotonic() + 120
+    while not query(db, "SELECT COUNT(*) FROM journal_pending")[0][0]:
+        assert time.monotonic() < deadline and proc.poll() is None, "the propagation never began"
+        time.sleep(0.005)
+
+
 def test_kill_9_at_random_points_comes_back_whole_or_not_at_all(tmp_path):
     seed = tmp_path / "seed.db"
     base(seed)
@@ -82,11 +90,13 @@ def test_kill_9_at_random_points_comes_back_whole_or_not_at_all(tmp_path):
     # the whole run, to know the applied state and how long a run takes
     full = tmp_path / "full.db"
     shutil.copy(seed, full)
-    started = time.monotonic()
     done = child(full, "apply")
+    assert done.stdout is not None and done.stdout.readline().strip() == "go"
+    started = time.monotonic()  # from the propagation's start, not the process's
+    assert done.stdout.readline().strip() == "applied"
+    took = time.monotonic() - started
     out, err = done.communicate(timeout=300)
     assert done.returncode == 0, err
-    took = time.monotonic() - started
     applied = state(full)
     assert applied != before
     rng = random.Random(os.getpid())
@@ -96,7 +106,8 @@ def test_kill_9_at_random_points_comes_back_whole_or_not_at_all(tmp_path):
         shutil.copy(seed, db)
         proc = child(db, what)
         assert proc.stdout is not None and proc.stdout.readline().strip() == "go"
-        time.sleep(rng.uniform(0.1, 0.9) * took * (2 if what == "both" else 1))
+        wait_pending(db, proc)  # its first chunk committed: kill it somewhere after that
+        time.sleep(rng.uniform(0.0, 0.7) * took * (2 if what == "both" else 1))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         midway += bool(query(db, "SELECT COUNT(*) FROM journal_pending")[0][0])
@@ -114,10 +125,7 @@ def test_a_correction_from_another_process_during_a_big_propagation_is_kept(tmp_
     base(db)
     proc = child(db, "apply")
     assert proc.stdout is not None and proc.stdout.readline().strip() == "go"
-    deadline = time.monotonic() + 60
-    while not query(db, "SELECT COUNT(*) FROM journal_pending")[0][0]:  # chunks under way
-        assert time.monotonic() < deadline and proc.poll() is None, "the propagation never began"
-        time.sleep(0.01)
+    wait_pending(db, proc)  # chunks under way
     with open_store(db, origin="test:reader") as s:
         last = ARTICLES  # an article the chunks reach last: the plan there is read again
         aleppo = next(x for x in s.spans(last) if x.text == "Aleppo")
