@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlite_utils
 
+from . import batch
 from .db import Unit
 from .errors import CorrectionError, SpanError
 from .models import Change, now
@@ -26,6 +29,11 @@ ROWS: dict[str, tuple[str, tuple[str, ...]]] = {
     "intended": ("check_intended", ("kind", "surface")),
     "watch": ("watches", ("id",)),
 }
+# a group still being written in chunks is no change yet: undo, history and A do not see it
+_WHOLE = " AND group_id NOT IN (SELECT group_id FROM journal_pending)"
+SINGLE_ROWS = 50_000  # batch rows an undo/redo reverts in one transaction; more in chunks
+CHUNK_ROWS = 20_000  # batch rows of the first chunk (then paced to about 0.4 s a chunk)
+Units = Callable[[], AbstractContextManager[Unit]]  # opens a unit of work (Store.unit)
 
 
 def _json(value: dict[str, Any] | None) -> str | None:
@@ -86,6 +94,22 @@ def record_many(
 def regroup(tx: Unit, old: int) -> None:
     """Move an earlier group's entries into this unit's group (one undo reverts both)."""
     tx.execute("UPDATE journal SET group_id = ? WHERE group_id = ?", (tx.edit_group(), old))
+    tx.execute("UPDATE journal_batch SET group_id = ? WHERE group_id = ?", (tx.group(), old))
+
+
+def rewrite_after(tx: Unit, group: int, action: str, after: dict[str, Any]) -> None:
+    """Replace the description of a group's marker entry (a chunked change, once whole)."""
+    tx.execute(
+        "UPDATE journal SET after = ? WHERE group_id = ? AND action = ?",
+        (_json(after), group, action),
+    )
+
+
+def drop_group(tx: Unit, group: int) -> None:
+    """Delete a group that never became whole (its changes already reverted)."""
+    tx.execute("DELETE FROM journal WHERE group_id = ?", (group,))
+    tx.execute("DELETE FROM journal_batch WHERE group_id = ?", (group,))
+    batch.close_pending(tx, group)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -95,8 +119,8 @@ def last_group(db: sqlite_utils.Database, state: str, newest: bool = True) -> in
     """The newest (or oldest) undoable group in a state ('done' or 'undone')."""
     order = "DESC" if newest else "ASC"
     row = db.execute(
-        f"SELECT group_id FROM journal WHERE undoable = 1 AND state = ? ORDER BY group_id {order}"
-        " LIMIT 1",
+        f"SELECT group_id FROM journal WHERE undoable = 1 AND state = ?{_WHOLE}"
+        f" ORDER BY group_id {order} LIMIT 1",
         (state,),
     ).fetchone()
     return None if row is None else int(row[0])
@@ -162,6 +186,9 @@ def describe(db: sqlite_utils.Database, group: int) -> Change:
                 break
     arts = tuple(sorted({e["article_id"] for e in entries if e["article_id"] is not None}))
     spans = sum(1 for e in entries if e["span_id"] is not None)
+    if main == "propagate":  # its spans are in its batch
+        arts = tuple(sorted(set(arts) | set(batch.articles(db, group))))
+        spans += batch.size(db, group)
     at = entries[0]["at"] if entries else ""
     origin = entries[-1]["origin"] if entries else None
     return Change(group, main, at, arts, spans, surface, label, mentions, was, origin)
@@ -170,7 +197,7 @@ def describe(db: sqlite_utils.Database, group: int) -> Change:
 def history(db: sqlite_utils.Database, limit: int = 20) -> list[Change]:
     """The newest undoable changes that are done, newest first."""
     rows = db.execute(
-        "SELECT DISTINCT group_id FROM journal WHERE undoable = 1 AND state = 'done'"
+        f"SELECT DISTINCT group_id FROM journal WHERE undoable = 1 AND state = 'done'{_WHOLE}"
         " ORDER BY group_id DESC LIMIT ?",
         (limit,),
     ).fetchall()
@@ -184,7 +211,8 @@ def last_decision(db: sqlite_utils.Database) -> tuple[str, str | None, int] | No
     newest undoable step is not a decision about one span, or was undone.
     """
     row = db.execute(
-        "SELECT group_id, state FROM journal WHERE undoable = 1 ORDER BY group_id DESC LIMIT 1"
+        f"SELECT group_id, state FROM journal WHERE undoable = 1{_WHOLE}"
+        " ORDER BY group_id DESC LIMIT 1"
     ).fetchone()
     if row is None or row[1] != "done":
         return None
@@ -203,12 +231,21 @@ def undo(tx: Unit) -> list[int]:
     group = last_group(tx.db, "done")
     if group is None:
         raise CorrectionError("nothing to undo")
+    low, high = batch.bounds(tx.db, group)
+    touched = batch.articles(tx.db, group)
+    batch.revert(tx, group, low, high)
+    return sorted(set(touched) | set(_finish_undo(tx, group)))
+
+
+def _finish_undo(tx: Unit, group: int) -> list[int]:
+    """Undo the group's journal entries (its batch already reverted); mark it undone."""
     entries = tx.execute(
         "SELECT * FROM journal WHERE group_id = ? ORDER BY id DESC", (group,)
     ).fetchall()
     for entry in entries:
         _apply(tx, entry, "before")
     tx.execute("UPDATE journal SET state = 'undone' WHERE group_id = ?", (group,))
+    batch.close_pending(tx, group)
     return _articles(entries)
 
 
@@ -250,6 +287,15 @@ def redo(tx: Unit) -> list[int]:
     group = last_group(tx.db, "undone", newest=False)
     if group is None:
         raise CorrectionError("nothing to redo")
+    entries = _start_redo(tx, group)
+    low, high = batch.bounds(tx.db, group)
+    batch.replay(tx, group, low, high)
+    tx.execute("UPDATE journal SET state = 'done' WHERE group_id = ?", (group,))
+    return sorted(set(_articles(entries)) | set(batch.articles(tx.db, group)))
+
+
+def _start_redo(tx: Unit, group: int) -> list[sqlite3.Row]:
+    """Check that the group can be redone (LostRedo if not) and redo its journal entries."""
     entries = tx.execute(
         "SELECT * FROM journal WHERE group_id = ? ORDER BY id", (group,)
     ).fetchall()
@@ -257,10 +303,12 @@ def redo(tx: Unit) -> list[int]:
         if entry["span_id"] is not None and entry["before"] is not None:
             if tx.one("SELECT 1 FROM spans WHERE id = ?", (entry["span_id"],)) is None:
                 raise LostRedo(entry["article_id"])
+    gone = batch.lost(tx.db, group)
+    if gone is not None:
+        raise LostRedo(gone)
     for entry in entries:
         _apply(tx, entry, "after")
-    tx.execute("UPDATE journal SET state = 'done' WHERE group_id = ?", (group,))
-    return _articles(entries)
+    return list(entries)
 
 
 def redo_change(tx: Unit) -> Change:
@@ -281,6 +329,138 @@ class LostRedo(CorrectionError):
             f"cannot redo: the entities of article {article_id} were re-extracted after the undo;"
             " the redo history is cleared"
         )
+
+
+# -- undo and redo of big groups, a chunk per transaction -----------------------------------
+
+
+def undo_in_chunks(db: sqlite_utils.Database, units: Units) -> Change:
+    """Undo the newest change; a big batch is reverted in chunks that each hold the lock briefly.
+
+    The first transaction marks the group pending (so nobody else undoes it, and a crash is
+    finished on the next open), each chunk reverts part of its batch and moves the cursor,
+    the last one undoes its journal entries and marks it undone.
+    """
+    batch.room(db)
+    with units() as tx:
+        group = last_group(tx.db, "done")
+        if group is None:
+            raise CorrectionError("nothing to undo")
+        change = describe(tx.db, group)
+        low, high = batch.bounds(tx.db, group)
+        if batch.size(tx.db, group) <= SINGLE_ROWS:
+            undo(tx)
+            return change
+        batch.open_pending(tx, group, "undo", high + 1)
+    _revert_chunks(units, group, low, high + 1)
+    with units() as tx:
+        _finish_undo(tx, group)
+    return change
+
+
+def redo_in_chunks(db: sqlite_utils.Database, units: Units) -> Change:
+    """Redo the oldest undone change, a big batch in chunks (see :func:`undo_in_chunks`)."""
+    batch.room(db)
+    with units() as tx:
+        group = last_group(tx.db, "undone", newest=False)
+        if group is None:
+            raise CorrectionError("nothing to redo")
+        change = describe(tx.db, group)
+        if batch.size(tx.db, group) <= SINGLE_ROWS:
+            redo(tx)
+            return change
+        _start_redo(tx, group)
+        batch.open_pending(tx, group, "redo", 0)
+    _replay_chunks(db, units, group, 0)
+    return change
+
+
+def _revert_chunks(units: Units, group: int, low: int, cursor: int, rollback: bool = False) -> None:
+    """Revert the group's batch rows from cursor down to low, a paced chunk per transaction."""
+    pacer = batch.Pacer(CHUNK_ROWS)
+    first = True
+    while True:
+        if not first:
+            batch.pause()
+        first = False
+        started = time.perf_counter()
+        with units() as tx:
+            tx.join(group)
+            ids = batch.ids(tx.db, group, low - 1, cursor, pacer.size)
+            if not ids:
+                return
+            batch.revert(tx, group, ids[-1], ids[0], only_unchanged=rollback)
+            if rollback:
+                batch.forget(tx, group, ids[-1], ids[0])
+            else:
+                batch.move_cursor(tx, group, ids[-1])
+        cursor = ids[-1]
+        pacer.took(time.perf_counter() - started, len(ids))
+
+
+def _replay_chunks(db: sqlite_utils.Database, units: Units, group: int, cursor: int) -> None:
+    """Redo the group's batch rows above cursor, a paced chunk per transaction; then mark it done."""
+    pacer = batch.Pacer(CHUNK_ROWS)
+    _low, high = batch.bounds(db, group)
+    first = True
+    while True:
+        if not first:
+            batch.pause()
+        first = False
+        started = time.perf_counter()
+        with units() as tx:
+            tx.join(group)
+            row = tx.execute(
+                "SELECT MAX(id) FROM (SELECT id FROM journal_batch WHERE group_id = ? AND id > ?"
+                " ORDER BY id LIMIT ?)",
+                (group, cursor, pacer.size),
+            ).fetchone()
+            top = row[0]
+            if top is None or cursor >= high:
+                tx.execute("UPDATE journal SET state = 'done' WHERE group_id = ?", (group,))
+                batch.close_pending(tx, group)
+                return
+            batch.replay(tx, group, cursor + 1, int(top))
+            batch.move_cursor(tx, group, int(top))
+        done = int(top) - cursor
+        cursor = int(top)
+        pacer.took(time.perf_counter() - started, done)
+
+
+def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
+    """Revert what a chunked change cut short wrote, and delete its group (as if never made).
+
+    A span someone changed after the batch changed it is left as they made it.
+    """
+    low, high = batch.bounds(db, group)
+    if high:
+        _revert_chunks(units, group, low, high + 1, rollback=True)
+    with units() as tx:
+        drop_group(tx, group)
+
+
+def recover(db: sqlite_utils.Database, units: Units) -> list[int]:
+    """Make whole every group a crashed process left pending; return the groups it touched.
+
+    A propagation cut short ('apply') is rolled back: nothing of it stays. An undo or redo
+    cut short is finished, from the cursor its last chunk committed.
+    """
+    done: list[int] = []
+    for row in batch.pending(db):
+        if batch.alive(row["pid"]):
+            continue
+        group = int(row["group_id"])
+        if row["op"] == "apply":
+            roll_back(db, units, group)
+        elif row["op"] == "undo":
+            low, _high = batch.bounds(db, group)
+            _revert_chunks(units, group, low, int(row["cursor"]))
+            with units() as tx:
+                _finish_undo(tx, group)
+        else:
+            _replay_chunks(db, units, group, int(row["cursor"]))
+        done.append(group)
+    return done
 
 
 def discard_redo(tx: Unit) -> None:

@@ -311,9 +311,16 @@ class Mention:
     current_label: str | None  # its label (None: the text is untagged there)
     before: str  # context left of the mention
     after: str  # context right of the mention
-    action: str = ""  # "relabel", "accept", "add", "reject"; "skip" for a skipped mention
+    action: str = ""  # "relabel", "accept", "add", "replace", "reject"; "skip" if skipped
     current_status: str | None = None  # status of the span there now, if any
     text: str = ""  # the mention as it is written in the article
+    replaces: tuple[int, ...] = ()  # "replace": the overlapping spans it rejects
+    reviewed: bool = False  # the article is reviewed
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        """(article id, start, end): what ``exclude`` names to leave one mention alone."""
+        return (self.article_id, self.start, self.end)
 
 
 @dataclass(frozen=True)
@@ -326,6 +333,9 @@ class PropagationPreview:
     skipped: tuple[Mention, ...] = ()  # untagged mentions left alone: they overlap an entity
     case_sensitive: bool = True
     article_id: int | None = None  # the one article it is limited to, if any
+    reviewed: tuple[Mention, ...] = ()  # mentions in reviewed articles, left alone (action kept)
+    replace: bool = False  # untagged mentions replace the entities they overlap
+    include_reviewed: bool = False  # reviewed articles change too
 
     @property
     def articles(self) -> int:
@@ -333,10 +343,18 @@ class PropagationPreview:
         return len({m.article_id for m in self.mentions})
 
     def counts(self) -> dict[str, int]:
-        """How many mentions each action changes (relabel, accept, add, reject)."""
+        """How many mentions each action changes (relabel, accept, add, replace, reject)."""
         out: dict[str, int] = {}
         for m in self.mentions:
             out[m.action] = out.get(m.action, 0) + 1
+        return out
+
+    def breakdown(self) -> dict[str, int]:
+        """Every count a person checks before applying: each action, skipped and reviewed."""
+        counts = self.counts()
+        out = {a: counts.get(a, 0) for a in ("relabel", "accept", "add", "replace", "reject")}
+        out["skipped"] = len(self.skipped)
+        out["reviewed"] = len(self.reviewed)
         return out
 
 
@@ -351,6 +369,9 @@ class PropagationResult:
     rule: int | None = None  # the rule learned, if one was
     skipped: int = 0  # untagged mentions left alone (they overlap an entity)
     group: int | None = None  # its journal group (what `undo` reverts), None if nothing changed
+    counts: tuple[tuple[str, int], ...] = ()  # mentions changed per action
+    reviewed: int = 0  # mentions left alone because their article is reviewed
+    chunks: int = 1  # write transactions it took (a big propagation commits in chunks)
 
 
 @dataclass(frozen=True)

@@ -4,68 +4,281 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
 
-from . import journal, rules, spans
+from . import batch, journal, rules
 from .db import Unit
 from .errors import CorrectionError
 from .labels import clean_label
 from .mentions import find_mentions, mention_pattern
-from .models import USER_SOURCE, Mention, PropagationPreview, PropagationResult, SpanDraft
-from .rows import article_text
+from .models import Mention, PropagationPreview, PropagationResult, now
+from .rows import article_text, marks
 
 CONTEXT = 40  # characters of context each side of a mention in a preview
-BATCH = 200  # articles read from SQLite at a time
+BATCH = 400  # articles read from SQLite at a time
+# mentions one write transaction changes at first; when a propagation has more, it goes in
+# chunks, each sized from the last one's pace to hold the write lock about 0.4 s
+CHUNK_MENTIONS = 40_000
+Units = journal.Units
+Key = tuple[int, int, int]  # (article id, start, end) of a mention
 
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _candidates(
-    db: sqlite_utils.Database,
-    surface: str,
-    case_sensitive: bool,
-    article_id: int | None,
-    pattern: re.Pattern[str],
-) -> Iterator[sqlite3.Row]:
-    """Yield (id, title, text) of the articles whose text contains surface, a batch at a time.
+@dataclass(frozen=True)
+class Query:
+    """One propagation's question: which surface, how it matches, what it may change."""
 
-    SQLite does the substring test (instr, or LIKE for ASCII without case), so only
-    articles that contain the surface ever reach Python.
+    surface: str
+    label: str | None
+    article_id: int | None = None
+    case_sensitive: bool = True
+    replace: bool = False
+    include_reviewed: bool = False
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    exact: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.surface, str) or not self.surface.strip():
+            raise CorrectionError("propagation needs the text of a mention")
+        if self.label is not None:
+            object.__setattr__(self, "label", clean_label(self.label))
+        flags = 0 if self.case_sensitive else re.IGNORECASE
+        object.__setattr__(self, "pattern", mention_pattern([self.surface], self.case_sensitive))
+        object.__setattr__(self, "exact", re.compile(re.escape(self.surface), flags))
+
+
+def _fts_phrase(surface: str) -> str | None:
+    """The FTS5 phrase whose matches include every mention of an ASCII surface, or None."""
+    if not surface.isascii():
+        return None  # Unicode case folding of the regex and of FTS5 may differ: scan instead
+    words = re.findall(r"[A-Za-z0-9]+", surface)
+    return None if not words else 'text : "' + " ".join(words) + '"'
+
+
+def candidate_ids(db: sqlite_utils.Database, q: Query) -> list[int]:
+    """The ids of the articles that may mention the surface, in order (a superset).
+
+    An ASCII surface is looked up in the word index (articles_fts): an exact whole-word
+    mention is always a match of its words as a phrase there. Otherwise SQLite tests the
+    substring (instr, or LIKE for ASCII without case), so only those texts reach Python.
     """
-    if case_sensitive:
-        where, params = "instr(text, ?) > 0", [surface]
-    elif surface.isascii():
-        where, params = "text LIKE ? ESCAPE '\\'", [f"%{_like_escape(surface)}%"]
+    if q.article_id is not None:
+        article_text(db, q.article_id)  # NotFound for an unknown id
+        return [q.article_id]
+    phrase = _fts_phrase(q.surface)
+    if phrase is not None:
+        try:
+            rows = db.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid",
+                (phrase,),
+            ).fetchall()
+            return [int(r[0]) for r in rows]
+        except sqlite3.OperationalError:  # no word index (a database made by hand): scan
+            pass
+    if q.case_sensitive:
+        where, params = "instr(text, ?) > 0", [q.surface]
+    elif q.surface.isascii():
+        where, params = "text LIKE ? ESCAPE '\\'", [f"%{_like_escape(q.surface)}%"]
     else:
+        pattern = q.pattern
 
         def margin_mentions(t: str | None) -> int:
             return 1 if t is not None and pattern.search(t) else 0
 
         db.register_function(margin_mentions, deterministic=True, replace=True)
         where, params = "margin_mentions(text)", []
-    if article_id is not None:
-        row = db.execute(
-            f"SELECT id, title, text FROM articles WHERE id = ? AND {where}",
-            [article_id, *params],
-        ).fetchone()
-        if row is not None:
-            yield row
-        return
-    last = 0
-    while True:
+    rows = db.execute(f"SELECT id FROM articles WHERE {where} ORDER BY id", params).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+@dataclass
+class Found:
+    """What planning some articles found: changes, skipped and reviewed mentions."""
+
+    changes: list[Mention] = field(default_factory=list)
+    skipped: list[Mention] = field(default_factory=list)
+    reviewed: list[Mention] = field(default_factory=list)
+
+
+def _entities(db: sqlite_utils.Database, q: Query) -> list[tuple[str, str]] | None:
+    """The (surface, label) pairs of current spans whose text is the surface, or None.
+
+    Read from the entities table (one row per surface and label of the non-rejected spans),
+    so that the spans themselves are then found through their (text, label, article) index.
+    None when the surface folds case beyond ASCII (the NOCASE collation would miss some).
+    """
+    if q.case_sensitive:
+        rows = db.execute("SELECT surface, label FROM entities WHERE surface = ?", (q.surface,))
+    elif q.surface.isascii():
         rows = db.execute(
-            f"SELECT id, title, text FROM articles WHERE id > ? AND {where} ORDER BY id LIMIT ?",
-            [last, *params, BATCH],
+            "SELECT surface, label FROM entities WHERE surface = ? COLLATE NOCASE", (q.surface,)
+        )
+    else:
+        return None
+    return [(r[0], r[1]) for r in rows if q.exact.fullmatch(r[0])]
+
+
+def _tagged(
+    db: sqlite_utils.Database,
+    q: Query,
+    pairs: list[tuple[str, str]] | None,
+    chunk: list[int],
+) -> dict[int, list[tuple[Any, ...]]]:
+    """The current spans of some articles whose text is the surface, per article, by start."""
+    tagged: dict[int, list[tuple[Any, ...]]] = {aid: [] for aid in chunk}
+    cur = db.conn.cursor()
+    cur.row_factory = None  # plain tuples
+    cols = 'SELECT id, start, "end", label, status, text, article_id FROM spans'
+    found: list[tuple[Any, ...]] = []
+    if pairs is not None:
+        low, high = min(chunk), max(chunk)
+        for text, label in pairs:
+            found += cur.execute(
+                f"{cols} WHERE text = ? AND label = ? AND article_id BETWEEN ? AND ?"
+                " AND status != 'rejected'",
+                (text, label, low, high),
+            ).fetchall()
+    else:
+        exact = q.exact
+
+        def margin_same(t: str | None) -> int:
+            return 1 if exact.fullmatch(t or "") else 0
+
+        db.register_function(margin_same, deterministic=True, replace=True)
+        found = cur.execute(
+            f"{cols} WHERE article_id IN ({marks(chunk)}) AND status != 'rejected'"
+            " AND margin_same(text)",
+            chunk,
         ).fetchall()
-        yield from rows
-        if len(rows) < BATCH:
-            return
-        last = rows[-1]["id"]
+    for s in sorted(found, key=lambda s: (s[6], s[1], s[0])):
+        if s[6] in tagged and q.exact.fullmatch(s[5]):
+            tagged[s[6]].append(s)
+    return tagged
+
+
+def plan_ids(db: sqlite_utils.Database, q: Query, ids: Sequence[int]) -> Found:
+    """Plan the given articles (ids in order), reading them a batch at a time."""
+    found = Found()
+    pairs = _entities(db, q)
+    for i in range(0, len(ids), BATCH):
+        chunk = list(ids[i : i + BATCH])
+        arts = db.execute(
+            f"SELECT id, title, text, reviewed FROM articles WHERE id IN ({marks(chunk)})"
+            " ORDER BY id",
+            chunk,
+        ).fetchall()
+        tagged = _tagged(db, q, pairs, chunk)
+        _plan_batch(db, q, arts, tagged, found)
+    return found
+
+
+def _plan_batch(
+    db: sqlite_utils.Database,
+    q: Query,
+    arts: list[sqlite3.Row],
+    tagged: dict[int, list[tuple[Any, ...]]],
+    found: Found,
+) -> None:
+    """Decide each mention of a batch of articles; the overlaps are read in one query."""
+    untagged: list[tuple[sqlite3.Row, int, int]] = []
+    per_article: list[tuple[sqlite3.Row, list[Mention]]] = []
+    for art in arts:
+        text: str = art["text"]
+        out: list[Mention] = []
+        for s in tagged[art["id"]]:
+            if q.label is None:
+                action = "reject"
+            elif s[3] != q.label:
+                action = "relabel"
+            elif s[4] == "suggested":
+                action = "accept"
+            else:
+                continue
+            out.append(_mention(art, s[1], s[2], s, action))
+        per_article.append((art, out))
+        if q.label is None:
+            continue
+        covered = {(s[1], s[2]) for s in tagged[art["id"]]}
+        untagged.extend(
+            (art, start, end)
+            for start, end in find_mentions(q.pattern, text)
+            if (start, end) not in covered
+        )
+    overlaps = _overlaps(db, [(a["id"], s, e) for a, s, e in untagged])
+    extra: dict[int, list[Mention]] = {}
+    for art, start, end in untagged:
+        over = overlaps.get((art["id"], start, end))
+        if not over:
+            extra.setdefault(art["id"], []).append(_mention(art, start, end, None, "add"))
+            continue
+        # a span with the surface itself in the way is never replaced (it is a mention too)
+        if q.replace and not any(q.exact.fullmatch(t) for _sid, t in over):
+            replaced = tuple(sid for sid, _t in over)
+            m = _mention(art, start, end, None, "replace", replaced)
+            extra.setdefault(art["id"], []).append(m)
+        else:
+            found.skipped.append(_mention(art, start, end, None, "skip"))
+    for art, out in per_article:
+        out.extend(extra.get(art["id"], ()))
+        if art["reviewed"] and not q.include_reviewed:
+            found.reviewed.extend(out)
+        else:
+            found.changes.extend(out)
+
+
+def _overlaps(db: sqlite_utils.Database, places: list[Key]) -> dict[Key, list[tuple[int, str]]]:
+    """For each (article, start, end), the current spans it overlaps: [(id, text)]."""
+    out: dict[Key, list[tuple[int, str]]] = {}
+    step = 2000  # 3 parameters each, well under SQLite's 32,766
+    for i in range(0, len(places), step):
+        part = places[i : i + step]
+        values = ",".join("(?, ?, ?)" for _ in part)
+        rows = db.execute(
+            f"WITH m(aid, s, e) AS (VALUES {values})"
+            " SELECT m.aid, m.s, m.e, sp.id, sp.text FROM m JOIN spans sp"
+            ' ON sp.article_id = m.aid AND sp.start < m.e AND sp."end" > m.s'
+            " AND sp.status != 'rejected' ORDER BY sp.start, sp.id",
+            [v for p in part for v in p],
+        ).fetchall()
+        for r in rows:
+            out.setdefault((r[0], r[1], r[2]), []).append((int(r[3]), r[4]))
+    return out
+
+
+def _mention(
+    art: sqlite3.Row,
+    start: int,
+    end: int,
+    span: tuple[Any, ...] | None,
+    action: str,
+    replaces: tuple[int, ...] = (),
+) -> Mention:
+    text: str = art["text"]
+    m = object.__new__(Mention)  # a frozen dataclass's __init__ sets each field by hand: slow
+    m.__dict__.update(
+        article_id=art["id"],
+        title=art["title"],
+        start=start,
+        end=end,
+        span_id=None if span is None else span[0],
+        current_label=None if span is None else span[3],
+        before=text[max(0, start - CONTEXT) : start],
+        after=text[end : end + CONTEXT],
+        action=action,
+        current_status=None if span is None else span[4],
+        text=text[start:end],
+        replaces=replaces,
+        reviewed=bool(art["reviewed"]),
+    )
+    return m
 
 
 def plan(
@@ -75,121 +288,268 @@ def plan(
     *,
     article_id: int | None = None,
     case_sensitive: bool = True,
+    replace: bool = False,
+    include_reviewed: bool = False,
 ) -> PropagationPreview:
     """List every mention of surface (in one article, or the corpus) that would change.
 
     A mention is the exact surface (ignoring case if asked) as a whole word, or a
     non-rejected span whose text is the surface. With a label: a span with another label
-    is relabelled, a suggestion with that label accepted, untagged text tagged (unless it
-    overlaps an entity: then it is listed in ``skipped``). With None: every span rejected.
+    is relabelled, a suggestion with that label accepted, untagged text tagged; untagged
+    text that overlaps an entity is listed in ``skipped``, or with replace it replaces the
+    entities it overlaps. With None: every span rejected. Mentions in reviewed articles are
+    listed in ``reviewed`` and left alone unless include_reviewed.
     """
-    if not isinstance(surface, str) or not surface.strip():
-        raise CorrectionError("propagation needs the text of a mention")
-    if label is not None:
-        label = clean_label(label)
-    if article_id is not None:
-        article_text(db, article_id)  # NotFound for an unknown id
-    pattern = mention_pattern([surface], case_sensitive)
-    exact = re.compile(re.escape(surface), 0 if case_sensitive else re.IGNORECASE)
-    changes: list[Mention] = []
-    skipped: list[Mention] = []
-    batch: list[sqlite3.Row] = []
-    if case_sensitive:
-        same, same_params = "+text = ?", [surface]  # + : use the article index
-    elif surface.isascii():  # LIKE without wildcards: equal ignoring ASCII case
-        same, same_params = "text LIKE ? ESCAPE '\\'", [_like_escape(surface)]
-    else:
+    q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed)
+    found = plan_ids(db, q, candidate_ids(db, q))
+    return _preview(q, found)
 
-        def margin_same(t: str | None) -> int:
-            return 1 if exact.fullmatch(t or "") else 0
 
-        db.register_function(margin_same, deterministic=True, replace=True)
-        same, same_params = "margin_same(text)", []
-
-    def overlaps(article_id: int, start: int, end: int) -> bool:
-        q = (
-            'SELECT 1 FROM spans WHERE article_id = ? AND start < ? AND "end" > ?'
-            " AND status != 'rejected' LIMIT 1"
-        )
-        return db.execute(q, (article_id, end, start)).fetchone() is not None
-
-    def flush() -> None:
-        ids = [r["id"] for r in batch]
-        tagged: dict[int, list[tuple[Any, ...]]] = {i: [] for i in ids}
-        marks = ",".join("?" * len(ids))
-        cur = db.conn.cursor()
-        cur.row_factory = None  # plain tuples
-        for s in cur.execute(
-            'SELECT id, start, "end", label, status, text, article_id FROM spans'
-            f" WHERE article_id IN ({marks}) AND status != 'rejected' AND {same}"
-            " ORDER BY start, id",
-            [*ids, *same_params],
-        ):
-            if exact.fullmatch(s[5]):
-                tagged[s[6]].append(s)
-        for art in batch:
-            _plan_article(art, tagged[art["id"]], label, pattern, changes, skipped, overlaps)
-        batch.clear()
-
-    for art in _candidates(db, surface, case_sensitive, article_id, pattern):
-        batch.append(art)
-        if len(batch) >= BATCH:
-            flush()
-    if batch:
-        flush()
+def _preview(q: Query, found: Found) -> PropagationPreview:
     return PropagationPreview(
-        surface, label, tuple(changes), tuple(skipped), case_sensitive, article_id
+        q.surface,
+        q.label,
+        tuple(found.changes),
+        tuple(found.skipped),
+        q.case_sensitive,
+        q.article_id,
+        tuple(found.reviewed),
+        q.replace,
+        q.include_reviewed,
     )
 
 
-def _plan_article(
-    art: sqlite3.Row,
-    tagged: list[
-        tuple[Any, ...]
-    ],  # spans with the surface: (id, start, end, label, status, text, aid)
-    label: str | None,
-    pattern: re.Pattern[str],
-    changes: list[Mention],
-    skipped: list[Mention],
-    overlaps: Callable[[int, int, int], bool],
-) -> None:
-    text: str = art["text"]
+# -- applying ------------------------------------------------------------------------------
 
-    def mention(start: int, end: int, span: tuple[Any, ...] | None, action: str) -> Mention:
-        return Mention(
-            article_id=art["id"],
-            title=art["title"],
-            start=start,
-            end=end,
-            span_id=None if span is None else span[0],
-            current_label=None if span is None else span[3],
-            before=text[max(0, start - CONTEXT) : start],
-            after=text[end : end + CONTEXT],
-            action=action,
-            current_status=None if span is None else span[4],
-            text=text[start:end],
-        )
 
-    for s in tagged:
-        if label is None:
-            action = "reject"
-        elif s[3] != label:
-            action = "relabel"
-        elif s[4] == "suggested":
-            action = "accept"
-        else:
-            continue
-        changes.append(mention(s[1], s[2], s, action))
-    if label is None:
+@dataclass
+class Tally:
+    """What the chunks of one propagation changed, added up."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    articles: set[int] = field(default_factory=set)
+    was: set[str] = field(default_factory=set)
+    skipped: int = 0
+    reviewed: int = 0
+    chunks: int = 0
+
+    @property
+    def mentions(self) -> int:
+        return sum(self.counts.values())
+
+    def add(self, found: Found, changed: list[Mention]) -> None:
+        for m in changed:
+            self.counts[m.action] = self.counts.get(m.action, 0) + 1
+            self.articles.add(m.article_id)
+            if m.current_label is not None:
+                self.was.add(m.current_label)
+        self.skipped += len(found.skipped)
+        self.reviewed += len(found.reviewed)
+        self.chunks += 1
+
+
+def write(tx: Unit, group: int, label: str | None, mentions: Sequence[Mention]) -> None:
+    """Make the planned changes set-based: one UPDATE for the statuses, one insert of spans."""
+    stamp = now()
+    statuses: dict[int, str] = {}
+    places: list[tuple[int, int, int, str]] = []
+    for m in mentions:
+        if m.span_id is not None:
+            statuses[m.span_id] = "accepted" if m.action == "accept" else "rejected"
+        for sid in m.replaces:
+            statuses[sid] = "rejected"
+        if m.action in ("relabel", "add", "replace"):
+            places.append((m.article_id, m.start, m.end, m.text))
+    if not statuses and not places:
         return
-    covered = {(s[1], s[2]) for s in tagged}
-    for start, end in find_mentions(pattern, text):
-        if (start, end) in covered:
-            continue
-        if overlaps(art["id"], start, end):
-            skipped.append(mention(start, end, None, "skip"))
-            continue
-        changes.append(mention(start, end, None, "add"))
+    with batch.entity_counts(tx) as pairs:
+        batch.set_statuses(tx, group, statuses, stamp, pairs)
+        if places:
+            batch.insert_user_spans(tx, group, str(label), places, stamp)
+            pairs.update((text, str(label)) for _a, _s, _e, text in places)
+
+
+def _finish(
+    tx: Unit, q: Query, tally: Tally, learn: bool | None, chunked: bool
+) -> PropagationResult:
+    """Absorb the decision being propagated, learn the rule, describe the group."""
+    if learn is None:
+        learn = q.article_id is None and tally.mentions > 0
+    if not tally.mentions and not learn:
+        if chunked:  # the pending mark and marker row of a group that changed nothing
+            journal.drop_group(tx, tx.group())
+        return PropagationResult(q.surface, q.label, 0, (), reviewed=tally.reviewed)
+    absorbed = _decision_being_propagated(tx.db, q.surface, q.label, q.case_sensitive)
+    if absorbed is not None:
+        journal.regroup(tx, absorbed)
+    info: dict[str, Any] = {
+        "surface": q.surface,
+        "label": q.label,
+        "case_sensitive": q.case_sensitive,
+        "article_id": q.article_id,
+        # what one undo reverts: the decision it absorbed (the hand-made relabel) counts too
+        "changed": tally.mentions + (absorbed is not None),
+        "articles": len(tally.articles),
+        "skipped": tally.skipped,
+        "reviewed": tally.reviewed,
+        "counts": dict(sorted(tally.counts.items())),
+        "was": sorted(tally.was),
+        "replace": q.replace,
+        "include_reviewed": q.include_reviewed,
+    }
+    rule = None
+    if learn:
+        rule = info["rule"] = rules.learn(tx, q.surface, q.label, q.case_sensitive)
+    if chunked:
+        journal.rewrite_after(tx, tx.group(), "propagate", info)
+        batch.close_pending(tx, tx.group())
+    else:
+        journal.record(tx, "propagate", after=info)
+    return PropagationResult(
+        q.surface,
+        q.label,
+        tally.mentions,
+        tuple(sorted(tally.articles)),
+        rule,
+        tally.skipped,
+        tx.group(),
+        tuple(sorted(tally.counts.items())),
+        tally.reviewed,
+        tally.chunks,
+    )
+
+
+def apply(
+    tx: Unit,
+    surface: str,
+    label: str | None,
+    *,
+    article_id: int | None = None,
+    case_sensitive: bool = True,
+    learn: bool | None = None,
+    replace: bool = False,
+    include_reviewed: bool = False,
+    exclude: Collection[Key] = (),
+) -> PropagationResult:
+    """Give every mention of surface the label (None: reject it) in the unit's journal group.
+
+    All in this one transaction (see :func:`apply_in_chunks` for one that keeps each write
+    short). When the newest change is the decision being propagated (the relabel of one
+    "Aleppo" before ``A``), it joins this group, so one undo reverts them together. With
+    learn, the decision also becomes a rule that later extraction applies; by default
+    (None) it does when the propagation covers the whole corpus and changed something.
+    exclude names mentions (article id, start, end) to leave alone. Returns what this call
+    did (not read back from the journal, which others may write).
+    """
+    q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed)
+    tally = Tally()
+    found = plan_ids(tx.db, q, candidate_ids(tx.db, q))
+    skip = set(exclude)
+    changed = [m for m in found.changes if m.key not in skip] if skip else found.changes
+    if changed:
+        write(tx, tx.edit_group(), q.label, changed)
+    tally.add(found, changed)
+    return _finish(tx, q, tally, learn, chunked=False)
+
+
+def apply_in_chunks(
+    db: sqlite_utils.Database,
+    units: Units,
+    surface: str,
+    label: str | None,
+    *,
+    article_id: int | None = None,
+    case_sensitive: bool = True,
+    learn: bool | None = None,
+    replace: bool = False,
+    include_reviewed: bool = False,
+    exclude: Collection[Key] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> PropagationResult:
+    """Apply a propagation as :func:`apply` does, in write transactions of about 0.4 s each.
+
+    Up to CHUNK_MENTIONS mentions are one transaction, as :func:`apply`. A bigger one is still
+    one journal group, one undo, all or nothing: the first chunk commits a pending
+    mark on the group (undo and the history do not see it), each chunk plans its articles
+    outside the write lock and writes them set-based (planning again inside when another
+    process wrote meanwhile), and the last one learns the rule and clears the mark. An
+    error or Ctrl-C rolls back what was written; a crash is rolled back on the next open
+    (:func:`journal.recover`). Between chunks other processes get the write lock.
+    progress(done, total) is called with articles done after each chunk.
+    """
+    q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed)
+    skip = set(exclude)
+    batch.room(db)
+    ids = candidate_ids(db, q)
+    tally = Tally()
+    pacer = batch.Pacer(CHUNK_MENTIONS, least=200)
+    group: int | None = None
+    pos = 0
+    try:
+        while True:
+            started = time.perf_counter()
+            db.execute("BEGIN")  # plan in one read snapshot, outside the write lock
+            try:
+                seen = _data_version(db)
+                found, n = _plan_upto(db, q, ids, pos, pacer.size)
+            finally:
+                db.execute("COMMIT")
+            part, last = ids[pos : pos + n], pos + n >= len(ids)
+            if group is not None:
+                time.sleep(max(0.0, batch.GAP - (time.perf_counter() - started)))
+            held = time.perf_counter()
+            with units() as tx:
+                if _data_version(tx.db) != seen:  # another process wrote: plan again, inside
+                    found = plan_ids(tx.db, q, part)
+                changed = [m for m in found.changes if m.key not in skip]
+                if group is None and last:  # all of it fits one transaction: no pending mark
+                    if changed:
+                        write(tx, tx.edit_group(), q.label, changed)
+                    tally.add(found, changed)
+                    return _finish(tx, q, tally, learn, chunked=False)
+                if group is None:
+                    group = tx.edit_group()
+                    batch.open_pending(tx, group, "apply", 0)
+                    journal.record(tx, "propagate", after={"surface": surface, "pending": True})
+                else:
+                    tx.join(group)
+                write(tx, group, q.label, changed)
+            tally.add(found, changed)
+            pos += n
+            pacer.took(time.perf_counter() - held, max(1, len(changed)))
+            if progress is not None:
+                progress(pos, len(ids))
+            if last:
+                break
+        with units() as tx:
+            assert group is not None
+            tx.join(group)
+            return _finish(tx, q, tally, learn, chunked=True)
+    except BaseException:
+        if group is not None:
+            journal.roll_back(db, units, group)
+        raise
+
+
+def _plan_upto(
+    db: sqlite_utils.Database, q: Query, ids: Sequence[int], pos: int, mentions: int
+) -> tuple[Found, int]:
+    """Plan the articles from ids[pos] on, a batch at a time, until about mentions changes."""
+    found = Found()
+    n = 0
+    while pos + n < len(ids) and (n == 0 or len(found.changes) < mentions):
+        part = ids[pos + n : pos + n + BATCH]
+        more = plan_ids(db, q, part)
+        found.changes += more.changes
+        found.skipped += more.skipped
+        found.reviewed += more.reviewed
+        n += len(part)
+    return found, n
+
+
+def _data_version(db: sqlite_utils.Database) -> int:
+    """Changes when another connection commits (PRAGMA data_version)."""
+    return int(db.execute("PRAGMA data_version").fetchone()[0])
 
 
 def propagate(
@@ -214,64 +574,6 @@ def propagate(
     return done.mentions
 
 
-def apply(
-    tx: Unit,
-    surface: str,
-    label: str | None,
-    *,
-    article_id: int | None = None,
-    case_sensitive: bool = True,
-    learn: bool | None = None,
-) -> PropagationResult:
-    """Give every mention of surface the label (None: reject it) in the unit's journal group.
-
-    When the newest change is the decision being propagated (the relabel of one "Aleppo"
-    before ``A``), it joins this group, so one undo reverts them together. With learn, the
-    decision also becomes a rule that later extraction applies; by default (None) it does
-    when the propagation covers the whole corpus, not one article, and changed something.
-    Returns what this call did (not read back from the journal, which others may write).
-    """
-    found = plan(tx.db, surface, label, article_id=article_id, case_sensitive=case_sensitive)
-    if learn is None:
-        learn = article_id is None and bool(found.mentions)
-    if not found.mentions and not learn:
-        return PropagationResult(surface, found.label, 0, ())
-    absorbed = _decision_being_propagated(tx.db, surface, found.label, case_sensitive)
-    if absorbed is not None:
-        journal.regroup(tx, absorbed)
-    texts: dict[int, str] = {}
-    for m in found.mentions:
-        if m.span_id is not None and m.action in ("accept", "reject", "relabel"):
-            status = "accepted" if m.action == "accept" else "rejected"
-            spans.update(tx, m.span_id, m.action, status=status)
-        if m.action in ("relabel", "add"):
-            if m.article_id not in texts:
-                texts = {m.article_id: article_text(tx.db, m.article_id)}
-            draft = SpanDraft(m.start, m.end, str(found.label), USER_SOURCE, "accepted")
-            spans.insert(tx, texts[m.article_id], m.article_id, draft, action=m.action)
-    articles = tuple(sorted({m.article_id for m in found.mentions}))
-    was = sorted({m.current_label for m in found.mentions if m.current_label is not None})
-    info: dict[str, Any] = {
-        "surface": surface,
-        "label": found.label,
-        "case_sensitive": case_sensitive,
-        "article_id": article_id,
-        # what one undo reverts: the decision it absorbed (the hand-made relabel) counts too
-        "changed": len(found.mentions) + (absorbed is not None),
-        "articles": len(articles),
-        "skipped": len(found.skipped),
-        "counts": found.counts(),
-        "was": was,
-    }
-    rule = None
-    if learn:
-        rule = info["rule"] = rules.learn(tx, surface, found.label, case_sensitive)
-    journal.record(tx, "propagate", after=info)
-    return PropagationResult(
-        surface, found.label, len(found.mentions), articles, rule, len(found.skipped), tx.group()
-    )
-
-
 def _decision_being_propagated(
     db: sqlite_utils.Database, surface: str, label: str | None, case_sensitive: bool
 ) -> int | None:
@@ -286,3 +588,8 @@ def _decision_being_propagated(
     if not same or done_label != label:
         return None
     return journal.last_group(db, "done")
+
+
+def keys(mentions: Sequence[Mention]) -> Iterator[Key]:
+    """The keys of mentions (for ``exclude``)."""
+    return (m.key for m in mentions)

@@ -8,9 +8,11 @@ error of SQLite comes out as one of margin's (``store.errors``).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -26,7 +28,8 @@ from .db import Connections, Unit, check_pages, unit_of_work
 from .delegate import reads, writes
 from .entities import actions as entity_actions
 from .entities import consistency, names, page, suggest, timeline, watch
-from .models import ArticleDraft, Change, ImportResult, SpanDraft
+from .errors import MarginError, translate
+from .models import ArticleDraft, Change, ImportResult, PropagationResult, SpanDraft
 from .training import registry as model_registry
 
 
@@ -47,6 +50,7 @@ class Store:
         if not read_only and self.path != ":memory:":
             try:
                 check_pages(db, self.path)  # never write into damaged pages
+                self.recover()  # a propagation a crash cut short: rolled back
             except BaseException:
                 self._pool.close()
                 raise
@@ -112,10 +116,6 @@ class Store:
     add_span = writes(corrections.add_span)
     set_reviewed = writes(corrections.set_reviewed)
     preview_propagation = reads(propagation.plan)
-    propagate = writes(propagation.propagate)
-    apply_propagation = writes(propagation.apply)
-    undo = writes(journal.undo)
-    undo_change = writes(journal.undo_change)
     can_undo = reads(journal.can_undo)
     can_redo = reads(journal.can_redo)
     next_undo = reads(journal.next_undo)
@@ -126,6 +126,60 @@ class Store:
     def made_elsewhere(self, change: Change) -> str | None:
         """A warning when change was made by another process or window than this store's."""
         return journal.elsewhere(change, self.origin)
+
+    # -- propagation at scale: chunked writes, set-based batches, crash recovery -------------
+    # (a big propagation, undo or redo commits in chunks of about 0.4 s: see journal.recover)
+
+    def apply_propagation(
+        self, surface: str, label: str | None, **options: Any
+    ) -> PropagationResult:
+        """Propagate a decision (see propagation.apply_in_chunks for the options)."""
+        with self._translated():
+            return propagation.apply_in_chunks(self.db, self.unit, surface, label, **options)
+
+    def propagate(
+        self,
+        surface: str,
+        label: str | None,
+        *,
+        article_id: int | None = None,
+        case_sensitive: bool = True,
+        learn: bool | None = None,
+        **options: Any,
+    ) -> int:
+        """Propagate and return the mentions changed; learns a rule for any corpus-wide call."""
+        done = self.apply_propagation(
+            surface,
+            label,
+            article_id=article_id,
+            case_sensitive=case_sensitive,
+            learn=article_id is None if learn is None else learn,
+            **options,
+        )
+        return done.mentions
+
+    def undo_change(self) -> Change:
+        """Undo the newest change group and return it described (a big one in chunks)."""
+        with self._translated():
+            return journal.undo_in_chunks(self.db, self.unit)
+
+    def undo(self) -> list[int]:
+        """Undo the newest change group; return the ids of the articles it touched."""
+        return list(self.undo_change().articles)
+
+    def recover(self) -> list[int]:
+        """Make whole the changes a crashed process left half written; return their groups."""
+        with self._translated():
+            return journal.recover(self.db, self.unit)
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            if isinstance(exc, MarginError):
+                raise
+            raise translate(exc, self.path) from exc
 
     def redo(self) -> list[int]:
         """Redo the oldest undone change group; returns the ids of the articles it touched.
@@ -138,8 +192,8 @@ class Store:
     def redo_change(self) -> Change:
         """Redo as :meth:`redo` does; return the change redone (read in the same transaction)."""
         try:
-            with self.unit() as tx:
-                return journal.redo_change(tx)
+            with self._translated():
+                return journal.redo_in_chunks(self.db, self.unit)
         except journal.LostRedo:
             with self.unit() as tx:
                 journal.discard_redo(tx)

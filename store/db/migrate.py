@@ -12,6 +12,7 @@ from . import (
     m0002_search,
     m0003_fts,
     m0004_origin,
+    m0005_batch,
     m0007_models,
     m0008_entities,
 )
@@ -23,6 +24,7 @@ STEPS = (
     (2, m0002_search),
     (3, m0003_fts),
     (4, m0004_origin),
+    (5, m0005_batch),
     (7, m0007_models),
     (8, m0008_entities),
 )

@@ -58,6 +58,11 @@ class Unit:
             self._edit = True
         return self.group()
 
+    def join(self, group: int) -> None:
+        """Write into an existing group (the next chunk of a change written in several units)."""
+        self._group = group
+        self._edit = True
+
     @contextmanager
     def nested(self) -> Iterator[Unit]:
         """A savepoint inside this unit: rolled back alone when its block fails."""

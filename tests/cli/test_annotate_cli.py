@@ -79,7 +79,7 @@ def test_the_aleppo_story(run, seeded, db_path, tmp_path):
     ]
 
     out = run("propagate", "Aleppo", "GPE").output
-    assert "1 mention(s) changed in 1 article(s); rule 1 learned" in out
+    assert "1 mention(s) changed in 1 article(s) (1 relabel); rule 1 learned" in out
     now = [s for s in show(run)["spans"] if s["text"] == "Aleppo"]
     assert {(s["label"], s["status"], s["source"]) for s in now} == {
         ("NORP", "rejected", "model:fake@1"),
@@ -208,7 +208,12 @@ def test_propagate_no_learn_ignore_case_and_article(run, seeded):
             "propagate", "aleppo", "GPE", "--ignore-case", "--no-learn", "--article", "1", "--json"
         ).output
     )
-    assert out == {"changed": 2, "articles": [1], "rule": None}
+    assert out == {
+        "changed": 2,
+        "articles": [1],
+        "rule": None,
+        "breakdown": {"relabel": 2, "reviewed": 0, "skipped": 0},
+    }
     assert json.loads(run("rules", "--json").output) == []
     out = json.loads(run("propagate", "Aleppo", "LOC", "--article", "1", "--json").output)
     assert out["rule"] is None and json.loads(run("rules", "--json").output) == []

@@ -207,12 +207,12 @@ def test_only_articles_containing_the_surface_reach_python(store, monkeypatch):
     seen = []
     import store.propagation as propagation
 
-    original = propagation._plan_article
+    original = propagation._plan_batch
 
-    def spy(art, *args):
-        seen.append(art["id"])
-        return original(art, *args)
+    def spy(db, q, arts, *args):
+        seen.extend(a["id"] for a in arts)
+        return original(db, q, arts, *args)
 
-    monkeypatch.setattr(propagation, "_plan_article", spy)
+    monkeypatch.setattr(propagation, "_plan_batch", spy)
     assert len(store.preview_propagation("Aleppo", "GPE").mentions) == 1
     assert len(seen) == 1

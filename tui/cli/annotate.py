@@ -131,6 +131,10 @@ def _preview_json(p: PropagationPreview) -> dict[str, Any]:
         "articles": p.articles,
         "counts": p.counts(),
         "skipped": len(p.skipped),
+        "reviewed": len(p.reviewed),
+        "breakdown": p.breakdown(),
+        "replace": p.replace,
+        "include_reviewed": p.include_reviewed,
         "mentions": [
             {
                 "article_id": m.article_id,
@@ -141,10 +145,25 @@ def _preview_json(p: PropagationPreview) -> dict[str, Any]:
                 "span_id": m.span_id,
                 "label": m.current_label,
                 "status": m.current_status,
+                "replaces": list(m.replaces),
             }
             for m in p.mentions
         ],
     }
+
+
+def _breakdown(counts: dict[str, int]) -> str:
+    """'2 relabel, 1 newly tagged, 3 skipped (overlap an entity), ...': every count, in order."""
+    names = {
+        "relabel": "relabel",
+        "accept": "accept",
+        "add": "newly tagged",
+        "replace": "replaced",
+        "reject": "reject",
+        "skipped": "skipped (overlap an entity)",
+        "reviewed": "in reviewed articles, left alone",
+    }
+    return ", ".join(f"{counts.get(k, 0)} {v}" for k, v in names.items() if counts.get(k, 0))
 
 
 def _decision(surface: str, label: str | None) -> str:
@@ -165,6 +184,12 @@ def _decision(surface: str, label: str | None) -> str:
     help="Keep the decision as a rule for later extraction (default: unless --article).",
 )
 @click.option("--new-label", is_flag=True, help="Allow a label the legend does not have yet.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Tag mentions that overlap an entity too, rejecting the entities they overlap.",
+)
+@click.option("--include-reviewed", is_flag=True, help="Change mentions in reviewed articles too.")
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 @pass_context
 def propagate_cmd(
@@ -177,14 +202,17 @@ def propagate_cmd(
     dry_run: bool,
     learn: bool | None,
     new_label: bool,
+    replace: bool,
+    include_reviewed: bool,
     as_json: bool,
 ) -> None:
     """Give every mention of SURFACE the LABEL (or --reject them all) as one undoable change.
 
     Mentions are whole words (case-sensitive unless --ignore-case) and tagged spans with that
-    exact text. Untagged mentions that overlap another entity are skipped. A corpus-wide
-    decision also becomes a rule that later extraction applies (see `margin rules`);
-    --no-learn / --learn change that.
+    exact text. Untagged mentions that overlap another entity are skipped (--replace: the
+    entities they overlap are rejected and the mention tagged). Mentions in reviewed articles
+    are counted and left alone unless --include-reviewed. A corpus-wide decision also becomes
+    a rule that later extraction applies (see `margin rules`); --no-learn / --learn change that.
     """
     if reject == (label is not None):
         raise CorrectionError("give a LABEL or --reject, not both or neither")
@@ -193,15 +221,19 @@ def propagate_cmd(
         label = _label(store, label, new_label)
     if dry_run:
         p = store.preview_propagation(
-            surface, label, article_id=article_id, case_sensitive=not ignore_case
+            surface,
+            label,
+            article_id=article_id,
+            case_sensitive=not ignore_case,
+            replace=replace,
+            include_reviewed=include_reviewed,
         )
         if as_json:
             echo_json(_preview_json(p))
             return
-        counts = ", ".join(f"{n} {a}" for a, n in sorted(p.counts().items())) or "nothing"
         echo(
             f"{_decision(surface, label)}: {len(p.mentions)} mention(s) in {p.articles}"
-            f" article(s) would change ({counts}); {len(p.skipped)} skipped (overlap an entity)"
+            f" article(s) would change ({_breakdown(p.breakdown()) or 'nothing'})"
         )
         for m in p.mentions[:SHOWN]:
             ctx = plain(f"{m.before[-25:]}[{m.text}]{m.after[:25]}", one_line=True)
@@ -216,14 +248,20 @@ def propagate_cmd(
         article_id=article_id,
         case_sensitive=not ignore_case,
         learn=learn,
+        replace=replace,
+        include_reviewed=include_reviewed,
     )
     n, arts = done.mentions, list(done.articles)
+    counts = dict(done.counts, skipped=done.skipped, reviewed=done.reviewed)
     if as_json:
-        echo_json({"changed": n, "articles": arts, "rule": done.rule})
+        echo_json({"changed": n, "articles": arts, "rule": done.rule, "breakdown": counts})
         return
     tail = f"; rule {done.rule} learned" if done.rule is not None else ""
+    detail = _breakdown(counts)
     echo(
-        f"{_decision(surface, label)}: {n} mention(s) changed in {len(arts)} article(s){tail}"
+        f"{_decision(surface, label)}: {n} mention(s) changed in {len(arts)} article(s)"
+        + (f" ({detail})" if detail else "")
+        + tail
         + ("; `margin undo` reverts it" if done.group is not None else "")
     )
 

@@ -32,7 +32,7 @@ from ..workers import store_work
 from .base import StoreScreen
 from .common import ArticleData, StoreChanged, freeze_memory
 from .label_picker import LabelPicker
-from .propagate import PropagateScreen
+from .propagate import Choice, PropagateScreen
 
 NARROW = 100  # below this many columns the panel folds away (tab shows it)
 WIDE = 160  # from this many columns the panel gets wider
@@ -280,8 +280,14 @@ class ReaderScreen(StoreScreen[None]):
             self.post_message(self.NothingToApply())
             return
         surface, label, _article = decision
-        corpus = self.store.preview_propagation(surface, label)
-        here = self.store.preview_propagation(surface, label, article_id=self.article_id)
+        newest = self.store.next_undo()
+        # after a resize, the same boundaries for every identical mention: the spans in the way
+        # (the old boundaries) are replaced
+        replace = newest is not None and newest.action == "resize"
+        corpus = self.store.preview_propagation(surface, label, replace=replace)
+        here = self.store.preview_propagation(
+            surface, label, article_id=self.article_id, replace=replace
+        )
         self.post_message(self.PreviewReady(corpus, here, label))
 
     def _edits_running(self) -> bool:
@@ -367,17 +373,26 @@ class ReaderScreen(StoreScreen[None]):
             return
         surface, label = message.corpus.surface, message.label
 
-        def chosen(scope: str | None) -> None:
-            if scope is None:
+        def chosen(choice: Choice | None) -> None:
+            if choice is None:
                 return
-            where = self.article_id if scope == "article" else None
+            where = self.article_id if choice.scope == "article" else None
             self.edit(
-                lambda s: s.propagate(surface, label, article_id=where),
+                lambda s: s.propagate(
+                    surface,
+                    label,
+                    article_id=where,
+                    case_sensitive=choice.case_sensitive,
+                    replace=choice.replace,
+                    include_reviewed=choice.include_reviewed,
+                    exclude=choice.exclude,
+                ),
                 "changed {result} mention(s)",
                 caret=self.text_view.caret,
             )
 
-        self.app.push_screen(PropagateScreen(message.corpus, message.article), chosen)
+        dialog = PropagateScreen(message.corpus, message.article, self.article_id)
+        self.app.push_screen(dialog, chosen)
 
     def on_store_changed(self, message: StoreChanged) -> None:
         self.load(self.article_id, caret=self.text_view.caret)

@@ -1,0 +1,344 @@
+"""Batches: many span changes written, undone and redone set-based, recorded in journal_batch.
+
+A batch belongs to one journal group. Each span it changes is one ``journal_batch`` row (its
+old and new status, or the whole span when the batch made it), written with INSERT ... SELECT
+beside the one UPDATE ... FROM or executemany that changes the spans. Undo and redo replay
+those rows with one statement per kind of change, over a range of row ids at a time, so a
+big batch can be reverted in chunks that each hold the write lock briefly (about 0.4 s).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import sqlite_utils
+
+from .db import Unit
+from .labels import ensure_label
+from .models import USER_SOURCE, now
+
+TARGETS = "temp.margin_batch_targets"
+_STATUS_ROW = (
+    "INSERT INTO journal_batch (group_id, span_id, inserted, old_status, old_updated_at,"
+    " new_status, new_updated_at, article_id)"
+    " SELECT ?, s.id, 0, s.status, s.updated_at, t.status, ?, s.article_id"
+    f" FROM {TARGETS} t CROSS JOIN spans s ON s.id = t.span_id WHERE s.status != t.status"
+    " ORDER BY s.id"
+)
+
+
+def set_statuses(
+    tx: Unit,
+    group: int,
+    targets: dict[int, str],
+    stamp: str,
+    pairs: set[tuple[str, str]] | None = None,
+) -> int:
+    """Give spans new statuses ({span id: status}) in one UPDATE, journalled; return how many.
+
+    pairs, when given, gets the (surface, label) of every span changed (see entity_counts).
+    """
+    if not targets:
+        return 0
+    tx.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {TARGETS.split('.')[1]}"
+        " (span_id INTEGER PRIMARY KEY, status TEXT NOT NULL)"
+    )
+    tx.execute(f"DELETE FROM {TARGETS}")
+    tx.conn.executemany(f"INSERT INTO {TARGETS} VALUES (?, ?)", targets.items())
+    cur = tx.execute(_STATUS_ROW, (group, stamp))
+    changed = cur.rowcount
+    if pairs is not None:
+        pairs.update(
+            (r[0], r[1])
+            for r in tx.execute(
+                f"SELECT DISTINCT s.text, s.label FROM {TARGETS} t CROSS JOIN spans s"
+                " ON s.id = t.span_id"
+            )
+        )
+    # (not UPDATE ... FROM: SQLite would scan every span and look each up in the targets)
+    tx.execute(
+        f"UPDATE spans SET status = (SELECT t.status FROM {TARGETS} t WHERE t.span_id = spans.id),"
+        f" updated_at = ? WHERE id IN (SELECT span_id FROM {TARGETS})"
+        f" AND status != (SELECT t.status FROM {TARGETS} t WHERE t.span_id = spans.id)",
+        (stamp,),
+    )
+    tx.execute(f"DELETE FROM {TARGETS}")
+    return changed
+
+
+def insert_user_spans(
+    tx: Unit, group: int, label: str, places: Sequence[tuple[int, int, int, str]], stamp: str
+) -> int:
+    """Insert accepted user spans ((article id, start, end, text) each) with label, journalled."""
+    if not places:
+        return 0
+    ensure_label(tx.db, label)
+    last = int(tx.one("SELECT COALESCE(MAX(id), 0) FROM spans"))
+    tx.conn.executemany(
+        'INSERT INTO spans (article_id, start, "end", label, source, status, text, created_at,'
+        " updated_at) VALUES (?, ?, ?, ?, ?, 'accepted', ?, ?, ?)",
+        ((a, s, e, label, USER_SOURCE, t, stamp, stamp) for a, s, e, t in places),
+    )
+    tx.execute(
+        "INSERT INTO journal_batch (group_id, span_id, inserted, new_status, new_updated_at,"
+        ' article_id, start, "end", label, source, text, created_at)'
+        ' SELECT ?, id, 1, status, updated_at, article_id, start, "end", label, source, text,'
+        " created_at FROM spans WHERE id > ? ORDER BY id",
+        (group, last),
+    )
+    return len(places)
+
+
+CACHE_KB = 65_536  # page cache of a connection writing a batch (SQLite's default is 2 MB)
+
+
+def room(db: sqlite_utils.Database) -> None:
+    """Give the connection a page cache big enough for a batch's pages (fewer spills to the WAL)."""
+    if int(db.execute("PRAGMA cache_size").fetchone()[0]) > -CACHE_KB:
+        db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
+
+
+# -- the entity counts of a batch, kept once per batch ---------------------------------------
+
+# the triggers that keep entities (surface, label, counts) in step with each span written
+ENTITY_TRIGGERS = ("spans_entity_insert", "spans_entity_delete", "spans_entity_update")
+
+
+@contextmanager
+def entity_counts(tx: Unit) -> Iterator[set[tuple[str, str]]]:
+    """Write a batch with the per-span entity triggers off, then count its entities once.
+
+    The triggers cost about half of each span written; inside the unit they are dropped,
+    the batch adds the (surface, label) pairs it touches to the set yielded, and then the
+    triggers are made again and those pairs' counts read from the spans. An error rolls the
+    whole unit back, the triggers with it.
+    """
+    marks_ = ",".join("?" * len(ENTITY_TRIGGERS))
+    found = tx.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks_})",
+        ENTITY_TRIGGERS,
+    ).fetchall()
+    for name, _sql in found:
+        tx.execute(f"DROP TRIGGER {name}")
+    pairs: set[tuple[str, str]] = set()
+    yield pairs
+    for _name, sql in found:
+        tx.execute(sql)
+    if found:
+        recount(tx, pairs)
+
+
+def recount(tx: Unit, pairs: set[tuple[str, str]]) -> None:
+    """Set the entities rows of these (surface, label) pairs from the current spans."""
+    for surface, label in sorted(pairs):
+        n, arts = tx.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT article_id) FROM spans"
+            " WHERE text = ? AND label = ? AND status != 'rejected'",
+            (surface, label),
+        ).fetchone()
+        if n:
+            tx.execute(
+                "INSERT INTO entities (surface, label, mentions, articles) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (surface, label) DO UPDATE SET mentions = excluded.mentions,"
+                " articles = excluded.articles",
+                (surface, label, n, arts),
+            )
+        else:
+            tx.execute("DELETE FROM entities WHERE surface = ? AND label = ?", (surface, label))
+
+
+def batch_pairs(tx: Unit, group: int, low: int, high: int) -> set[tuple[str, str]]:
+    """The (surface, label) pairs of the spans of the group's batch rows low <= id <= high."""
+    rows = tx.execute(
+        "SELECT DISTINCT text, label FROM journal_batch WHERE group_id = ? AND id BETWEEN ? AND ?"
+        " AND inserted = 1 UNION SELECT DISTINCT s.text, s.label FROM journal_batch b"
+        " CROSS JOIN spans s ON s.id = b.span_id WHERE b.group_id = ? AND b.id BETWEEN ? AND ?"
+        " AND b.inserted = 0",
+        (group, low, high, group, low, high),
+    ).fetchall()
+    return {(r[0], r[1]) for r in rows}
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def size(db: sqlite_utils.Database, group: int) -> int:
+    """How many span changes the group's batch holds."""
+    return int(
+        db.execute("SELECT COUNT(*) FROM journal_batch WHERE group_id = ?", (group,)).fetchone()[0]
+    )
+
+
+def bounds(db: sqlite_utils.Database, group: int) -> tuple[int, int]:
+    """The lowest and highest journal_batch id of the group ((0, 0) when it has none)."""
+    row = db.execute(
+        "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM journal_batch WHERE group_id = ?",
+        (group,),
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def articles(db: sqlite_utils.Database, group: int) -> list[int]:
+    """The articles the group's batch touched."""
+    rows = db.execute(
+        "SELECT DISTINCT article_id FROM journal_batch WHERE group_id = ?", (group,)
+    ).fetchall()
+    return sorted(int(r[0]) for r in rows)
+
+
+def lost(db: sqlite_utils.Database, group: int) -> int | None:
+    """An article whose span the batch changed is gone from (a redo cannot be made), or None."""
+    row = db.execute(
+        "SELECT b.article_id FROM journal_batch b WHERE b.group_id = ? AND b.inserted = 0"
+        " AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.id = b.span_id) LIMIT 1",
+        (group,),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+# -- undo, redo and rolling back --------------------------------------------------------------
+
+
+def revert(tx: Unit, group: int, low: int, high: int, *, only_unchanged: bool = False) -> None:
+    """See :func:`_revert`; the entity counts of the spans are kept once, not per span."""
+    with entity_counts(tx) as pairs:
+        pairs |= batch_pairs(tx, group, low, high)
+        _revert(tx, group, low, high, only_unchanged=only_unchanged)
+
+
+def _revert(tx: Unit, group: int, low: int, high: int, *, only_unchanged: bool = False) -> None:
+    """Put back the spans of the group's batch rows low <= id <= high as they were before.
+
+    only_unchanged: leave a span alone that someone changed after the batch (rolling back a
+    batch cut short by a crash, while other processes went on writing).
+    """
+    rows = "b.group_id = ? AND b.id BETWEEN ? AND ?"
+    same = ""
+    if only_unchanged:
+        same = " AND spans.status = b.new_status AND spans.updated_at = b.new_updated_at"
+    tx.execute(
+        "DELETE FROM spans WHERE id IN (SELECT b.span_id FROM journal_batch b JOIN spans"
+        f" ON spans.id = b.span_id WHERE {rows} AND b.inserted = 1{same})",
+        (group, low, high),
+    )
+    tx.execute(
+        "UPDATE spans SET status = b.old_status, updated_at = b.old_updated_at"
+        f" FROM journal_batch b WHERE {rows} AND b.inserted = 0 AND spans.id = b.span_id{same}",
+        (group, low, high),
+    )
+
+
+def replay(tx: Unit, group: int, low: int, high: int) -> None:
+    """Make the group's batch rows low <= id <= high again, as they were first made."""
+    with entity_counts(tx) as pairs:
+        pairs |= batch_pairs(tx, group, low, high)
+        _replay(tx, group, low, high)
+
+
+def _replay(tx: Unit, group: int, low: int, high: int) -> None:
+    rows = "b.group_id = ? AND b.id BETWEEN ? AND ?"
+    tx.execute(
+        "UPDATE spans SET status = b.new_status, updated_at = b.new_updated_at"
+        f" FROM journal_batch b WHERE {rows} AND b.inserted = 0 AND spans.id = b.span_id",
+        (group, low, high),
+    )
+    tx.execute(
+        'INSERT INTO spans (id, article_id, start, "end", label, source, status, text,'
+        " created_at, updated_at)"
+        ' SELECT b.span_id, b.article_id, b.start, b."end", b.label, b.source, b.new_status,'
+        f" b.text, b.created_at, b.new_updated_at FROM journal_batch b WHERE {rows}"
+        " AND b.inserted = 1 ORDER BY b.id",
+        (group, low, high),
+    )
+
+
+def forget(tx: Unit, group: int, low: int, high: int) -> None:
+    """Delete the group's batch rows low <= id <= high (a rolled-back batch)."""
+    tx.execute(
+        "DELETE FROM journal_batch WHERE group_id = ? AND id BETWEEN ? AND ?", (group, low, high)
+    )
+
+
+def ids(db: sqlite_utils.Database, group: int, after: int, before: int, limit: int) -> list[int]:
+    """Up to limit batch row ids of the group with after < id < before, from the top down."""
+    rows = db.execute(
+        "SELECT id FROM journal_batch WHERE group_id = ? AND id > ? AND id < ?"
+        " ORDER BY id DESC LIMIT ?",
+        (group, after, before, limit),
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+# -- groups written in several transactions ------------------------------------------------
+
+
+def open_pending(tx: Unit, group: int, op: str, cursor: int) -> None:
+    """Mark the group as being written in chunks (op: 'apply', 'undo' or 'redo')."""
+    tx.execute(
+        "INSERT OR REPLACE INTO journal_pending (group_id, op, cursor, started_at, pid, origin)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (group, op, cursor, now(), os.getpid(), tx.origin),
+    )
+
+
+def move_cursor(tx: Unit, group: int, cursor: int) -> None:
+    """Record how far the chunks of a pending group got."""
+    tx.execute("UPDATE journal_pending SET cursor = ? WHERE group_id = ?", (cursor, group))
+
+
+def close_pending(tx: Unit, group: int) -> None:
+    """The group is whole: its last chunk is committing."""
+    tx.execute("DELETE FROM journal_pending WHERE group_id = ?", (group,))
+
+
+def pending(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every group still being written in chunks (or left so by a crash)."""
+    return [dict(r) for r in db.execute("SELECT * FROM journal_pending ORDER BY group_id")]
+
+
+def alive(pid: int | None) -> bool:
+    """True while the process that writes a pending group runs (so it was not cut short)."""
+    if pid is None:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
+
+
+class Pacer:
+    """Chunk sizes that keep each write transaction near a target duration."""
+
+    def __init__(self, first: int, target: float = 0.4, least: int = 50) -> None:
+        self.size = first
+        self.target = target
+        self.least = least
+
+    def took(self, seconds: float, done: int) -> None:
+        """A chunk of done items took seconds: size the next one for the target."""
+        if done <= 0:
+            return
+        rate = done / max(seconds, 1e-3)
+        self.size = max(self.least, min(int(rate * self.target), self.size * 4))
+
+
+def pause() -> None:
+    """Let another process take the write lock between two chunks.
+
+    SQLite's busy handler looks again every 100 ms at most, so a gap of that length lets a
+    waiting correction through before the next chunk begins.
+    """
+    time.sleep(GAP)
+
+
+GAP = 0.1
