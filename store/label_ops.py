@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import rules
+from . import label_history, rules
 from .db import Unit
 from .errors import FormatError, SpanError
 from .labels import clean_label, color_for, ensure_label, legend, take_place
@@ -98,6 +98,7 @@ def map_labels(
     if chained:
         raise SpanError(f"label {chained[0]!r} is both renamed and a new name; map each label once")
     existed = {lab.name for lab in all_labels(tx.db)}
+    legend_before = label_history.rows(tx.db)
     drops = [s for s, d in clean.items() if d is None]
     rejected = 0
     if drops:
@@ -121,11 +122,13 @@ def map_labels(
         )
         for dst in sorted(set(renames.values())):
             rejected += change_spans(tx, action, _TWIN, {"dst": dst}, "label", "'rejected'")
-    for src, dst in renames.items():
-        if dst not in existed:
-            ensure_label(tx.db, dst)
-            existed.add(dst)
-            take_place(tx, src, dst)  # the new name takes the old one's place in the legend
+    if relabelled:
+        for src, dst in renames.items():
+            if dst not in existed:  # the new name takes the old one's place in the legend
+                ensure_label(tx.db, dst)
+                existed.add(dst)
+                take_place(tx, src, dst)
+        label_history.record(tx, legend_before)
     kept = tuple(rules.learn_map(tx, src, dst) for src, dst in clean.items()) if keep else ()
     group = tx.group() if (relabelled or rejected or kept) else None
     articles = 0

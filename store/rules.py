@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from . import journal, patterns
+from . import journal, outfile, patterns
 from .db import Unit
 from .errors import CorrectionError, NotFound
 from .labels import ensure_label
@@ -299,3 +301,16 @@ def import_patterns(tx: Unit, path: str) -> list[int]:
 def export_patterns(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """The pattern and surface rules as EntityRuler / Prodigy pattern objects."""
     return patterns.as_lines(rules(db))
+
+
+def write_patterns(db: sqlite_utils.Database, target: str) -> int:
+    """Write the patterns (see :func:`export_patterns`) as JSONL to target, atomically; how
+    many. The exact text: non-ASCII kept, control characters escaped by JSON."""
+    lines = export_patterns(db)
+
+    def write(fh: Any) -> None:
+        for line in lines:
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+    outfile.write_file("text", Path(target), write)
+    return len(lines)

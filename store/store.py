@@ -20,6 +20,7 @@ from . import (
     corrections,
     decisions,
     journal,
+    label_history,
     merge,
     propagation,
     queries,
@@ -123,8 +124,8 @@ class Store:
     preview_propagation = reads(propagation.plan)
     propagate = writes(propagation.propagate)
     apply_propagation = writes(propagation.apply)
-    undo = writes(journal.undo)
-    undo_change = writes(journal.undo_change)
+    undo = writes(label_history.undo)  # journal.undo, and the legend rows a label op changed
+    undo_change = writes(label_history.undo_change)
     can_undo = reads(journal.can_undo)
     can_redo = reads(journal.can_redo)
     next_undo = reads(journal.next_undo)
@@ -148,7 +149,7 @@ class Store:
         """Redo as :meth:`redo` does; return the change redone (read in the same transaction)."""
         try:
             with self.unit() as tx:
-                return journal.redo_change(tx)
+                return label_history.redo_change(tx)
         except journal.LostRedo:
             with self.unit() as tx:
                 journal.discard_redo(tx)
@@ -175,6 +176,7 @@ class Store:
     keep_label_map = writes(rule_ops.learn_map)
     import_patterns = writes(rule_ops.import_patterns)
     export_patterns = reads(rule_ops.export_patterns)
+    write_patterns = reads(rule_ops.write_patterns)
     add_strip_rule = writes(rule_ops.add_strip)
     reject_remaining = writes(decisions.reject_remaining)
     read_batch = staticmethod(batch.read_batch)

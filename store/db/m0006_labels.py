@@ -1,5 +1,5 @@
 """Migration 6: rules of several kinds (surface, token pattern, label map, affix strip),
-hidden labels, and project settings (allow_overlaps)."""
+hidden labels, project settings (allow_overlaps), the legend's part of label operations' undo."""
 
 from __future__ import annotations
 
@@ -32,6 +32,11 @@ def apply(db: sqlite_utils.Database) -> None:
     _each(db, RULES)
     db.table("labels").add_column("hidden", int, not_null_default=0)
     db.table("settings").create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    # the labels rows a label operation changed (legend place, key), per journal group
+    db.table("label_history").create(
+        {"id": int, "group_id": int, "before": str, "after": str}, pk="id", not_null={"group_id"}
+    )
+    db.table("label_history").create_index(["group_id"])
 
 
 def _each(db: sqlite_utils.Database, script: str) -> None:

@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store import ArticleDraft, FormatError, SpanDraft, SpanError, open_store
-from tests.helpers import snapshot
+from tests.helpers import snapshot as data_snapshot
+
+
+def snapshot(store):
+    """What undo restores: spans, review states, rules, and the legend's rows."""
+    legend = tuple(store.db["labels"].rows_where(order_by="name"))
+    return (*data_snapshot(store), legend)
+
 
 TEXT = "Assad met Putin in Moscow on Monday. Hezbollah and Iran agreed in Damascus on Friday."
 
