@@ -236,7 +236,7 @@ def summary(db: sqlite_utils.Database) -> list[LabelInfo]:
     out = [LabelInfo(lab, counts.get(lab.name, {}), keys.get(lab.name)) for lab in every]
     listed = {lab.name for lab in every}
     for name in sorted(set(counts) - listed):
-        out.append(LabelInfo(Label(name, "", color_for(name)), counts[name], None))
+        out.append(LabelInfo(Label(name, "", color_for(name)), counts[name], None, False))
     return out
 
 

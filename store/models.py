@@ -308,6 +308,7 @@ class LabelInfo:
     label: Label
     counts: dict[str, int]  # status -> spans
     number: int | None  # the number key that gives it (None: not in the legend)
+    listed: bool = True  # in the labels table (False: only spans carry it, e.g. from a file)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of ``margin labels --json``."""

@@ -64,6 +64,8 @@ READER = [
     _b("A", "propagate", "Apply to all", "reader.propagate"),
     _b("R", "toggle_reviewed", "Reviewed", "reader.reviewed"),
     _b("m", "mentions", "Mentions everywhere", "reader.mentions", show=False),
+    _b("X", "reject_remaining", "Reject the rest", "reader.reject_remaining", show=False),
+    _b("L", "label_set", "Labels", "reader.label_set", show=False),
 ]
 
 TEXT = [
@@ -91,6 +93,16 @@ PANEL = [
 
 MODAL = [_b("escape", "dismiss_none", "Close", "modal.close")]
 
+LABEL_SET = [
+    _b("J", "move(1)", "Move down", "labels.down"),
+    _b("K", "move(-1)", "Move up", "labels.up"),
+    _b("h", "toggle_hidden", "Hide/show", "labels.hide"),
+    _b("r", "rename", "Rename", "labels.rename"),
+    _b("m", "merge", "Merge into", "labels.merge"),
+    _b("d", "drop", "Drop", "labels.drop"),
+    _b("M", "map_file", "Map file", "labels.map"),
+]
+
 HELP = [
     _b("j,down", "scroll_body(1)", "Scroll down", "help.down", show=False),
     _b("k,up", "scroll_body(-1)", "Scroll up", "help.up", show=False),
@@ -108,13 +120,21 @@ ALL: tuple[Binding, ...] = (
     *TEXT,
     *PANEL,
     *MODAL,
+    *LABEL_SET,
     *HELP,
 )
 IDS = frozenset(b.id for b in ALL if b.id)
 
 
 # scopes whose bindings are live at the same time (with APP's, which are live everywhere)
-_TOGETHER = ((READER, TEXT), (READER, PANEL), (LIBRARY, ARTICLE_LIST), (MODAL,), (HELP,))
+_TOGETHER = (
+    (READER, TEXT),
+    (READER, PANEL),
+    (LIBRARY, ARTICLE_LIST),
+    (MODAL,),
+    (MODAL, LABEL_SET),
+    (HELP,),
+)
 _MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 _NAMED = {k.value.rsplit("+", 1)[-1] for k in Keys} | {
     "enter",
