@@ -58,15 +58,21 @@ async def test_label_set_orders_hides_and_renames(seeded):
 
 
 async def test_nested_entities_are_drawn_marked(store):
-    text = "She studied at the University of Aleppo in 2010."
+    text = "She studied at the University of Aleppo in 2010. Aleppo University too."
     store.set_allow_overlaps(True)
     aid = store.add_article(ArticleDraft(text, title="t", source="t")).article_id
     store.add_span(aid, text.index("University"), text.index(" in"), "ORG")
     store.add_span(aid, text.index("Aleppo"), text.index("Aleppo") + 6, "GPE")
+    second = text.index("Aleppo University")
+    store.add_span(aid, second, second + len("Aleppo University"), "ORG")
+    store.add_span(aid, second, second + 6, "GPE")
     app = MarginApp(store, aid)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         view = app.screen.query_one(ArticleText)
         strip = view._build_line(0, view.rich_style)
         marked = "".join(seg.text for seg in strip if seg.style and seg.style.overline)
-        assert marked == "Aleppo" and NESTED.italic
+        assert marked == "AleppoAleppo" and NESTED.italic
+        second = text.index("Aleppo University")
+        assert view.span_at(second).label == "GPE"  # same start: the inner one is selected
+        assert view.span_at(second + 8).label == "ORG"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -58,10 +59,12 @@ def row(info: LabelInfo) -> Text:
     lab, c = info.label, info.counts
     key = str(info.number) if info.number is not None else ("-" if lab.hidden else " ")
     text = Text(f"{key:>2} ", Style(bold=True))
-    text.append(f" {plain(lab.name, one_line=True)} ", chip(lab.name, lab.color))
+    name = plain(lab.name, one_line=True)
+    text.append(f" {name} ", chip(lab.name, lab.color))
+    text.append(" " * max(0, 14 - cell_len(name)))
     text.append(
-        f"  {c.get('suggested', 0)} suggested · {c.get('accepted', 0)} accepted"
-        f" · {c.get('rejected', 0)} rejected",
+        f"  {c.get('suggested', 0):>6} suggested · {c.get('accepted', 0):>6} accepted"
+        f" · {c.get('rejected', 0):>6} rejected",
         Style(dim=lab.hidden),
     )
     if lab.hidden:

@@ -146,6 +146,9 @@ class ArticleText(ScrollView, can_focus=True):
     def span_at(self, offset: int) -> Span | None:
         """Return the drawn entity that covers offset."""
         i = bisect_right(self._starts, offset) - 1
+        if self._nested:  # the innermost entity that covers offset
+            covering = [s for s in self.spans[: i + 1] if s.start <= offset < s.end]
+            return min(covering, key=lambda s: s.end - s.start, default=None)
         for j in (i, i - 1):  # the previous one too, in case entities overlap
             if j >= 0 and self.spans[j].start <= offset < self.spans[j].end:
                 return self.spans[j]
