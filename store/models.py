@@ -294,8 +294,9 @@ class Rule:
             "action": self.action,
             "case_sensitive": self.case_sensitive,
             "created_at": self.created_at,
-            "kind": self.kind,
         }
+        if self.kind != "surface":  # learned rules keep the shape they had before kinds
+            out["kind"] = self.kind
         if self.pattern is not None:
             out["pattern"] = json.loads(self.pattern)
         return out
