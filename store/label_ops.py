@@ -128,9 +128,10 @@ def map_labels(
                 ensure_label(tx.db, dst)
                 existed.add(dst)
                 take_place(tx, src, dst)
-        label_history.record(tx, legend_before)
     kept = tuple(rules.learn_map(tx, src, dst) for src, dst in clean.items()) if keep else ()
     group = tx.group() if (relabelled or rejected or kept) else None
+    if group is not None:  # the legend rows it changed (a new label, its place), for undo
+        label_history.record(tx, legend_before)
     articles = 0
     if group is not None:
         articles = int(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from store import ArticleDraft, FormatError, SpanDraft, SpanError, open_store
@@ -181,6 +181,7 @@ OPS = st.lists(
 
 @settings(max_examples=25, deadline=None)
 @given(ops=OPS, keep=st.booleans())
+@example(ops=[("rename", "PERSON", "LOC"), ("rename", "PERSON", "PER")], keep=True)
 def test_any_label_operations_then_as_many_undos_restore_the_database(ops, keep):
     with open_store(":memory:") as store:
         _seed(store, BASE)
