@@ -244,6 +244,7 @@ def _finish_undo(tx: Unit, group: int) -> list[int]:
     ).fetchall()
     for entry in entries:
         _apply(tx, entry, "before")
+    _restore_labels(tx, group, "before")
     tx.execute("UPDATE journal SET state = 'undone' WHERE group_id = ?", (group,))
     batch.close_pending(tx, group)
     return _articles(entries)
@@ -308,6 +309,7 @@ def _start_redo(tx: Unit, group: int) -> list[sqlite3.Row]:
         raise LostRedo(gone)
     for entry in entries:
         _apply(tx, entry, "after")
+    _restore_labels(tx, group, "after")
     return list(entries)
 
 
@@ -484,6 +486,18 @@ def _put_back(tx: Unit, table: str, state: dict[str, Any], replace: bool = False
         f" VALUES ({', '.join('?' * len(cols))})",
         [state[c] for c in cols],
     )
+
+
+def _restore_labels(tx: Unit, group: int, side: str) -> None:
+    """Put back the legend rows a label operation of the group changed (label_history)."""
+    order = "DESC" if side == "before" else "ASC"
+    for (raw,) in tx.execute(
+        f"SELECT {side} FROM label_history WHERE group_id = ? ORDER BY id {order}", (group,)
+    ).fetchall():
+        for name, row in json.loads(raw).items():
+            tx.execute("DELETE FROM labels WHERE name = ?", (name,))
+            if row is not None:
+                tx.db.table("labels").insert(row)
 
 
 def _apply(tx: Unit, entry: sqlite3.Row, side: str) -> None:

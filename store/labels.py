@@ -64,9 +64,9 @@ def labels(db: sqlite_utils.Database) -> list[Label]:
     """Every label in legend order, its colour as #rrggbb (older databases hold #rgb)."""
     # not rows_where: on a damaged file without the table it would answer "no labels"
     rows = db.execute(
-        "SELECT name, description, color, key, position FROM labels ORDER BY position, name"
+        "SELECT name, description, color, key, position, hidden FROM labels ORDER BY position, name"
     )
-    return [Label(r[0], r[1], normal_color(r[2]), r[3], r[4]) for r in rows]
+    return [Label(r[0], r[1], normal_color(r[2]), r[3], r[4], bool(r[5])) for r in rows]
 
 
 def ensure_label(
@@ -103,8 +103,8 @@ def clean_label(label: object) -> str:
 
 
 def legend(db: sqlite_utils.Database, size: int = 9) -> list[Label]:
-    """The labels that get the number keys 1..size, in key order."""
-    every = labels(db)
+    """The labels that get the number keys 1..size, in key order (hidden ones never)."""
+    every = [lab for lab in labels(db) if not lab.hidden]
     keyed = sorted(
         (lab for lab in every if lab.key.isdigit() and 1 <= int(lab.key) <= size),
         key=lambda lab: int(lab.key),
@@ -116,3 +116,57 @@ def legend(db: sqlite_utils.Database, size: int = 9) -> list[Label]:
         if lab.name not in taken:
             keyed.append(lab)
     return keyed[:size]
+
+
+# -- the project's label set: order, number keys, hidden ---------------------------------------
+# Display settings, like the config file: saved at once, outside the journal (undo is for data).
+
+
+def _known(db: sqlite_utils.Database, names: Iterable[str]) -> list[str]:
+    have = {lab.name for lab in labels(db)}
+    wanted = [clean_label(n) for n in names]
+    missing = [n for n in wanted if n not in have]
+    if missing:
+        raise SpanError(f"unknown label {missing[0]!r} (`margin labels` lists them)")
+    return list(dict.fromkeys(wanted))
+
+
+def set_order(tx: Unit, names: Iterable[str], size: int = 9) -> list[Label]:
+    """Put these labels first, in this order; the first nine shown get the number keys 1..9."""
+    first = _known(tx.db, names)
+    rest = [lab.name for lab in labels(tx.db) if lab.name not in first]
+    hidden = {lab.name for lab in labels(tx.db) if lab.hidden}
+    number = 0
+    for position, name in enumerate(first + rest):
+        key = ""
+        if name not in hidden and number < size:
+            number += 1
+            key = str(number)
+        tx.execute("UPDATE labels SET position = ?, key = ? WHERE name = ?", (position, key, name))
+    return legend(tx.db, size)
+
+
+def set_hidden(tx: Unit, names: Iterable[str], hidden: bool = True) -> list[Label]:
+    """Hide labels from the legend (or show them again); the number keys follow the order."""
+    wanted = _known(tx.db, names)
+    tx.execute(
+        f"UPDATE labels SET hidden = ? WHERE name IN ({','.join('?' * len(wanted))})",
+        (int(hidden), *wanted),
+    )
+    return set_order(tx, [])
+
+
+def take_place(tx: Unit, old: str, new: str) -> None:
+    """A label a rename created takes the old one's place and number key in the legend."""
+    row = tx.execute("SELECT position, key, hidden FROM labels WHERE name = ?", (old,)).fetchone()
+    if row is None:
+        return
+    tx.execute("UPDATE labels SET key = '' WHERE name = ?", (old,))
+    tx.execute(
+        "UPDATE labels SET position = ?, key = ?, hidden = ? WHERE name = ?",
+        (row[0], row[1], row[2], new),
+    )
+    tx.execute(
+        "UPDATE labels SET position = position + 1 WHERE position >= ? AND name != ?",
+        (row[0], new),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -165,6 +166,7 @@ class Label:
     color: str = "#dddddd"
     key: str = ""
     position: int = 0
+    hidden: bool = False  # left out of the legend and the number keys (the project's label set)
 
 
 @dataclass(frozen=True)
@@ -273,23 +275,35 @@ class EntityMention:
 
 @dataclass(frozen=True)
 class Rule:
-    """One learned decision: every mention of surface gets label (action 'label') or is dropped."""
+    """One kept decision that extraction applies after the model.
+
+    kind "surface": every mention of surface gets label (action 'label') or is dropped;
+    "pattern": spaCy token pattern (JSON in ``pattern``) tagged label; "map": suggestions
+    labelled surface get label (or are dropped); "prefix"/"suffix": surface is cut off the
+    start/end of suggestions.
+    """
 
     id: int
     surface: str
     label: str | None
-    action: str  # "label" or "reject"
+    action: str  # "label", "reject" or "strip"
     case_sensitive: bool
     created_at: str
+    kind: str = "surface"
+    pattern: str | None = None  # a pattern rule's token pattern, as JSON
 
     @property
     def source(self) -> str:
         """The provenance of spans this rule makes."""
-        return "rule:" + self.surface
+        if self.kind == "surface":
+            return "rule:" + self.surface
+        if self.kind == "pattern":
+            return f"rule:pattern {self.id}"
+        return f"rule:{self.kind} {self.surface}"
 
     def as_dict(self) -> dict[str, Any]:
         """The stable JSON shape of ``margin rules --json``."""
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "surface": self.surface,
             "label": self.label,
@@ -297,6 +311,46 @@ class Rule:
             "case_sensitive": self.case_sensitive,
             "created_at": self.created_at,
         }
+        if self.kind != "surface":  # learned rules keep the shape they had before kinds
+            out["kind"] = self.kind
+        if self.pattern is not None:
+            out["pattern"] = json.loads(self.pattern)
+        return out
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    """One label as ``margin labels`` shows it: the label, its place and its span counts."""
+
+    label: Label
+    counts: dict[str, int]  # status -> spans
+    number: int | None  # the number key that gives it (None: not in the legend)
+    listed: bool = True  # in the labels table (False: only spans carry it, e.g. from a file)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``margin labels --json``."""
+        lab = self.label
+        return {
+            "name": lab.name,
+            "description": lab.description,
+            "color": lab.color,
+            "key": str(self.number) if self.number is not None else "",
+            "position": lab.position,
+            "hidden": lab.hidden,
+            "counts": {st: self.counts.get(st, 0) for st in STATUSES},
+        }
+
+
+@dataclass(frozen=True)
+class LabelOpResult:
+    """What one label operation changed (its own counts), and its journal group."""
+
+    mapping: dict[str, str | None]  # label -> new label, None for dropped
+    relabelled: int  # spans that took a new label
+    rejected: int  # current spans rejected (dropped, or duplicates a merge made)
+    articles: int
+    kept: tuple[int, ...] = ()  # ids of the map rules kept for extraction
+    group: int | None = None  # None when nothing changed
 
 
 @dataclass(frozen=True)
@@ -393,6 +447,15 @@ class Change:
         """One line saying exactly what it did ("propagate 'Aleppo' NORP→GPE, 11 mentions in 1
         article"): the action, the text, the label it replaced and gave, how much, where."""
         what = self.action
+        if what == "reject remaining":
+            where = f"article {self.articles[0]}" if self.articles else "no article"
+            return f"reject remaining: {self.spans} suggestion(s) in {where}"
+        if what == "labels map":
+            return f"labels map, {self.spans} span(s) in {len(self.articles)} article(s)"
+        if what.startswith("labels "):  # a label operation: its spans, not one surface
+            n = len(self.articles)
+            target = "rejected" if what == "labels drop" else self.label
+            return f"{what} → {target}, {self.spans} span(s) in {n} article(s)"
         if self.surface is not None:
             what += f" {self.surface!r}"
         if self.label is None and self.action in ("propagate", "learn rule", "remove rule"):

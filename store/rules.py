@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from . import journal
+from . import journal, outfile, patterns
 from .db import Unit
-from .errors import NotFound
+from .errors import CorrectionError, NotFound
 from .labels import ensure_label
 from .mentions import find_mentions, fold, mention_pattern
 from .models import Rule, SpanDraft, now
@@ -26,20 +28,30 @@ def _rule_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Rule:
         action=str(row[3]),
         case_sensitive=bool(row[4]),
         created_at=str(row[5]),
+        kind=str(row[7] or "surface"),
+        pattern=row[8],
     )
 
 
-_RULE_COLUMNS = "id, surface, label, action, case_sensitive, created_at, journal_group"
+_RULE_COLUMNS = (
+    "id, surface, label, action, case_sensitive, created_at, journal_group, kind, pattern"
+)
+KINDS = ("surface", "pattern", "map", "prefix", "suffix")
 
 
 class _Compiled:
     """Rules ready to apply: lookups by exact and by folded surface."""
 
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, every: list[Rule]) -> None:
+        rules = [r for r in every if r.kind == "surface"]
         self.exact = {r.surface: r for r in rules if r.case_sensitive}
         self.folded = {fold(r.surface): r for r in rules if not r.case_sensitive}
         self.any_folded = bool(self.folded)
         self._patterns: dict[bool, re.Pattern[str] | None] = {}
+        self.maps = {r.surface: r for r in every if r.kind == "map"}
+        self.affixes = [r for r in every if r.kind in ("prefix", "suffix")]
+        tokens = [r for r in every if r.kind == "pattern"]
+        self.tokens = patterns.PatternSet(tokens) if tokens else None
 
     def pattern(self, case_sensitive: bool) -> re.Pattern[str] | None:
         """One pattern for every labelling rule of that case kind, compiled once."""
@@ -84,25 +96,56 @@ def remove(tx: Unit, rule_id: int) -> Rule:
 
 def learn(tx: Unit, surface: str, label: str | None, case_sensitive: bool) -> int:
     """Store (or replace) the rule for surface, journalled in the unit's group; return its id."""
-    old = tx.execute(
-        f"SELECT {_RULE_COLUMNS} FROM rules WHERE surface = ? AND case_sensitive = ?",
-        (surface, int(case_sensitive)),
-    ).fetchone()
     action = "reject" if label is None else "label"
+    return keep(tx, "surface", surface, label, action, case_sensitive)
+
+
+def learn_map(tx: Unit, label: str, new: str | None) -> int:
+    """Keep a label mapping: extraction gives suggestions labelled label the label new
+    (None: drops them)."""
+    return keep(tx, "map", label, new, "reject" if new is None else "label", True)
+
+
+def add_pattern(tx: Unit, label: str, pattern: str) -> int:
+    """Keep a token pattern (JSON, as ``patterns.read_patterns`` checked it) tagging label."""
+    return keep(tx, "pattern", pattern, label, "label", True, pattern)
+
+
+def add_strip(tx: Unit, kind: str, affix: str, case_sensitive: bool = False) -> int:
+    """Keep an affix (kind "prefix" or "suffix") to cut off the suggestions that have it."""
+    if kind not in ("prefix", "suffix") or not affix.strip():
+        raise CorrectionError("a strip rule needs a prefix or suffix, such as 'the' or \"'s\"")
+    return keep(tx, kind, affix.strip(), None, "strip", case_sensitive)
+
+
+def keep(
+    tx: Unit,
+    kind: str,
+    surface: str,
+    label: str | None,
+    action: str,
+    case_sensitive: bool,
+    pattern: str | None = None,
+) -> int:
+    """Store (or replace) one rule of a kind, journalled in the unit's group; return its id."""
+    old = tx.execute(
+        f"SELECT {_RULE_COLUMNS} FROM rules WHERE kind = ? AND surface = ? AND case_sensitive = ?",
+        (kind, surface, int(case_sensitive)),
+    ).fetchone()
     stamp, group = now(), tx.edit_group()
     if old is None:
         cur = tx.execute(
             "INSERT INTO rules (surface, label, action, case_sensitive, created_at,"
-            " journal_group) VALUES (?, ?, ?, ?, ?, ?)",
-            (surface, label, action, int(case_sensitive), stamp, group),
+            " journal_group, kind, pattern) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (surface, label, action, int(case_sensitive), stamp, group, kind, pattern),
         )
         rule_id = int(cur.lastrowid or 0)
     else:
         rule_id = int(old["id"])
         tx.execute(
-            "UPDATE rules SET label = ?, action = ?, created_at = ?, journal_group = ?"
-            " WHERE id = ?",
-            (label, action, stamp, group, rule_id),
+            "UPDATE rules SET label = ?, action = ?, created_at = ?, journal_group = ?,"
+            " pattern = ? WHERE id = ?",
+            (label, action, stamp, group, pattern, rule_id),
         )
     if label is not None:
         ensure_label(tx.db, label)
@@ -123,27 +166,98 @@ class RuleCache:
         conn = db.conn
         key = (id(conn), int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes)
         if key != self._key:
-            rows = [
-                tuple(r)
-                for r in conn.execute(
-                    "SELECT id, surface, label, action, case_sensitive, created_at FROM rules"
-                )
-            ]
+            rows = [tuple(r) for r in conn.execute(f"SELECT {_RULE_COLUMNS} FROM rules")]
             self._compiled = _Compiled([_rule_from_row(r) for r in rows]) if rows else None
             self._key = key
         return self._compiled
 
 
 def apply(compiled: _Compiled | None, text: str, drafts: list[SpanDraft]) -> list[SpanDraft]:
-    """Apply the learned rules to a model's suggestions for text.
+    """Apply the kept rules to a model's suggestions for text, in this order:
 
-    A suggestion whose surface a rule covers takes the rule's label (source ``rule:<surface>``,
-    still a suggestion) or is dropped for a reject rule; a suggestion that already has the
-    rule's label stays the model's. Untagged mentions of a labelling rule's surface (whole
-    words, not overlapping a suggestion) are added as rule suggestions.
+    label maps (a suggestion labelled PERSON becomes PER, or is dropped), affix strips (a
+    leading "the", a trailing "'s"), surface rules (a suggestion whose surface a rule covers
+    takes the rule's label, source ``rule:<surface>``, or is dropped for a reject rule; one
+    that already has the rule's label stays the model's; untagged whole-word mentions are
+    added unless they overlap a suggestion), then token patterns (spaCy's Matcher; a match
+    replaces the suggestions it overlaps). Everything stays a suggestion.
     """
     if compiled is None:
         return list(drafts)
+    drafts = _mapped(compiled, drafts)
+    if compiled.affixes:
+        drafts = [_stripped(compiled.affixes, text, d) for d in drafts]
+    out = _surfaces(compiled, text, drafts)
+    if compiled.tokens is not None:
+        out = _matched(compiled.tokens, text, out)
+    return out
+
+
+def _mapped(compiled: _Compiled, drafts: list[SpanDraft]) -> list[SpanDraft]:
+    if not compiled.maps:
+        return drafts
+    out: list[SpanDraft] = []
+    for d in drafts:
+        rule = compiled.maps.get(d.label)
+        if rule is None:
+            out.append(d)
+        elif rule.label is not None:
+            out.append(SpanDraft(d.start, d.end, rule.label, rule.source, d.status))
+    return out
+
+
+def _stripped(affixes: list[Rule], text: str, d: SpanDraft) -> SpanDraft:
+    """d without the affixes it starts or ends with (a prefix only before a space)."""
+    start, end, source = d.start, d.end, d.source
+    for rule in affixes:
+        piece = text[start:end]
+        hay, affix = (
+            (piece, rule.surface) if rule.case_sensitive else (fold(piece), fold(rule.surface))
+        )
+        if len(affix) >= len(hay):
+            continue
+        if rule.kind == "prefix" and hay.startswith(affix):
+            cut = start + len(affix)
+            if affix[-1].isalnum() and not text[cut].isspace():
+                continue  # "the" does not strip "Theresa"
+            while cut < end and text[cut].isspace():
+                cut += 1
+            if cut < end:
+                start, source = cut, rule.source
+        elif rule.kind == "suffix" and hay.endswith(affix):
+            cut = end - len(affix)
+            while cut > start and text[cut - 1].isspace():
+                cut -= 1
+            if cut > start:
+                end, source = cut, rule.source
+    if (start, end) == (d.start, d.end):
+        return d
+    return SpanDraft(start, end, d.label, source, d.status)
+
+
+def _matched(tokens: patterns.PatternSet, text: str, drafts: list[SpanDraft]) -> list[SpanDraft]:
+    """Pattern matches replace the suggestions they overlap (one identical to a match stays)."""
+    found = tokens.find(text)
+    if not found:
+        return drafts
+    same = {(s, e, str(r.label)) for s, e, r in found}
+    taken = bytearray(len(text))
+    for s, e, _ in found:
+        taken[s:e] = b"\x01" * (e - s)
+    kept = [
+        d for d in drafts if (d.start, d.end, d.label) in same or 1 not in taken[d.start : d.end]
+    ]
+    have = {(d.start, d.end, d.label) for d in kept}
+    added = [
+        SpanDraft(s, e, str(r.label), r.source, "suggested")
+        for s, e, r in found
+        if (s, e, str(r.label)) not in have
+    ]
+    return sorted(kept + added, key=lambda d: (d.start, d.end))
+
+
+def _surfaces(compiled: _Compiled, text: str, drafts: list[SpanDraft]) -> list[SpanDraft]:
+    """The learned surface rules applied (see :func:`apply`)."""
     out: list[SpanDraft] = []
     for d in drafts:
         rule = compiled.lookup(text[d.start : d.end])
@@ -174,3 +288,29 @@ def apply(compiled: _Compiled | None, text: str, drafts: list[SpanDraft]) -> lis
     if not added:
         return out
     return sorted(out + added, key=lambda d: (d.start, d.end))
+
+
+def import_patterns(tx: Unit, path: str) -> list[int]:
+    """Keep every pattern of a JSONL pattern file as a rule (one undo step); their ids.
+
+    The whole file is checked first: a bad line is one FormatError and nothing is kept.
+    """
+    return [add_pattern(tx, label, pattern) for label, pattern in patterns.read_patterns(path)]
+
+
+def export_patterns(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """The pattern and surface rules as EntityRuler / Prodigy pattern objects."""
+    return patterns.as_lines(rules(db))
+
+
+def write_patterns(db: sqlite_utils.Database, target: str) -> int:
+    """Write the patterns (see :func:`export_patterns`) as JSONL to target, atomically; how
+    many. The exact text: non-ASCII kept, control characters escaped by JSON."""
+    lines = export_patterns(db)
+
+    def write(fh: Any) -> None:
+        for line in lines:
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+    outfile.write_file("text", Path(target), write)
+    return len(lines)

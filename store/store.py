@@ -16,9 +16,21 @@ from typing import Any
 
 import sqlite_utils
 
+from . import annotate_batch as op_batch
 from . import articles as article_ops
-from . import corrections, journal, merge, propagation, queries, rows, suggestions
+from . import (
+    corrections,
+    decisions,
+    journal,
+    merge,
+    propagation,
+    queries,
+    rows,
+    settings,
+    suggestions,
+)
 from . import disagreements as disagree
+from . import label_ops as label_set_ops
 from . import labels as label_ops
 from . import rules as rule_ops
 from . import search as finder
@@ -47,6 +59,7 @@ class Store:
         self._pool = Connections(self.path, read_only)
         self._rules = rule_ops.RuleCache()
         db = self._pool.get()  # create and migrate now, so errors surface at open
+        self.allow_overlaps = settings.allow_overlaps(db)  # the project's; the config may override
         if not read_only and self.path != ":memory:":
             try:
                 check_pages(db, self.path)  # never write into damaged pages
@@ -207,6 +220,31 @@ class Store:
     def apply_rules(self, text: str, drafts: list[SpanDraft]) -> list[SpanDraft]:
         """Apply the learned rules to a model's suggestions for text (see rules.apply)."""
         return rule_ops.apply(self._rules.get(self.db), text, drafts)
+
+    # -- labels: corpus-wide label operations, the label set, pattern rules (issue 13) -------
+    label_summary = reads(label_set_ops.summary)
+    rename_label = writes(label_set_ops.rename)
+    merge_labels = writes(label_set_ops.merge)
+    drop_label = writes(label_set_ops.drop)
+    map_labels = writes(label_set_ops.map_labels)
+    read_label_mapping = staticmethod(label_set_ops.read_mapping)
+    order_labels = writes(label_ops.set_order)
+    hide_labels = writes(label_ops.set_hidden)
+    keep_label_map = writes(rule_ops.learn_map)
+    import_patterns = writes(rule_ops.import_patterns)
+    export_patterns = reads(rule_ops.export_patterns)
+    write_patterns = reads(rule_ops.write_patterns)
+    add_strip_rule = writes(rule_ops.add_strip)
+    reject_remaining = writes(decisions.reject_remaining)
+    read_batch = staticmethod(op_batch.read_batch)
+    run_batch = writes(op_batch.run_batch)
+    project_allows_overlaps = reads(settings.allow_overlaps)
+
+    def set_allow_overlaps(self, value: bool) -> bool:
+        """Allow (or forbid) overlapping entities in this project (kept in the database)."""
+        with self.unit() as tx:
+            self.allow_overlaps = settings.set_allow_overlaps(tx, value)
+        return value
 
     # -- reads for the reader, search and counts ------------------------------------------
     neighbour = reads(queries.neighbour)

@@ -381,5 +381,7 @@ class MarginApp(App[None]):
                 ("Entity: label…", "pick_label", "Give the selection a label"),
                 ("Entity: apply to every mention", "propagate", "Propagate the last correction"),
                 ("Entity: page", "mentions", "Every mention, aliases, neighbours, timeline"),
+                ("Article: reject remaining suggestions", "reject_remaining", "One undo step"),
+                ("Labels: order, hide, rename, merge, drop, map…", "label_set", "Label set"),
             ):
                 yield SystemCommand(name, help_text, partial(run, action))

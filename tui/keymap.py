@@ -67,6 +67,8 @@ READER = [
     _b("A", "propagate", "Apply to all", "reader.propagate"),
     _b("R", "toggle_reviewed", "Reviewed", "reader.reviewed"),
     _b("m", "mentions", "Entity page", "reader.mentions", show=False),
+    _b("X", "reject_remaining", "Reject the rest", "reader.reject_remaining", show=False),
+    _b("L", "label_set", "Labels", "reader.label_set", show=False),
 ]
 
 TEXT = [
@@ -143,6 +145,16 @@ SUGGEST = [
 
 MODAL = [_b("escape", "dismiss_none", "Close", "modal.close")]
 
+LABEL_SET = [
+    _b("J", "move(1)", "Move down", "labels.down"),
+    _b("K", "move(-1)", "Move up", "labels.up"),
+    _b("h", "toggle_hidden", "Hide/show", "labels.hide"),
+    _b("r", "rename", "Rename", "labels.rename"),
+    _b("m", "merge", "Merge into", "labels.merge"),
+    _b("d", "drop", "Drop", "labels.drop"),
+    _b("M", "map_file", "Map file", "labels.map"),
+]
+
 HELP = [
     _b("j,down", "scroll_body(1)", "Scroll down", "help.down", show=False),
     _b("k,up", "scroll_body(-1)", "Scroll up", "help.up", show=False),
@@ -174,6 +186,7 @@ ALL: tuple[Binding, ...] = (
     *WATCH,
     *SUGGEST,
     *MODAL,
+    *LABEL_SET,
     *HELP,
     *DISAGREEMENTS,
 )
@@ -186,6 +199,7 @@ _TOGETHER = (
     (READER, PANEL),
     (LIBRARY, ARTICLE_LIST),
     (MODAL,),
+    (MODAL, LABEL_SET),
     (HELP,),
     (ENTITY,),
     (CHECK,),

@@ -33,7 +33,7 @@ def apply(db: sqlite_utils.Database) -> None:
     )
     db.table("models").create_index(["name"])
     db.table("models").create_index(["source"], unique=True)
-    db.table("settings").create({"key": str, "value": str}, pk="key")
+    db.table("settings").create({"key": str, "value": str}, pk="key", if_not_exists=True)
     # what `extract` replaced: the untouched suggestions an article had before its re-run
     db.table("prior_suggestions").create(
         {

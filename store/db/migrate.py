@@ -13,6 +13,7 @@ from . import (
     m0003_fts,
     m0004_origin,
     m0005_batch,
+    m0006_labels,
     m0007_models,
     m0008_entities,
 )
@@ -25,6 +26,7 @@ STEPS = (
     (3, m0003_fts),
     (4, m0004_origin),
     (5, m0005_batch),
+    (6, m0006_labels),
     (7, m0007_models),
     (8, m0008_entities),
 )

@@ -295,12 +295,13 @@ def tokens_of(article: Article, keep_space: bool = False) -> list[tuple[int, int
 
 
 def align(
-    tokens: Sequence[tuple[int, int]], spans: Iterable[Span]
+    tokens: Sequence[tuple[int, int]], spans: Iterable[Span], overlaps: bool = False
 ) -> tuple[list[tuple[Span, int, int]], list[tuple[Span, str]]]:
     """Map spans to inclusive token ranges; return (aligned, [(span, reason)]).
 
     A span must start at a token start and end at a token end; spans that overlap an
-    earlier aligned span are refused too (token formats hold one label per token).
+    earlier aligned span are refused too (token formats hold one label per token), unless
+    overlaps (span formats such as Prodigy's spans_manual hold nested spans).
     """
     starts = {s: i for i, (s, _e) in enumerate(tokens)}
     ends = {e: i for i, (_s, e) in enumerate(tokens)}
@@ -312,9 +313,9 @@ def align(
         if first is None or last is None:
             bad.append((span, "not on token boundaries"))
             continue
-        if first <= taken_until:
+        if first <= taken_until and not overlaps:
             bad.append((span, "overlaps another span"))
             continue
         ok.append((span, first, last))
-        taken_until = last
+        taken_until = max(taken_until, last)
     return ok, bad

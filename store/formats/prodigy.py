@@ -157,11 +157,21 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
         )
 
 
+def _overlapping(ranges: list[tuple[int, int]]) -> bool:
+    """True when two inclusive token ranges share a token."""
+    end = -1
+    for first, last in sorted(ranges):
+        if first <= end:
+            return True
+        end = max(end, last)
+    return False
+
+
 def example(doc: ExportDoc, report: WriteReport) -> dict[str, Any]:
     """Return the Prodigy example of one article (spans not on tokens go to the report)."""
     art = doc.article
     tokens = tokens_of(art, keep_space=True)
-    aligned, bad = align(tokens, doc.spans)
+    aligned, bad = align(tokens, doc.spans, overlaps=True)
     for span, reason in bad:
         report.skip(doc, span, reason)
     toks = []
@@ -191,7 +201,9 @@ def example(doc: ExportDoc, report: WriteReport) -> dict[str, Any]:
     report.spans += len(spans)
     meta = {k: v for k, v in (art.meta or {}).items() if k not in TOKEN_KEYS}
     rec: dict[str, Any] = {"text": art.text, "meta": meta, "tokens": toks, "spans": spans}
-    rec["_view_id"] = "ner_manual"
+    nested = _overlapping([(first, last) for _, first, last in aligned])
+    # ner_manual holds one label per token; spans_manual holds nested and overlapping spans
+    rec["_view_id"] = "spans_manual" if nested else "ner_manual"
     if art.reviewed:
         rec["answer"] = "accept"
     rec[MARGIN_KEY] = {"article_id": art.id, "title": art.title, "reviewed": art.reviewed}

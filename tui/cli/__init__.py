@@ -11,7 +11,7 @@ import click
 from store.config import default_db_path
 from store.errors import MarginError
 
-from . import annotate, articles, doctor, entities, export, read, search, train
+from . import annotate, articles, doctor, entities, export, labels, read, search, train
 from .context import Context
 from .output import error
 
@@ -58,7 +58,7 @@ def cli(ctx: click.Context, db: Path | None, config_file: Path | None, sample: b
         read.open_reader(obj, None)
 
 
-for _module in (articles, read, search, export, annotate, doctor, entities, train):
+for _module in (articles, read, search, export, annotate, doctor, entities, train, labels):
     _module.register(cli)
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
-from store import Change, PropagationPreview, Span, Store
+from store import Change, PropagationPreview, Rule, Span, Store
 from store.errors import CorrectionError
 
 from ..plain import plain
 from .context import Context, pass_context
-from .output import echo, echo_json, error
+from .output import echo, echo_json, error, json_text
 
 SHOWN = 5  # mentions a propagation preview shows in context
 
@@ -49,7 +50,8 @@ def _own_span(store: Store, article_id: int, span_id: int) -> Span:
 
 
 @click.command("annotate")
-@click.argument("article_id", type=int)
+@click.argument("article_id", type=int, required=False)
+@click.argument("resize_label", metavar="[LABEL]", required=False)
 @click.option(
     "--add",
     nargs=3,
@@ -72,30 +74,67 @@ def _own_span(store: Store, article_id: int, span_id: int) -> Span:
     type=(int, int, int),
     metavar="SPAN_ID START END",
     default=None,
-    help="Move a span's boundaries (the old span is kept as rejected).",
+    help="Move a span's boundaries, and give it LABEL if one follows (the old span is kept as"
+    " rejected).",
 )
 @click.option("--reject", type=int, metavar="SPAN_ID", help="Reject a span.")
 @click.option("--accept", type=int, metavar="SPAN_ID", help="Accept a span.")
+@click.option(
+    "--reject-remaining", is_flag=True, help="Reject every suggestion still open in the article."
+)
+@click.option(
+    "--batch",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="JSON lines of operations, all made as one step (or none if one is refused).",
+)
 @click.option("--new-label", is_flag=True, help="Allow a label the legend does not have yet.")
 @click.option("--json", "as_json", is_flag=True, help="Print the resulting span as JSON.")
 @pass_context
 def annotate_cmd(
     obj: Context,
-    article_id: int,
+    article_id: int | None,
+    resize_label: str | None,
     add: tuple[int, int, str] | None,
     relabel: tuple[int, str] | None,
     resize: tuple[int, int, int] | None,
     reject: int | None,
     accept: int | None,
+    reject_remaining: bool,
+    batch: Path | None,
     new_label: bool,
     as_json: bool,
 ) -> None:
-    """Make one correction in an article; `margin undo` reverts it."""
-    given = [x for x in (add, relabel, resize, reject, accept) if x is not None]
+    """Make one correction in an article (or a --batch of them); `margin undo` reverts it.
+
+    --resize SPAN_ID START END [LABEL] moves a span and relabels it in the same step.
+    --batch FILE takes JSON lines such as {"op": "resize", "span": 3, "start": 0, "end": 5,
+    "label": "ORG"} (ops: accept, reject, relabel, resize, add, reject_remaining; "article"
+    defaults to ARTICLE_ID).
+    """
+    flags = (add, relabel, resize, reject, accept, batch)
+    given = [x for x in flags if x is not None] + ([True] if reject_remaining else [])
     if len(given) != 1:
-        raise CorrectionError("give exactly one of --add, --relabel, --resize, --reject, --accept")
+        raise CorrectionError(
+            "give exactly one of --add, --relabel, --resize, --reject, --accept,"
+            " --reject-remaining, --batch"
+        )
+    if resize_label is not None and resize is None:
+        raise CorrectionError(f"unexpected {resize_label!r}: only --resize takes a LABEL after it")
     store = obj.store()
+    if batch is not None:
+        _run_batch(store, batch, article_id, new_label, as_json)
+        return
+    if article_id is None:
+        raise CorrectionError("give the ARTICLE_ID")
     store.article(article_id)  # NotFound names a missing article
+    if reject_remaining:
+        n = store.reject_remaining(article_id)
+        if as_json:
+            echo_json({"rejected": n, "article": article_id})
+        else:
+            echo(f"article {article_id}: {n} suggestion(s) rejected")
+        return
     if add is not None:
         start, end, label = add
         span_id = store.add_span(article_id, start, end, _label(store, label, new_label))
@@ -106,7 +145,8 @@ def annotate_cmd(
     elif resize is not None:
         sid, start, end = resize
         _own_span(store, article_id, sid)
-        span_id = store.resize(sid, start, end)
+        new = None if resize_label is None else _label(store, resize_label, new_label)
+        span_id = store.resize(sid, start, end, new)
     elif reject is not None:
         _own_span(store, article_id, reject)
         span_id = store.reject(reject)
@@ -119,6 +159,26 @@ def annotate_cmd(
         echo_json(span.as_dict())
     else:
         echo(_span_line(span))
+
+
+def _run_batch(
+    store: Store, path: Path, article_id: int | None, new_label: bool, as_json: bool
+) -> None:
+    """Every operation of the file in one step; a refused one names its line, nothing stays."""
+    ops = store.read_batch(path, article_id)
+    if not new_label:
+        known = {lab.name for lab in store.labels()}
+        for op in ops:
+            label = op.get("label")
+            if isinstance(label, str) and label.strip() not in known:
+                raise CorrectionError(
+                    f"{path}, line {op['line']}: unknown label {label!r}; --new-label adds it"
+                )
+    ids = store.run_batch(ops, str(path))
+    if as_json:
+        echo_json({"operations": len(ops), "spans": ids})
+    else:
+        echo(f"{len(ops)} operation(s) made as one step; `margin undo` reverts them all")
 
 
 def _preview_json(p: PropagationPreview) -> dict[str, Any]:
@@ -308,19 +368,79 @@ def review_cmd(obj: Context, article_id: int, unreview: bool) -> None:
     echo(f"article {article_id} marked reviewed: {pending} suggestion(s) count as accepted")
 
 
+def rule_line(r: Rule) -> str:
+    """One rule as `margin rules` lists it."""
+    case = "" if r.case_sensitive else "  (any case)"
+    if r.kind == "surface":
+        what = _decision(r.surface, r.label)
+    elif r.kind == "map":
+        target = "dropped" if r.label is None else _p(r.label)
+        what = f"label {_p(r.surface)} -> {target}"
+    elif r.kind == "pattern":
+        what = f"pattern {_p(r.surface)} -> {_p(str(r.label))}"
+    else:
+        what = f"strip {r.kind} {_quoted(r.surface)}"
+    return f"{r.id:>5}  {what}{case}  {r.created_at[:19]}"
+
+
+def _p(text: str) -> str:
+    return plain(text, one_line=True)
+
+
 @click.command("rules")
 @click.option("--remove", "remove", type=int, metavar="ID", help="Forget a rule (undoable).")
+@click.option(
+    "--import",
+    "import_file",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Keep the patterns of a JSONL file (spaCy EntityRuler / Prodigy format) as rules.",
+)
+@click.option(
+    "--export",
+    "export_file",
+    metavar="FILE",
+    help="Write the pattern and surface rules as EntityRuler JSONL (- for standard output).",
+)
+@click.option("--strip-prefix", metavar="TEXT", help="Cut TEXT (such as 'the') off suggestions.")
+@click.option("--strip-suffix", metavar="TEXT", help='Cut TEXT (such as "\'s") off suggestions.')
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 @pass_context
-def rules_cmd(obj: Context, remove: int | None, as_json: bool) -> None:
-    """List the learned rules that extraction applies after the model, or remove one."""
+def rules_cmd(
+    obj: Context,
+    remove: int | None,
+    import_file: Path | None,
+    export_file: str | None,
+    strip_prefix: str | None,
+    strip_suffix: str | None,
+    as_json: bool,
+) -> None:
+    """List the rules that extraction applies after the model, or add, export or remove them."""
     store = obj.store()
     if remove is not None:
         rule = store.remove_rule(remove)
         if as_json:
             echo_json(rule.as_dict())
         else:
-            echo(f"rule {rule.id} removed: {_decision(rule.surface, rule.label)}")
+            echo(f"rule {rule.id} removed: {rule_line(rule).strip()}")
+        return
+    if import_file is not None:
+        ids = store.import_patterns(str(import_file))
+        echo(f"{len(ids)} pattern rule(s) kept from {_p(str(import_file))}; `margin undo` reverts")
+        return
+    if export_file is not None:
+        if export_file == "-":
+            for line in store.export_patterns():
+                echo(json_text(line, indent=None))
+        else:
+            n = store.write_patterns(export_file)
+            echo(f"{n} pattern(s) written to {_p(export_file)}")
+        return
+    if strip_prefix is not None or strip_suffix is not None:
+        for kind, affix in (("prefix", strip_prefix), ("suffix", strip_suffix)):
+            if affix is not None:
+                rid = store.add_strip_rule(kind, affix)
+                echo(f"rule {rid}: strip {kind} {_quoted(affix.strip())} from suggestions")
         return
     rules = store.rules()
     if as_json:
@@ -330,8 +450,7 @@ def rules_cmd(obj: Context, remove: int | None, as_json: bool) -> None:
         echo("no rules yet (`margin propagate` learns them)")
         return
     for r in rules:
-        case = "" if r.case_sensitive else "  (any case)"
-        echo(f"{r.id:>5}  {_decision(r.surface, r.label)}{case}  {r.created_at[:19]}")
+        echo(rule_line(r))
 
 
 def register(group: click.Group) -> None:

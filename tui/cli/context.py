@@ -28,9 +28,9 @@ class Context:
         """Open the store once per command."""
         if self._store is None:
             self._store = open_store(self.db_path, origin=self.origin(), read_only=self.read_only)
-            self._store.allow_overlaps = bool(
-                self.config().get("annotate", {}).get("allow_overlaps", False)
-            )
+            overlaps = self.config().get("annotate", {}).get("allow_overlaps")
+            if overlaps is not None:  # the config file overrides the project's setting
+                self._store.allow_overlaps = bool(overlaps)
         return self._store
 
     def origin(self) -> str:

@@ -657,6 +657,23 @@ class ReaderScreen(StoreScreen[None]):
             "marked reviewed" if reviewed else "marked not reviewed",
         )
 
+    def action_reject_remaining(self) -> None:
+        """X: reject every suggestion still open in this article (one undo step)."""
+        if self.data is None:
+            return
+        aid = self.article_id
+        self.edit(lambda s: s.reject_remaining(aid), "rejected {result} remaining suggestion(s)")
+
+    def action_label_set(self) -> None:
+        """L: the project's labels: legend order, hidden ones, rename, merge, drop, map."""
+        from .label_set import LabelSetScreen
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.post_message(StoreChanged([self.article_id]))
+
+        self.app.push_screen(LabelSetScreen(), closed)
+
     def action_mentions(self) -> None:
         """m: the entity page of the selected entity (every mention, aliases, timeline)."""
         span = self._need_entity()

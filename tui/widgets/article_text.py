@@ -23,6 +23,9 @@ from ..geometry import Layout, display, tokens
 from ..keymap import TEXT
 from .legend import hex_color
 
+# text of an entity inside another one (allow_overlaps): the inner entity, italic, a line over it
+NESTED = Style(italic=True, overline=True)
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -75,6 +78,7 @@ class ArticleText(ScrollView, can_focus=True):
         self.text = ""
         self.spans: list[Span] = []
         self._starts: list[int] = []
+        self._nested = False
         self.label_colors: dict[str, str] = {}
         self.caret = 0
         self.selection: Selection | None = None
@@ -104,6 +108,10 @@ class ArticleText(ScrollView, can_focus=True):
         """Replace the highlighted entities (rejected ones are never drawn)."""
         self.spans = sorted((s for s in spans if s.status != "rejected"), key=lambda s: s.start)
         self._starts = [s.start for s in self.spans]
+        # entities inside others (allow_overlaps): their text is drawn marked
+        self._nested = any(
+            a.end > b.start for a, b in zip(self.spans, self.spans[1:], strict=False)
+        )
         self._invalidate()
         if notify:
             self._announce()
@@ -138,6 +146,9 @@ class ArticleText(ScrollView, can_focus=True):
     def span_at(self, offset: int) -> Span | None:
         """Return the drawn entity that covers offset."""
         i = bisect_right(self._starts, offset) - 1
+        if self._nested:  # the innermost entity that covers offset
+            covering = [s for s in self.spans[: i + 1] if s.start <= offset < s.end]
+            return min(covering, key=lambda s: s.end - s.start, default=None)
         for j in (i, i - 1):  # the previous one too, in case entities overlap
             if j >= 0 and self.spans[j].start <= offset < self.spans[j].end:
                 return self.spans[j]
@@ -226,12 +237,14 @@ class ArticleText(ScrollView, can_focus=True):
         assert lay is not None
         ls, le = lay.starts[index], lay.ends[index]
         cuts = {ls, le}
-        i = max(0, bisect_right(self._starts, ls) - 1)
+        here: list[Span] = []  # the drawn spans on this line
+        i = 0 if self._nested else max(0, bisect_right(self._starts, ls) - 1)
         while i < len(self.spans) and self.spans[i].start < le:
             s = self.spans[i]
             if s.end > ls:
                 cuts.add(max(s.start, ls))
                 cuts.add(min(s.end, le))
+                here.append(s)
             i += 1
         sel = self.selection
         if sel is not None:
@@ -247,6 +260,8 @@ class ArticleText(ScrollView, can_focus=True):
             span = self.span_at(a)
             if span is not None:
                 style += self._span_style(span, span is under)
+                if self._nested and sum(1 for o in here if o.start <= a < o.end) > 1:
+                    style += NESTED  # inside another entity: the inner one, marked
             if sel is not None and sel.start <= a < sel.end:
                 style += self._selection_style()
             if a == mark and self._show_mark():
