@@ -11,14 +11,14 @@ import click
 from store.config import default_db_path
 from store.errors import MarginError
 
-from . import annotate, articles, doctor, export, read, search
+from . import annotate, articles, datasette, doctor, export, read, search, serve
 from .context import Context
 from .output import error
 
 USER_ERRORS = (MarginError,)
 # the commands that only read: they open the database read-only (doctor opens its own)
 READS = frozenset(
-    {"list", "show", "search", "export", "stats"}
+    {"list", "show", "search", "export", "stats", "datasette"}
 )  # every refusal of the store carries a sentence for the user
 
 
@@ -58,7 +58,7 @@ def cli(ctx: click.Context, db: Path | None, config_file: Path | None, sample: b
         read.open_reader(obj, None)
 
 
-for _module in (articles, read, search, export, annotate, doctor):
+for _module in (articles, read, search, export, annotate, doctor, serve, datasette):
     _module.register(cli)
 
 
