@@ -154,14 +154,15 @@ def datasette_metadata(database: str) -> dict[str, Any]:
     tables["articles"]["label_column"] = "title"  # a span's article_id shows the title
     tables["articles"]["sort_desc"] = "id"
     tables["journal"]["sort_desc"] = "id"
-    tables["_sqlite_migrations"] = {"hidden": True}
+    for internal in ("_sqlite_migrations", "sqlite_sequence"):  # sqlite-utils' and SQLite's own
+        tables[internal] = {"hidden": True}
     return {
         "title": "margin",
         "description": "News articles and their named entities, as margin stores them."
         " Read only: correct them in margin, so that the journal keeps every change undoable.",
         "databases": {
             database: {
-                "description": "A margin database (schema in margin's README).",
+                "description": "Articles, the entity spans in them, and the journal of every change.",
                 "tables": tables,
                 "queries": {key: dict(query) for key, query in QUERIES.items()},
             }
