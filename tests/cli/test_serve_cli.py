@@ -80,6 +80,25 @@ def test_another_host_warns_that_there_is_no_authentication(
     served[1].sock.close()
     code, _out, err = run_cli("--db", str(db), "serve", "--token", " ")
     assert (code, err) == (1, "margin: --token needs a non-empty secret\n")
+    code, _out, err = run_cli("--db", str(db), "serve", "--public-url", "example.org/margin")
+    assert (code, err) == (
+        1,
+        "margin: --public-url 'example.org/margin' is not an http:// or https:// URL with a host\n",
+    )
+
+
+def test_the_token_can_come_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[webserve.ReaderServer] = []
+    monkeypatch.setattr(webserve.ReaderServer, "serve", lambda self: served.append(self))
+    monkeypatch.setenv("MARGIN_SERVE_TOKEN", "from-env")
+    code, out, err = run_cli(
+        "--db", str(tmp_path / "m.db"), "serve", "--host", "0.0.0.0", "--port", "0"
+    )
+    served[0].sock.close()
+    assert (code, err) == (0, "")
+    assert served[0].token == "from-env" and "?token=from-env" in out
 
 
 def test_each_tab_runs_the_reader_on_the_served_database(tmp_path: Path) -> None:
@@ -179,3 +198,36 @@ def test_print_metadata_names_the_database_by_its_stem(tmp_path: Path) -> None:
     meta = json.loads(out)
     assert list(meta["databases"]) == ["news"]
     assert meta["databases"]["news"]["tables"]["spans"]["facets"] == ["label", "status", "source"]
+
+
+def test_datasette_runs_read_only_with_the_metadata(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Datasette gets the file as a mutable database (opened mode=ro: margin may be writing it,
+    so not --immutable) and margin's metadata; another host warns that anyone can read it."""
+    from tui.cli import datasette as command
+
+    ran: list[tuple[list[str], dict[str, Any]]] = []
+
+    class FakeDatasette:
+        def __init__(self, argv: list[str]) -> None:
+            metadata = Path(argv[argv.index("--metadata") + 1])
+            ran.append((argv, json.loads(metadata.read_text(encoding="utf-8"))))
+
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(command.subprocess, "Popen", FakeDatasette)
+    db = tmp_path / "news.db"
+    code, _out, err = run_cli("--db", str(db), "datasette", "--host", "0.0.0.0", "--port", "0")
+    assert (code, err) == (
+        0,
+        "margin: warning: 0.0.0.0 is reachable from other machines: anyone who reaches it can"
+        " read the whole database (Datasette has no accounts)\n",
+    )
+    ((argv, metadata),) = ran
+    assert argv[argv.index("serve") + 1] == str(db)
+    assert not {"-i", "--immutable", "--plugins-dir"} & set(argv)
+    assert list(metadata["databases"]) == ["news"]
+    code, _out, err = run_cli("--db", str(db), "datasette", "--port", "0")
+    assert (code, err) == (0, "")

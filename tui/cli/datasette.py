@@ -13,8 +13,9 @@ import click
 
 from store.datasette_meta import datasette_metadata
 
+from ..listen import is_loopback
 from .context import Context, pass_context
-from .output import echo
+from .output import echo, error
 from .serve import bind_or_explain
 
 NEEDS = "margin datasette needs Datasette: pip install 'margin[datasette]'"
@@ -64,6 +65,11 @@ def datasette_cmd(obj: Context, host: str, port: int, print_metadata: bool) -> N
     if importlib.util.find_spec("datasette") is None:
         raise click.ClickException(NEEDS)
     bind_or_explain(host, port).close()  # port in use or bad host: one line, not a traceback
+    if not is_loopback(host):
+        error(
+            f"warning: {host} is reachable from other machines: anyone who reaches it can read"
+            " the whole database (Datasette has no accounts)"
+        )
     with tempfile.TemporaryDirectory(prefix="margin-datasette-") as folder:
         path = Path(folder) / "metadata.json"
         path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")

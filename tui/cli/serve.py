@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 import shlex
 import socket
 import sys
@@ -78,7 +79,8 @@ def shown_url(sock: socket.socket, token: str | None, public_url: str | None) ->
 @click.option(
     "--token",
     metavar="SECRET",
-    help="A secret the URL must carry (?token=SECRET); the browser keeps it in a cookie.",
+    envvar="MARGIN_SERVE_TOKEN",  # out of `ps`: other users of the machine see command lines
+    help="A secret the URL must carry (?token=SECRET; default $MARGIN_SERVE_TOKEN).",
 )
 @click.option(
     "--public-url",
@@ -103,6 +105,10 @@ def serve_cmd(
         obj.db_path = db
     if token is not None and not token.strip():
         raise click.ClickException("--token needs a non-empty secret")
+    if public_url is not None and not re.match(r"https?://[^/?#\s]+", public_url):
+        raise click.ClickException(
+            f"--public-url {public_url!r} is not an http:// or https:// URL with a host"
+        )
     obj.store()  # a database margin cannot open is one line here, not an error in every tab
     obj.close()
     sock = bind_or_explain(host, port)
