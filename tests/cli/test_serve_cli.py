@@ -231,3 +231,12 @@ def test_datasette_runs_read_only_with_the_metadata(
     assert list(metadata["databases"]) == ["news"]
     code, _out, err = run_cli("--db", str(db), "datasette", "--port", "0")
     assert (code, err) == (0, "")
+
+
+def test_datasette_missing_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.cli import datasette as command
+
+    monkeypatch.setattr(command.importlib.util, "find_spec", lambda name: None)
+    code, out, err = run_cli("--db", str(tmp_path / "m.db"), "datasette")
+    assert (code, out) == (1, "")
+    assert err == "margin: margin datasette needs Datasette: pip install 'margin[datasette]'\n"
