@@ -37,14 +37,19 @@ class MarginFooter(Footer):
     def on_show(self) -> None:
         self.call_after_refresh(self.fit_keys)  # a screen shown again (back from the reader)
 
-    def fit_keys(self, tries: int = 10) -> None:
+    def fit_keys(self, tries: int = 50) -> None:
         """Hide the keys from the first one that the docked `^p Commands` would cover."""
         keys = list(self.query(FooterKey))
-        if keys and not all(k.region.width for k in keys if k.display):
-            if tries and self.is_attached:  # not laid out yet: after the next refresh
+        palette = [k for k in keys if k.has_class("-command-palette")]
+        # laid out at this width yet? every shown key has a place, the palette key ends at the
+        # right edge (after a resize the regions may still be the old width's for a refresh)
+        stale = any(not k.region.width for k in keys if k.display) or (
+            palette and palette[0].region.right != self.region.right
+        )
+        if stale:
+            if tries and self.is_attached:
                 self.call_after_refresh(self.fit_keys, tries - 1)
             return
-        palette = [k for k in keys if k.has_class("-command-palette")]
         limit = palette[0].region.x if palette else self.region.right
         cut = False
         for key in keys:
