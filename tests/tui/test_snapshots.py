@@ -45,5 +45,6 @@ def test_reader_small_snapshot(seeded, snap_compare):
     whole width; the short status line "? keys · ] next entity · v select" and "8 ent · 8 to
     check · 0 rej · 3/3"; the one-line legend bar "1 PERSON 2 NORP .. 9 WORK_OF_ART" (the
     number keys stay learnable); the compact footer from ? Help and / Search (always first) to
-    A Apply to all, which the width cuts."""
+    l Label, the last key that fits whole beside ^p Commands (the others are left out, not cut),
+    and no letter of a covered key in the last column."""
     assert snap_compare(MarginApp(seeded, 1), terminal_size=(80, 24), run_before=_ready)

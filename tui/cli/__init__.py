@@ -11,14 +11,26 @@ import click
 from store.config import default_db_path
 from store.errors import MarginError
 
-from . import annotate, articles, doctor, entities, export, labels, read, search, train
+from . import (
+    annotate,
+    articles,
+    datasette,
+    doctor,
+    entities,
+    export,
+    labels,
+    read,
+    search,
+    serve,
+    train,
+)
 from .context import Context
 from .output import error
 
 USER_ERRORS = (MarginError,)
 # the commands that only read: they open the database read-only (doctor opens its own)
 READS = frozenset(
-    {"list", "show", "search", "export", "stats", "entity"}
+    {"list", "show", "search", "export", "stats", "entity", "datasette"}
 )  # every refusal of the store carries a sentence for the user
 
 
@@ -58,7 +70,19 @@ def cli(ctx: click.Context, db: Path | None, config_file: Path | None, sample: b
         read.open_reader(obj, None)
 
 
-for _module in (articles, read, search, export, annotate, doctor, entities, train, labels):
+for _module in (
+    articles,
+    read,
+    search,
+    export,
+    annotate,
+    doctor,
+    entities,
+    train,
+    labels,
+    serve,
+    datasette,
+):
     _module.register(cli)
 
 

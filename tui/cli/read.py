@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -27,7 +28,9 @@ def open_reader(obj: Context, article_id: int | None) -> None:
     from ..keymap import keymap_from_config  # Textual loads only for the reader
 
     keymap = keymap_from_config(obj.config(), obj.config_file or config_path())  # before the screen
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    # under `margin serve` the screen is a browser's: textual-serve sets the driver, pipes the rest
+    served = "TEXTUAL_DRIVER" in os.environ
+    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         _print_article(store, article_id)
         return
     from ..app import MarginApp

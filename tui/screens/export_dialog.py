@@ -37,6 +37,25 @@ def default_path(fmt: str) -> str:
     return str(Path.cwd() / (f"margin-{fmt}{ext}" if ext else f"margin-{fmt}"))
 
 
+def scope(article_ids: tuple[int, ...]) -> str:
+    """What the dialog exports, in words: every article, article 3, 4 articles."""
+    if not article_ids:
+        return "every article"
+    return f"article {article_ids[0]}" if len(article_ids) == 1 else f"{len(article_ids)} articles"
+
+
+def ending_mismatch(fmt: str, path: Path) -> str | None:
+    """A sentence when path ends like another format's files (out.jsonl for spaCy), else None."""
+    ext = OUTPUTS[fmt].extension
+    if not ext or not path.suffix or path.suffix.lower() == ext:
+        return None
+    name = OUTPUTS[fmt].description
+    return (
+        f"{path.name} ends in {path.suffix}, but {fmt} writes {name} ({ext}):"
+        " press Export again to write it anyway, or change the format or the path"
+    )
+
+
 class Tick(Checkbox):
     """A checkbox whose mark is X when on and blank when off (Textual's shows X both ways, only
     its colour differs: a text capture or a monochrome terminal could not tell them apart)."""
@@ -95,10 +114,11 @@ class ExportDialog(StoreModal[ExportResult | None]):
         self.fmt = fmt if fmt in OUTPUTS else next(iter(OUTPUTS))
         self.result: ExportResult | None = None
         self._path_edited = False
+        self._confirmed: tuple[str, str] | None = None  # (format, path) written despite its ending
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():  # scrolls on a short terminal: the buttons stay reachable
-            yield Static("[b]Export annotations[/b]", id="title")
+            yield Static(f"[b]Export annotations of {scope(self.article_ids)}[/b]", id="title")
             yield Label("Format")
             yield Select(
                 [(f"{name}  ({fmt.description})", name) for name, fmt in OUTPUTS.items()],
@@ -125,11 +145,14 @@ class ExportDialog(StoreModal[ExportResult | None]):
 
     @on(Select.Changed, "#format")
     def _format_changed(self, event: Select.Changed) -> None:
-        self.fmt = str(event.value)
+        old, self.fmt = self.fmt, str(event.value)
+        path = self.query_one("#path", Input)
         if not self._path_edited:
-            path = self.query_one("#path", Input)
             path.value = default_path(self.fmt)
             self._path_edited = False
+        elif (typed := Path(path.value.strip())).suffix and typed.suffix == OUTPUTS[old].extension:
+            # a path the user typed keeps its name and takes the new format's ending
+            path.value = str(typed.with_suffix(OUTPUTS[self.fmt].extension))
 
     @on(Input.Changed, "#path")
     def _path_changed(self, event: Input.Changed) -> None:
@@ -144,10 +167,17 @@ class ExportDialog(StoreModal[ExportResult | None]):
     @on(Button.Pressed, "#export")
     @on(Input.Submitted)
     def _start(self) -> None:
+        if self.query_one("#export", Button).disabled:
+            return  # an export is running (enter in a field would start a second one)
         summary = self.query_one("#summary", Static)
         raw = self.query_one("#path", Input).value.strip()
         if not raw:
             summary.update("give a path to write to")
+            return
+        warning = ending_mismatch(self.fmt, Path(raw))
+        if warning and self._confirmed != (self.fmt, raw):
+            self._confirmed = (self.fmt, raw)  # the second press writes it
+            summary.update(plain(warning, one_line=True))
             return
         try:
             split = (

@@ -74,7 +74,12 @@ class HelpScreen(ModalScreen[None]):
             yield Static(bindings_table(self.rows), id="help-table")
             yield Static(f"search (/) filters: {FILTER_HELP}", classes="hint", markup=False)
             yield Static(
-                "escape closes · remap keys in the config file: margin config path",
+                "ctrl+p: every command by name, export (Prodigy, spaCy, CoNLL ...) among them",
+                classes="hint",
+                markup=False,
+            )
+            yield Static(
+                "escape, q or ? closes · remap keys in the config file: margin config path",
                 classes="hint",
                 markup=False,
             )
