@@ -1,4 +1,5 @@
-"""The reference for the bulk-import benchmark: a plain sqlite-utils script loading a doccano JSONL.
+"""The reference for the bulk-import benchmark: a plain sqlite-utils script loading a doccano or
+Prodigy JSONL.
 
 What a person would write without margin: ``insert_all`` of articles and spans in batches, an
 index on spans, a full-text index on articles. ``python bench/plain_import.py FILE.jsonl DB``.
@@ -51,8 +52,10 @@ def load(path: str, db_path: str) -> tuple[int, int]:
     for rec in _records(path):
         n_articles += 1
         text = rec["text"]
-        batch.append({"id": n_articles, "title": rec.get("title") or text[:80], "text": text})
-        for start, end, label in rec.get("label", ()):
+        title = rec.get("title") or rec.get("meta", {}).get("title") or text[:80]
+        batch.append({"id": n_articles, "title": title, "text": text})
+        found = [(s["start"], s["end"], s["label"]) for s in rec.get("spans", ())]  # Prodigy
+        for start, end, label in rec.get("label", found):  # doccano
             n_spans += 1
             span_rows.append(
                 {

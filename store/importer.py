@@ -373,10 +373,12 @@ def _store(
             draft.reviewed or (draft.spans and not result.created)
         ):
             # annotations for an article already stored are merged, not dropped
+            # a new article holds the file's spans already: merging them again changes
+            # nothing (each finds itself), so only its review state is left to set
             merges.append(
                 AnnotationImport(
                     result.article_id,
-                    draft.spans,
+                    () if result.created else draft.spans,
                     draft.reviewed,
                     labels if draft.reviewed and not result.created else frozenset(),
                 )
