@@ -130,7 +130,7 @@ def stream_lines(path: str, fh: BinaryIO) -> Iterator[tuple[int, str]]:
             at = pos + exc.start
             raise FormatError(path, f"line {n + 1}, byte {at}", not_utf8(body, exc.start)) from None
         pos += len(raw)
-        if text.endswith("\r"):
+        if ended and text.endswith("\r"):  # \r\n; a \r at the very end is a line end of its own
             text = text[:-1]
         for part in text.split("\r"):  # old Mac line ends: a lone \r ends a line too
             n += 1
