@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
-from . import journal, spans
+from . import bulk, journal, spans
 from .dates import parse_date
 from .db import Unit
 from .errors import NotFound
@@ -84,37 +85,62 @@ def add_articles(tx: Unit, drafts: Sequence[ArticleDraft]) -> list[ImportResult]
     """Store several articles; identical texts become one article.
 
     Every article and span is checked before anything is written, so a bad one rejects
-    the whole batch; spans, labels and journal rows are written in bulk.
+    the whole batch. Spans, labels and journal rows are written with prepared statements;
+    for a batch of many spans the per-span count triggers are set aside and their work done
+    once for the batch (store/bulk.py), which leaves exactly what the triggers would.
     """
     prepared = [prepare_draft(draft) for draft in drafts]
     results: list[ImportResult] = []
     if not prepared:
         return results
     known = existing_hashes(tx.db, [p.digest for p in prepared])
-    stamp = now()
-    span_rows: list[dict[str, Any]] = []
-    entries: list[tuple[int, dict[str, Any]]] = []
-    labels: set[str] = set()
+    fresh: dict[str, Prepared] = {}  # the texts not stored yet, each once, in order
     for p in prepared:
-        if p.digest in known:
-            results.append(ImportResult(known[p.digest], False, 0))
-            continue
+        if p.digest not in known:
+            fresh.setdefault(p.digest, p)
+    n_spans = sum(len(p.spans) for p in fresh.values())
+    deferred = bulk.deferrable(tx) if n_spans >= bulk.MIN_SPANS else None
+    with bulk.triggers_aside(tx, deferred) if deferred else nullcontext():
+        _insert_new(tx, list(fresh.values()), known, counted=deferred is not None)
+    for p in prepared:
+        created = p.digest in fresh and fresh.pop(p.digest) is p
+        results.append(ImportResult(known[p.digest], created, len(p.spans) if created else 0))
+    return results
+
+
+def _insert_new(tx: Unit, fresh: list[Prepared], ids: dict[str, int], counted: bool) -> None:
+    """Insert new articles, their spans and journal rows; record each id in ``ids``.
+
+    ``counted``: the count triggers are set aside, so each article row carries its
+    entity_count and the entity index is filled here.
+    """
+    stamp = now()
+    span_rows: list[tuple[Any, ...]] = []
+    entries: list[tuple[int, dict[str, Any]]] = []
+    ensure_labels(tx.db, {sp.label for p in fresh for sp in p.spans})
+    insert = (
+        "INSERT INTO articles (title, text, source, content_hash, imported_at, meta, length,"
+        " entity_count, date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    for p in fresh:
+        live = sum(1 for sp in p.spans if sp.status != "rejected") if counted else 0
         cur = tx.execute(
-            "INSERT INTO articles (title, text, source, content_hash, imported_at, meta,"
-            " length, date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (p.title, p.text, p.source, p.digest, stamp, p.meta, len(p.text), p.date),
+            insert,
+            (p.title, p.text, p.source, p.digest, stamp, p.meta, len(p.text), live, p.date),
         )
         article_id = int(cur.lastrowid or 0)
-        known[p.digest] = article_id
-        for sp in p.spans:
-            labels.add(sp.label)
-            span_rows.append(spans.span_values(article_id, p.text, sp, stamp))
+        ids[p.digest] = article_id
+        text = p.text
+        span_rows.extend(
+            (article_id, sp.start, sp.end, sp.label, sp.source or "", sp.status)
+            + (text[sp.start : sp.end], stamp, stamp)
+            for sp in p.spans
+        )
         entries.append((article_id, {"source": p.source, "spans": len(p.spans)}))
-        results.append(ImportResult(article_id, True, len(p.spans)))
-    ensure_labels(tx.db, labels)
-    spans.insert_all(tx, span_rows)
+    bulk.insert_spans(tx, span_rows)
+    if counted:
+        bulk.count_entities(tx, span_rows)
     journal.record_many(tx, "import", "import", entries)
-    return results
 
 
 def existing_hashes(db: sqlite_utils.Database, digests: list[str]) -> dict[str, int]:

@@ -8,13 +8,21 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from .articles import prepare_draft
 from .fetch import FetchLimits, fetch, is_url, looks_like_url
-from .formats import STDIN, AnnotatedDraft, FormatError, known_extensions, read_file
+from .formats import (
+    STDIN,
+    AnnotatedDraft,
+    FormatError,
+    known_extensions,
+    read_file,
+    stream_file,
+    streamed_format,
+)
 from .merge import AnnotationImport, MergeSummary
-from .models import ArticleDraft, ImportResult, title_from_text
+from .models import ArticleDraft, ImportResult, content_hash, normalise_text, title_from_text
 
 
 class Writes(Protocol):
@@ -143,6 +151,21 @@ def _read_bytes(path: str, limits: FetchLimits | None = None) -> bytes:
         raise FormatError(path, None, f"cannot be read ({exc.strerror})") from None
 
 
+def _source(
+    path: str, fmt: str | None, encoding: str | None, limits: FetchLimits | None
+) -> tuple[int, Callable[[], Iterator[ArticleDraft]]]:
+    """(size in bytes, a function giving a new iterator over the file's articles).
+
+    A local file in a format that streams is read from disk on each pass, a line at a time,
+    so memory stays flat in its size; anything else is read once into memory.
+    """
+    streamed = streamed_format(path, fmt, encoding)
+    if streamed is not None:
+        return file_size(path), lambda: stream_file(path, streamed)
+    data = _read_bytes(path, limits)
+    return len(data), lambda: read_file(path, data, fmt, encoding)
+
+
 def file_size(path: str) -> int:
     """Return a file's size in bytes (0 for standard input, a URL or what cannot be read)."""
     try:
@@ -178,15 +201,14 @@ def import_paths(
         size = file_size(path)
         reported = 0
         try:
-            data = _read_bytes(path, limits)
-            size = len(data)
+            size, drafts = _source(path, fmt, encoding, limits)
             # pass 1: read the whole file, so a bad record rejects the file before any write
             count = 0
             labels: set[str] = set()  # the labels the file annotates, for complete merges
             digests: list[str] = []  # each record's content hash, to find repeated texts
-            first: dict[str, tuple[int, str, Any]] = {}  # digest -> record, title, annotations
+            first: dict[str, tuple[int, int]] = {}  # digest -> record, hash of its annotations
             repeats: dict[str, Repeat] = {}
-            for draft in _checked(path, read_file(path, data, fmt, encoding), digests):
+            for draft in _checked(path, drafts(), digests):
                 count += 1
                 _note_repeat(name, draft, count, digests[-1], first, repeats)
                 labels.update(s.label for s in draft.spans)
@@ -200,7 +222,7 @@ def import_paths(
             # a text the file holds twice is stored once, from its last copy
             last = {d: n for n, d in enumerate(digests)}
             if not labels and count < BATCH:
-                for n, draft in enumerate(read_file(path, data, fmt, encoding)):
+                for n, draft in _again(name, drafts(), digests):
                     if last[digests[n]] == n:
                         pending.append(draft)
                     else:
@@ -217,7 +239,7 @@ def import_paths(
                 # would flip the article back and forth on every import of the same file
                 batch: list[ArticleDraft] = []
                 done = 0
-                for n, draft in enumerate(read_file(path, data, fmt, encoding)):
+                for n, draft in _again(name, drafts(), digests):
                     if last[digests[n]] != n:
                         summary.repeated += 1
                         continue
@@ -264,25 +286,42 @@ def _checked(
         yield draft
 
 
+def _again(
+    path: str, drafts: Iterable[ArticleDraft], digests: list[str]
+) -> Iterator[tuple[int, ArticleDraft]]:
+    """(index, draft) of a file read a second time, checked to hold what pass 1 read (a file
+    streamed from disk is read twice; one changed in between is refused, not mixed up)."""
+    n = -1
+    for n, draft in enumerate(drafts):
+        if n >= len(digests) or content_hash(normalise_text(draft.text)) != digests[n]:
+            raise FormatError(path, f"record {n + 1}", "changed while it was being imported")
+        yield n, draft
+    if n + 1 != len(digests):
+        raise FormatError(path, None, "changed while it was being imported")
+
+
 def _note_repeat(
     path: str,
     draft: ArticleDraft,
     n: int,
     digest: str,
-    first: dict[str, tuple[int, str, Any]],
+    first: dict[str, tuple[int, int]],
     repeats: dict[str, Repeat],
 ) -> None:
     """Remember record n's text; when an earlier record had it, note the repeat."""
-    notes = (
-        frozenset((s.start, s.end, s.label) for s in draft.spans),
-        bool(getattr(draft, "reviewed", False)),
+    # a hash, not the spans themselves: memory per record stays small, whatever its spans
+    notes = hash(
+        (
+            frozenset((s.start, s.end, s.label) for s in draft.spans),
+            bool(getattr(draft, "reviewed", False)),
+        )
     )
-    title = draft.title or title_from_text(draft.text)
     if digest not in first:
-        first[digest] = (n, title, notes)
+        first[digest] = (n, notes)
         return
+    title = draft.title or title_from_text(draft.text)
     was = repeats.get(digest)
-    start, _, first_notes = first[digest]
+    start, first_notes = first[digest]
     records = [start] if was is None else was.records
     conflicting = (was is not None and was.conflicting) or notes != first_notes
     repeats[digest] = Repeat(path, [*records, n], _one_line(title), conflicting)
@@ -334,10 +373,12 @@ def _store(
             draft.reviewed or (draft.spans and not result.created)
         ):
             # annotations for an article already stored are merged, not dropped
+            # a new article holds the file's spans already: merging them again changes
+            # nothing (each finds itself), so only its review state is left to set
             merges.append(
                 AnnotationImport(
                     result.article_id,
-                    draft.spans,
+                    () if result.created else draft.spans,
                     draft.reviewed,
                     labels if draft.reviewed and not result.created else frozenset(),
                 )

@@ -73,21 +73,10 @@ def record_many(
 ) -> None:
     """Journal many changes that undo cannot revert (imports, extraction runs), in bulk."""
     group, stamp = tx.group(), now()
-    tx.db.table("journal").insert_all(
-        (
-            {
-                "group_id": group,
-                "at": stamp,
-                "actor": actor,
-                "action": action,
-                "article_id": aid,
-                "after": _json(after),
-                "undoable": 0,
-                "origin": tx.origin,
-            }
-            for aid, after in entries
-        ),
-        batch_size=500,
+    tx.conn.executemany(  # one prepared statement: insert_all's per-row Python costs more
+        "INSERT INTO journal (group_id, at, actor, action, article_id, after, undoable, origin)"
+        " VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+        ((group, stamp, actor, action, aid, _json(after), tx.origin) for aid, after in entries),
     )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..fetch import is_url
 from ..models import ArticleDraft, Label
@@ -28,6 +29,7 @@ from .decode import transcode
 from .errors import FormatError
 
 Reader = Callable[[str, bytes], Iterator[ArticleDraft]]
+Streamer = Callable[[str, BinaryIO], Iterator[ArticleDraft]]
 STDIN = "<stdin>"  # how standard input (the path "-") is named in sources and errors
 
 
@@ -41,6 +43,8 @@ class InputFormat:
     description: str = ""
     # optional: given the first bytes of a file, True when the content is this format
     sniff: Callable[[bytes], bool] | None = None
+    # optional: the reader over an open file, read a piece at a time (memory flat in its size)
+    stream: Streamer | None = None
 
 
 INPUTS: dict[str, InputFormat] = {}
@@ -53,10 +57,24 @@ def register_input(fmt: InputFormat) -> None:
 
 # formats whose sniffer can tell them by content come first: detect() asks them in order
 register_input(
-    InputFormat(prodigy.NAME, prodigy.EXTENSIONS, prodigy.read, "Prodigy JSONL", prodigy.sniff)
+    InputFormat(
+        prodigy.NAME,
+        prodigy.EXTENSIONS,
+        prodigy.read,
+        "Prodigy JSONL",
+        prodigy.sniff,
+        prodigy.stream,
+    )
 )
 register_input(
-    InputFormat(doccano.NAME, doccano.EXTENSIONS, doccano.read, "doccano JSONL", doccano.sniff)
+    InputFormat(
+        doccano.NAME,
+        doccano.EXTENSIONS,
+        doccano.read,
+        "doccano JSONL",
+        doccano.sniff,
+        doccano.stream,
+    )
 )
 register_input(
     InputFormat(
@@ -79,10 +97,22 @@ register_input(
 )
 register_input(InputFormat(text.NAME, text.EXTENSIONS, text.read, "plain text or Markdown"))
 register_input(
-    InputFormat(articles.JSONL, articles.JSONL_EXTENSIONS, articles.read_jsonl, "JSONL of articles")
+    InputFormat(
+        articles.JSONL,
+        articles.JSONL_EXTENSIONS,
+        articles.read_jsonl,
+        "JSONL of articles",
+        stream=articles.stream_jsonl,
+    )
 )
 register_input(
-    InputFormat(articles.CSV, articles.CSV_EXTENSIONS, articles.read_csv, "CSV of articles")
+    InputFormat(
+        articles.CSV,
+        articles.CSV_EXTENSIONS,
+        articles.read_csv,
+        "CSV of articles",
+        stream=articles.stream_csv,
+    )
 )
 
 register_input(InputFormat(brat.NAME, brat.EXTENSIONS, brat.read, "brat standoff .ann + .txt"))
@@ -210,6 +240,42 @@ def read_file(
     yield from chosen.read(STDIN if path == "-" else path, data)
 
 
+def streamed_format(path: str, fmt: str | None, encoding: str | None) -> InputFormat | None:
+    """The format of a local file whose reader streams, or None (read it whole: read_file).
+
+    Standard input, URLs, other encodings (transcoded whole) and formats that need the whole
+    file (brat, CoNLL, feeds, Label Studio's one JSON array, DocBin) are read whole.
+    """
+    if path == "-" or is_url(path) or not Path(path).is_file():
+        return None
+    try:
+        if encoding is not None and codecs.lookup(encoding).name != "utf-8":
+            return None
+    except LookupError:
+        return None  # read_file's transcode names it
+    if fmt is not None:
+        chosen = INPUTS.get(fmt)
+    else:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(4096)
+        except OSError:
+            return None  # read_file's path says why
+        chosen = detect(path, head)
+    return chosen if chosen is not None and chosen.stream is not None else None
+
+
+def stream_file(path: str, fmt: InputFormat) -> Iterator[ArticleDraft]:
+    """Yield the articles of a local file with its format's streaming reader."""
+    assert fmt.stream is not None
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 (closed when the generator ends)
+    except OSError as exc:
+        raise FormatError(path, None, f"cannot be read ({exc.strerror})") from None
+    with fh:
+        yield from fmt.stream(path, fh)
+
+
 __all__ = [
     "AnnotatedDraft",
     "ExportDoc",
@@ -223,4 +289,6 @@ __all__ = [
     "read_file",
     "register_input",
     "register_output",
+    "stream_file",
+    "streamed_format",
 ]

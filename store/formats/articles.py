@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
 
 from ..dates import date_from
 from ..models import ArticleDraft
-from .decode import decode_text, decoded_lines
+from .decode import decode_text, decoded_lines, stream_lines
 from .errors import FormatError
 
 JSONL = "jsonl"
@@ -71,7 +72,16 @@ def _draft(path: str, where: str, rec: Any) -> ArticleDraft:
 
 def read_jsonl(path: str, data: bytes) -> Iterator[ArticleDraft]:
     """Yield one article per non-blank JSON line (decoded a line at a time)."""
-    for n, line in decoded_lines(path, data):
+    return _jsonl(path, decoded_lines(path, data))
+
+
+def stream_jsonl(path: str, fh: BinaryIO) -> Iterator[ArticleDraft]:
+    """Like :func:`read_jsonl`, from an open file read a line at a time."""
+    return _jsonl(path, stream_lines(path, fh))
+
+
+def _jsonl(path: str, lines: Iterable[tuple[int, str]]) -> Iterator[ArticleDraft]:
+    for n, line in lines:
         if not line.strip():
             continue
         try:
@@ -85,8 +95,22 @@ def read_jsonl(path: str, data: bytes) -> Iterator[ArticleDraft]:
 
 def read_csv(path: str, data: bytes) -> Iterator[ArticleDraft]:
     """Yield one article per CSV row; the header must have a ``text`` column."""
-    text = decode_text(path, data)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    return _csv(path, io.StringIO(decode_text(path, data), newline=""))
+
+
+def stream_csv(path: str, fh: BinaryIO) -> Iterator[ArticleDraft]:
+    """Like :func:`read_csv`, from an open file read a line at a time."""
+    lines = stream_lines(path, fh)
+    leading: list[str] = []
+    for _n, line in lines:  # a file of blank lines is empty, as read_csv finds it
+        leading.append(line + "\n")
+        if line.strip():
+            break
+    return _csv(path, itertools.chain(leading, (line + "\n" for _n, line in lines)))
+
+
+def _csv(path: str, rows: Iterable[str]) -> Iterator[ArticleDraft]:
+    reader = csv.reader(rows, strict=True)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:

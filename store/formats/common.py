@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..models import Article, ArticleDraft, Span, SpanDraft, normalise_text
 from .errors import FormatError
@@ -142,6 +142,15 @@ def jsonl_file_records(path: str, data: bytes) -> Iterator[tuple[int, Any]]:
     from .decode import decoded_lines
 
     for n, line in decoded_lines(path, data):
+        if line.strip():
+            yield n, parse_json_line(path, n, line)
+
+
+def jsonl_stream_records(path: str, fh: BinaryIO) -> Iterator[tuple[int, Any]]:
+    """Like jsonl_file_records over an open binary file, read a line at a time."""
+    from .decode import stream_lines
+
+    for n, line in stream_lines(path, fh):
         if line.strip():
             yield n, parse_json_line(path, n, line)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from ..models import normalise_text
 from .errors import FormatError
@@ -98,5 +100,44 @@ def decoded_lines(path: str, data: bytes) -> Iterator[tuple[int, str]]:
             blank = False
         yield n, line
         pos = end + 1
+    if blank:
+        raise FormatError(path, None, "is empty")
+
+
+def stream_lines(path: str, fh: BinaryIO) -> Iterator[tuple[int, str]]:
+    """Yield (line number, line) of a binary file as :func:`decoded_lines` does of its bytes,
+    reading a line at a time: memory holds one line, whatever the file's size.
+
+    The first problem met is the one reported (decoded_lines, having the whole file, reports a
+    NUL byte anywhere before a bad line earlier in the file).
+    """
+    head = fh.peek(4)[:4] if isinstance(fh, io.BufferedReader) else b""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        decode_text(path, head)  # raises the UTF-16 error every text file gets
+    pos = 0
+    if head.startswith(BOM):
+        pos = len(fh.read(len(BOM)))
+    n, blank, ended = 0, True, True
+    for raw in fh:
+        body = raw[:-1] if raw.endswith(b"\n") else raw
+        ended = body is not raw
+        if b"\x00" in body:
+            at = pos + body.index(b"\x00")
+            raise FormatError(path, f"line {n + 1}, byte {at}", "holds NUL bytes: not a text file")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            at = pos + exc.start
+            raise FormatError(path, f"line {n + 1}, byte {at}", not_utf8(body, exc.start)) from None
+        pos += len(raw)
+        if ended and text.endswith("\r"):  # \r\n; a \r at the very end is a line end of its own
+            text = text[:-1]
+        for part in text.split("\r"):  # old Mac line ends: a lone \r ends a line too
+            n += 1
+            if blank and part.strip():
+                blank = False
+            yield n, part
+    if ended:  # what follows the last newline (or an empty file) is a line too
+        yield n + 1, ""
     if blank:
         raise FormatError(path, None, "is empty")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from ..dates import date_from
 from ..models import SpanDraft
@@ -16,6 +16,7 @@ from .common import (
     WriteReport,
     check_raw_text,
     jsonl_file_records,
+    jsonl_stream_records,
     span_draft,
 )
 from .errors import FormatError
@@ -69,7 +70,16 @@ def _spans(path: str, where: str, rec: dict[str, Any], fix: OffsetMap) -> list[S
 
 def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
     """Yield one article per doccano record; relations cannot be kept and are reported."""
-    for n, rec in jsonl_file_records(path, data):
+    return _drafts(path, jsonl_file_records(path, data))
+
+
+def stream(path: str, fh: BinaryIO) -> Iterator[AnnotatedDraft]:
+    """Like :func:`read`, from an open file read a line at a time."""
+    return _drafts(path, jsonl_stream_records(path, fh))
+
+
+def _drafts(path: str, records: Iterable[tuple[int, Any]]) -> Iterator[AnnotatedDraft]:
+    for n, rec in records:
         where = f"line {n}"
         if not isinstance(rec, dict):
             raise FormatError(path, where, 'is not an object with a "text" field')

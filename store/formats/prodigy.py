@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from ..dates import date_from
 from ..models import SpanDraft
@@ -18,6 +18,7 @@ from .common import (
     align,
     check_raw_text,
     jsonl_file_records,
+    jsonl_stream_records,
     meta_dict,
     sentence_starts,
     span_draft,
@@ -80,7 +81,16 @@ def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:
     ``answer`` decides the spans' status: accept (or none) -> accepted, reject -> rejected
     (kept as evidence), ignore -> suggested (nobody decided). Accepted examples are reviewed.
     """
-    for n, rec in jsonl_file_records(path, data):
+    return _drafts(path, jsonl_file_records(path, data))
+
+
+def stream(path: str, fh: BinaryIO) -> Iterator[AnnotatedDraft]:
+    """Like :func:`read`, from an open file read a line at a time."""
+    return _drafts(path, jsonl_stream_records(path, fh))
+
+
+def _drafts(path: str, records: Iterable[tuple[int, Any]]) -> Iterator[AnnotatedDraft]:
+    for n, rec in records:
         where = f"line {n}"
         if not isinstance(rec, dict):
             raise FormatError(path, where, 'is not an object with a "text" field')

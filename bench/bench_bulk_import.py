@@ -1,0 +1,169 @@
+"""Writes at scale (issue 12): annotated import against a plain sqlite-utils script on the same
+file, peak memory of importing a big JSONL, and the time and memory of every export format.
+
+Each figure is measured in a child process (wall and CPU seconds, peak RSS from os.wait4) and
+printed beside its target; ratios are against the reference run in the same benchmark, so a
+shared machine slows both sides. Generated files and databases are cached in bench/out/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.bench_scale import LAST_CPU, MARGIN, OUT, ROOT, _run, build
+
+PLAIN = str(ROOT / "bench" / "plain_import.py")
+SENTENCES = 16  # about 38 spans an article, as the issue's corpus
+
+
+def annotated(n: int, fmt: str) -> Path:
+    """bench/out/bulk-FMT-N.jsonl: n corpus articles with their spans as doccano or Prodigy."""
+    from bench.corpus import articles
+
+    path = OUT / f"bulk-{fmt}-{n}.jsonl"
+    if path.exists():
+        return path
+    OUT.mkdir(exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for a in articles(n, sentences=SENTENCES):
+            if fmt == "doccano":
+                rec = {
+                    "text": a.text,
+                    "title": a.title,
+                    "label": [[s.start, s.end, s.label] for s in a.spans],
+                }
+            else:  # Prodigy spans (no tokens: Prodigy reads those too)
+                rec = {
+                    "text": a.text,
+                    "meta": {"title": a.title},
+                    "spans": [{"start": s.start, "end": s.end, "label": s.label} for s in a.spans],
+                    "answer": "accept",
+                }
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    tmp.rename(path)
+    return path
+
+
+def big_jsonl(mb: int) -> Path:
+    """bench/out/big-MB.jsonl: a JSONL of articles (no spans) of about mb megabytes."""
+    from bench.corpus import articles
+
+    path = OUT / f"big-{mb}.jsonl"
+    if path.exists():
+        return path
+    OUT.mkdir(exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        i = 0
+        while fh.tell() < mb * 1_000_000:
+            for a in articles(1000, start=i, sentences=12):
+                rec = {"text": a.text, "title": a.title, "source": a.source}
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            i += 1000
+    tmp.rename(path)
+    return path
+
+
+def _line(name: str, value: str, target: str) -> None:
+    print(f"   {name:<46} {value:>30}   (target: {target})", flush=True)
+
+
+def _margin_import(src: Path, db: Path, fmt: str | None) -> tuple[float, float, int]:
+    """(wall s, CPU s, peak RSS MB) of ``margin import --no-extract`` into a new database."""
+    args = [sys.executable, "-c", MARGIN, "--db", str(db), "import", "--no-extract", str(src)]
+    if fmt:
+        args[-1:-1] = ["--format", fmt]
+    dt, rss, _out, _err = _run(args)
+    return dt, LAST_CPU[0], rss
+
+
+def _import_against_plain(n: int) -> None:
+    for fmt in ("doccano", "prodigy"):
+        src = annotated(n, fmt)
+        with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+            dt_p, _rss, out, _err = _run([sys.executable, PLAIN, str(src), f"{tmp}/plain.db"])
+            cpu_p = LAST_CPU[0]
+            spans = int(out.split()[1])
+            dt_i, _rss, _out, _err = _run(
+                [sys.executable, PLAIN, str(src), f"{tmp}/indexed.db", "--margin-indexes"]
+            )
+            cpu_i = LAST_CPU[0]
+            dt_m, cpu_m, rss = _margin_import(src, Path(tmp) / "margin.db", fmt)
+        _line(
+            f"{fmt}: {n:,} articles, {spans:,} spans",
+            f"margin {dt_m:.1f} s, plain {dt_p:.1f} s",
+            "",
+        )
+        _line(
+            f"  {fmt} import / plain sqlite-utils (wall)",
+            f"{dt_m / dt_p:.2f}x",
+            "<= 1.5x",
+        )
+        _line(
+            f"  {fmt} import / plain sqlite-utils (CPU)",
+            f"{cpu_m:.1f} / {cpu_p:.1f} CPU-s = {cpu_m / cpu_p:.2f}x",
+            "<= 1.5x",
+        )
+        _line(
+            f"  {fmt}: plain with margin's span indexes / plain",
+            f"{cpu_i:.1f} CPU-s = {cpu_i / cpu_p:.2f}x ({dt_i:.1f} s)",
+            "what the schema costs",
+        )
+        _line(
+            f"  {fmt} import / plain with margin's indexes",
+            f"{cpu_m / cpu_i:.2f}x (CPU)",
+            "",
+        )
+        _line(f"  {fmt} import peak RSS", f"{rss} MB", "flat")
+
+
+def _memory(mb: int, small_mb: int) -> None:
+    figures = []
+    for size in (small_mb, mb):
+        src = big_jsonl(size)
+        with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+            dt, _cpu, rss = _margin_import(src, Path(tmp) / "m.db", None)
+        figures.append((src.stat().st_size / 1e6, dt, rss))
+    (s_mb, _s_dt, s_rss), (b_mb, b_dt, b_rss) = figures
+    _line(f"JSONL import of {b_mb:.0f} MB: peak RSS", f"{b_rss} MB ({b_dt:.0f} s)", "< 100 MB")
+    _line(
+        f"  against {s_mb:.0f} MB",
+        f"{s_rss} MB ({b_rss / max(s_rss, 1):.2f}x for {b_mb / s_mb:.0f}x the file)",
+        "flat (about 1x)",
+    )
+
+
+def _exports(n: int) -> None:
+    from store.formats import OUTPUTS
+
+    db = OUT / f"scale-{n}.db"
+    build(n)
+    with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+        for name, fmt in OUTPUTS.items():
+            out = Path(tmp) / f"{name}{fmt.extension or '-folder'}"
+            argv = [sys.executable, "-c", MARGIN, "--db", str(db), "export"]
+            argv += ["--format", name, "--out", str(out)]
+            try:
+                with open(os.devnull, "wb") as sink:
+                    dt, rss, _o, _e = _run(argv, stdout=sink)
+            except RuntimeError as exc:
+                print(f"   export {name}: failed ({str(exc)[-200:]})")
+                continue
+            _line(
+                f"export --format {name}, {n:,} articles",
+                f"{dt:.1f} s ({LAST_CPU[0]:.1f} CPU-s), {rss} MB",
+                "time linear, memory flat",
+            )
+
+
+def run(quick: bool) -> None:
+    """Annotated import against the plain script; peak memory of a big JSONL; every export."""
+    OUT.mkdir(exist_ok=True)
+    _import_against_plain(1_000 if quick else 10_000)
+    _memory(30 if quick else 300, 10 if quick else 30)
+    _exports(2_000 if quick else 100_000)
