@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import App
-from textual.widgets import Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from store import ArticleDraft
 from tui.screens.export_dialog import ExportDialog
 
-from .helpers import settle
+from .helpers import settle, wait_for
 
 
 class _Host(App[None]):
@@ -43,7 +43,11 @@ async def test_a_path_ending_like_another_format_is_written_on_the_second_press(
             dialog
         )
         assert not out.exists()
-        await pilot.click("#export")  # the same format and path again: written as asked
+        # the same format and path again: written as asked (once the button's 0.2 s press
+        # effect is over: Textual's Button ignores a press while it lasts, as a person's would be)
+        button = dialog.query_one("#export", Button)
+        await wait_for(pilot, lambda: not button.has_class("-active"))
+        await pilot.click("#export")
         await settle(pilot)
         assert "1 article(s)" in _summary(dialog)
     assert out.read_bytes()[:1] != b"{"  # a DocBin, as the format said
