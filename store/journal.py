@@ -37,7 +37,7 @@ def record(
     """Journal one undoable change in the unit's edit group."""
     tx.execute(
         "INSERT INTO journal (group_id, at, actor, action, article_id, span_id, before, after,"
-        " undoable, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+        " undoable, origin, annotator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
         (
             tx.edit_group(),
             now(),
@@ -48,6 +48,7 @@ def record(
             _json(before),
             _json(after),
             tx.origin,
+            tx.annotator,
         ),
     )
 
@@ -68,6 +69,7 @@ def record_many(
                 "after": _json(after),
                 "undoable": 0,
                 "origin": tx.origin,
+                "annotator": tx.annotator,
             }
             for aid, after in entries
         ),

@@ -7,11 +7,17 @@ from sqlite_utils.migrations import Migrations
 
 from ..errors import DatabaseError
 from ..models import now
-from . import m0001_initial, m0002_search, m0003_fts, m0004_origin
+from . import m0001_initial, m0002_search, m0003_fts, m0004_origin, m0009_review
 
 MIGRATIONS = Migrations("margin")
 # (number, module): each module's apply(db) runs inside the migration's transaction
-STEPS = ((1, m0001_initial), (2, m0002_search), (3, m0003_fts), (4, m0004_origin))
+STEPS = (
+    (1, m0001_initial),
+    (2, m0002_search),
+    (3, m0003_fts),
+    (4, m0004_origin),
+    (9, m0009_review),
+)
 LATEST = STEPS[-1][0]
 
 

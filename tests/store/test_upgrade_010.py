@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from store.db.migrate import LATEST, STEPS
 from tests.helpers import FIXTURES, margin
 
 
@@ -50,9 +51,9 @@ def test_show_json_is_the_same_after_the_upgrade(old_db: Path) -> None:
     assert counts(old_db) == before  # every article, span, journal entry, rule and label kept
     raw = sqlite3.connect(old_db)
     try:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == LATEST
         names = [r[0] for r in raw.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-        assert names == ["m0001_initial", "m0002_search", "m0003_fts", "m0004_origin"]
+        assert names == [m.__name__.rsplit(".", 1)[-1] for _n, m in STEPS]
         assert raw.execute("SELECT reviewed, read FROM articles WHERE id = 1").fetchone() == (1, 1)
     finally:
         raw.close()

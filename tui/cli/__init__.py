@@ -11,14 +11,14 @@ import click
 from store.config import default_db_path
 from store.errors import MarginError
 
-from . import annotate, articles, doctor, export, read, search
+from . import annotate, articles, doctor, export, read, review, search
 from .context import Context
 from .output import error
 
 USER_ERRORS = (MarginError,)
 # the commands that only read: they open the database read-only (doctor opens its own)
 READS = frozenset(
-    {"list", "show", "search", "export", "stats"}
+    {"list", "show", "search", "export", "stats", "log", "agreement"}
 )  # every refusal of the store carries a sentence for the user
 
 
@@ -38,9 +38,20 @@ READS = frozenset(
 @click.option(
     "--sample", is_flag=True, help="Import the bundled sample article if the database is empty."
 )
+@click.option(
+    "--annotator",
+    metavar="NAME",
+    help="Who makes the changes (default: $MARGIN_ANNOTATOR, config [review] annotator, login).",
+)
 @click.version_option(package_name="margin")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, config_file: Path | None, sample: bool) -> None:
+def cli(
+    ctx: click.Context,
+    db: Path | None,
+    config_file: Path | None,
+    sample: bool,
+    annotator: str | None,
+) -> None:
     """margin: read news articles with their named entities, correct them, export them.
 
     With no command, opens the reader.
@@ -49,6 +60,7 @@ def cli(ctx: click.Context, db: Path | None, config_file: Path | None, sample: b
         db_path=db or default_db_path(),
         config_file=config_file,
         read_only=ctx.invoked_subcommand in READS and not sample,
+        annotator_option=annotator,
     )
     ctx.obj = obj
     ctx.call_on_close(obj.close)
@@ -58,7 +70,7 @@ def cli(ctx: click.Context, db: Path | None, config_file: Path | None, sample: b
         read.open_reader(obj, None)
 
 
-for _module in (articles, read, search, export, annotate, doctor):
+for _module in (articles, read, search, export, annotate, doctor, review):
     _module.register(cli)
 
 
