@@ -174,8 +174,9 @@ STATES = {
 
 
 def _state(state: str) -> str:
+    """The SQL condition of a state, or of several joined by "+" ("unread+unreviewed")."""
     try:
-        return STATES[state]
+        return " AND ".join(STATES[part] for part in state.split("+"))
     except KeyError:
         raise ValueError(f"unknown state {state!r}; choose one of {', '.join(STATES)}") from None
 

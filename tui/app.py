@@ -85,6 +85,7 @@ class MarginApp(App[None]):
     TITLE = "margin"
     BINDINGS: ClassVar[list[BindingType]] = [*keys.APP]
     COMMANDS = App.COMMANDS | {ArticleTitles}
+    review_and_next = False  # [review] review_and_next: R moves on to the next article to review
 
     @dataclass
     class UndoDone(Message):
@@ -161,6 +162,13 @@ class MarginApp(App[None]):
         if not isinstance(self.screen, SearchScreen):
             self.push_screen(SearchScreen())
 
+    def action_history(self) -> None:
+        """H: the journal in words; u / ctrl+r walk it, enter opens a change's article."""
+        from .screens.history import HistoryScreen
+
+        if not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen())
+
     def action_export(self, article_ids: tuple[int, ...] = ()) -> None:
         """Export the corrected annotations (all articles, or the given ones)."""
         from .screens.export_dialog import ExportDialog
@@ -192,7 +200,9 @@ class MarginApp(App[None]):
         self.notify(toast_line(line, self.size.width), timeout=3)
         if message.warning:
             self.notify(toast_line(message.warning, self.size.width), severity="warning", timeout=5)
-        self.screen.post_message(StoreChanged(message.article_ids))
+        for screen in self.screen_stack:  # the reader under the history screen too
+            if screen is self.screen or isinstance(screen, ReaderScreen):
+                screen.post_message(StoreChanged(message.article_ids))
 
     def action_help_quit(self) -> None:
         """ctrl+c: say which key quits, in plain text (Textual's own note is markup)."""
@@ -235,6 +245,7 @@ class MarginApp(App[None]):
             )
         yield SystemCommand("Edit: undo", "Undo the last correction", self.action_undo)
         yield SystemCommand("Edit: redo", "Redo what was undone", self.action_redo)
+        yield SystemCommand("History: every change", "The journal in words", self.action_history)
         if isinstance(screen, LibraryScreen):
             yield SystemCommand(
                 "Library: change sort", "Newest, title, entities", partial(run, "cycle_sort")

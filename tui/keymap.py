@@ -25,6 +25,7 @@ APP = [
     _b("slash", "search", "Search", "app.search"),
     _b("u", "undo", "Undo", "app.undo", show=False),
     _b("ctrl+r", "redo", "Redo", "app.redo", show=False),
+    _b("H", "history", "History", "app.history", show=False),  # review workflow (issue 18)
 ]
 
 LIBRARY = [
@@ -33,6 +34,7 @@ LIBRARY = [
     _b("n", "unread(1)", "Next unread", "library.next_unread"),
     _b("p", "unread(-1)", "Previous unread", "library.prev_unread", show=False),
     _b("r", "refresh", "Refresh", "library.refresh", show=False),
+    _b("f", "cycle_filter", "Filter", "library.filter"),  # review workflow (issue 18)
 ]
 
 ARTICLE_LIST = [
@@ -64,6 +66,13 @@ READER = [
     _b("A", "propagate", "Apply to all", "reader.propagate"),
     _b("R", "toggle_reviewed", "Reviewed", "reader.reviewed"),
     _b("m", "mentions", "Mentions everywhere", "reader.mentions", show=False),
+    # review workflow (issue 18): the queue, what needs a decision, hints, adjudication
+    _b("N", "unreviewed(1)", "Next not reviewed", "reader.next_unreviewed", show=False),
+    _b("P", "unreviewed(-1)", "Prev not reviewed", "reader.prev_unreviewed", show=False),
+    _b("right_curly_bracket", "undecided(1)", "Next to check", "reader.next_undecided"),
+    _b("left_curly_bracket", "undecided(-1)", "Prev to check", "reader.prev_undecided", show=False),
+    _b("f", "hints", "Jump", "reader.hints"),
+    _b("D", "adjudicate", "Compare annotators", "reader.adjudicate", show=False),
 ]
 
 TEXT = [
@@ -100,6 +109,24 @@ HELP = [
     _b("end,G", "body_end(1)", "Bottom", "help.bottom", show=False),
 ]
 
+# review workflow (issue 18): the history screen and the adjudication screen
+HISTORY = [
+    _b("enter", "open", "Open article", "history.open"),
+    _b("j,down", "move(1)", "Down", "history.down", show=False),
+    _b("k,up", "move(-1)", "Up", "history.up", show=False),
+    _b("escape,q", "close", "Back", "history.back"),
+]
+
+ADJUDICATE = [
+    _b("1", "take('mine')", "Take mine", "adjudicate.mine"),
+    _b("2", "take('theirs')", "Take theirs", "adjudicate.theirs"),
+    _b("0", "take('neither')", "Neither", "adjudicate.neither"),
+    _b("j,down", "move(1)", "Down", "adjudicate.down", show=False),
+    _b("k,up", "move(-1)", "Up", "adjudicate.up", show=False),
+    _b("enter", "save", "Save as reviewed", "adjudicate.save"),
+    _b("escape,q", "close", "Back", "adjudicate.back"),
+]
+
 ALL: tuple[Binding, ...] = (
     *APP,
     *LIBRARY,
@@ -109,12 +136,22 @@ ALL: tuple[Binding, ...] = (
     *PANEL,
     *MODAL,
     *HELP,
+    *HISTORY,
+    *ADJUDICATE,
 )
 IDS = frozenset(b.id for b in ALL if b.id)
 
 
 # scopes whose bindings are live at the same time (with APP's, which are live everywhere)
-_TOGETHER = ((READER, TEXT), (READER, PANEL), (LIBRARY, ARTICLE_LIST), (MODAL,), (HELP,))
+_TOGETHER = (
+    (READER, TEXT),
+    (READER, PANEL),
+    (LIBRARY, ARTICLE_LIST),
+    (MODAL,),
+    (HELP,),
+    (HISTORY,),
+    (ADJUDICATE,),
+)
 _MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 _NAMED = {k.value.rsplit("+", 1)[-1] for k in Keys} | {
     "enter",
@@ -222,6 +259,8 @@ _NAMES = {
     "slash": "/",
     "right_square_bracket": "]",
     "left_square_bracket": "[",
+    "right_curly_bracket": "}",
+    "left_curly_bracket": "{",
     "space": "space",
 }
 
