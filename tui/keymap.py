@@ -72,6 +72,7 @@ READER = [
     _b("right_curly_bracket", "undecided(1)", "Next to check", "reader.next_undecided"),
     _b("left_curly_bracket", "undecided(-1)", "Prev to check", "reader.prev_undecided", show=False),
     _b("f", "hints", "Jump", "reader.hints"),
+    _b("F", "word_hints", "Jump to a word", "reader.word_hints", show=False),
     _b("D", "adjudicate", "Compare annotators", "reader.adjudicate", show=False),
 ]
 

@@ -1,13 +1,14 @@
-"""The hint jump (reader key f): a label over each visible entity; typing it selects that entity."""
+"""The hint jump (reader f and F): a label over each visible entity or word; typing one goes there."""
 
 from __future__ import annotations
 
 from itertools import product
+from typing import Generic, TypeVar
 
 from textual import events
 from textual.screen import ModalScreen
 
-from store import Span
+T = TypeVar("T")
 
 LETTERS = "asdfghjklqwertyuiopzxcvbnm"  # home row first, as Vimium and vim-easymotion
 
@@ -31,15 +32,15 @@ def hint_labels(n: int, letters: str = LETTERS) -> list[str]:
     return [*letters[:single], *doubles][:n]
 
 
-def assign(spans: list[Span]) -> dict[str, Span]:
-    """Hint label -> entity, in text order."""
-    return dict(zip(hint_labels(len(spans)), spans, strict=True))
+def assign(targets: list[T]) -> dict[str, T]:
+    """Hint label -> target (an entity, a word's offset), in text order."""
+    return dict(zip(hint_labels(len(targets)), targets, strict=True))
 
 
-class HintScreen(ModalScreen[Span | None]):
+class HintScreen(ModalScreen[T | None], Generic[T]):
     """Invisible over the reader (which draws the labels): takes the typed letters, then closes."""
 
-    def __init__(self, hints: dict[str, Span]) -> None:
+    def __init__(self, hints: dict[str, T]) -> None:
         super().__init__()
         self.hints = hints
         self.typed = ""

@@ -1,4 +1,4 @@
-"""The reader's keys for what needs a decision: N / P, } / {, f (hints), D (adjudicate), R and move on."""
+"""The reader's keys for what needs a decision: N / P, } / {, f / F (hints), D (adjudicate), R and move on."""
 
 from __future__ import annotations
 
@@ -112,6 +112,23 @@ class QueueKeys:
             r.text_view.show_hints({})
             if span is not None:
                 r.text_view.select_span(span)
+
+        r.app.push_screen(HintScreen(hints), chosen)
+
+    def action_word_hints(self) -> None:
+        """F: a label over each word on screen; typing one puts the caret there (then v marks it)."""
+        r = _reader(self)
+        starts = r.text_view.visible_tokens()
+        if not starts:
+            return
+        hints = assign(starts)
+        r.text_view.show_hints({at: h for h, at in hints.items()})
+
+        def chosen(at: int | None) -> None:
+            r.text_view.show_hints({})
+            if at is not None:
+                r.text_view.clear_selection()
+                r.text_view.move_caret(at)
 
         r.app.push_screen(HintScreen(hints), chosen)
 

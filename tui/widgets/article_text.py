@@ -141,15 +141,25 @@ class ArticleText(ScrollView, can_focus=True):
         self.hints = dict(hints)
         self._invalidate()
 
-    def visible_spans(self) -> list[Span]:
-        """The entities that start on the lines on screen now."""
+    def _visible_range(self) -> tuple[int, int]:
         lay = self._layout
         if lay is None or not len(lay):
-            return []
-        top = int(self.scroll_offset.y)
+            return 0, 0
+        top = min(int(self.scroll_offset.y), len(lay) - 1)
         bottom = min(len(lay), top + max(1, self.scrollable_content_region.height)) - 1
-        lo, hi = lay.starts[min(top, len(lay) - 1)], lay.ends[bottom]
+        return lay.starts[top], lay.ends[bottom]
+
+    def visible_spans(self) -> list[Span]:
+        """The entities that start on the lines on screen now."""
+        lo, hi = self._visible_range()
         return [s for s in self.spans if lo <= s.start < hi]
+
+    def visible_tokens(self) -> list[int]:
+        """The start offsets of the tokens on the lines on screen now."""
+        lo, hi = self._visible_range()
+        return self._tok_starts[
+            bisect_left(self._tok_starts, lo) : bisect_left(self._tok_starts, hi)
+        ]
 
     # -- queries -----------------------------------------------------------------------
 
