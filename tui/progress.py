@@ -5,13 +5,23 @@ from __future__ import annotations
 FULL, EMPTY = "█", "░"
 
 
-def bar(done: int, total: int, width: int = 20) -> str:
-    """ "██████░░░░░░ 12/40 reviewed (30%)": the bar rounds down, so it is full only when all are."""
+def cells(done: int, total: int, width: int) -> str:
+    """The bar alone: rounded down (full only when all are done), one cell for a first one."""
     share = done / total if total else 0.0
     filled = min(width, int(share * width))
     if done and not filled:
         filled = 1  # one reviewed article shows as a start, not as nothing
     if done < total and filled == width:
         filled = width - 1
-    pct = int(share * 100) if done < total else 100
-    return f"{FULL * filled}{EMPTY * (width - filled)} {done:,}/{total:,} reviewed ({pct}%)"
+    return FULL * filled + EMPTY * (width - filled)
+
+
+def bar(done: int, total: int, width: int = 20) -> str:
+    """The bar, the counts and the share, for the library's header and `margin stats`."""
+    pct = int(100 * done / total) if total and done < total else 100 if total else 0
+    return f"{cells(done, total, width)} {done:,}/{total:,} reviewed ({pct}%)"
+
+
+def short_bar(done: int, total: int, width: int = 6) -> str:
+    """A short bar and the counts, for the reader's status line (beside its review state)."""
+    return f"{cells(done, total, width)} {done:,}/{total:,}"

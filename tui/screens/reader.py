@@ -24,7 +24,7 @@ from store.errors import StoreBusy
 
 from ..keymap import READER
 from ..plain import plain
-from ..progress import bar
+from ..progress import short_bar
 from ..widgets.article_text import ArticleText, Selection
 from ..widgets.entity_panel import EntityPanel
 from ..widgets.footer import MarginFooter
@@ -447,7 +447,7 @@ class ReaderScreen(QueueKeys, StoreScreen[None]):
             ]
         parts.append(f"{data.rank + 1}/{data.total}")
         done, articles = data.progress  # how far the review of the corpus is
-        parts.append(f"{done}/{articles} rev" if narrow else bar(done, articles, 8))
+        parts.append(f"{done}/{articles} rev" if narrow else f"{short_bar(done, articles)} rev")
         self.query_one("#status-article", Static).update(Text(" · ".join(parts)))
         self.query_one("#status-entity", Static).update(self._entity_status())
 
