@@ -14,7 +14,7 @@ from . import corrections
 from .db import Unit
 from .errors import CorrectionError, NotFound
 from .models import Span
-from .rows import article_text, spans_by_article
+from .rows import articles_by_id, chunks, marks, spans_by_article
 
 Ann = tuple[int, int, str]  # (start, end, label): code points, end exclusive
 OUTSIDE = "O"  # the token label of a token no entity covers
@@ -91,11 +91,23 @@ def tokens(text: str) -> list[tuple[int, int]]:
 
 
 def token_labels(toks: Sequence[tuple[int, int]], spans: Sequence[Ann]) -> list[str]:
-    """Each token's label: that of the first span (by start) it overlaps, else O."""
-    ordered = sorted(spans)
-    out = []
+    """Each token's label: that of the first span (by start) it overlaps, else O.
+
+    Linear in text and spans: each character covered takes the label of the earliest span
+    over it, and a token the label of its first covered character.
+    """
+    if not toks:
+        return []
+    covered: list[str | None] = [None] * toks[-1][1]
+    for s, e, lab in sorted(spans, reverse=True):  # earlier starts written last: they win
+        covered[s:e] = [lab] * (min(e, len(covered)) - s) if s < len(covered) else []
+    out: list[str] = []
     for ts, te in toks:
-        out.append(next((lab for s, e, lab in ordered if s < te and ts < e), OUTSIDE))
+        piece = covered[ts:te]
+        first = piece[0]
+        if first is None and piece.count(None) < len(piece):
+            first = next(x for x in piece if x is not None)
+        out.append(first or OUTSIDE)
     return out
 
 
@@ -166,14 +178,22 @@ def own_spans(spans: Iterable[Span]) -> list[Ann]:
 
 def other_spans(db: sqlite_utils.Database, annotator: str, article_id: int) -> list[Ann]:
     """The merged annotator's entities of an article."""
-    return [
-        (int(r[0]), int(r[1]), str(r[2]))
+    return others_by_article(db, annotator, [article_id])[article_id]
+
+
+def others_by_article(
+    db: sqlite_utils.Database, annotator: str, ids: Sequence[int]
+) -> dict[int, list[Ann]]:
+    """The merged annotator's entities of these articles, per article, by start."""
+    out: dict[int, list[Ann]] = {a: [] for a in ids}
+    for chunk in chunks(ids):
         for r in db.execute(
-            'SELECT start, "end", label FROM annotator_spans WHERE annotator = ? AND article_id = ?'
-            " ORDER BY start",
-            (annotator, article_id),
-        )
-    ]
+            'SELECT article_id, start, "end", label FROM annotator_spans WHERE annotator = ?'
+            f" AND article_id IN ({marks(chunk)}) ORDER BY article_id, start",
+            [annotator, *chunk],
+        ):
+            out[int(r[0])].append((int(r[1]), int(r[2]), str(r[3])))
+    return out
 
 
 def both_reviewed(db: sqlite_utils.Database, annotator: str) -> list[int]:
@@ -198,10 +218,12 @@ def agreement(db: sqlite_utils.Database, annotator: str | None = None) -> Agreem
     for start in range(0, len(out.articles), 200):
         chunk = out.articles[start : start + 200]
         spans = spans_by_article(db, chunk)
+        others = others_by_article(db, name, chunk)
+        texts = articles_by_id(db, chunk)
         for aid in chunk:
-            mine, theirs = own_spans(spans.get(aid, [])), other_spans(db, name, aid)
+            mine, theirs = own_spans(spans.get(aid, [])), others[aid]
             pairs.append((mine, theirs))
-            toks = tokens(article_text(db, aid))
+            toks = tokens(texts[aid].text)
             a_labels += token_labels(toks, mine)
             b_labels += token_labels(toks, theirs)
     out.labels = span_scores(pairs)
@@ -293,7 +315,8 @@ def to_adjudicate(db: sqlite_utils.Database, annotator: str) -> list[int]:
     for start in range(0, len(ids), 200):
         chunk = ids[start : start + 200]
         spans = spans_by_article(db, chunk)
+        others = others_by_article(db, annotator, chunk)
         for aid in chunk:
-            if differences(spans.get(aid, []), other_spans(db, annotator, aid)):
+            if differences(spans.get(aid, []), others[aid]):
                 out.append(aid)
     return out

@@ -59,5 +59,22 @@ def entries(db: sqlite_utils.Database, limit: int = 50, offset: int = 0) -> list
             "SELECT annotator FROM journal WHERE group_id = ? ORDER BY id DESC LIMIT 1",
             (group,),  # propagation took in keeps its own)
         ).fetchone()[0]
-        out.append(HistoryEntry(describe(db, group), str(state), bool(undoable), annotator))
+        change = describe(db, group) if undoable else _bulk(db, group)
+        out.append(HistoryEntry(change, str(state), bool(undoable), annotator))
     return out
+
+
+def _bulk(db: sqlite_utils.Database, group: int) -> Change:
+    """An import, extraction or merge group (thousands of rows) summed up without reading them."""
+    action, at, origin = db.execute(
+        "SELECT action, MIN(at), MAX(origin) FROM journal WHERE group_id = ?", (group,)
+    ).fetchone()
+    articles = tuple(
+        int(r[0])
+        for r in db.execute(
+            "SELECT DISTINCT article_id FROM journal WHERE group_id = ? AND article_id IS NOT NULL"
+            " ORDER BY article_id",
+            (group,),
+        )
+    )
+    return Change(group, str(action), str(at), articles, 0, origin=origin)

@@ -113,45 +113,47 @@ def _merge(tx: Unit, other: sqlite_utils.Database, path: Path, name: str) -> Mer
             break
         last = int(rows[-1]["id"])
         here = existing_hashes(tx.db, [r["content_hash"] for r in rows])
-        for r in rows:
-            aid = here.get(r["content_hash"])
-            if aid is None:
-                unmatched += 1
-                continue
+        found = [(r, here[r["content_hash"]]) for r in rows if r["content_hash"] in here]
+        unmatched += len(rows) - len(found)
+        if not found:
+            continue
+        theirs = {int(r["id"]) for r, _aid in found}
+        kept: dict[int, list[sqlite3.Row]] = {i: [] for i in theirs}
+        reviewed_there = {int(r["id"]) for r, _aid in found if r["reviewed"]}
+        marks = ", ".join("?" * len(theirs))
+        for s in other.execute(
+            f'SELECT article_id, start, "end", label, text, status FROM spans'
+            f" WHERE article_id IN ({marks}) AND status != 'rejected' ORDER BY article_id, start",
+            sorted(theirs),
+        ):
+            if s["status"] == "accepted" or s["article_id"] in reviewed_there:
+                kept[int(s["article_id"])].append(s)
+        ours = [aid for _r, aid in found]
+        tx.execute(
+            f"DELETE FROM annotator_spans WHERE annotator = ? AND article_id IN ({marks})",
+            [name, *ours],
+        )
+        tx.conn.executemany(
+            "INSERT OR REPLACE INTO annotator_articles"
+            " (annotator, article_id, reviewed, source_file, merged_at) VALUES (?, ?, ?, ?, ?)",
+            [(name, aid, int(bool(r["reviewed"])), str(path), stamp) for r, aid in found],
+        )
+        tx.conn.executemany(
+            'INSERT INTO annotator_spans (annotator, article_id, start, "end", label, text)'
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (name, aid, s["start"], s["end"], s["label"], s["text"])
+                for r, aid in found
+                for s in kept[int(r["id"])]
+            ],
+        )
+        for r, aid in found:
             done = bool(r["reviewed"])
-            kept = other.execute(
-                'SELECT start, "end", label, text FROM spans WHERE article_id = ?'
-                " AND (status = 'accepted' OR (status = 'suggested' AND ?)) ORDER BY start",
-                (r["id"], int(done)),
-            ).fetchall()
-            tx.execute(
-                "DELETE FROM annotator_spans WHERE annotator = ? AND article_id = ?", (name, aid)
-            )
-            tx.db.table("annotator_articles").upsert(
-                {
-                    "annotator": name,
-                    "article_id": aid,
-                    "reviewed": int(done),
-                    "source_file": str(path),
-                    "merged_at": stamp,
-                },
-                pk=("annotator", "article_id"),
-            )
-            tx.db.table("annotator_spans").insert_all(
-                {
-                    "annotator": name,
-                    "article_id": aid,
-                    "start": s["start"],
-                    "end": s["end"],
-                    "label": s["label"],
-                    "text": s["text"],
-                }
-                for s in kept
-            )
+            n = len(kept[int(r["id"])])
             matched += 1
             reviewed += done
-            span_count += len(kept)
-            entries.append((aid, {"annotator": name, "spans": len(kept), "reviewed": done}))
+            span_count += n
+            entries.append((aid, {"annotator": name, "spans": n, "reviewed": done}))
     journal.record_many(tx, "merge", "merge", entries)
     return MergeResult(name, matched, reviewed, span_count, unmatched)
 

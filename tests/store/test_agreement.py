@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from store import ArticleDraft, SpanDraft, Store, open_store
 from store.agreement import cohen_kappa, differences, span_scores, token_labels, tokens
@@ -183,3 +185,20 @@ def test_taking_mine_accepts_this_files_suggestion(pair) -> None:
     own.adjudicate(1, [(diffs[0], "mine")])
     bob = next(s for s in own.spans(1) if s.start == 8)
     assert (bob.label, bob.status) == ("PERSON", "accepted")
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    text=st.text(alphabet="ab ,", min_size=1, max_size=40),
+    raw=st.lists(st.tuples(st.integers(0, 40), st.integers(1, 8), st.sampled_from("XYZ"))),
+)
+def test_token_labels_are_the_first_overlapping_span_by_start(text: str, raw) -> None:
+    spans = [(s, min(s + n, len(text)), lab) for s, n, lab in raw if s < len(text)]
+    toks = tokens(text)
+    naive = [
+        next((lab for s, e, lab in sorted(spans) if s < te and ts < e), "O") for ts, te in toks
+    ]
+    assert token_labels(toks, spans) == naive
+    labels = token_labels(toks, spans)
+    kappa = cohen_kappa(labels, naive)
+    assert kappa is None or kappa == 1.0  # a labelling agrees perfectly with itself
