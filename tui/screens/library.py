@@ -51,6 +51,7 @@ class LibraryScreen(StoreScreen[None]):
         total: int
         offset: int
         rows: list[ArticleSummary]
+        state: str = "all"  # the filter it was counted under
 
     @dataclass
     class Tallied(Message):
@@ -67,6 +68,7 @@ class LibraryScreen(StoreScreen[None]):
         sort: str
         offset: int
         rows: list[ArticleSummary]
+        state: str = "all"
 
     @dataclass
     class Jump(Message):
@@ -159,10 +161,11 @@ class LibraryScreen(StoreScreen[None]):
     @store_work(group="library-count", exclusive=True)
     def count(self, sort: str, cursor: int) -> None:
         """Count the articles (an index scan) and read the page around the cursor."""
-        total = self.store.count_in_state(self.filter)
+        state = self.filter
+        total = self.store.count_in_state(state)
         offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
-        rows = self.store.articles_in_state(self.filter, offset=offset, limit=PAGE, sort=sort)
-        self.post_message(self.Counted(sort, total, offset, rows))
+        rows = self.store.articles_in_state(state, offset=offset, limit=PAGE, sort=sort)
+        self.post_message(self.Counted(sort, total, offset, rows, state))
 
     @store_work(group="library-tally", exclusive=True)
     def tally(self) -> None:
@@ -178,8 +181,9 @@ class LibraryScreen(StoreScreen[None]):
     @store_work(group="library-page")
     def page(self, sort: str, offset: int) -> None:
         """Read one page of rows."""
-        rows = self.store.articles_in_state(self.filter, offset=offset, limit=PAGE, sort=sort)
-        self.post_message(self.PageLoaded(sort, offset, rows))
+        state = self.filter
+        rows = self.store.articles_in_state(state, offset=offset, limit=PAGE, sort=sort)
+        self.post_message(self.PageLoaded(sort, offset, rows, state))
 
     @store_work(group="library-jump", exclusive=True)
     def jump_unread(self, sort: str, current: int | None, step: int) -> None:
@@ -208,8 +212,8 @@ class LibraryScreen(StoreScreen[None]):
                 self.notify(message.note, timeout=3)
 
     def on_library_screen_counted(self, message: Counted) -> None:
-        if message.sort != self.sort:
-            return
+        if message.sort != self.sort or message.state != self.filter:
+            return  # counted before the sort or the filter changed
         self.total = message.total
         self.articles.reset(message.total)
         self.articles.set_rows(message.offset, message.rows)
@@ -224,7 +228,7 @@ class LibraryScreen(StoreScreen[None]):
         self._update_status()
 
     def on_library_screen_page_loaded(self, message: PageLoaded) -> None:
-        if message.sort == self.sort:
+        if message.sort == self.sort and message.state == self.filter:
             self.articles.set_rows(message.offset, message.rows)
 
     def on_article_list_need_rows(self, message: ArticleList.NeedRows) -> None:
