@@ -250,6 +250,11 @@ class MarginApp(App[None]):
             yield SystemCommand(
                 "Library: change sort", "Newest, title, entities", partial(run, "cycle_sort")
             )
+            yield SystemCommand(
+                "Library: change filter",
+                "All, unread, not reviewed, reviewed",
+                partial(run, "cycle_filter"),
+            )
         if isinstance(screen, ReaderScreen):
             for name, action, help_text in (
                 ("Article: next", "article(1)", "The next article in the list"),
@@ -263,5 +268,9 @@ class MarginApp(App[None]):
                 ("Entity: label…", "pick_label", "Give the selection a label"),
                 ("Entity: apply to every mention", "propagate", "Propagate the last correction"),
                 ("Entity: mentions in every article", "mentions", "Where else it is named"),
+                ("Review: next article not reviewed", "unreviewed(1)", "The review queue"),
+                ("Review: next suggestion to check", "undecided(1)", "Skipping decided ones"),
+                ("Review: jump to an entity on screen", "hints", "Type its label"),
+                ("Review: compare with the other annotator", "adjudicate", "Take a side"),
             ):
                 yield SystemCommand(name, help_text, partial(run, action))
