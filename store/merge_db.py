@@ -129,23 +129,37 @@ def _merge(tx: Unit, other: sqlite_utils.Database, path: Path, name: str) -> Mer
             if s["status"] == "accepted" or s["article_id"] in reviewed_there:
                 kept[int(s["article_id"])].append(s)
         ours = [aid for _r, aid in found]
-        tx.execute(
-            f"DELETE FROM annotator_spans WHERE annotator = ? AND article_id IN ({marks})",
-            [name, *ours],
+        # a batch at a time: sqlite-utils reads the table's schema once per call
+        tx.db.table("annotator_spans").delete_where(
+            f"annotator = ? AND article_id IN ({marks})", [name, *ours]
         )
-        tx.conn.executemany(
-            "INSERT OR REPLACE INTO annotator_articles"
-            " (annotator, article_id, reviewed, source_file, merged_at) VALUES (?, ?, ?, ?, ?)",
-            [(name, aid, int(bool(r["reviewed"])), str(path), stamp) for r, aid in found],
+        tx.db.table("annotator_articles").upsert_all(
+            (
+                {
+                    "annotator": name,
+                    "article_id": aid,
+                    "reviewed": int(bool(r["reviewed"])),
+                    "source_file": str(path),
+                    "merged_at": stamp,
+                }
+                for r, aid in found
+            ),
+            pk=("annotator", "article_id"),
         )
-        tx.conn.executemany(
-            'INSERT INTO annotator_spans (annotator, article_id, start, "end", label, text)'
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (name, aid, s["start"], s["end"], s["label"], s["text"])
+        tx.db.table("annotator_spans").insert_all(
+            (
+                {
+                    "annotator": name,
+                    "article_id": aid,
+                    "start": s["start"],
+                    "end": s["end"],
+                    "label": s["label"],
+                    "text": s["text"],
+                }
                 for r, aid in found
                 for s in kept[int(r["id"])]
-            ],
+            ),
+            batch_size=500,
         )
         for r, aid in found:
             done = bool(r["reviewed"])
