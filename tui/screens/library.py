@@ -162,9 +162,14 @@ class LibraryScreen(StoreScreen[None]):
     def count(self, sort: str, cursor: int) -> None:
         """Count the articles (an index scan) and read the page around the cursor."""
         state = self.filter
-        total = self.store.count_in_state(state)
-        offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
-        rows = self.store.articles_in_state(state, offset=offset, limit=PAGE, sort=sort)
+        if state == "all":  # the unfiltered list as it always was
+            total = self.store.article_count()
+            offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
+            rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
+        else:
+            total = self.store.count_in_state(state)
+            offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
+            rows = self.store.articles_in_state(state, offset=offset, limit=PAGE, sort=sort)
         self.post_message(self.Counted(sort, total, offset, rows, state))
 
     @store_work(group="library-tally", exclusive=True)
@@ -182,7 +187,10 @@ class LibraryScreen(StoreScreen[None]):
     def page(self, sort: str, offset: int) -> None:
         """Read one page of rows."""
         state = self.filter
-        rows = self.store.articles_in_state(state, offset=offset, limit=PAGE, sort=sort)
+        if state == "all":
+            rows = self.store.articles(offset=offset, limit=PAGE, sort=sort)
+        else:
+            rows = self.store.articles_in_state(state, offset=offset, limit=PAGE, sort=sort)
         self.post_message(self.PageLoaded(sort, offset, rows, state))
 
     @store_work(group="library-jump", exclusive=True)

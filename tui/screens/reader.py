@@ -159,6 +159,7 @@ class ReaderScreen(QueueKeys, StoreScreen[None]):
         with Horizontal(id="reader-status"):
             yield Static("", id="status-entity", markup=False)
             yield Static("", id="status-article", markup=False)
+            yield Static("", id="status-progress", markup=False)  # the review's progress
         # below 100 columns, while the panel (and its legend) is folded:
         yield Legend(id="legend-bar", gap=1)
         yield MarginFooter()
@@ -446,9 +447,10 @@ class ReaderScreen(QueueKeys, StoreScreen[None]):
                 ("char" if self.text_view.char_mode else "token") + " mode",
             ]
         parts.append(f"{data.rank + 1}/{data.total}")
-        done, articles = data.progress  # how far the review of the corpus is
-        parts.append(f"{done}/{articles} rev" if narrow else f"{short_bar(done, articles)} rev")
         self.query_one("#status-article", Static).update(Text(" · ".join(parts)))
+        done, articles = data.progress  # how far the review of the corpus is
+        shown = f"{done}/{articles} rev" if narrow else f"{short_bar(done, articles)} rev"
+        self.query_one("#status-progress", Static).update(Text("· " + shown))
         self.query_one("#status-entity", Static).update(self._entity_status())
 
     def _entity_status(self) -> Text:
