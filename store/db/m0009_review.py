@@ -6,13 +6,17 @@ import sqlite_utils
 
 
 def apply(db: sqlite_utils.Database) -> None:
-    """Add journal.annotator (old rows NULL) and the tables `margin merge` fills.
+    """Add journal.annotator (old rows NULL), indexes for the queue, and the tables `margin merge` fills.
 
     ``annotator_spans`` holds another annotator's entities on an article of this file (matched
     by content hash), ``annotator_articles`` which articles that annotator reviewed; neither is
     ever read as this file's own decisions.
     """
     db.execute("ALTER TABLE journal ADD COLUMN annotator TEXT")
+    # the review queue (N in the reader, the library's filters) seeks instead of scanning
+    articles = db.table("articles")
+    articles.create_index(["reviewed", "imported_at", "id"], index_name="articles_review_queue")
+    articles.create_index(["read", "imported_at", "id"], index_name="articles_read_queue")
     db.table("annotator_articles").create(
         {
             "annotator": str,
