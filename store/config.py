@@ -47,6 +47,15 @@ _SETTINGS: dict[tuple[str, str], tuple[Callable[[Any], bool], str]] = {
         lambda v: isinstance(v, bool),
         "true or false (without quotes)",
     ),
+    # review workflow (issue 18)
+    ("review", "annotator"): (
+        lambda v: isinstance(v, str) and bool(v.strip()),
+        'a name in quotes, such as "ana"',
+    ),
+    ("review", "review_and_next"): (
+        lambda v: isinstance(v, bool),
+        "true or false (without quotes)",
+    ),
 }
 
 
@@ -129,3 +138,9 @@ def max_download_mb(config: dict[str, Any]) -> int | None:
             " megabytes, 1 or more"
         )
     return value
+
+
+def review_and_next(config: dict[str, Any]) -> bool:
+    """Config [review] review_and_next: R in the reader moves on to the next article to review."""
+    section = config.get("review", {})
+    return isinstance(section, dict) and section.get("review_and_next") is True

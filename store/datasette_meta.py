@@ -24,6 +24,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "meta": "Other fields the file gave (url, date ...), as JSON.",
             "length": "Length of the text in code points.",
             "entity_count": "Entities that are not rejected.",
+            "date": "Publication date from the file (ISO 8601, UTC), if it gave one.",
         },
     ),
     "spans": (
@@ -61,6 +62,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "color": "Its colour, #rrggbb (displaCy's palette for the standard ones).",
             "key": "The number key that gives it in the reader.",
             "position": "Its place in the legend.",
+            "hidden": "1 if the project keeps it out of the legend and the number keys.",
         },
     ),
     "journal": (
@@ -78,6 +80,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "undoable": "1 if margin undo can revert it.",
             "state": "done, undone, or discarded (an undone change a new one replaced).",
             "origin": "The process that made it: cli:PID@SHELL or tui:PID (a reader window).",
+            "annotator": "Who made it (--annotator, $MARGIN_ANNOTATOR, config, the login name).",
         },
     ),
     "rules": (
@@ -90,6 +93,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "case_sensitive": "1 if the name must match in case.",
             "created_at": "When it was learned (UTC).",
             "journal_group": "The journal group that made it.",
+            "kind": "surface (learned), map (a label mapping), pattern (EntityRuler), prefix or suffix.",
+            "pattern": "For a pattern rule, its EntityRuler pattern as JSON.",
         },
     ),
 }
@@ -98,8 +103,8 @@ FACETS = {
     "articles": ["source", "reviewed", "read"],
     "spans": ["label", "status", "source"],
     "entities": ["label"],
-    "journal": ["action", "actor", "state"],
-    "rules": ["action", "label"],
+    "journal": ["action", "actor", "state", "annotator"],
+    "rules": ["action", "label", "kind"],
 }
 
 # the FTS5 indexes sqlite-utils' enable_fts made (store/db/m0003_fts.py), wired to the search box

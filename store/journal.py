@@ -53,7 +53,7 @@ def record(
     """Journal one undoable change in the unit's edit group."""
     tx.execute(
         "INSERT INTO journal (group_id, at, actor, action, article_id, span_id, before, after,"
-        " undoable, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+        " undoable, origin, annotator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
         (
             tx.edit_group(),
             now(),
@@ -64,6 +64,7 @@ def record(
             _json(before),
             _json(after),
             tx.origin,
+            tx.annotator,
         ),
     )
 
@@ -74,9 +75,12 @@ def record_many(
     """Journal many changes that undo cannot revert (imports, extraction runs), in bulk."""
     group, stamp = tx.group(), now()
     tx.conn.executemany(  # one prepared statement: insert_all's per-row Python costs more
-        "INSERT INTO journal (group_id, at, actor, action, article_id, after, undoable, origin)"
-        " VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
-        ((group, stamp, actor, action, aid, _json(after), tx.origin) for aid, after in entries),
+        "INSERT INTO journal (group_id, at, actor, action, article_id, after, undoable, origin,"
+        " annotator) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        (
+            (group, stamp, actor, action, aid, _json(after), tx.origin, tx.annotator)
+            for aid, after in entries
+        ),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from .articles import date_range
 from .errors import NotFound
 from .models import ArticleSummary, EntityGroup, Surface
 from .rows import SUMMARY_COLUMNS, summary_from_row
@@ -162,3 +163,112 @@ def find_titles(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[
 
 def _group(label: str, surfaces: list[Surface]) -> EntityGroup:
     return EntityGroup(label, sum(s.count for s in surfaces), tuple(surfaces))
+
+
+# -- the review queue: articles by state (library filter, `margin list --unreviewed`) -------
+
+STATES = {
+    "all": "1",
+    "unread": "a.read = 0",
+    "unreviewed": "a.reviewed = 0",
+    "reviewed": "a.reviewed = 1",
+}
+
+
+def _state(state: str) -> str:
+    """The SQL condition of a state, or of several joined by "+" ("unread+unreviewed")."""
+    try:
+        return " AND ".join(STATES[part] for part in state.split("+"))
+    except KeyError:
+        raise ValueError(f"unknown state {state!r}; choose one of {', '.join(STATES)}") from None
+
+
+def _order(keys: tuple[tuple[str, str], ...], forward: bool) -> str:
+    flip = {"ASC": "DESC", "DESC": "ASC"}
+    return ", ".join(f"{expr} {d if forward else flip[d]}" for expr, d in keys)
+
+
+def next_in(
+    db: sqlite_utils.Database,
+    article_id: int | None,
+    state: str = "unreviewed",
+    sort: str = "newest",
+    step: int = 1,
+    wrap: bool = False,
+) -> int | None:
+    """The next (or previous) article in a state after article_id in a sort order.
+
+    With wrap, when none is left that way the search starts again at the other end (and
+    may find article_id itself only when it is the one article in that state).
+    """
+    keys = _keys(sort)
+    forward = step > 0
+    where, params = _state(state), []
+    if article_id is not None:
+        where += f" AND ({_after(keys, forward)})"
+        params = _params(_key_values(db, article_id, sort))
+    sql = "SELECT a.id FROM articles a WHERE {} ORDER BY {} LIMIT 1"
+    row = db.execute(sql.format(where, _order(keys, forward)), params).fetchone()
+    if row is None and wrap and article_id is not None:
+        row = db.execute(sql.format(_state(state), _order(keys, forward))).fetchone()
+    return None if row is None else int(row[0])
+
+
+def page_in(
+    db: sqlite_utils.Database,
+    state: str = "all",
+    offset: int = 0,
+    limit: int = 50,
+    sort: str = "newest",
+    since: str | None = None,
+    until: str | None = None,
+) -> list[ArticleSummary]:
+    """One page of the summaries of the articles in a state (and a date range), never the
+    whole table."""
+    where, params = _state_and_dates(state, since, until)
+    rows = db.execute(
+        f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE {where}"
+        f" ORDER BY {_order(_keys(sort), True)} LIMIT ? OFFSET ?",
+        (*params, limit, offset),
+    )
+    return [summary_from_row(r) for r in rows]
+
+
+def count_in(
+    db: sqlite_utils.Database,
+    state: str = "all",
+    since: str | None = None,
+    until: str | None = None,
+) -> int:
+    """How many articles are in a state (and a date range)."""
+    where, params = _state_and_dates(state, since, until)
+    return int(db.execute(f"SELECT COUNT(*) FROM articles a WHERE {where}", params).fetchone()[0])
+
+
+def _state_and_dates(state: str, since: str | None, until: str | None) -> tuple[str, list[str]]:
+    dates, params = date_range(since, until)
+    where = _state(state)
+    if dates:
+        where = f"({where}) AND {dates.removeprefix(' WHERE ')}"
+    return where, params
+
+
+def rank_in(
+    db: sqlite_utils.Database, article_id: int, state: str = "all", sort: str = "newest"
+) -> int:
+    """The 0-based position of an article among those in a state (a count, not a scan)."""
+    keys = _keys(sort)
+    values = _key_values(db, article_id, sort)
+    row = db.execute(
+        f"SELECT COUNT(*) FROM articles a WHERE {_state(state)} AND ({_after(keys, False)})",
+        _params(values),
+    ).fetchone()
+    return int(row[0])
+
+
+def progress(db: sqlite_utils.Database, state: str = "all") -> tuple[int, int]:
+    """(reviewed, total) over the articles in a state: how far the review has come."""
+    row = db.execute(
+        f"SELECT COALESCE(SUM(a.reviewed), 0), COUNT(*) FROM articles a WHERE {_state(state)}"
+    ).fetchone()
+    return int(row[0]), int(row[1])

@@ -16,20 +16,24 @@ from typing import Any
 
 import sqlite_utils
 
+from . import agreement as agree  # the review workflow (issue 18)
 from . import annotate_batch as op_batch
-from . import articles as article_ops
 from . import (
+    annotators,
     corrections,
     decisions,
     journal,
     merge,
+    merge_db,
     propagation,
     queries,
     rows,
     settings,
     suggestions,
 )
+from . import articles as article_ops
 from . import disagreements as disagree
+from . import history as changes
 from . import label_ops as label_set_ops
 from . import labels as label_ops
 from . import rules as rule_ops
@@ -49,6 +53,7 @@ class Store:
     """A margin database: articles, spans, labels, the journal and learned rules."""
 
     allow_overlaps: bool = False  # [annotate] allow_overlaps: spans of one article may overlap
+    annotator: str | None = None  # who decides: stamped on every journal row (store.annotators)
 
     def __init__(
         self, path: str | Path, origin: str | None = None, read_only: bool = False
@@ -78,6 +83,7 @@ class Store:
         """A unit of work on this thread's connection: several writes as one undo step."""
         with unit_of_work(self.db, self.path, self.origin) as tx:
             tx.allow_overlaps = self.allow_overlaps
+            tx.annotator = self.annotator
             yield tx
 
     def close(self) -> None:
@@ -298,6 +304,21 @@ class Store:
     keep_prior_suggestions = writes(disagree.keep_prior)
     disagreements = reads(disagree.queue)
     resolve_disagreement = writes(disagree.resolve)
+    # -- review workflow: queue, progress, history, annotators, merge, agreement (issue 18) --
+    next_in_state = reads(queries.next_in)
+    articles_in_state = reads(queries.page_in)
+    count_in_state = reads(queries.count_in)
+    rank_in_state = reads(queries.rank_in)
+    progress = reads(queries.progress)
+    history_entries = reads(changes.entries)
+    by_annotator = reads(annotators.by_annotator)
+    merge_file = writes(merge_db.merge_file)
+    merged_annotators = reads(merge_db.annotators)
+    agreement = reads(agree.agreement)
+    pick_annotator = reads(agree.pick_annotator)
+    to_adjudicate = reads(agree.to_adjudicate)
+    other_spans = reads(agree.other_spans)
+    adjudicate = writes(agree.adjudicate)
 
 
 def open_store(path: str | Path, origin: str | None = None, read_only: bool = False) -> Store:

@@ -124,6 +124,7 @@ class MarginApp(App[None]):
     TITLE = "margin"
     BINDINGS: ClassVar[list[BindingType]] = [*keys.APP]
     COMMANDS = App.COMMANDS | {ArticleTitles, EntityNames}
+    review_and_next = False  # [review] review_and_next: R moves on to the next article to review
 
     @dataclass
     class UndoDone(Message):
@@ -220,6 +221,13 @@ class MarginApp(App[None]):
         if not isinstance(self.screen, WatchScreen):
             self.push_screen(WatchScreen())
 
+    def action_history(self) -> None:
+        """H: the journal in words; u / ctrl+r walk it, enter opens a change's article."""
+        from .screens.history import HistoryScreen
+
+        if not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen())
+
     def action_export(self, article_ids: tuple[int, ...] = ()) -> None:
         """Export the corrected annotations (all articles, or the given ones)."""
         from .screens.export_dialog import ExportDialog
@@ -305,7 +313,9 @@ class MarginApp(App[None]):
         self.notify(toast_line(line, self.size.width), timeout=3)
         if message.warning:
             self.notify(toast_line(message.warning, self.size.width), severity="warning", timeout=5)
-        self.screen.post_message(StoreChanged(message.article_ids))
+        for screen in self.screen_stack:  # the reader under the history screen too
+            if screen is self.screen or isinstance(screen, ReaderScreen):
+                screen.post_message(StoreChanged(message.article_ids))
 
     def action_help_quit(self) -> None:
         """ctrl+c: say which key quits, in plain text (Textual's own note is markup)."""
@@ -364,9 +374,15 @@ class MarginApp(App[None]):
         )
         yield SystemCommand("Edit: undo", "Undo the last correction", self.action_undo)
         yield SystemCommand("Edit: redo", "Redo what was undone", self.action_redo)
+        yield SystemCommand("History: every change", "The journal in words", self.action_history)
         if isinstance(screen, LibraryScreen):
             yield SystemCommand(
                 "Library: change sort", "Newest, title, entities, date", partial(run, "cycle_sort")
+            )
+            yield SystemCommand(
+                "Library: change filter",
+                "All, unread, not reviewed, reviewed",
+                partial(run, "cycle_filter"),
             )
         if isinstance(screen, ReaderScreen):
             for name, action, help_text in (
@@ -383,5 +399,9 @@ class MarginApp(App[None]):
                 ("Entity: page", "mentions", "Every mention, aliases, neighbours, timeline"),
                 ("Article: reject remaining suggestions", "reject_remaining", "One undo step"),
                 ("Labels: order, hide, rename, merge, drop, map…", "label_set", "Label set"),
+                ("Review: next article not reviewed", "unreviewed(1)", "The review queue"),
+                ("Review: next suggestion to check", "undecided(1)", "Skipping decided ones"),
+                ("Review: jump to an entity on screen", "hints", "Type its label"),
+                ("Review: compare with the other annotator", "adjudicate", "Take a side"),
             ):
                 yield SystemCommand(name, help_text, partial(run, action))

@@ -25,6 +25,7 @@ APP = [
     _b("slash", "search", "Search", "app.search"),
     _b("u", "undo", "Undo", "app.undo", show=False),
     _b("ctrl+r", "redo", "Redo", "app.redo", show=False),
+    _b("H", "history", "History", "app.history", show=False),  # review workflow (issue 18)
 ]
 
 LIBRARY = [
@@ -36,6 +37,7 @@ LIBRARY = [
     _b("C", "app.check", "Consistency queue", "library.check", show=False),
     _b("W", "app.watches", "Watch-lists", "library.watches", show=False),
     _b("D", "date_range", "Date range", "library.dates", show=False),
+    _b("f", "cycle_filter", "Filter", "library.filter"),  # review workflow (issue 18)
 ]
 
 ARTICLE_LIST = [
@@ -69,6 +71,14 @@ READER = [
     _b("m", "mentions", "Entity page", "reader.mentions", show=False),
     _b("X", "reject_remaining", "Reject the rest", "reader.reject_remaining", show=False),
     _b("L", "label_set", "Labels", "reader.label_set", show=False),
+    # review workflow (issue 18): the queue, what needs a decision, hints, adjudication
+    _b("N", "unreviewed(1)", "Next not reviewed", "reader.next_unreviewed", show=False),
+    _b("P", "unreviewed(-1)", "Prev not reviewed", "reader.prev_unreviewed", show=False),
+    _b("right_curly_bracket", "undecided(1)", "Next to check", "reader.next_undecided"),
+    _b("left_curly_bracket", "undecided(-1)", "Prev to check", "reader.prev_undecided", show=False),
+    _b("f", "hints", "Jump", "reader.hints"),
+    _b("F", "word_hints", "Jump to a word", "reader.word_hints", show=False),
+    _b("D", "adjudicate", "Compare annotators", "reader.adjudicate", show=False),
 ]
 
 TEXT = [
@@ -174,6 +184,24 @@ DISAGREEMENTS = [
     _b("k", "move(-1)", "Up", "disagreements.up", show=False),
 ]
 
+# review workflow (issue 18): the history screen and the adjudication screen
+HISTORY = [
+    _b("enter", "open", "Open article", "history.open"),
+    _b("j,down", "move(1)", "Down", "history.down", show=False),
+    _b("k,up", "move(-1)", "Up", "history.up", show=False),
+    _b("escape,q", "close", "Back", "history.back"),
+]
+
+ADJUDICATE = [
+    _b("1", "take('mine')", "Take mine", "adjudicate.mine"),
+    _b("2", "take('theirs')", "Take theirs", "adjudicate.theirs"),
+    _b("0", "take('neither')", "Neither", "adjudicate.neither"),
+    _b("j,down", "move(1)", "Down", "adjudicate.down", show=False),
+    _b("k,up", "move(-1)", "Up", "adjudicate.up", show=False),
+    _b("enter", "save", "Save as reviewed", "adjudicate.save"),
+    _b("escape,q", "close", "Back", "adjudicate.back"),
+]
+
 ALL: tuple[Binding, ...] = (
     *APP,
     *LIBRARY,
@@ -189,6 +217,8 @@ ALL: tuple[Binding, ...] = (
     *LABEL_SET,
     *HELP,
     *DISAGREEMENTS,
+    *HISTORY,
+    *ADJUDICATE,
 )
 IDS = frozenset(b.id for b in ALL if b.id)
 
@@ -206,6 +236,8 @@ _TOGETHER = (
     (WATCH,),
     (SUGGEST,),
     (DISAGREEMENTS,),
+    (HISTORY,),
+    (ADJUDICATE,),
 )
 _MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 _NAMED = {k.value.rsplit("+", 1)[-1] for k in Keys} | {
@@ -314,6 +346,8 @@ _NAMES = {
     "slash": "/",
     "right_square_bracket": "]",
     "left_square_bracket": "[",
+    "right_curly_bracket": "}",
+    "left_curly_bracket": "{",
     "space": "space",
     "equals_sign": "=",
     "asterisk": "*",

@@ -16,6 +16,7 @@ from . import (
     m0006_labels,
     m0007_models,
     m0008_entities,
+    m0009_review,
 )
 
 MIGRATIONS = Migrations("margin")
@@ -29,6 +30,7 @@ STEPS = (
     (6, m0006_labels),
     (7, m0007_models),
     (8, m0008_entities),
+    (9, m0009_review),
 )
 LATEST = STEPS[-1][0]
 

@@ -30,6 +30,7 @@ class Unit:
         self._group: int | None = None
         self._edit = False  # the group discards the undone steps (a new edit)
         self.allow_overlaps = False
+        self.annotator: str | None = None  # who decides (journal.annotator; None: not known)
 
     @property
     def conn(self) -> sqlite3.Connection:

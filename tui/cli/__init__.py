@@ -20,6 +20,7 @@ from . import (
     export,
     labels,
     read,
+    review,
     search,
     serve,
     train,
@@ -30,7 +31,7 @@ from .output import error
 USER_ERRORS = (MarginError,)
 # the commands that only read: they open the database read-only (doctor opens its own)
 READS = frozenset(
-    {"list", "show", "search", "export", "stats", "entity", "datasette"}
+    {"list", "show", "search", "export", "stats", "entity", "datasette", "log", "agreement"}
 )  # every refusal of the store carries a sentence for the user
 
 
@@ -50,9 +51,20 @@ READS = frozenset(
 @click.option(
     "--sample", is_flag=True, help="Import the bundled sample article if the database is empty."
 )
+@click.option(
+    "--annotator",
+    metavar="NAME",
+    help="Who makes the changes (default: $MARGIN_ANNOTATOR, config [review] annotator, login).",
+)
 @click.version_option(package_name="margin")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, config_file: Path | None, sample: bool) -> None:
+def cli(
+    ctx: click.Context,
+    db: Path | None,
+    config_file: Path | None,
+    sample: bool,
+    annotator: str | None,
+) -> None:
     """margin: read news articles with their named entities, correct them, export them.
 
     With no command, opens the reader.
@@ -61,6 +73,7 @@ def cli(ctx: click.Context, db: Path | None, config_file: Path | None, sample: b
         db_path=db or default_db_path(),
         config_file=config_file,
         read_only=ctx.invoked_subcommand in READS and not sample,
+        annotator_option=annotator,
     )
     ctx.obj = obj
     ctx.call_on_close(obj.close)
@@ -82,6 +95,7 @@ for _module in (
     labels,
     serve,
     datasette,
+    review,
 ):
     _module.register(cli)
 

@@ -21,6 +21,7 @@ from store.formats import INPUTS
 from store.importer import expand_paths, file_size, import_paths
 
 from ..plain import plain
+from ..progress import bar
 from .context import Context, pass_context
 from .output import echo, echo_json, error, json_text, progress
 
@@ -270,6 +271,8 @@ def extract_cmd(
 @click.option("--limit", type=click.IntRange(1), default=None)
 @click.option("--since", metavar="DAY", help="Only articles dated on or after DAY (YYYY-MM-DD).")
 @click.option("--until", metavar="DAY", help="Only articles dated on or before DAY (YYYY-MM-DD).")
+@click.option("--unreviewed", is_flag=True, help="Only the articles not reviewed yet.")
+@click.option("--unread", is_flag=True, help="Only the articles not opened yet.")
 @pass_context
 def list_cmd(
     obj: Context,
@@ -278,6 +281,8 @@ def list_cmd(
     limit: int | None,
     since: str | None,
     until: str | None,
+    unreviewed: bool,
+    unread: bool,
 ) -> None:
     """List articles: id, date, title, entity count, read and review state."""
     store = obj.store()
@@ -285,6 +290,9 @@ def list_cmd(
         date_range(since, until)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+    if unreviewed and unread:
+        raise click.UsageError("give --unreviewed or --unread, not both")
+    which = "unreviewed" if unreviewed else "unread" if unread else "all"
     page, offset, shown = 500, 0, 0
     first = True
     if as_json:
@@ -293,7 +301,9 @@ def list_cmd(
         want = page if limit is None else min(page, limit - shown)
         if want <= 0:
             break
-        rows = store.articles(offset=offset, limit=want, sort=sort, since=since, until=until)
+        rows = store.articles_in_state(
+            which, offset=offset, limit=want, sort=sort, since=since, until=until
+        )
         if not rows:
             break
         for a in rows:
@@ -375,8 +385,9 @@ def show_cmd(obj: Context, article_id: int, as_json: bool, all_spans: bool) -> N
 
 @click.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@click.option("--by-annotator", is_flag=True, help="What each annotator did (see margin merge).")
 @pass_context
-def stats_cmd(obj: Context, as_json: bool) -> None:
+def stats_cmd(obj: Context, as_json: bool, by_annotator: bool) -> None:
     """Counts of articles and entities, and what people did to the model's suggestions.
 
     Per model label: suggestions accepted (explicitly, or left in a reviewed article),
@@ -384,6 +395,11 @@ def stats_cmd(obj: Context, as_json: bool) -> None:
     precision (accepted / decided) and recall (confirmed entities it suggested exactly).
     """
     store = obj.store()
+    if by_annotator:
+        from .review import print_by_annotator
+
+        print_by_annotator(store, as_json)
+        return
     st = store.stats()
     cs = store.correction_stats()
     if as_json:
@@ -411,6 +427,7 @@ def stats_cmd(obj: Context, as_json: bool) -> None:
         return "-" if x is None else f"{100 * x:.1f}%"
 
     echo(f"articles {st.articles}  read {st.read}  reviewed {st.reviewed}  spans {st.spans}")
+    echo(f"progress {bar(st.reviewed, st.articles)}")
     echo(f"{'label':<14}{'suggested':>10}{'accepted':>10}{'rejected':>10}")
     for c in st.labels:
         echo(

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from store import Store, open_store
+from store.annotators import annotator_name
 from store.config import load_config, model_name
 
 
@@ -21,6 +22,7 @@ class Context:
     config_file: Path | None = None
     front: str = "cli"  # who writes, for the journal's origin: "cli", or "tui" for the reader
     read_only: bool = False  # the command only reads: open the database with mode=ro
+    annotator_option: str | None = None  # --annotator (see store.annotators.annotator_name)
     _store: Store | None = None
     _config: dict[str, Any] | None = field(default=None, repr=False)
 
@@ -31,6 +33,7 @@ class Context:
             overlaps = self.config().get("annotate", {}).get("allow_overlaps")
             if overlaps is not None:  # the config file overrides the project's setting
                 self._store.allow_overlaps = bool(overlaps)
+            self._store.annotator = annotator_name(self.annotator_option, self.config())
         return self._store
 
     def origin(self) -> str:

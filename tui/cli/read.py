@@ -9,7 +9,7 @@ import sys
 import click
 
 from store import Store
-from store.config import config_path
+from store.config import config_path, review_and_next
 
 from .articles import print_article
 from .context import Context, pass_context
@@ -35,7 +35,9 @@ def open_reader(obj: Context, article_id: int | None) -> None:
         return
     from ..app import MarginApp
 
-    MarginApp(store, article_id, keymap).run()
+    app = MarginApp(store, article_id, keymap)
+    app.review_and_next = review_and_next(obj.config())  # [review] review_and_next
+    app.run()
 
 
 def _print_article(store: Store, article_id: int | None) -> None:

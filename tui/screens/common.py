@@ -21,6 +21,7 @@ class ArticleData:
     legend: list[Label]
     rank: int
     total: int
+    progress: tuple[int, int] = (0, 0)  # (reviewed, articles) of the whole corpus
 
 
 class StoreChanged(Message):

@@ -18,6 +18,7 @@ from store.errors import NotFound, StoreBusy
 
 from ..keymap import LIBRARY
 from ..messages import OpenArticle
+from ..progress import bar
 from ..widgets.article_list import PAGE, ArticleList
 from ..widgets.footer import MarginFooter
 from ..workers import store_work
@@ -32,6 +33,14 @@ SORT_NAMES = {
     "date": "by date, newest first (~ marks an import day: no date given)",
     "title": "by title",
     "entities": "most entities",
+}
+# review workflow (issue 18): f cycles which articles the list shows
+FILTER_CYCLE = ("all", "unread", "unreviewed", "reviewed")
+FILTER_NAMES = {
+    "all": "all",
+    "unread": "unread",
+    "unreviewed": "not reviewed",
+    "reviewed": "reviewed",
 }
 
 
@@ -48,6 +57,7 @@ class LibraryScreen(StoreScreen[None]):
         total: int
         offset: int
         rows: list[ArticleSummary]
+        state: str = "all"  # the filter it was counted under
 
     @dataclass
     class Tallied(Message):
@@ -55,6 +65,7 @@ class LibraryScreen(StoreScreen[None]):
 
         unread: int
         reviewed: int
+        progress: tuple[int, int] = (0, 0)  # (reviewed, total) under the filter
 
     @dataclass
     class PageLoaded(Message):
@@ -63,6 +74,7 @@ class LibraryScreen(StoreScreen[None]):
         sort: str
         offset: int
         rows: list[ArticleSummary]
+        state: str = "all"
 
     @dataclass
     class Jump(Message):
@@ -83,6 +95,8 @@ class LibraryScreen(StoreScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.sort = "newest"
+        self.filter = "all"  # which articles are listed (FILTER_CYCLE)
+        self.progress = (0, 0)
         self.total = 0
         self.unread = 0
         self.reviewed = 0
@@ -155,47 +169,55 @@ class LibraryScreen(StoreScreen[None]):
     @store_work(group="library-count", exclusive=True)
     def count(self, sort: str, cursor: int) -> None:
         """Count the articles (an index scan) and read the page around the cursor."""
+        state = self.filter
         ranged = self.since or self.until
-        total = (
-            self.store.count_dated(self.since, self.until) if ranged else self.store.article_count()
-        )
+        if state == "all" and not ranged:  # the unfiltered list as it always was
+            total = self.store.article_count()
+        else:
+            total = self.store.count_in_state(state, since=self.since, until=self.until)
         offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
-        rows = self.store.articles(
-            offset=offset, limit=PAGE, sort=sort, since=self.since, until=self.until
+        rows = self.store.articles_in_state(
+            state, offset=offset, limit=PAGE, sort=sort, since=self.since, until=self.until
         )
-        self.post_message(self.Counted(sort, total, offset, rows))
+        self.post_message(self.Counted(sort, total, offset, rows, state))
 
     @store_work(group="library-tally", exclusive=True)
     def tally(self) -> None:
         """Count unread and reviewed articles (a table scan: after the first frame)."""
         try:
             _total, unread, reviewed = self.store.library_counts()
+            shown = self.filter if self.filter in ("all", "unread") else "all"
+            progress = self.store.progress(shown)
         except StoreBusy:
             return  # the counts stay out of the status line until the next reload
-        self.post_message(self.Tallied(unread, reviewed))
+        self.post_message(self.Tallied(unread, reviewed, progress))
 
     @store_work(group="library-page")
     def page(self, sort: str, offset: int) -> None:
         """Read one page of rows."""
-        rows = self.store.articles(
-            offset=offset, limit=PAGE, sort=sort, since=self.since, until=self.until
+        state = self.filter
+        rows = self.store.articles_in_state(
+            state, offset=offset, limit=PAGE, sort=sort, since=self.since, until=self.until
         )
-        self.post_message(self.PageLoaded(sort, offset, rows))
+        self.post_message(self.PageLoaded(sort, offset, rows, state))
 
     @store_work(group="library-jump", exclusive=True)
     def jump_unread(self, sort: str, current: int | None, step: int) -> None:
         """Find the next or previous unread article and its row, wrapping round at an end."""
-        target = self.store.next_unread(current, sort, step)
+        where = "unread" if self.filter in ("all", "unread") else f"unread+{self.filter}"
+        target = self.store.next_in_state(current, where, sort, step)
         note = ""
         if target is None and current is not None:  # none that way: wrap round to the other end
-            target = self.store.next_unread(None, sort, step)
+            target = self.store.next_in_state(None, where, sort, step)
             note = "wrapped to the top" if step > 0 else "wrapped to the bottom"
             if target == current:
                 target, note = None, "no other unread article"
         if target is None:
             self.post_message(self.Jump(sort, None, note or "no unread articles"))
             return
-        self.post_message(self.Jump(sort, self.store.article_rank(target, sort), note))
+        self.post_message(
+            self.Jump(sort, self.store.rank_in_state(target, self.filter, sort), note)
+        )
 
     def on_library_screen_jump(self, message: Jump) -> None:
         if message.index is None:
@@ -206,8 +228,8 @@ class LibraryScreen(StoreScreen[None]):
                 self.notify(message.note, timeout=3)
 
     def on_library_screen_counted(self, message: Counted) -> None:
-        if message.sort != self.sort:
-            return
+        if message.sort != self.sort or message.state != self.filter:
+            return  # counted before the sort or the filter changed
         self.total = message.total
         self.articles.reset(message.total)
         self.articles.set_rows(message.offset, message.rows)
@@ -217,11 +239,12 @@ class LibraryScreen(StoreScreen[None]):
 
     def on_library_screen_tallied(self, message: Tallied) -> None:
         self.unread, self.reviewed = message.unread, message.reviewed
+        self.progress = message.progress
         self._tallied = True
         self._update_status()
 
     def on_library_screen_page_loaded(self, message: PageLoaded) -> None:
-        if message.sort == self.sort:
+        if message.sort == self.sort and message.state == self.filter:
             self.articles.set_rows(message.offset, message.rows)
 
     def on_article_list_need_rows(self, message: ArticleList.NeedRows) -> None:
@@ -234,7 +257,10 @@ class LibraryScreen(StoreScreen[None]):
         self.reload()
 
     def _update_status(self) -> None:
-        if self.total == 0:
+        self._update_header()
+        if self.total == 0 and self.filter != "all":
+            text = f"no {FILTER_NAMES[self.filter]} articles · f shows the others"
+        elif self.total == 0:
             text = "no articles yet: margin import PATH (or margin --sample)"
         else:
             n = self.total
@@ -246,6 +272,24 @@ class LibraryScreen(StoreScreen[None]):
             parts += [f"sorted {SORT_NAMES[self.sort]}", "? keys"]
             text = " · ".join(parts)
         self.query_one("#lib-status", Static).update(Text(text))
+
+    def _update_header(self) -> None:
+        """The title line: the file, the filter when one is on, and the review progress bar."""
+        parts = [f"margin · {Path(self.store.path).name}"]
+        if self.filter != "all":
+            parts.append(f"filter: {FILTER_NAMES[self.filter]}")
+        if self._tallied:
+            parts.append(bar(*self.progress))
+        self.query_one("#lib-title", Static).update(Text(" · ".join(parts)))
+
+    def action_cycle_filter(self) -> None:
+        """f: all articles, unread, not reviewed, reviewed."""
+        i = FILTER_CYCLE.index(self.filter)
+        self.filter = FILTER_CYCLE[(i + 1) % len(FILTER_CYCLE)]
+        self.articles.reset(0, cursor=0)
+        self._update_header()
+        self.count(self.sort, 0)
+        self.notify(f"showing {FILTER_NAMES[self.filter]} articles", timeout=2)
 
     def action_cycle_sort(self) -> None:
         """s: newest first, by title, most entities, by date."""

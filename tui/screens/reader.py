@@ -24,6 +24,7 @@ from store.errors import StoreBusy
 
 from ..keymap import READER
 from ..plain import plain
+from ..progress import short_bar
 from ..widgets.article_text import ArticleText, Selection
 from ..widgets.entity_panel import EntityPanel
 from ..widgets.footer import MarginFooter
@@ -33,6 +34,7 @@ from .base import StoreScreen
 from .common import ArticleData, StoreChanged, freeze_memory
 from .label_picker import LabelPicker
 from .propagate import Choice, PropagateScreen
+from .queue import QueueKeys
 
 NARROW = 100  # below this many columns the panel folds away (tab shows it)
 WIDE = 160  # from this many columns the panel gets wider
@@ -61,6 +63,7 @@ def fetch_article(store: Store, article_id: int, sort: str) -> ArticleData:
         legend=store.legend(),
         rank=store.article_rank(article_id, sort),
         total=store.article_count(),
+        progress=store.progress(),
     )
 
 
@@ -87,7 +90,7 @@ def span_counts(spans: list[Span], reviewed: bool = False) -> dict[str, int]:
     return counts
 
 
-class ReaderScreen(StoreScreen[None]):
+class ReaderScreen(QueueKeys, StoreScreen[None]):
     """One article: text left, entity panel and legend right, status line below."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*READER]
@@ -156,6 +159,7 @@ class ReaderScreen(StoreScreen[None]):
         with Horizontal(id="reader-status"):
             yield Static("", id="status-entity", markup=False)
             yield Static("", id="status-article", markup=False)
+            yield Static("", id="status-progress", markup=False)  # the review's progress
         # below 100 columns, while the panel (and its legend) is folded:
         yield Legend(id="legend-bar", gap=1)
         yield MarginFooter()
@@ -459,6 +463,9 @@ class ReaderScreen(StoreScreen[None]):
             ]
         parts.append(f"{data.rank + 1}/{data.total}")
         self.query_one("#status-article", Static).update(Text(" · ".join(parts)))
+        done, articles = data.progress  # how far the review of the corpus is
+        shown = f"{done}/{articles} rev" if narrow else f"{short_bar(done, articles)} rev"
+        self.query_one("#status-progress", Static).update(Text("· " + shown))
         self.query_one("#status-entity", Static).update(self._entity_status())
 
     def _entity_status(self) -> Text:
@@ -652,6 +659,9 @@ class ReaderScreen(StoreScreen[None]):
         if self.data is None:
             return
         aid, reviewed = self.article_id, not self.data.article.reviewed
+        if reviewed and getattr(self.app, "review_and_next", False):
+            self.review_then_next(aid)  # [review] review_and_next
+            return
         self.edit(
             lambda s: s.set_reviewed(aid, reviewed),
             "marked reviewed" if reviewed else "marked not reviewed",

@@ -25,6 +25,7 @@ from .legend import hex_color
 
 # text of an entity inside another one (allow_overlaps): the inner entity, italic, a line over it
 NESTED = Style(italic=True, overline=True)
+HINT_STYLE = Style(bgcolor="#ffd700", color="black", bold=True)  # a hint label (f in the reader)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class ArticleText(ScrollView, can_focus=True):
         self._cache: dict[int, Strip] = {}
         self._styles: dict[tuple[str, str, bool], Style] = {}
         self._drag_from: int | None = None
+        self.hints: dict[int, str] = {}  # offset -> hint label drawn over it (reader key f)
 
     # -- attributes down ---------------------------------------------------------------
 
@@ -140,6 +142,31 @@ class ArticleText(ScrollView, can_focus=True):
         """Select an entity: caret on its first character, scrolled to the middle of the view."""
         self.selection = None
         self.move_caret(span.start, center=True)
+
+    def show_hints(self, hints: dict[int, str]) -> None:
+        """Draw each hint label over the text from its offset (an empty dict clears them)."""
+        self.hints = dict(hints)
+        self._invalidate()
+
+    def _visible_range(self) -> tuple[int, int]:
+        lay = self._layout
+        if lay is None or not len(lay):
+            return 0, 0
+        top = min(int(self.scroll_offset.y), len(lay) - 1)
+        bottom = min(len(lay), top + max(1, self.scrollable_content_region.height)) - 1
+        return lay.starts[top], lay.ends[bottom]
+
+    def visible_spans(self) -> list[Span]:
+        """The entities that start on the lines on screen now."""
+        lo, hi = self._visible_range()
+        return [s for s in self.spans if lo <= s.start < hi]
+
+    def visible_tokens(self) -> list[int]:
+        """The start offsets of the tokens on the lines on screen now."""
+        lo, hi = self._visible_range()
+        return self._tok_starts[
+            bisect_left(self._tok_starts, lo) : bisect_left(self._tok_starts, hi)
+        ]
 
     # -- queries -----------------------------------------------------------------------
 
@@ -252,6 +279,12 @@ class ArticleText(ScrollView, can_focus=True):
         mark = self._mark()
         if ls <= mark < le:
             cuts.update((mark, mark + 1))
+        hinted: dict[int, str] = {}  # each character a hint covers -> the letter over it
+        for at, hint in self.hints.items():
+            for k, letter in enumerate(hint):
+                if ls <= at + k < le:
+                    hinted[at + k] = letter
+                    cuts.update((at + k, at + k + 1))
         under = self.span_at(self.caret) if sel is None else None
         points = sorted(cuts)
         segments = []
@@ -266,6 +299,9 @@ class ArticleText(ScrollView, can_focus=True):
                 style += self._selection_style()
             if a == mark and self._show_mark():
                 style += Style(reverse=True, underline=True)
+            if a in hinted:
+                segments.append(Segment(hinted[a], base + HINT_STYLE))
+                continue
             segments.append(Segment(display(self.text[a:b]), style))
         if mark == le and lay.line_of(mark) == index and self._show_mark():
             segments.append(Segment(" ", base + Style(reverse=True)))
