@@ -88,15 +88,21 @@ def test_empty_sqlite_file_becomes_a_margin_database(tmp_path: Path) -> None:
 
 
 def _damaged(tmp_path: Path, first: int | None = None) -> Path:
-    """A margin database with four pages overwritten (from page first, else the middle ones)."""
+    """A margin database with four pages overwritten (from page first, else from the middle of
+    the articles table's pages)."""
     path = tmp_path / "damaged.db"
     with open_store(path) as s:
         s.add_articles([ArticleDraft(f"{i} {SEED * 20}", title=f"a{i}") for i in range(60)])
     size = path.stat().st_size
     page = 4096
     assert size > 40 * page
+    if first is None:  # the middle of the articles table's own pages, whatever the layout
+        with sqlite3.connect(path) as raw:
+            pages = [r[0] for r in raw.execute("SELECT pageno FROM dbstat WHERE name = 'articles'")]
+        raw.close()
+        first = sorted(pages)[len(pages) // 2] - 1  # dbstat counts pages from 1
     with path.open("r+b") as f:
-        start = size // page // 2 if first is None else first
+        start = first
         for n in range(start, start + 4):
             f.seek(n * page + 8)
             f.write(b"\xa5" * (page - 16))

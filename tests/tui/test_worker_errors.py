@@ -74,7 +74,8 @@ async def test_a_busy_database_is_an_error_note_in_the_library(
     app = MarginApp(seeded)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(seeded, "articles", failing(StoreBusy(BUSY_MESSAGE)))
+        for read in ("articles", "articles_in_state"):  # the library's page (any filter)
+            monkeypatch.setattr(seeded, read, failing(StoreBusy(BUSY_MESSAGE)))
         await press(pilot, "r")  # read the list again
         assert isinstance(app.screen, LibraryScreen) and app.is_running
         busy = [n for n in notifications(app) if "stayed busy" in n.message]
