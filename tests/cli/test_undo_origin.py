@@ -89,3 +89,18 @@ def test_the_journal_keeps_the_origin_and_old_rows_have_none(corpus: Path) -> No
     with Store(corpus) as s:
         s.set_reviewed(2, True)
         assert s.next_undo().origin is None
+
+
+def test_the_reader_writes_as_the_reader_when_the_store_was_opened_first(corpus: Path) -> None:
+    """margin --sample opens the store for its import, then the reader: the reader's changes
+    must still be journalled as tui:PID (else u in it warns about "another command")."""
+    from tui.cli import read
+    from tui.cli.context import Context
+
+    obj = Context(db_path=corpus)
+    try:
+        assert (obj.store().origin or "").startswith("cli:")
+        read.open_reader(obj, 1)  # no terminal here: it prints the article and returns
+        assert (obj.store().origin or "").startswith("tui:")
+    finally:
+        obj.close()

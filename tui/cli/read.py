@@ -23,6 +23,7 @@ def open_reader(obj: Context, article_id: int | None) -> None:
     """
     obj.front = "tui"  # the journal tells this window's changes from other processes'
     store = obj.store()
+    store.origin = obj.origin()  # also when the store was opened first (margin --sample's import)
     if article_id is not None:
         store.article(article_id)  # NotFound names the missing id before the screen opens
     from ..keymap import keymap_from_config  # Textual loads only for the reader
