@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,13 @@ APP = [
     _b("ctrl+r", "redo", "Redo", "app.redo", show=False),
     _b("H", "history", "History", "app.history", show=False),  # review workflow (issue 18)
 ]
+
+
+def app_keys(*ids: str) -> list[Binding]:
+    """The App's bindings with these ids, bound again for a modal screen (a modal ends the
+    binding chain before the App); same ids, so a remapping in the config applies there too."""
+    return [replace(b, action=f"app.{b.action}") for b in APP if b.id in ids]
+
 
 LIBRARY = [
     _b("q", "quit", "Quit", "library.quit"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from store.disagreements import Disagreement
 
-from ..keymap import APP, DISAGREEMENTS
+from ..keymap import DISAGREEMENTS, app_keys
 from ..messages import OpenArticle
 from ..plain import plain
 from ..workers import store_work
@@ -24,11 +24,7 @@ from .base import StoreModal
 from .common import StoreChanged
 
 # a modal ends the binding chain before the App: help, palette, undo and redo bound again
-APP_KEYS = [
-    replace(b, action=f"app.{b.action}")
-    for b in APP
-    if b.id in ("app.help", "app.palette", "app.undo", "app.redo")
-]
+APP_KEYS = app_keys("app.help", "app.palette", "app.undo", "app.redo")
 
 VERBS = {"new": "took the new", "old": "kept the old", "neither": "rejected both"}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from store.history import HistoryEntry
 
-from ..keymap import APP, HISTORY
+from ..keymap import HISTORY, app_keys
 from ..messages import OpenArticle
 from ..plain import plain
 from ..workers import store_work
@@ -27,11 +27,7 @@ LIMIT = 200  # changes listed
 MARKS = {"done": "  ", "undone": "↶ ", "discarded": "x "}
 
 # a modal screen ends the binding chain before the App: its undo, redo and help are bound here
-APP_KEYS = [
-    replace(b, action=f"app.{b.action}")
-    for b in APP
-    if b.id in ("app.help", "app.undo", "app.redo", "app.palette")
-]
+APP_KEYS = app_keys("app.help", "app.undo", "app.redo", "app.palette")
 
 
 def who(entry: HistoryEntry) -> str:

@@ -6,7 +6,7 @@ import json
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -16,14 +16,14 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Footer, ProgressBar, Static
 
-from ..keymap import APP
+from ..keymap import app_keys
 from ..plain import plain
 from ..workers import store_work
 from .base import StoreModal
 
 LAUNCH = "from tui.cli import main; main()"  # the command line, as a program (never imported)
 
-APP_KEYS = [replace(b, action=f"app.{b.action}") for b in APP if b.id in ("app.help",)]
+APP_KEYS = app_keys("app.help")
 
 
 def _f(scores: dict[str, Any] | None) -> str:
