@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.message import Message
 
 from store import Article, EntityGroup, Label, Span
@@ -40,3 +41,10 @@ def freeze_memory() -> None:
     everything, only cyclic garbage made before the call stays.
     """
     gc.freeze()
+
+
+def fit(lines: list[Text], width: int) -> Text:
+    """Join lines, each cut to width with an ellipsis (a list row never wraps)."""
+    for line in lines:
+        line.truncate(max(8, width), overflow="ellipsis")
+    return Text("\n").join(lines)

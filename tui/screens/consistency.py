@@ -19,9 +19,8 @@ from ..keymap import CHECK
 from ..plain import plain
 from ..workers import store_work
 from .base import StoreModal
-from .common import StoreChanged
+from .common import StoreChanged, fit
 from .entity_page import APP_KEYS, when_given
-from .mentions import fit
 
 SHOWN = 200  # items read at a time
 

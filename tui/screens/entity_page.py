@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -22,13 +22,12 @@ from store.entities.page import EntityPage, PageMention
 from store.entities.suggest import Suggestion
 from store.entities.timeline import Bucket, bars
 
-from ..keymap import APP, ENTITY
+from ..keymap import ENTITY, app_keys
 from ..messages import OpenArticle
 from ..plain import plain
 from ..workers import store_work
 from .base import StoreModal
-from .common import StoreChanged
-from .mentions import fit
+from .common import StoreChanged, fit
 
 PAGE = 100  # mentions read at a time
 BEFORE = 30  # characters of the sentence shown before a mention (a row never wraps)
@@ -36,11 +35,7 @@ STATUSES = (None, "suggested", "accepted", "rejected")
 STATUS_MARK = {"suggested": "?", "accepted": "+", "rejected": "x"}
 
 # a modal screen ends the binding chain before the App: its global keys are bound here again
-APP_KEYS = [
-    replace(b, action=f"app.{b.action}")
-    for b in APP
-    if b.id in ("app.help", "app.search", "app.palette", "app.undo", "app.redo")
-]
+APP_KEYS = app_keys("app.help", "app.search", "app.palette", "app.undo", "app.redo")
 
 
 def when_given(fn: Callable[[Any], object]) -> Callable[[Any], None]:

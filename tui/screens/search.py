@@ -26,7 +26,7 @@ from ..plain import plain
 from ..widgets.legend import chip
 from ..workers import store_work
 from .base import StoreModal
-from .mentions import fit
+from .common import fit
 
 LABEL_WIDTH = 11  # labels are padded to this, so names line up
 

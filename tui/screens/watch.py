@@ -21,8 +21,8 @@ from ..messages import OpenArticle
 from ..plain import plain
 from ..workers import store_work
 from .base import StoreModal
+from .common import fit
 from .entity_page import APP_KEYS, when_given
-from .mentions import fit
 
 
 class WatchScreen(StoreModal[None]):
