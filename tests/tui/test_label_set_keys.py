@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from store import ArticleDraft
 from tui.app import MarginApp
-from tui.screens.label_set import Ask, LabelSetScreen
+from tui.screens.label_set import LabelSetScreen
+from tui.screens.name_prompt import NamePrompt
 from tui.screens.reader import ReaderScreen
 from tui.widgets.article_text import NESTED, ArticleText
 from tui.widgets.legend import Legend
@@ -45,7 +46,7 @@ async def test_label_set_orders_hides_and_renames(seeded):
         await settle(pilot)
         assert "PERSON" not in [lab.name for lab in seeded.legend()]
         await press(pilot, "up", "r")  # NORP: rename
-        await wait_for(pilot, lambda: isinstance(app.screen, Ask))
+        await wait_for(pilot, lambda: isinstance(app.screen, NamePrompt))
         await pilot.press(*"GROUP", "enter")
         await settle(pilot)
         assert {s.label for s in seeded.spans(1) if s.text == "Aleppo"} == {"GROUP"}

@@ -10,8 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store import LabelInfo, LabelOpResult
@@ -21,37 +20,9 @@ from ..plain import plain
 from ..widgets.legend import chip
 from ..workers import store_work
 from .base import StoreModal
+from .name_prompt import NamePrompt
 
 HINT = "J/K move · h hide/show · r rename · m merge into · d drop · M map file · escape close"
-
-
-class Ask(ModalScreen[str | None]):
-    """One line of input (a new name, a file); enter answers, escape goes back."""
-
-    BINDINGS = [*MODAL]
-    DEFAULT_CSS = """
-    Ask { align: center middle; }
-    Ask > Vertical { width: 64; max-width: 100%; height: auto; border: round $accent;
-                     background: $surface; padding: 0 1; }
-    """
-
-    def __init__(self, question: str, value: str = "") -> None:
-        super().__init__()
-        self.question, self.value = question, value
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.question, markup=False)
-            yield Input(value=self.value, id="ask-input")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
 
 
 def row(info: LabelInfo) -> Text:
@@ -164,7 +135,7 @@ class LabelSetScreen(StoreModal[bool]):
             if new:
                 self._run(lambda s: s.rename_label(old, new), f"{old} → {new}")
 
-        self.app.push_screen(Ask(f"rename {plain(old, one_line=True)} to:"), answered)
+        self.app.push_screen(NamePrompt(f"rename {plain(old, one_line=True)} to:"), answered)
 
     def action_merge(self) -> None:
         info = self.current()
@@ -176,7 +147,9 @@ class LabelSetScreen(StoreModal[bool]):
             if into:
                 self._run(lambda s: s.merge_labels([old], into), f"{old} merged into {into}")
 
-        self.app.push_screen(Ask(f"merge {plain(old, one_line=True)} into the label:"), answered)
+        self.app.push_screen(
+            NamePrompt(f"merge {plain(old, one_line=True)} into the label:"), answered
+        )
 
     def action_drop(self) -> None:
         info = self.current()
@@ -189,14 +162,14 @@ class LabelSetScreen(StoreModal[bool]):
                 self._run(lambda s: s.drop_label(old), f"{old} dropped")
 
         question = f"reject every current span of {plain(old, one_line=True)}? y + enter"
-        self.app.push_screen(Ask(question), answered)
+        self.app.push_screen(NamePrompt(question), answered)
 
     def action_map_file(self) -> None:
         def answered(path: str | None) -> None:
             if path:
                 self._run(lambda s: s.map_labels(s.read_label_mapping(path)), f"mapped by {path}")
 
-        self.app.push_screen(Ask("label mapping file (TSV OLD<tab>NEW, or JSON):"), answered)
+        self.app.push_screen(NamePrompt("label mapping file (TSV OLD<tab>NEW, or JSON):"), answered)
 
     @store_work(group="label-set-edit")
     def _run(self, change, what: str) -> None:  # type: ignore[no-untyped-def]
