@@ -12,7 +12,7 @@ from ..plain import plain
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Ask before a change that touches many mentions; dismisses with the answer."""
+    """Ask before a change (many mentions, a new label); dismisses with the answer."""
 
     BINDINGS = [
         Binding("enter,y", "answer(True)", "Yes", id="confirm.yes"),
@@ -27,17 +27,20 @@ class ConfirmScreen(ModalScreen[bool]):
     }
     """
 
-    def __init__(self, question: str, detail: str = "") -> None:
+    def __init__(
+        self, question: str, detail: str = "", hint: str = "enter/y: yes · escape/n: no"
+    ) -> None:
         super().__init__()
         self.question = question
         self.detail = detail
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
             yield Static(plain(self.question, one_line=True), id="confirm-question", markup=False)
             if self.detail:
                 yield Static(plain(self.detail), id="confirm-detail", markup=False)
-            yield Static("enter/y: yes · escape/n: no", classes="hint", markup=False)
+            yield Static(self.hint, classes="hint", markup=False)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -16,6 +16,7 @@ from store import Label
 from ..keymap import MODAL
 from ..plain import plain
 from ..widgets.legend import chip
+from .confirm import ConfirmScreen
 
 
 def matching(labels: list[Label], query: str) -> list[Label]:
@@ -28,41 +29,15 @@ def matching(labels: list[Label], query: str) -> list[Label]:
     return starts + inside
 
 
-class ConfirmNewLabel(ModalScreen[bool]):
+class ConfirmNewLabel(ConfirmScreen):
     """Ask before a typed name becomes a new label: enter or y creates it, escape or n goes back."""
 
-    BINDINGS = [
-        Binding("enter,y", "answer(True)", "Create", id="picker.create"),
-        Binding("escape,n", "answer(False)", "Back", id="picker.back"),
-    ]
-
-    DEFAULT_CSS = """
-    ConfirmNewLabel { align: center middle; }
-    ConfirmNewLabel > #confirm {
-        width: 64; max-width: 100%; height: auto;
-        border: round $warning; background: $surface; padding: 0 1;
-    }
-    """
-
     def __init__(self, name: str) -> None:
-        super().__init__()
+        super().__init__(
+            f"create label {plain(name, one_line=True)!r}?",
+            hint="no label has this name · enter/y: create it · escape: back to the list",
+        )
         self.label_name = name
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm"):
-            yield Static(
-                f"create label {plain(self.label_name, one_line=True)!r}?",
-                id="confirm-question",
-                markup=False,
-            )
-            yield Static(
-                "no label has this name · enter/y: create it · escape: back to the list",
-                classes="hint",
-                markup=False,
-            )
-
-    def action_answer(self, create: bool) -> None:
-        self.dismiss(create)
 
 
 class LabelPicker(ModalScreen[str | None]):
