@@ -362,11 +362,12 @@ def write(tx: Unit, group: int, label: str | None, mentions: Sequence[Mention]) 
             places.append((m.article_id, m.start, m.end, m.text))
     if not statuses and not places:
         return
-    with batch.entity_counts(tx) as pairs:
-        batch.set_statuses(tx, group, statuses, stamp, pairs)
+    with batch.entity_counts(tx) as touched:
+        batch.set_statuses(tx, group, statuses, stamp, touched.pairs)
         if places:
             batch.insert_user_spans(tx, group, str(label), places, stamp)
-            pairs.update((text, str(label)) for _a, _s, _e, text in places)
+            touched.pairs.update((text, str(label)) for _a, _s, _e, text in places)
+        touched.articles.update(m.article_id for m in mentions)
 
 
 def _finish(
