@@ -15,7 +15,7 @@ from . import batch, journal, rules
 from .db import Unit
 from .errors import CorrectionError
 from .labels import clean_label
-from .mentions import find_mentions, mention_pattern
+from .mentions import is_word_char, mention_pattern
 from .models import Mention, PropagationPreview, PropagationResult, now
 from .rows import article_text, marks
 
@@ -44,6 +44,7 @@ class Query:
     include_reviewed: bool = False
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
     exact: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    edges: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.surface, str) or not self.surface.strip():
@@ -53,6 +54,30 @@ class Query:
         flags = 0 if self.case_sensitive else re.IGNORECASE
         object.__setattr__(self, "pattern", mention_pattern([self.surface], self.case_sensitive))
         object.__setattr__(self, "exact", re.compile(re.escape(self.surface), flags))
+        # the surface, then (behind it) no word character before it and none after: both
+        # edges tested by the regex engine, the leading literal still found by its fast scan
+        lit = re.escape(self.surface)
+        object.__setattr__(self, "edges", re.compile(rf"{lit}(?<!\w{lit})(?!\w)", flags))
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each mention in text, as :func:`store.mentions.find_mentions` finds them.
+
+        The regex rules out letters, digits and _ on either edge; a combining mark (never
+        ASCII, rare) is tested here, and a mention it touches is looked for again one
+        character on, as find_mentions does.
+        """
+        out: list[tuple[int, int]] = []
+        search, pos, n = self.edges.search, 0, len(text)
+        while (m := search(text, pos)) is not None:
+            start, end = m.span()
+            if (start and not text[start - 1].isascii() and is_word_char(text[start - 1])) or (
+                end < n and not text[end].isascii() and is_word_char(text[end])
+            ):
+                pos = start + 1
+                continue
+            out.append((start, end))
+            pos = end
+        return out
 
 
 def _fts_phrase(surface: str) -> str | None:
@@ -208,9 +233,7 @@ def _plan_batch(
             continue
         covered = {(s[1], s[2]) for s in tagged[art["id"]]}
         untagged.extend(
-            (art, start, end)
-            for start, end in find_mentions(q.pattern, text)
-            if (start, end) not in covered
+            (art, start, end) for start, end in q.find(text) if (start, end) not in covered
         )
     overlaps = _overlaps(db, [(a["id"], s, e) for a, s, e in untagged])
     extra: dict[int, list[Mention]] = {}
@@ -237,16 +260,27 @@ def _plan_batch(
 def _overlaps(db: sqlite_utils.Database, places: list[Key]) -> dict[Key, list[tuple[int, str]]]:
     """For each (article, start, end), the current spans it overlaps: [(id, text)]."""
     out: dict[Key, list[tuple[int, str]]] = {}
+    cur = db.conn.cursor()
+    cur.row_factory = None  # plain tuples
     step = 2000  # 3 parameters each, well under SQLite's 32,766
     for i in range(0, len(places), step):
         part = places[i : i + step]
+        aids = sorted({p[0] for p in part})
+        # no span of these articles is longer than this: one that overlaps a place starts
+        # after s - longest, so the index is read from there, not from the article's start
+        # (a mention at the end of an article read every span of it before)
+        longest = cur.execute(
+            f'SELECT MAX("end" - start) FROM spans WHERE article_id IN ({marks(aids)})', aids
+        ).fetchone()[0]
+        if longest is None:
+            continue
         values = ",".join("(?, ?, ?)" for _ in part)
-        rows = db.execute(
+        rows = cur.execute(
             f"WITH m(aid, s, e) AS (VALUES {values})"
             " SELECT m.aid, m.s, m.e, sp.id, sp.text FROM m JOIN spans sp"
-            ' ON sp.article_id = m.aid AND sp.start < m.e AND sp."end" > m.s'
-            " AND sp.status != 'rejected' ORDER BY sp.start, sp.id",
-            [v for p in part for v in p],
+            " ON sp.article_id = m.aid AND sp.start > m.s - ? AND sp.start < m.e"
+            " AND sp.\"end\" > m.s AND sp.status != 'rejected' ORDER BY sp.start, sp.id",
+            [v for p in part for v in p] + [int(longest)],
         ).fetchall()
         for r in rows:
             out.setdefault((r[0], r[1], r[2]), []).append((int(r[3]), r[4]))
