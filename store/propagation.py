@@ -26,6 +26,7 @@ BATCH = 400  # articles read from SQLite at a time
 CHUNK_MENTIONS = 8_000  # about 0.8 s on a quiet 2-core machine (31,819 mentions took 3.2 s)
 Units = journal.Units
 Key = tuple[int, int, int]  # (article id, start, end) of a mention
+Art = tuple[int, str, str, bool]  # (id, title, text, reviewed) of an article being planned
 
 
 def _like_escape(text: str) -> str:
@@ -195,11 +196,16 @@ def plan_ids(db: sqlite_utils.Database, q: Query, ids: Sequence[int]) -> Found:
     pairs = _entities(db, q)
     for i in range(0, len(ids), BATCH):
         chunk = list(ids[i : i + BATCH])
-        arts = db.execute(
-            f"SELECT id, title, text, reviewed FROM articles WHERE id IN ({marks(chunk)})"
-            " ORDER BY id",
-            chunk,
-        ).fetchall()
+        cur = db.conn.cursor()
+        cur.row_factory = None  # plain tuples: a Row looks each column up by name
+        arts = [
+            (r[0], r[1], r[2], bool(r[3]))
+            for r in cur.execute(
+                f"SELECT id, title, text, reviewed FROM articles WHERE id IN ({marks(chunk)})"
+                " ORDER BY id",
+                chunk,
+            )
+        ]
         tagged = _tagged(db, q, pairs, chunk)
         _plan_batch(db, q, arts, tagged, found)
     return found
@@ -208,17 +214,17 @@ def plan_ids(db: sqlite_utils.Database, q: Query, ids: Sequence[int]) -> Found:
 def _plan_batch(
     db: sqlite_utils.Database,
     q: Query,
-    arts: list[sqlite3.Row],
+    arts: list[Art],
     tagged: dict[int, list[tuple[Any, ...]]],
     found: Found,
 ) -> None:
     """Decide each mention of a batch of articles; the overlaps are read in one query."""
-    untagged: list[tuple[sqlite3.Row, int, int]] = []
-    per_article: list[tuple[sqlite3.Row, list[Mention]]] = []
+    untagged: list[tuple[Art, int, int]] = []
+    per_article: list[tuple[Art, list[Mention]]] = []
     for art in arts:
-        text: str = art["text"]
+        text = art[2]
         out: list[Mention] = []
-        for s in tagged[art["id"]]:
+        for s in tagged[art[0]]:
             if q.label is None:
                 action = "reject"
             elif s[3] != q.label:
@@ -231,37 +237,44 @@ def _plan_batch(
         per_article.append((art, out))
         if q.label is None:
             continue
-        covered = {(s[1], s[2]) for s in tagged[art["id"]]}
+        covered = {(s[1], s[2]) for s in tagged[art[0]]}
         untagged.extend(
             (art, start, end) for start, end in q.find(text) if (start, end) not in covered
         )
-    overlaps = _overlaps(db, [(a["id"], s, e) for a, s, e in untagged])
+    # without replace only whether a span is in the way counts, not which
+    overlaps = _overlaps(db, [(a[0], s, e) for a, s, e in untagged], texts=q.replace)
     extra: dict[int, list[Mention]] = {}
     for art, start, end in untagged:
-        over = overlaps.get((art["id"], start, end))
+        over = overlaps.get((art[0], start, end))
         if not over:
-            extra.setdefault(art["id"], []).append(_mention(art, start, end, None, "add"))
+            extra.setdefault(art[0], []).append(_mention(art, start, end, None, "add"))
             continue
         # a span with the surface itself in the way is never replaced (it is a mention too)
         if q.replace and not any(q.exact.fullmatch(t) for _sid, t in over):
             replaced = tuple(sid for sid, _t in over)
             m = _mention(art, start, end, None, "replace", replaced)
-            extra.setdefault(art["id"], []).append(m)
+            extra.setdefault(art[0], []).append(m)
         else:
             found.skipped.append(_mention(art, start, end, None, "skip"))
     for art, out in per_article:
-        out.extend(extra.get(art["id"], ()))
-        if art["reviewed"] and not q.include_reviewed:
+        out.extend(extra.get(art[0], ()))
+        if art[3] and not q.include_reviewed:
             found.reviewed.extend(out)
         else:
             found.changes.extend(out)
 
 
-def _overlaps(db: sqlite_utils.Database, places: list[Key]) -> dict[Key, list[tuple[int, str]]]:
-    """For each (article, start, end), the current spans it overlaps: [(id, text)]."""
+def _overlaps(
+    db: sqlite_utils.Database, places: list[Key], texts: bool = True
+) -> dict[Key, list[tuple[int, str]]]:
+    """For each (article, start, end), the current spans it overlaps: [(id, text)].
+
+    Without texts each text is "" (and the spans are read from the index alone).
+    """
     out: dict[Key, list[tuple[int, str]]] = {}
     cur = db.conn.cursor()
     cur.row_factory = None  # plain tuples
+    text = "sp.text" if texts else "''"
     step = 2000  # 3 parameters each, well under SQLite's 32,766
     for i in range(0, len(places), step):
         part = places[i : i + step]
@@ -277,7 +290,7 @@ def _overlaps(db: sqlite_utils.Database, places: list[Key]) -> dict[Key, list[tu
         values = ",".join("(?, ?, ?)" for _ in part)
         rows = cur.execute(
             f"WITH m(aid, s, e) AS (VALUES {values})"
-            " SELECT m.aid, m.s, m.e, sp.id, sp.text FROM m JOIN spans sp"
+            f" SELECT m.aid, m.s, m.e, sp.id, {text} FROM m JOIN spans sp"
             " ON sp.article_id = m.aid AND sp.start > m.s - ? AND sp.start < m.e"
             " AND sp.\"end\" > m.s AND sp.status != 'rejected' ORDER BY sp.start, sp.id",
             [v for p in part for v in p] + [int(longest)],
@@ -287,30 +300,42 @@ def _overlaps(db: sqlite_utils.Database, places: list[Key]) -> dict[Key, list[tu
     return out
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
 def _mention(
-    art: sqlite3.Row,
+    art: Art,
     start: int,
     end: int,
     span: tuple[Any, ...] | None,
     action: str,
     replaces: tuple[int, ...] = (),
 ) -> Mention:
-    text: str = art["text"]
-    m = object.__new__(Mention)  # a frozen dataclass's __init__ sets each field by hand: slow
-    m.__dict__.update(
-        article_id=art["id"],
-        title=art["title"],
-        start=start,
-        end=end,
-        span_id=None if span is None else span[0],
-        current_label=None if span is None else span[3],
-        before=text[max(0, start - CONTEXT) : start],
-        after=text[end : end + CONTEXT],
-        action=action,
-        current_status=None if span is None else span[4],
-        text=text[start:end],
-        replaces=replaces,
-        reviewed=bool(art["reviewed"]),
+    aid, title, text, reviewed = art
+    if span is None:
+        sid = label = status = None
+    else:
+        sid, label, status = span[0], span[3], span[4]
+    m = _new(Mention)  # a frozen dataclass's __init__ sets each field by hand: slow
+    _set(
+        m,
+        "__dict__",
+        {
+            "article_id": aid,
+            "title": title,
+            "start": start,
+            "end": end,
+            "span_id": sid,
+            "current_label": label,
+            "before": text[start - CONTEXT if start > CONTEXT else 0 : start],
+            "after": text[end : end + CONTEXT],
+            "action": action,
+            "current_status": status,
+            "text": text[start:end],
+            "replaces": replaces,
+            "reviewed": reviewed,
+        },
     )
     return m
 
