@@ -23,7 +23,9 @@ CONTEXT = 40  # characters of context each side of a mention in a preview
 BATCH = 400  # articles read from SQLite at a time
 # mentions one write transaction changes at first; when a propagation has more, it goes in
 # chunks, each sized from the last one's pace to hold the write lock about 0.4 s
-CHUNK_MENTIONS = 8_000  # about 0.8 s on a quiet 2-core machine (31,819 mentions took 3.2 s)
+# (8,000 took about 0.8 s on a quiet 2-core machine with the count triggers firing per span;
+# since they are suspended for a batch about a third of that: the pacer then grows the chunks)
+CHUNK_MENTIONS = 8_000
 Units = journal.Units
 Key = tuple[int, int, int]  # (article id, start, end) of a mention
 Art = tuple[int, str, str, bool]  # (id, title, text, reviewed) of an article being planned
