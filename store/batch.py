@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
@@ -20,6 +21,7 @@ import sqlite_utils
 from .db import Unit
 from .labels import ensure_label
 from .models import USER_SOURCE, now
+from .rows import marks
 
 TARGETS = "temp.margin_batch_targets"
 _STATUS_ROW = (
@@ -103,34 +105,76 @@ def room(db: sqlite_utils.Database) -> None:
         db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
 
 
-# -- the entity counts of a batch, kept once per batch ---------------------------------------
+# -- the derived counts of a batch, kept once per batch, not once per span -------------------
 
 # the triggers that keep entities (surface, label, counts) in step with each span written
 ENTITY_TRIGGERS = ("spans_entity_insert", "spans_entity_delete", "spans_entity_update")
+# the triggers that keep articles.entity_count (its spans that are not rejected) in step
+COUNT_TRIGGERS = ("spans_count_insert", "spans_count_delete", "spans_count_update")
+ARTICLES = "temp.margin_batch_articles"
+
+
+@dataclass
+class Touched:
+    """What a batch touched: the (surface, label) pairs and the articles of its spans."""
+
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+    articles: set[int] = field(default_factory=set)
 
 
 @contextmanager
-def entity_counts(tx: Unit) -> Iterator[set[tuple[str, str]]]:
-    """Write a batch with the per-span entity triggers off, then count its entities once.
+def entity_counts(tx: Unit) -> Iterator[Touched]:
+    """Write a batch with the per-span count triggers off, then set its counts once.
 
-    The triggers cost about half of each span written; inside the unit they are dropped,
-    the batch adds the (surface, label) pairs it touches to the set yielded, and then the
-    triggers are made again and those pairs' counts read from the spans. An error rolls the
-    whole unit back, the triggers with it.
+    Those triggers cost about four fifths of each span written (each rewrites an entities
+    row and the span's article row, text and all); inside the unit they are dropped (other
+    connections never see them gone: the unit commits them made again), the batch adds the
+    pairs and articles it touches to what is yielded, then the triggers are made again and
+    those pairs' entities rows and those articles' entity_count read from the spans in a
+    few set-based statements. An error rolls the whole unit back, the triggers with it.
     """
-    marks_ = ",".join("?" * len(ENTITY_TRIGGERS))
+    names = ENTITY_TRIGGERS + COUNT_TRIGGERS
     found = tx.execute(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks_})",
-        ENTITY_TRIGGERS,
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks(names)})",
+        names,
     ).fetchall()
     for name, _sql in found:
         tx.execute(f"DROP TRIGGER {name}")
-    pairs: set[tuple[str, str]] = set()
-    yield pairs
+    touched = Touched()
+    yield touched
     for _name, sql in found:
         tx.execute(sql)
-    if found:
-        recount(tx, pairs)
+    dropped = {name for name, _sql in found}
+    if dropped & set(ENTITY_TRIGGERS):
+        recount(tx, touched.pairs)
+    if dropped & set(COUNT_TRIGGERS):
+        recount_articles(tx, touched.articles)
+
+
+def recount_articles(tx: Unit, articles: set[int]) -> None:
+    """Set entity_count of these articles from their spans (only the rows that change)."""
+    if not articles:
+        return
+    tx.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {ARTICLES.split('.')[1]}"
+        " (id INTEGER PRIMARY KEY, n INTEGER)"
+    )
+    tx.execute(f"DELETE FROM {ARTICLES}")
+    tx.conn.executemany(f"INSERT INTO {ARTICLES} (id) VALUES (?)", ((a,) for a in articles))
+    # counted from the covering index spans_article (article_id, start, end, status)
+    tx.execute(
+        f"UPDATE {ARTICLES} SET n = (SELECT COUNT(*) FROM spans s"
+        f" WHERE s.article_id = {ARTICLES.split('.')[1]}.id AND s.status != 'rejected')"
+    )
+    tx.execute(
+        f"DELETE FROM {ARTICLES} WHERE n = (SELECT a.entity_count FROM articles a"
+        f" WHERE a.id = {ARTICLES.split('.')[1]}.id)"
+    )
+    tx.execute(
+        f"UPDATE articles SET entity_count = (SELECT t.n FROM {ARTICLES} t WHERE t.id = articles.id)"
+        f" WHERE id IN (SELECT id FROM {ARTICLES})"
+    )
+    tx.execute(f"DELETE FROM {ARTICLES}")
 
 
 def recount(tx: Unit, pairs: set[tuple[str, str]]) -> None:
@@ -162,6 +206,18 @@ def batch_pairs(tx: Unit, group: int, low: int, high: int) -> set[tuple[str, str
         (group, low, high, group, low, high),
     ).fetchall()
     return {(r[0], r[1]) for r in rows}
+
+
+def _touch(tx: Unit, touched: Touched, group: int, low: int, high: int) -> None:
+    """Add the pairs and articles of the group's batch rows low <= id <= high to touched."""
+    touched.pairs |= batch_pairs(tx, group, low, high)
+    touched.articles.update(
+        int(r[0])
+        for r in tx.execute(
+            "SELECT DISTINCT article_id FROM journal_batch WHERE group_id = ? AND id BETWEEN ? AND ?",
+            (group, low, high),
+        )
+    )
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -206,8 +262,8 @@ def lost(db: sqlite_utils.Database, group: int) -> int | None:
 
 def revert(tx: Unit, group: int, low: int, high: int, *, only_unchanged: bool = False) -> None:
     """See :func:`_revert`; the entity counts of the spans are kept once, not per span."""
-    with entity_counts(tx) as pairs:
-        pairs |= batch_pairs(tx, group, low, high)
+    with entity_counts(tx) as touched:
+        _touch(tx, touched, group, low, high)
         _revert(tx, group, low, high, only_unchanged=only_unchanged)
 
 
@@ -235,8 +291,8 @@ def _revert(tx: Unit, group: int, low: int, high: int, *, only_unchanged: bool =
 
 def replay(tx: Unit, group: int, low: int, high: int) -> None:
     """Make the group's batch rows low <= id <= high again, as they were first made."""
-    with entity_counts(tx) as pairs:
-        pairs |= batch_pairs(tx, group, low, high)
+    with entity_counts(tx) as touched:
+        _touch(tx, touched, group, low, high)
         _replay(tx, group, low, high)
 
 

@@ -15,7 +15,7 @@ from . import batch, journal, rules
 from .db import Unit
 from .errors import CorrectionError
 from .labels import clean_label
-from .mentions import find_mentions, mention_pattern
+from .mentions import is_word_char, mention_pattern
 from .models import Mention, PropagationPreview, PropagationResult, now
 from .rows import article_text, marks
 
@@ -23,9 +23,12 @@ CONTEXT = 40  # characters of context each side of a mention in a preview
 BATCH = 400  # articles read from SQLite at a time
 # mentions one write transaction changes at first; when a propagation has more, it goes in
 # chunks, each sized from the last one's pace to hold the write lock about 0.4 s
-CHUNK_MENTIONS = 8_000  # about 0.8 s on a quiet 2-core machine (31,819 mentions took 3.2 s)
+# (8,000 took about 0.8 s on a quiet 2-core machine with the count triggers firing per span;
+# since they are suspended for a batch about a third of that: the pacer then grows the chunks)
+CHUNK_MENTIONS = 8_000
 Units = journal.Units
 Key = tuple[int, int, int]  # (article id, start, end) of a mention
+Art = tuple[int, str, str, bool]  # (id, title, text, reviewed) of an article being planned
 
 
 def _like_escape(text: str) -> str:
@@ -44,6 +47,7 @@ class Query:
     include_reviewed: bool = False
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
     exact: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    edges: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.surface, str) or not self.surface.strip():
@@ -53,6 +57,30 @@ class Query:
         flags = 0 if self.case_sensitive else re.IGNORECASE
         object.__setattr__(self, "pattern", mention_pattern([self.surface], self.case_sensitive))
         object.__setattr__(self, "exact", re.compile(re.escape(self.surface), flags))
+        # the surface, then (behind it) no word character before it and none after: both
+        # edges tested by the regex engine, the leading literal still found by its fast scan
+        lit = re.escape(self.surface)
+        object.__setattr__(self, "edges", re.compile(rf"{lit}(?<!\w{lit})(?!\w)", flags))
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each mention in text, as :func:`store.mentions.find_mentions` finds them.
+
+        The regex rules out letters, digits and _ on either edge; a combining mark (never
+        ASCII, rare) is tested here, and a mention it touches is looked for again one
+        character on, as find_mentions does.
+        """
+        out: list[tuple[int, int]] = []
+        search, pos, n = self.edges.search, 0, len(text)
+        while (m := search(text, pos)) is not None:
+            start, end = m.span()
+            if (start and not text[start - 1].isascii() and is_word_char(text[start - 1])) or (
+                end < n and not text[end].isascii() and is_word_char(text[end])
+            ):
+                pos = start + 1
+                continue
+            out.append((start, end))
+            pos = end
+        return out
 
 
 def _fts_phrase(surface: str) -> str | None:
@@ -170,11 +198,16 @@ def plan_ids(db: sqlite_utils.Database, q: Query, ids: Sequence[int]) -> Found:
     pairs = _entities(db, q)
     for i in range(0, len(ids), BATCH):
         chunk = list(ids[i : i + BATCH])
-        arts = db.execute(
-            f"SELECT id, title, text, reviewed FROM articles WHERE id IN ({marks(chunk)})"
-            " ORDER BY id",
-            chunk,
-        ).fetchall()
+        cur = db.conn.cursor()
+        cur.row_factory = None  # plain tuples: a Row looks each column up by name
+        arts = [
+            (r[0], r[1], r[2], bool(r[3]))
+            for r in cur.execute(
+                f"SELECT id, title, text, reviewed FROM articles WHERE id IN ({marks(chunk)})"
+                " ORDER BY id",
+                chunk,
+            )
+        ]
         tagged = _tagged(db, q, pairs, chunk)
         _plan_batch(db, q, arts, tagged, found)
     return found
@@ -183,17 +216,17 @@ def plan_ids(db: sqlite_utils.Database, q: Query, ids: Sequence[int]) -> Found:
 def _plan_batch(
     db: sqlite_utils.Database,
     q: Query,
-    arts: list[sqlite3.Row],
+    arts: list[Art],
     tagged: dict[int, list[tuple[Any, ...]]],
     found: Found,
 ) -> None:
     """Decide each mention of a batch of articles; the overlaps are read in one query."""
-    untagged: list[tuple[sqlite3.Row, int, int]] = []
-    per_article: list[tuple[sqlite3.Row, list[Mention]]] = []
+    untagged: list[tuple[Art, int, int]] = []
+    per_article: list[tuple[Art, list[Mention]]] = []
     for art in arts:
-        text: str = art["text"]
+        text = art[2]
         out: list[Mention] = []
-        for s in tagged[art["id"]]:
+        for s in tagged[art[0]]:
             if q.label is None:
                 action = "reject"
             elif s[3] != q.label:
@@ -206,77 +239,105 @@ def _plan_batch(
         per_article.append((art, out))
         if q.label is None:
             continue
-        covered = {(s[1], s[2]) for s in tagged[art["id"]]}
+        covered = {(s[1], s[2]) for s in tagged[art[0]]}
         untagged.extend(
-            (art, start, end)
-            for start, end in find_mentions(q.pattern, text)
-            if (start, end) not in covered
+            (art, start, end) for start, end in q.find(text) if (start, end) not in covered
         )
-    overlaps = _overlaps(db, [(a["id"], s, e) for a, s, e in untagged])
+    # without replace only whether a span is in the way counts, not which
+    overlaps = _overlaps(db, [(a[0], s, e) for a, s, e in untagged], texts=q.replace)
     extra: dict[int, list[Mention]] = {}
     for art, start, end in untagged:
-        over = overlaps.get((art["id"], start, end))
+        over = overlaps.get((art[0], start, end))
         if not over:
-            extra.setdefault(art["id"], []).append(_mention(art, start, end, None, "add"))
+            extra.setdefault(art[0], []).append(_mention(art, start, end, None, "add"))
             continue
         # a span with the surface itself in the way is never replaced (it is a mention too)
         if q.replace and not any(q.exact.fullmatch(t) for _sid, t in over):
             replaced = tuple(sid for sid, _t in over)
             m = _mention(art, start, end, None, "replace", replaced)
-            extra.setdefault(art["id"], []).append(m)
+            extra.setdefault(art[0], []).append(m)
         else:
             found.skipped.append(_mention(art, start, end, None, "skip"))
     for art, out in per_article:
-        out.extend(extra.get(art["id"], ()))
-        if art["reviewed"] and not q.include_reviewed:
+        out.extend(extra.get(art[0], ()))
+        if art[3] and not q.include_reviewed:
             found.reviewed.extend(out)
         else:
             found.changes.extend(out)
 
 
-def _overlaps(db: sqlite_utils.Database, places: list[Key]) -> dict[Key, list[tuple[int, str]]]:
-    """For each (article, start, end), the current spans it overlaps: [(id, text)]."""
+def _overlaps(
+    db: sqlite_utils.Database, places: list[Key], texts: bool = True
+) -> dict[Key, list[tuple[int, str]]]:
+    """For each (article, start, end), the current spans it overlaps: [(id, text)].
+
+    Without texts each text is "" (and the spans are read from the index alone).
+    """
     out: dict[Key, list[tuple[int, str]]] = {}
+    cur = db.conn.cursor()
+    cur.row_factory = None  # plain tuples
+    text = "sp.text" if texts else "''"
     step = 2000  # 3 parameters each, well under SQLite's 32,766
     for i in range(0, len(places), step):
         part = places[i : i + step]
+        aids = sorted({p[0] for p in part})
+        # no span of these articles is longer than this: one that overlaps a place starts
+        # after s - longest, so the index is read from there, not from the article's start
+        # (a mention at the end of an article read every span of it before)
+        longest = cur.execute(
+            f'SELECT MAX("end" - start) FROM spans WHERE article_id IN ({marks(aids)})', aids
+        ).fetchone()[0]
+        if longest is None:
+            continue
         values = ",".join("(?, ?, ?)" for _ in part)
-        rows = db.execute(
+        rows = cur.execute(
             f"WITH m(aid, s, e) AS (VALUES {values})"
-            " SELECT m.aid, m.s, m.e, sp.id, sp.text FROM m JOIN spans sp"
-            ' ON sp.article_id = m.aid AND sp.start < m.e AND sp."end" > m.s'
-            " AND sp.status != 'rejected' ORDER BY sp.start, sp.id",
-            [v for p in part for v in p],
+            f" SELECT m.aid, m.s, m.e, sp.id, {text} FROM m JOIN spans sp"
+            " ON sp.article_id = m.aid AND sp.start > m.s - ? AND sp.start < m.e"
+            " AND sp.\"end\" > m.s AND sp.status != 'rejected' ORDER BY sp.start, sp.id",
+            [v for p in part for v in p] + [int(longest)],
         ).fetchall()
         for r in rows:
             out.setdefault((r[0], r[1], r[2]), []).append((int(r[3]), r[4]))
     return out
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
 def _mention(
-    art: sqlite3.Row,
+    art: Art,
     start: int,
     end: int,
     span: tuple[Any, ...] | None,
     action: str,
     replaces: tuple[int, ...] = (),
 ) -> Mention:
-    text: str = art["text"]
-    m = object.__new__(Mention)  # a frozen dataclass's __init__ sets each field by hand: slow
-    m.__dict__.update(
-        article_id=art["id"],
-        title=art["title"],
-        start=start,
-        end=end,
-        span_id=None if span is None else span[0],
-        current_label=None if span is None else span[3],
-        before=text[max(0, start - CONTEXT) : start],
-        after=text[end : end + CONTEXT],
-        action=action,
-        current_status=None if span is None else span[4],
-        text=text[start:end],
-        replaces=replaces,
-        reviewed=bool(art["reviewed"]),
+    aid, title, text, reviewed = art
+    if span is None:
+        sid = label = status = None
+    else:
+        sid, label, status = span[0], span[3], span[4]
+    m = _new(Mention)  # a frozen dataclass's __init__ sets each field by hand: slow
+    _set(
+        m,
+        "__dict__",
+        {
+            "article_id": aid,
+            "title": title,
+            "start": start,
+            "end": end,
+            "span_id": sid,
+            "current_label": label,
+            "before": text[start - CONTEXT if start > CONTEXT else 0 : start],
+            "after": text[end : end + CONTEXT],
+            "action": action,
+            "current_status": status,
+            "text": text[start:end],
+            "replaces": replaces,
+            "reviewed": reviewed,
+        },
     )
     return m
 
@@ -362,11 +423,12 @@ def write(tx: Unit, group: int, label: str | None, mentions: Sequence[Mention]) 
             places.append((m.article_id, m.start, m.end, m.text))
     if not statuses and not places:
         return
-    with batch.entity_counts(tx) as pairs:
-        batch.set_statuses(tx, group, statuses, stamp, pairs)
+    with batch.entity_counts(tx) as touched:
+        batch.set_statuses(tx, group, statuses, stamp, touched.pairs)
         if places:
             batch.insert_user_spans(tx, group, str(label), places, stamp)
-            pairs.update((text, str(label)) for _a, _s, _e, text in places)
+            touched.pairs.update((text, str(label)) for _a, _s, _e, text in places)
+        touched.articles.update(m.article_id for m in mentions)
 
 
 def _finish(

@@ -210,7 +210,7 @@ def test_only_articles_containing_the_surface_reach_python(store, monkeypatch):
     original = propagation._plan_batch
 
     def spy(db, q, arts, *args):
-        seen.extend(a["id"] for a in arts)
+        seen.extend(a[0] for a in arts)  # (id, title, text, reviewed)
         return original(db, q, arts, *args)
 
     monkeypatch.setattr(propagation, "_plan_batch", spy)

@@ -224,3 +224,109 @@ def test_a_group_left_pending_by_a_dead_process_is_rolled_back_on_open(db_path, 
         assert snapshot(s) == before
         assert s.db.execute("SELECT COUNT(*) FROM journal_pending").fetchone()[0] == 0
         assert s.db.execute("SELECT COUNT(*) FROM journal_batch").fetchone()[0] == 0
+
+
+# -- the derived tables a batch fixes once (entities, entity_count, entity search) -----------
+
+
+def recounted(store) -> list[tuple]:
+    """The derived tables as they are, and as counted from the spans from scratch."""
+    db = store.db
+
+    def rows(sql: str) -> tuple:
+        return tuple(sorted(tuple(r) for r in db.execute(sql).fetchall()))
+
+    return [
+        rows("SELECT surface, label, mentions, articles FROM entities"),
+        rows(
+            "SELECT text, label, COUNT(*), COUNT(DISTINCT article_id) FROM spans"
+            " WHERE status != 'rejected' GROUP BY text, label"
+        ),
+        rows("SELECT id, entity_count FROM articles"),
+        rows(
+            "SELECT a.id, (SELECT COUNT(*) FROM spans s WHERE s.article_id = a.id"
+            " AND s.status != 'rejected') FROM articles a"
+        ),
+        # the entity search index holds exactly the entities, each under its own id
+        rows("SELECT rowid, surface FROM entities_fts"),
+        rows("SELECT id, surface FROM entities"),
+    ]
+
+
+def triggers(store) -> tuple:
+    rows = store.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    return tuple(sorted(tuple(r) for r in rows))
+
+
+def assert_counts_whole(store) -> None:
+    ents, ents_again, counts, counts_again, fts, fts_again = recounted(store)
+    assert ents == ents_again
+    assert counts == counts_again
+    assert fts == fts_again
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    arts=corpora(),
+    surface=st.sampled_from(["Aleppo", "Aleppo Council", "Homs", "the"]),
+    label=st.sampled_from([*LABELS, None]),
+    replace=st.booleans(),
+)
+def test_entity_counts_and_search_after_a_chunked_batch_equal_a_recount(
+    tmp_path_factory, monkeypatch_module, arts, surface, label, replace
+):
+    with open_store(tmp_path_factory.mktemp("c") / "m.db") as s:
+        fill(s, arts)
+        made = triggers(s)
+        monkeypatch_module.setattr(propagation, "CHUNK_MENTIONS", 1)
+        monkeypatch_module.setattr(propagation, "BATCH", 1)
+        monkeypatch_module.setattr(journal, "SINGLE_ROWS", 0)
+        monkeypatch_module.setattr(journal, "CHUNK_ROWS", 2)
+        monkeypatch_module.setattr("store.batch.GAP", 0)
+        done = s.apply_propagation(surface, label, replace=replace, include_reviewed=True)
+        assert_counts_whole(s)
+        assert triggers(s) == made  # the count triggers are back, as they were
+        if done.mentions:
+            s.undo()
+            assert_counts_whole(s)
+            s.redo()
+            assert_counts_whole(s)
+        assert triggers(s) == made
+        # the triggers work again: a single correction afterwards still keeps the counts
+        s.add_article(ArticleDraft("Homs and Aleppo.", spans=(SpanDraft(0, 4, "GPE", "m"),)))
+        assert_counts_whole(s)
+
+
+def test_a_long_span_far_before_a_mention_still_overlaps_it(store):
+    # the overlap test reads the index from (start of the mention - the longest span) on
+    text = "Long ago in the Aleppo region, said the report. And Aleppo again."
+    whole = text.index(", said")
+    aid = store.add_article(
+        ArticleDraft(text, spans=(SpanDraft(0, whole, "EVENT", "m"),))
+    ).article_id
+    p = store.preview_propagation("Aleppo", "GPE")
+    assert [(m.start, m.action) for m in p.skipped] == [(text.index("Aleppo"), "skip")]
+    assert [m.start for m in p.mentions] == [text.rindex("Aleppo")]
+    p = store.preview_propagation("Aleppo", "GPE", replace=True)
+    assert [m.replaces for m in p.mentions if m.action == "replace"] == [(store.spans(aid)[0].id,)]
+
+
+MARK = "\u0301"  # a combining acute accent: a word character on either edge of a mention
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(
+        st.sampled_from(["Aleppo", "aleppo", "ALEPPO", " ", "_", "x", "é", MARK, ".", "9", "-"]),
+        max_size=14,
+    ),
+    case_sensitive=st.booleans(),
+)
+def test_the_propagation_finder_finds_what_find_mentions_finds(pieces, case_sensitive):
+    from store.mentions import find_mentions
+
+    text = "".join(pieces)
+    q = propagation.Query("Aleppo", "GPE", case_sensitive=case_sensitive)
+    assert q.find(text) == list(find_mentions(q.pattern, text))
