@@ -163,9 +163,25 @@ def iter_docs(
                 on_article()
 
 
-def part_path(out: Path, part: str, fmt: str) -> Path:
-    """The path of one part: ``data.jsonl`` -> ``data.dev.jsonl``; folders get a subfolder."""
+def output_kind(fmt: str, out: Path | None) -> str:
+    """What an export to ``out`` writes: "text", "file" or "folder".
+
+    spaCy writes a folder of DocBin parts when ``out`` is a folder, or a new name without an
+    ending (``--out corpus``); a name ending in ``.spacy`` (any existing file, a device) is
+    one DocBin file.
+    """
     kind = OUTPUTS[fmt].kind
+    if fmt != "spacy" or out is None or outfile.writes_through(out):
+        return kind
+    real = outfile.real_target(out)
+    if real.is_dir() or (not real.exists() and not real.suffix):
+        return "folder"
+    return kind
+
+
+def part_path(out: Path, part: str, fmt: str, kind: str | None = None) -> Path:
+    """The path of one part: ``data.jsonl`` -> ``data.dev.jsonl``; folders get a subfolder."""
+    kind = kind or OUTPUTS[fmt].kind
     if not part:
         return out
     if kind == "folder":
@@ -197,9 +213,10 @@ def run_export(
     _check_labels(opts.labels, labels)
     ids = select_ids(store, opts)
     parts = split_ids(store, ids, opts.split)
+    kind = output_kind(opts.fmt, opts.out)
     if opts.out is not None:
         for part in parts:
-            _check_target(part_path(opts.out, part, opts.fmt), opts.fmt, fmt.kind)
+            _check_target(part_path(opts.out, part, opts.fmt, kind), opts.fmt, kind)
     result = ExportResult()
     for part, part_ids in parts.items():
         report = WriteReport()
@@ -210,8 +227,8 @@ def run_export(
             if opts.fmt == "labelstudio":
                 report.notes.append("the labeling config is written only beside an --out file")
         else:
-            target = part_path(opts.out, part, opts.fmt)
-            _write_whole(fmt.kind, target, functools.partial(_write_to, fmt, docs, report, labels))
+            target = part_path(opts.out, part, opts.fmt, kind)
+            _write_whole(kind, target, functools.partial(_write_to, fmt, docs, report, labels))
             report.files = [str(target)]
             if opts.fmt == "labelstudio" and outfile.writes_through(target):
                 report.notes.append("the labeling config is written only beside a regular file")
