@@ -6,6 +6,7 @@ Time should grow with the corpus (about 10x for 10x the articles) and memory sho
 ``.spacy`` is written a batch at a time (one file) or in parts (a folder). The small run is the
 reference measured in the same benchmark, run just before the big one, so a shared machine
 slows both; the load average is printed before and after. Databases are cached in bench/out/.
+``BENCH_EXPORT_FORMATS=spacy,spacy-parts`` runs only the formats named (on a busy machine).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ def _variants() -> list[tuple[str, list[str], str]]:
     for name, fmt in OUTPUTS.items():
         out.append((name, ["--format", name], f"{name}{fmt.extension or '-folder'}"))
     out.append(("spacy (folder of parts)", ["--format", "spacy"], "spacy-parts"))
+    chosen = [f for f in os.environ.get("BENCH_EXPORT_FORMATS", "").split(",") if f]
+    if chosen:
+        out = [v for v in out if v[2].split(".")[0].removesuffix("-folder") in chosen]
     return out
 
 
