@@ -191,11 +191,11 @@ def _write_parts(docs: Iterable[ExportDoc], folder: Path, report: WriteReport) -
 def _write_one(docs: Iterable[ExportDoc], out: Path, report: WriteReport) -> int:
     # spill beside the file written (a temporary of outfile), in the temp folder for a device
     spill = out.parent if not out.exists() or out.is_file() else None
+    out.parent.mkdir(parents=True, exist_ok=True)
     writer = DocBinWriter(ATTRS, True, spill)
     try:
-        unreviewed = _add_all(docs, report, writer.add)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with open(out, "wb") as fh:
+        with open(out, "wb") as fh:  # opened first: a FIFO's reader sees the export start
+            unreviewed = _add_all(docs, report, writer.add)
             writer.write(fh)
     finally:
         writer.close()
