@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,6 @@ from typing import Any, Protocol, TextIO
 
 import sqlite_utils
 
-from . import articles as article_reads
 from . import outfile
 from .entities.names import canonical_names, entity_id_map
 from .errors import ExportError, NotFound
@@ -84,11 +84,12 @@ def parse_split(values: Sequence[str]) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
-def select_ids(store: Source, opts: ExportOptions) -> list[int]:
-    """Return the ids of the articles to export, in id order."""
+def select_ids(store: Source, opts: ExportOptions) -> Sequence[int]:
+    """Return the ids of the articles to export, in id order (8 bytes an article)."""
     db = store.db
     if not opts.article_ids:
-        return article_reads.ids(db, reviewed=True if opts.reviewed_only else None)
+        where = " WHERE reviewed = 1" if opts.reviewed_only else ""
+        return array("q", (r[0] for r in db.execute(f"SELECT id FROM articles{where} ORDER BY id")))
     ids = list(dict.fromkeys(opts.article_ids))
     found = articles_by_id(db, ids)
     for aid in ids:
@@ -99,7 +100,7 @@ def select_ids(store: Source, opts: ExportOptions) -> list[int]:
 
 def split_ids(
     store: Source, ids: Sequence[int], split: Sequence[tuple[str, float]]
-) -> dict[str, list[int]]:
+) -> dict[str, Sequence[int]]:
     """Split article ids into parts; the same articles always land in the same part.
 
     Articles are ordered by a hash of their content (not their id, so two databases with
@@ -107,13 +108,13 @@ def split_ids(
     "train" keeps the rest. Each part keeps id order.
     """
     if not split:
-        return {"": list(ids)}
+        return {"": ids}
     hashes: dict[int, str] = {}
     for chunk in chunks(ids):
         q = f"SELECT id, content_hash FROM articles WHERE id IN ({marks(chunk)})"
         hashes.update(store.db.execute(q, chunk))
     order = sorted(ids, key=lambda a: hashlib.sha256(f"split:{hashes[a]}".encode()).hexdigest())
-    parts: dict[str, list[int]] = {}
+    parts: dict[str, Sequence[int]] = {}
     pos = 0
     for name, frac in split:
         n = round(len(order) * frac)
@@ -163,9 +164,25 @@ def iter_docs(
                 on_article()
 
 
-def part_path(out: Path, part: str, fmt: str) -> Path:
-    """The path of one part: ``data.jsonl`` -> ``data.dev.jsonl``; folders get a subfolder."""
+def output_kind(fmt: str, out: Path | None) -> str:
+    """What an export to ``out`` writes: "text", "file" or "folder".
+
+    spaCy writes a folder of DocBin parts when ``out`` is a folder, or a new name without an
+    ending (``--out corpus``); a name ending in ``.spacy`` (any existing file, a device) is
+    one DocBin file.
+    """
     kind = OUTPUTS[fmt].kind
+    if fmt != "spacy" or out is None or outfile.writes_through(out):
+        return kind
+    real = outfile.real_target(out)
+    if real.is_dir() or (not real.exists() and not real.suffix):
+        return "folder"
+    return kind
+
+
+def part_path(out: Path, part: str, fmt: str, kind: str | None = None) -> Path:
+    """The path of one part: ``data.jsonl`` -> ``data.dev.jsonl``; folders get a subfolder."""
+    kind = kind or OUTPUTS[fmt].kind
     if not part:
         return out
     if kind == "folder":
@@ -197,9 +214,10 @@ def run_export(
     _check_labels(opts.labels, labels)
     ids = select_ids(store, opts)
     parts = split_ids(store, ids, opts.split)
+    kind = output_kind(opts.fmt, opts.out)
     if opts.out is not None:
         for part in parts:
-            _check_target(part_path(opts.out, part, opts.fmt), opts.fmt, fmt.kind)
+            _check_target(part_path(opts.out, part, opts.fmt, kind), opts.fmt, kind)
     result = ExportResult()
     for part, part_ids in parts.items():
         report = WriteReport()
@@ -210,8 +228,8 @@ def run_export(
             if opts.fmt == "labelstudio":
                 report.notes.append("the labeling config is written only beside an --out file")
         else:
-            target = part_path(opts.out, part, opts.fmt)
-            _write_whole(fmt.kind, target, functools.partial(_write_to, fmt, docs, report, labels))
+            target = part_path(opts.out, part, opts.fmt, kind)
+            _write_whole(kind, target, functools.partial(_write_to, fmt, docs, report, labels))
             report.files = [str(target)]
             if opts.fmt == "labelstudio" and outfile.writes_through(target):
                 report.notes.append("the labeling config is written only beside a regular file")

@@ -286,12 +286,48 @@ def sentence_starts(article: Article, tokens: Sequence[tuple[int, int]]) -> set[
     return None
 
 
-def tokens_of(article: Article, keep_space: bool = False) -> list[tuple[int, int]]:
+def needs_spacy(article: Article) -> bool:
+    """True when the article's tokens come from spaCy's tokenizer (its file gave none)."""
+    if stored_tokens(article) is not None:
+        return False
+    return (article.meta or {}).get("tokenizer") != WHITESPACE_TOKENS
+
+
+TOKENISE_BATCH = 256  # articles handed to nlp.pipe at a time by token writers
+
+
+def tokenised(
+    docs: Iterable[ExportDoc], batch: int = TOKENISE_BATCH
+) -> Iterator[tuple[ExportDoc, Any]]:
+    """Pair each export doc with spaCy's Doc of its text (None for an article whose file gave
+    its tokens), tokenised with ``nlp.pipe`` a batch at a time; memory holds one batch."""
+    nlp: Any = None
+    pending: list[ExportDoc] = []
+    it = iter(docs)
+    while True:
+        pending.clear()
+        for exp in it:
+            pending.append(exp)
+            if len(pending) >= batch:
+                break
+        if not pending:
+            return
+        need = [needs_spacy(exp.article) for exp in pending]
+        wanted = [exp.article.text for exp, n in zip(pending, need, strict=True) if n]
+        if wanted and nlp is None:
+            nlp = spacy_tokenizer()
+        made = iter(nlp.pipe(wanted, batch_size=batch) if wanted else ())
+        for exp, n in zip(pending, need, strict=True):
+            yield exp, next(made) if n else None
+
+
+def tokens_of(article: Article, keep_space: bool = False, doc: Any = None) -> list[tuple[int, int]]:
     """Token offsets of an article; whitespace tokens only with ``keep_space``.
 
     The tokens a file gave (Prodigy ``tokens``, a DocBin's) come back as they were; texts
     rebuilt from tokens (CoNLL imports) split on whitespace, so their tokens come back
-    exactly too; other texts use spaCy's English tokenizer.
+    exactly too; other texts use spaCy's English tokenizer (``doc``, when ``tokenised`` made
+    it already).
     """
     kept = stored_tokens(article)
     if kept is not None:
@@ -299,7 +335,8 @@ def tokens_of(article: Article, keep_space: bool = False) -> list[tuple[int, int
         return kept if keep_space else [(s, e) for s, e in kept if not text[s:e].isspace()]
     if (article.meta or {}).get("tokenizer") == WHITESPACE_TOKENS:
         return [(m.start(), m.end()) for m in _NONSPACE.finditer(article.text)]
-    doc = spacy_tokenizer().make_doc(article.text)
+    if doc is None:
+        doc = spacy_tokenizer().make_doc(article.text)
     return [(t.idx, t.idx + len(t.text)) for t in doc if keep_space or not t.is_space]
 
 

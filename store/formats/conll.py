@@ -14,6 +14,7 @@ from .common import (
     WriteReport,
     align,
     sentence_starts,
+    tokenised,
     tokens_of,
 )
 from .decode import decode_text
@@ -198,9 +199,9 @@ def write(docs: Iterable[ExportDoc], out: TextIO, report: WriteReport, columns: 
     and the ``-DOCSTART-`` line before each article. Four columns fill POS and chunk with -X-.
     """
     unreviewed = 0
-    for doc in docs:
+    for doc, made in tokenised(docs):
         art = doc.article
-        tokens = _pieces(tokens_of(art), art.text)
+        tokens = _pieces(tokens_of(art, doc=made), art.text)
         if [art.text[s:e] for s, e in tokens] == [DOCSTART]:
             report.notes.append(
                 f"article {art.id} is the one token {DOCSTART}, which CoNLL reads as a"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,9 @@ from .common import (
     span_draft,
     stored_tokens,
     token_meta,
+    tokenised,
 )
+from .docbin_stream import DocBinWriter
 from .errors import FormatError
 
 NAME = "spacy"
@@ -29,8 +31,9 @@ USER_KEY = "margin"  # doc.user_data key: article id, title, source, review stat
 _NONSPACE = re.compile(r"\S+")
 
 
-def _doc(article: Any) -> Any:
-    """A spaCy Doc of the article's text with the tokens (and sentences) margin exports."""
+def _doc(article: Any, made: Any = None) -> Any:
+    """A spaCy Doc of the article's text with the tokens (and sentences) margin exports;
+    ``made`` is spaCy's tokenisation of the text when ``tokenised`` made it already."""
     from spacy.tokens import Doc
 
     nlp = spacy_tokenizer()
@@ -39,7 +42,7 @@ def _doc(article: Any) -> Any:
     if bounds is None and (article.meta or {}).get("tokenizer") == WHITESPACE_TOKENS:
         bounds = [(m.start(), m.end()) for m in _NONSPACE.finditer(text)]
     if bounds is None:
-        return nlp.make_doc(text)
+        return made if made is not None else nlp.make_doc(text)
     sents = sentence_starts(article, bounds)
     words: list[str] = []
     spaces: list[bool] = []
@@ -82,58 +85,122 @@ def _fast_msgpack() -> Iterator[None]:
         registry.entry_points = before
 
 
-def write_file(docs: Iterable[ExportDoc], out: Path, report: WriteReport) -> None:
-    """Write a DocBin: reviewed articles with ``default="outside"``, others ``"missing"``."""
-    from spacy.tokens import DocBin
+# only what NER training reads: smaller files, a third of the memory
+ATTRS = ["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "SENT_START"]
+PART_DOCS = 1000  # articles in each part-NNNNN.spacy of a folder export
+PART_NAME = "part-{:05d}.spacy"
 
-    # only what NER training reads: smaller files, a third of the memory
-    db = DocBin(
-        attrs=["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "SENT_START"],
-        store_user_data=True,
-    )
+
+def _annotated(exp: ExportDoc, made: Any, report: WriteReport) -> Any:
+    """The Doc of one article with its exported spans as entities and margin's user data."""
+    art = exp.article
+    doc = _doc(art, made)
+    arr = doc.to_array(["IDX", "LENGTH"]).tolist()
+    tokens = [(i, i + n) for i, n in arr]
+    aligned, bad = align(tokens, exp.spans)
+    for span, reason in bad:
+        report.skip(exp, span, reason)
+    ents = [doc[first : last + 1] for _s, first, last in aligned]
+    for ent, (span, _f, _l) in zip(ents, aligned, strict=True):
+        ent.label_ = span.label
+        if span.text in exp.entity_ids:  # the stable entity id, as spaCy's entity linker
+            ent.kb_id_ = str(exp.entity_ids[span.text])
+    doc.set_ents(ents, default="outside" if art.reviewed else "missing")
+    doc.user_data[USER_KEY] = {
+        "article_id": art.id,
+        "title": art.title,
+        "source": art.source,
+        "reviewed": art.reviewed,
+        "spans": [
+            {
+                "start": s.start,
+                "end": s.end,
+                "label": s.label,
+                "source": s.source,
+                "status": s.status,
+            }
+            for s, _f, _l in aligned
+        ],
+    }
+    report.articles += 1
+    report.spans += len(aligned)
+    return doc
+
+
+def _add_all(docs: Iterable[ExportDoc], report: WriteReport, add: Callable[[Any], None]) -> int:
+    """Annotate every article and hand its Doc to ``add``; return how many were unreviewed."""
     unreviewed = 0
-    for exp in docs:
-        art = exp.article
-        doc = _doc(art)
-        arr = doc.to_array(["IDX", "LENGTH"]).tolist()
-        tokens = [(i, i + n) for i, n in arr]
-        aligned, bad = align(tokens, exp.spans)
-        for span, reason in bad:
-            report.skip(exp, span, reason)
-        ents = [doc[first : last + 1] for _s, first, last in aligned]
-        for ent, (span, _f, _l) in zip(ents, aligned, strict=True):
-            ent.label_ = span.label
-            if span.text in exp.entity_ids:  # the stable entity id, as spaCy's entity linker
-                ent.kb_id_ = str(exp.entity_ids[span.text])
-        doc.set_ents(ents, default="outside" if art.reviewed else "missing")
-        doc.user_data[USER_KEY] = {
-            "article_id": art.id,
-            "title": art.title,
-            "source": art.source,
-            "reviewed": art.reviewed,
-            "spans": [
-                {
-                    "start": s.start,
-                    "end": s.end,
-                    "label": s.label,
-                    "source": s.source,
-                    "status": s.status,
-                }
-                for s, _f, _l in aligned
-            ],
-        }
-        with _fast_msgpack():
-            db.add(doc)
-        report.articles += 1
-        report.spans += len(aligned)
-        unreviewed += not art.reviewed
-    out.parent.mkdir(parents=True, exist_ok=True)
-    db.to_disk(out)
-    report.files.append(str(out))
+    with _fast_msgpack():
+        for exp, made in tokenised(docs):
+            add(_annotated(exp, made, report))
+            unreviewed += not exp.article.reviewed
+    return unreviewed
+
+
+def write_file(docs: Iterable[ExportDoc], out: Path, report: WriteReport) -> None:
+    """Write a DocBin: reviewed articles with ``default="outside"``, others ``"missing"``.
+
+    ``out`` a folder: parts of ``PART_DOCS`` articles (``part-00001.spacy`` ...), each
+    written and freed as it fills (``spacy train`` and margin's import read a folder of
+    them). Else one file, written a batch at a time (see docbin_stream): memory stays flat
+    in the number of articles either way.
+    """
+    if out.is_dir():
+        unreviewed = _write_parts(docs, out, report)
+    else:
+        unreviewed = _write_one(docs, out, report)
     if unreviewed:
         report.notes.append(
             f"{unreviewed} article(s) not reviewed: their untagged tokens are 'missing', not O"
         )
+
+
+class _Parts:
+    """DocBin parts of a folder export, each written and dropped as it fills."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.written = 0
+        self.bin = self._new()
+
+    @staticmethod
+    def _new() -> Any:
+        from spacy.tokens import DocBin
+
+        return DocBin(attrs=ATTRS, store_user_data=True)
+
+    def add(self, doc: Any) -> None:
+        self.bin.add(doc)
+        if len(self.bin) >= PART_DOCS:
+            self.flush()
+
+    def flush(self) -> None:
+        self.written += 1
+        self.bin.to_disk(self.folder / PART_NAME.format(self.written))
+        self.bin = self._new()
+
+
+def _write_parts(docs: Iterable[ExportDoc], folder: Path, report: WriteReport) -> int:
+    parts = _Parts(folder)
+    unreviewed = _add_all(docs, report, parts.add)
+    if len(parts.bin) or not parts.written:  # an empty export is one empty part
+        parts.flush()
+    return unreviewed
+
+
+def _write_one(docs: Iterable[ExportDoc], out: Path, report: WriteReport) -> int:
+    # spill beside the file written (a temporary of outfile), in the temp folder for a device
+    spill = out.parent if not out.exists() or out.is_file() else None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    writer = DocBinWriter(ATTRS, True, spill)
+    try:
+        with open(out, "wb") as fh:  # opened first: a FIFO's reader sees the export start
+            unreviewed = _add_all(docs, report, writer.add)
+            writer.write(fh)
+    finally:
+        writer.close()
+    report.files.append(str(out))
+    return unreviewed
 
 
 def read(path: str, data: bytes) -> Iterator[AnnotatedDraft]:

@@ -18,7 +18,8 @@ class _Row:
     name: str
     names: set[str] = field(default_factory=set)
     labels: dict[str, int] = field(default_factory=dict)
-    articles: set[int] = field(default_factory=set)
+    articles: int = 0  # counted, not kept: docs come one article at a time
+    last_article: int | None = None
     first: str = ""
     last: str = ""
 
@@ -29,13 +30,14 @@ class _Row:
             "aliases": sorted(self.names - {self.name}),
             "labels": dict(sorted(self.labels.items(), key=lambda kv: (-kv[1], kv[0]))),
             "mentions": sum(self.labels.values()),
-            "articles": len(self.articles),
+            "articles": self.articles,
             "first_seen": self.first,
             "last_seen": self.last,
         }
 
 
 def _table(docs: Iterable[ExportDoc], report: WriteReport) -> list[dict[str, Any]]:
+    """The rows, most mentioned first; memory grows with the entities, not the articles."""
     rows: dict[int | str, _Row] = {}
     for doc in docs:
         when = doc.article.when[:10]
@@ -45,7 +47,9 @@ def _table(docs: Iterable[ExportDoc], report: WriteReport) -> list[dict[str, Any
             row = rows.setdefault(eid, _Row(name))
             row.names.add(s.text)
             row.labels[s.label] = row.labels.get(s.label, 0) + 1
-            row.articles.add(doc.article.id)
+            if row.last_article != doc.article.id:
+                row.articles += 1
+                row.last_article = doc.article.id
             row.first = min(row.first or when, when)
             row.last = max(row.last, when)
         report.articles += 1

@@ -23,6 +23,7 @@ from .common import (
     sentence_starts,
     span_draft,
     token_meta,
+    tokenised,
     tokens_of,
 )
 from .errors import FormatError
@@ -177,10 +178,11 @@ def _overlapping(ranges: list[tuple[int, int]]) -> bool:
     return False
 
 
-def example(doc: ExportDoc, report: WriteReport) -> dict[str, Any]:
-    """Return the Prodigy example of one article (spans not on tokens go to the report)."""
+def example(doc: ExportDoc, report: WriteReport, made: Any = None) -> dict[str, Any]:
+    """Return the Prodigy example of one article (spans not on tokens go to the report);
+    ``made`` is spaCy's Doc of its text when the writer tokenised it already."""
     art = doc.article
-    tokens = tokens_of(art, keep_space=True)
+    tokens = tokens_of(art, keep_space=True, doc=made)
     aligned, bad = align(tokens, doc.spans, overlaps=True)
     for span, reason in bad:
         report.skip(doc, span, reason)
@@ -229,6 +231,6 @@ def write(docs: Iterable[ExportDoc], out: TextIO, report: WriteReport) -> None:
     Unreviewed articles have no answer: they are tasks to finish in Prodigy, with the
     spans as pre-annotations.
     """
-    for doc in docs:
-        out.write(json.dumps(example(doc, report), ensure_ascii=False) + "\n")
+    for doc, made in tokenised(docs):
+        out.write(json.dumps(example(doc, report, made), ensure_ascii=False) + "\n")
         report.articles += 1
