@@ -52,9 +52,8 @@ def entity_cmd(
             f"per week {weeks[0].start} … {weeks[-1].start}: {sparkline([b.count for b in weeks])}"
         )
     if page.neighbours:
-        cut = f" (in its newest {page.sampled:,} articles)" if page.sampled else ""
         echo(
-            f"appears with{cut}: "
+            "appears with (articles): "
             + ", ".join(f"{plain(n.name, one_line=True)} {n.articles:,}" for n in page.neighbours)
         )
     echo(f"mentions ({page.total:,}):")
