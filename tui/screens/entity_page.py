@@ -175,9 +175,7 @@ class EntityPageScreen(StoreModal[None]):
         page = message.page
         if self.page is not None:  # until the extras come again, the ones read before stay
             old = self.page
-            page = dataclasses.replace(
-                page, neighbours=old.neighbours, timeline=old.timeline
-            )
+            page = dataclasses.replace(page, neighbours=old.neighbours, timeline=old.timeline)
         self.page = page
         e = page.entity
         title = Text()
