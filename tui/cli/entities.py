@@ -139,6 +139,12 @@ def unalias_cmd(obj: Context, alias: str) -> None:
 @click.option("--resolve", "resolve", nargs=2, metavar="KIND SURFACE", help="Resolve one item.")
 @click.option("--label", help="With --resolve: the label to give (default: the one proposed).")
 @click.option("--intended", nargs=2, metavar="KIND SURFACE", help="Mark one item as intended.")
+@click.option(
+    "--other",
+    metavar="TEXT",
+    help="With --resolve or --intended of an overlap: the shorter span's text (default: the"
+    " biggest item of SURFACE).",
+)
 @pass_context
 def check_cmd(
     obj: Context,
@@ -148,15 +154,18 @@ def check_cmd(
     resolve: tuple[str, str] | None,
     label: str | None,
     intended: tuple[str, str] | None,
+    other: str | None,
 ) -> None:
     """The consistency queue: where the corpus contradicts itself."""
     store = obj.store()
+    if not store.read_only:
+        store.refresh_overlaps()  # what changed since the last look only
     if resolve:
-        n = store.resolve_check(resolve[0], resolve[1], label)
+        n = store.resolve_check(resolve[0], resolve[1], label, other)
         echo(f"resolved: {n:,} mention(s) changed (margin undo takes it back)")
         return
     if intended:
-        store.mark_intended(intended[0], intended[1])
+        store.mark_intended(intended[0], intended[1], other)
         echo("marked as intended: the queue stops showing it")
         return
     items = store.check(limit, kinds or KINDS)
@@ -169,7 +178,7 @@ def check_cmd(
     for i in items:
         echo(
             f"{i.kind:<10} {plain(i.surface, one_line=True)!s:<28} {plain(i.detail, one_line=True)}"
-            f"  → {i.resolution}"
+            f"  → {plain(i.resolution, one_line=True)}"
         )
     echo(f"{len(items)} item(s): " + ", ".join(f"{k} = {v}" for k, v in KIND_NAMES.items()))
 
