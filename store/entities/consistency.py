@@ -156,9 +156,9 @@ def _training(db: sqlite_utils.Database, limit: int) -> Iterator[Item]:
 
 def _overlap(db: sqlite_utils.Database, limit: int) -> Iterator[Item]:
     pairs: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
-    for long, short in overlaps.pairs(db):
-        pairs.setdefault((long.text, short.text), []).append(
-            (long.label, short.label, long.article)
+    for wide, inner in overlaps.pairs(db):
+        pairs.setdefault((wide.text, inner.text), []).append(
+            (wide.label, inner.label, wide.article)
         )
     intended = {
         str(r[0]) for r in db.execute("SELECT surface FROM check_intended WHERE kind = 'overlap'")
