@@ -176,10 +176,11 @@ def _overlap(db: sqlite_utils.Database, limit: int) -> Iterator[Item]:
     found.sort(key=lambda f: (-f[0], f[2], f[3]))
     for n, articles, long, short, la, lb, by_labels in found[: None if limit < 0 else limit]:
         labels = " · ".join(f"{a}/{b} {k:,}" for (a, b), k in sorted(by_labels.items()))
+        mixed = f" [{labels}]" if len(by_labels) > 1 else ""  # the label pairs, when several
         yield Item(
             "overlap",
             long,
-            f"{long!r} ({la}) overlaps {short!r} ({lb}) in {articles:,} article(s) [{labels}]",
+            f"{long!r} ({la}) overlaps {short!r} ({lb}) in {articles:,} article(s){mixed}",
             la,
             f"keep {long!r}, reject the {n:,} overlapping {short!r}",
             other=short,

@@ -138,8 +138,7 @@ def test_check_lists_an_overlap_with_both_names_labels_and_articles(nested: Path
         {
             "kind": "overlap",
             "surface": "Aleppo Council",
-            "conflict": "'Aleppo Council' (ORG) overlaps 'Aleppo' (GPE) in 2 article(s)"
-            " [ORG/GPE 2]",
+            "conflict": "'Aleppo Council' (ORG) overlaps 'Aleppo' (GPE) in 2 article(s)",
             "label": "ORG",
             "resolution": "keep 'Aleppo Council', reject the 2 overlapping 'Aleppo'",
             "other": "Aleppo",

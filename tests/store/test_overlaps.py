@@ -161,3 +161,12 @@ def test_pairs_are_every_overlap_once_before_and_after_changes(tmp_path, corpus,
             store.undo()
         got = {tuple(sorted((a.id, b.id))) for a, b in overlaps.pairs(store.db)}
         assert got == brute(store.db)
+
+
+def test_several_label_pairs_are_listed_and_the_commonest_named(nested) -> None:
+    nested.add_articles([draft("The Aleppo Council sat.", [("Aleppo Council", "ORG")])])
+    text = nested.article(4).text
+    nested.add_span(4, text.find("Aleppo"), text.find("Aleppo") + 6, "LOC")
+    (item,) = overlap_items(nested)
+    assert item.labels == ("ORG", "GPE") and item.articles == 3
+    assert item.detail.endswith("in 3 article(s) [ORG/GPE 2 · ORG/LOC 1]")
