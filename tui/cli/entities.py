@@ -6,6 +6,7 @@ import click
 
 from store.entities.consistency import KIND_NAMES, KINDS
 from store.entities.timeline import bars
+from store.errors import StoreBusy
 
 from ..plain import plain
 from .context import Context, pass_context
@@ -159,7 +160,10 @@ def check_cmd(
     """The consistency queue: where the corpus contradicts itself."""
     store = obj.store()
     if not store.read_only:
-        store.refresh_overlaps()  # what changed since the last look only
+        try:
+            store.refresh_overlaps()  # what changed since the last look only
+        except StoreBusy:  # another process writes: the queue reads past the cache anyway
+            pass
     if resolve:
         n = store.resolve_check(resolve[0], resolve[1], label, other)
         echo(f"resolved: {n:,} mention(s) changed (margin undo takes it back)")

@@ -14,6 +14,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.entities.consistency import KIND_NAMES, KINDS, Item
+from store.errors import StoreBusy
 
 from ..keymap import CHECK
 from ..plain import plain
@@ -77,7 +78,10 @@ class ConsistencyScreen(StoreModal[None]):
     def load(self) -> None:
         """Read the first items of the queue (the overlap cache brought up to date first)."""
         if not self.store.read_only:
-            self.store.refresh_overlaps()
+            try:
+                self.store.refresh_overlaps()
+            except StoreBusy:  # another process writes: the queue reads past the cache anyway
+                pass
         items = [i for kind in KINDS for i in self.store.check(SHOWN, (kind,))]
         self.post_message(self.Found(items))
 
