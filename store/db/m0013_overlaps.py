@@ -12,13 +12,15 @@ CREATE TABLE overlap_scan (
     overlapping INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX overlap_scan_found ON overlap_scan(article_id) WHERE overlapping;
--- how far the scan had read: the newest span, journal row and batch row, the undone groups
+-- how far the scan had read: the newest span, journal row and batch row, the undone groups,
+-- and a checksum of every article's entity_count
 CREATE TABLE overlap_mark (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     max_span INTEGER NOT NULL,
     max_journal INTEGER NOT NULL,
     max_batch INTEGER NOT NULL,
-    undone TEXT NOT NULL
+    undone TEXT NOT NULL,
+    checksum INTEGER NOT NULL
 );
 """
 

@@ -46,12 +46,24 @@ _PAIRS = (
 )
 
 
+# max span id, journal id, batch id, the undone groups (JSON), a checksum of the articles'
+# counts of current spans
+Mark = tuple[int, int, int, str, int]
+
+# a weighted sum of every article's count of current spans, from the articles_entities index:
+# when it is the one scanned, no article's count changed (and the per-article check is skipped)
+_CHECKSUM = (
+    "SELECT COALESCE(SUM(entity_count * (id % 65521 + 1)), 0) FROM articles"
+    " INDEXED BY articles_entities"
+)
+
+
 @dataclass
 class Scan:
     """What a scan found: the overlapping articles, and what to write back to the cache."""
 
     overlapping: set[int]
-    mark: tuple[int, int, int, str]  # max span id, journal id, batch id, undone groups (JSON)
+    mark: Mark
     rescanned: dict[int, tuple[int, bool]] = field(default_factory=dict)  # id: (count, overlaps)
     full: bool = False  # every article was scanned (the cache is written anew)
 
@@ -78,14 +90,14 @@ def _counts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, int]:
     return {int(i): int(n) for i, n in rows}
 
 
-def _changed(db: sqlite_utils.Database, mark: tuple[int, int, int, str]) -> set[int]:
+def _changed(db: sqlite_utils.Database, mark: Mark) -> set[int]:
     """The articles whose spans may have changed since the scan that left mark.
 
     New spans (ids past the mark), journal and batch rows past it, groups undone or redone
     since (an undo changes spans without a new row), and any article whose count of current
     spans differs from the one scanned (a write that journals nothing).
     """
-    max_span, max_journal, max_batch, undone = mark
+    max_span, max_journal, max_batch, undone, checksum = mark
     # (the rowid range: DISTINCT alone would walk an index of every span)
     out = {
         int(r[0])
@@ -116,29 +128,32 @@ def _changed(db: sqlite_utils.Database, mark: tuple[int, int, int, str]) -> set[
                     (groups,),
                 )
             )
-    out.update(
-        int(r[0])
-        for r in db.execute(
-            "SELECT a.id FROM articles a INDEXED BY articles_entities"
-            " LEFT JOIN overlap_scan o ON o.article_id = a.id"
-            " WHERE o.entity_count IS NOT a.entity_count"
+    if int(db.execute(_CHECKSUM).fetchone()[0]) != checksum:
+        out.update(
+            int(r[0])
+            for r in db.execute(
+                "SELECT a.id FROM articles a INDEXED BY articles_entities"
+                " LEFT JOIN overlap_scan o ON o.article_id = a.id"
+                " WHERE o.entity_count IS NOT a.entity_count"
+            )
         )
-    )
     return out
 
 
-def _mark(db: sqlite_utils.Database) -> tuple[int, int, int, str] | None:
+def _mark(db: sqlite_utils.Database) -> Mark | None:
     row = db.execute(
-        "SELECT max_span, max_journal, max_batch, undone FROM overlap_mark WHERE id = 1"
+        "SELECT max_span, max_journal, max_batch, undone, checksum FROM overlap_mark WHERE id = 1"
     ).fetchone()
-    return None if row is None else (int(row[0]), int(row[1]), int(row[2]), str(row[3]))
+    if row is None:
+        return None
+    return (int(row[0]), int(row[1]), int(row[2]), str(row[3]), int(row[4]))
 
 
 def scan(db: sqlite_utils.Database) -> Scan:
     """The overlapping articles now: the cache, with the articles changed since read again
     (or, with none cached or very many changed, one pass over the spans_article index)."""
     mark = (_max(db, "spans"), _max(db, "journal"), _max(db, "journal_batch"))
-    now = (*mark, json.dumps(_undone(db)))
+    now = (*mark, json.dumps(_undone(db)), int(db.execute(_CHECKSUM).fetchone()[0]))
     old = _mark(db)
     changed = None if old is None else _changed(db, old)
     if changed is None or len(changed) > FULL:
@@ -173,8 +188,8 @@ def save(tx: Unit, found: Scan) -> None:
             [(i, n, int(o)) for i, (n, o) in found.rescanned.items()],
         )
     tx.execute(
-        "INSERT OR REPLACE INTO overlap_mark (id, max_span, max_journal, max_batch, undone)"
-        " VALUES (1, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO overlap_mark"
+        " (id, max_span, max_journal, max_batch, undone, checksum) VALUES (1, ?, ?, ?, ?, ?)",
         found.mark,
     )
 
