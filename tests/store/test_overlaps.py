@@ -170,3 +170,16 @@ def test_several_label_pairs_are_listed_and_the_commonest_named(nested) -> None:
     (item,) = overlap_items(nested)
     assert item.labels == ("ORG", "GPE") and item.articles == 3
     assert item.detail.endswith("in 3 article(s) [ORG/GPE 2 · ORG/LOC 1]")
+
+
+def test_journalled_changes_need_no_comparison_of_every_article(nested) -> None:
+    nested.refresh_overlaps()
+    inner = next(s for s in nested.spans(2) if s.text == "Aleppo")
+    nested.reject(inner.id)
+    mark = overlaps._mark(nested.db)
+    assert mark is not None
+    # the journal names article 2; the checksum moved by exactly its change of count
+    checksum = int(nested.db.execute(overlaps._CHECKSUM).fetchone()[0])
+    assert checksum != mark[4]
+    assert overlaps._expected(nested.db, mark[4], {2}) == checksum
+    assert overlaps._expected(nested.db, mark[4], {1}) != checksum  # a write it did not name
