@@ -43,7 +43,7 @@ from . import stats as counts
 from .db import Connections, Unit, check_pages, unit_of_work
 from .delegate import reads, writes
 from .entities import actions as entity_actions
-from .entities import consistency, names, page, suggest, timeline, watch
+from .entities import consistency, names, overlaps, page, suggest, timeline, watch
 from .errors import MarginError, translate
 from .models import ArticleDraft, Change, ImportResult, PropagationResult, SpanDraft
 from .training import registry as model_registry
@@ -285,6 +285,7 @@ class Store:
     plan_one_label = reads(entity_actions.plan_one_label)
     one_label = writes(entity_actions.one_label)
     check = reads(consistency.check)
+    refresh_overlaps = writes(overlaps.refresh)  # the queue's overlap cache, brought up to date
     resolve_check = writes(consistency.resolve)
     mark_intended = writes(consistency.mark_intended)
     count_dated = reads(article_ops.count_dated)

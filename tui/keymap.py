@@ -110,6 +110,8 @@ TEXT = [
 PANEL = [
     _b("j", "cursor_down", "Down", "panel.down", show=False),
     _b("k", "cursor_up", "Up", "panel.up", show=False),
+    _b("enter", "open_entity", "Entity page", "panel.open"),
+    _b("space", "next_mention", "Next mention", "panel.next_mention", show=False),
 ]
 
 # the entity page (tui/screens/entity_page.py) and the consistency queue (consistency.py)

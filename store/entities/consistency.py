@@ -8,17 +8,19 @@ from typing import Any
 
 import sqlite_utils
 
-from .. import journal, propagation
+from .. import corrections, journal, propagation
 from ..db import Unit
 from ..errors import CorrectionError, NotFound
 from ..models import now
+from . import overlaps
 
-KINDS = ("labels", "decisions", "boundary", "training")
+KINDS = ("labels", "decisions", "boundary", "training", "overlap")
 KIND_NAMES = {
     "labels": "one name, several labels",
     "decisions": "accepted here, rejected there",
     "boundary": "boundaries drift",
     "training": "breaks spaCy training",
+    "overlap": "overlapping spans",
 }
 
 
@@ -31,8 +33,10 @@ class Item:
     detail: str  # what conflicts, in a few words ("ORG 439 · PERSON 90")
     label: str | None  # the label resolving gives (None: resolving rejects)
     resolution: str  # what resolving does, in a few words
-    other: str | None = None  # boundary items: the other form of the name
+    other: str | None = None  # boundary: the other form; overlap: the shorter span's text
     weight: int = 0  # how many mentions are on the losing side (the queue's order)
+    articles: int | None = None  # overlap items: in how many articles the two overlap
+    labels: tuple[str, ...] = ()  # overlap items: the longer span's label, the shorter's
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of ``margin check --json``."""
@@ -44,6 +48,8 @@ class Item:
             "resolution": self.resolution,
             "other": self.other,
             "mentions": self.weight,
+            **({"articles": self.articles} if self.articles is not None else {}),
+            **({"labels": list(self.labels)} if self.labels else {}),
         }
 
 
@@ -148,11 +154,53 @@ def _training(db: sqlite_utils.Database, limit: int) -> Iterator[Item]:
         )
 
 
+def _overlap(db: sqlite_utils.Database, limit: int) -> Iterator[Item]:
+    pairs: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
+    for wide, inner in overlaps.pairs(db):
+        pairs.setdefault((wide.text, inner.text), []).append(
+            (wide.label, inner.label, wide.article)
+        )
+    intended = {
+        str(r[0]) for r in db.execute("SELECT surface FROM check_intended WHERE kind = 'overlap'")
+    }
+    found = []
+    for (long, short), seen in pairs.items():
+        if overlap_key(long, short) in intended:
+            continue
+        by_labels: dict[tuple[str, str], int] = {}
+        for a, b, _article in seen:
+            by_labels[(a, b)] = by_labels.get((a, b), 0) + 1
+        (la, lb), _n = max(by_labels.items(), key=lambda kv: (kv[1], kv[0]))
+        articles = len({article for _a, _b, article in seen})
+        found.append((len(seen), articles, long, short, la, lb, by_labels))
+    found.sort(key=lambda f: (-f[0], f[2], f[3]))
+    for n, articles, long, short, la, lb, by_labels in found[: None if limit < 0 else limit]:
+        labels = " · ".join(f"{a}/{b} {k:,}" for (a, b), k in sorted(by_labels.items()))
+        mixed = f" [{labels}]" if len(by_labels) > 1 else ""  # the label pairs, when several
+        yield Item(
+            "overlap",
+            long,
+            f"{long!r} ({la}) overlaps {short!r} ({lb}) in {articles:,} article(s){mixed}",
+            la,
+            f"keep {long!r}, reject the {n:,} overlapping {short!r}",
+            other=short,
+            weight=n,
+            articles=articles,
+            labels=(la, lb),
+        )
+
+
+def overlap_key(longer: str, shorter: str) -> str:
+    """How check_intended names an overlap item: both texts (a NUL cannot be in a name)."""
+    return f"{longer}\x00{shorter}"
+
+
 _QUERIES = {
     "labels": _labels,
     "decisions": _decisions,
     "boundary": _boundary,
     "training": _training,
+    "overlap": _overlap,
 }
 
 
@@ -169,22 +217,31 @@ def check(
     return out
 
 
-def find(db: sqlite_utils.Database, kind: str, surface: str) -> Item:
-    """The queue's item of this kind for surface; NotFound if the corpus agrees with itself."""
+def find(db: sqlite_utils.Database, kind: str, surface: str, other: str | None = None) -> Item:
+    """The queue's item of this kind for surface (and other, for an overlap: the shorter
+    text; without it, the biggest item of surface); NotFound if the corpus agrees with itself."""
     if kind not in KINDS:
         raise NotFound(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
     for item in _QUERIES[kind](db, -1):
-        if item.surface == surface:
+        if item.surface == surface and (other is None or item.other == other):
             return item
-    raise NotFound(f"the queue has no {kind!r} item for {surface!r}")
+    also = f" and {other!r}" if other is not None else ""
+    raise NotFound(f"the queue has no {kind!r} item for {surface!r}{also}")
 
 
-def resolve(tx: Unit, kind: str, surface: str, label: str | None = None) -> int:
+def resolve(
+    tx: Unit, kind: str, surface: str, label: str | None = None, other: str | None = None
+) -> int:
     """Resolve one item by propagation (one undo step); return how many mentions changed.
 
     label overrides the label the item proposes (for a "labels" item, the majority one).
+    An overlap item keeps the longer span and rejects the shorter wherever the two overlap
+    (and only there: the shorter name elsewhere stays); label then relabels the longer ones.
     """
-    item = find(tx.db, kind, surface)
+    item = find(tx.db, kind, surface, other)
+    if kind == "overlap":
+        assert item.other is not None
+        return _resolve_overlap(tx, item.surface, item.other, label)
     give = label or item.label
     if kind == "boundary":
         assert item.other is not None
@@ -195,10 +252,33 @@ def resolve(tx: Unit, kind: str, surface: str, label: str | None = None) -> int:
     return propagation.apply(tx, item.surface, give).mentions
 
 
-def mark_intended(tx: Unit, kind: str, surface: str) -> None:
-    """Keep an item out of the queue: the contradiction is meant (one undo step)."""
+def _resolve_overlap(tx: Unit, longer: str, shorter: str, label: str | None) -> int:
+    changed = 0
+    relabel: set[int] = set()
+    for long, short in overlaps.pairs(tx.db):
+        if long.text == longer and short.text == shorter:
+            if tx.one("SELECT status FROM spans WHERE id = ?", (short.id,)) != "rejected":
+                corrections.reject(tx, short.id)
+                changed += 1
+            if label and long.label != label:
+                relabel.add(long.id)
+    for span_id in sorted(relabel):
+        corrections.relabel(tx, span_id, label or "")
+        changed += 1
+    return changed
+
+
+def mark_intended(tx: Unit, kind: str, surface: str, other: str | None = None) -> None:
+    """Keep an item out of the queue: the contradiction is meant (one undo step).
+
+    An overlap item is named by both texts (other: the shorter one)."""
     if kind not in KINDS:
         raise CorrectionError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    if kind == "overlap":
+        if other is None:
+            other = find(tx.db, kind, surface).other
+        assert other is not None
+        surface = overlap_key(surface, other)
     if tx.one("SELECT 1 FROM check_intended WHERE kind = ? AND surface = ?", (kind, surface)):
         return
     state = {"kind": kind, "surface": surface, "created_at": now()}

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
-
-SAMPLE = 200  # articles read at most: the newest that name the entity
 
 
 @dataclass(frozen=True)
@@ -24,62 +21,68 @@ class Neighbour:
         return {"name": self.name, "label": self.label, "articles": self.articles}
 
 
+def _marks(values: tuple[str, ...] | list[str]) -> str:
+    return ", ".join("?" * len(values))
+
+
+# the articles that name the entity (by any of its names), from the spans_entity index alone
+_ARTICLES = (
+    "SELECT DISTINCT article_id FROM spans INDEXED BY spans_entity"
+    " WHERE text IN ({names}) AND status != 'rejected'"
+)
+# a name as the entity it stands for: an alias counts as its canonical name
+_CANONICAL = (
+    "COALESCE((SELECT e.name FROM aliases a JOIN entity_ids e ON e.id = a.entity_id"
+    " WHERE a.alias = o.text), o.text)"
+)
+
+
 def cooccurring(
-    db: sqlite_utils.Database, names: tuple[str, ...], limit: int = 10, sample: int = SAMPLE
-) -> tuple[list[Neighbour], int]:
-    """The entities most often in the same articles as names (an alias counts as its entity).
+    db: sqlite_utils.Database, names: tuple[str, ...], limit: int = 10
+) -> list[Neighbour]:
+    """The entities in most of the articles that name names (any article of the corpus).
 
-    Reads the newest ``sample`` articles that name it at most; returns (neighbours, articles
-    read when that cap was reached, else 0).
+    One grouped query in SQLite: each article of the entity, probed through spans_article for
+    its other spans; an alias counts as its entity, and an article counts once per entity
+    however often it names it. The main label is the one in most of those shared articles.
     """
-    marks = ", ".join("?" * len(names))
-    ids = [
-        int(r[0])
-        for r in db.execute(
-            f"SELECT DISTINCT s.article_id FROM spans s WHERE s.text IN ({marks})"
-            " AND s.status != 'rejected' ORDER BY s.article_id DESC LIMIT ?",
-            [*names, sample + 1],
-        )
-    ]
-    capped = len(ids) > sample
-    ids = ids[:sample]
-    if not ids:
-        return [], 0
-    # grouped by name in SQLite; only the grouped rows (a few per name) reach Python,
-    # where an alias is counted as its entity
-    rows = db.execute(
-        "SELECT o.text, o.label, COUNT(*) AS n FROM (SELECT DISTINCT o.text, o.label,"
-        " o.article_id FROM json_each(?) AS arts CROSS JOIN spans o ON o.article_id = arts.value"
-        f" WHERE o.status != 'rejected' AND o.text NOT IN ({marks})) AS o"
-        " GROUP BY o.text, o.label",
-        [json.dumps(ids), *names],
+    if not names:
+        return []
+    marks = _marks(names)
+    top = db.execute(
+        f"SELECT name, COUNT(DISTINCT article_id) AS n FROM (SELECT {_CANONICAL} AS name,"
+        f" o.article_id AS article_id FROM ({_ARTICLES.format(names=marks)}) AS arts"
+        " CROSS JOIN spans o INDEXED BY spans_article ON o.article_id = arts.article_id"
+        f" WHERE o.status != 'rejected' AND o.text NOT IN ({marks}))"
+        " GROUP BY name ORDER BY n DESC, name LIMIT ?",
+        [*names, *names, limit],
     ).fetchall()
-    canonical = _canonical(db, {str(r[0]) for r in rows})
-    shared: dict[str, int] = {}
+    if not top:
+        return []
+    # the main label of those few, over the same articles (an index read per name)
+    found = [str(r[0]) for r in top]
+    spelled = _spellings(db, found)
     label_of: dict[str, tuple[int, str]] = {}
+    rows = db.execute(
+        f"SELECT text, label, COUNT(DISTINCT article_id) FROM spans INDEXED BY spans_entity"
+        f" WHERE text IN ({_marks(list(spelled))}) AND status != 'rejected'"
+        f" AND article_id IN ({_ARTICLES.format(names=marks)}) GROUP BY text, label",
+        [*spelled, *names],
+    )
     for text, label, n in rows:
-        name = canonical.get(str(text), str(text))
-        if name in names:
-            continue
-        shared[name] = shared.get(name, 0) + int(n)  # an upper bound when names share an article
-        if n > label_of.get(name, (0, ""))[0]:
+        name = spelled[str(text)]
+        if int(n) > label_of.get(name, (0, ""))[0]:
             label_of[name] = (int(n), str(label))
-    top = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    found = [Neighbour(name, label_of[name][1], n) for name, n in top]
-    return found, len(ids) if capped else 0
+    return [Neighbour(str(name), label_of.get(str(name), (0, ""))[1], int(n)) for name, n in top]
 
 
-def _canonical(db: sqlite_utils.Database, texts: set[str]) -> dict[str, str]:
-    """{alias: canonical name} for those of texts that are aliases."""
-    out: dict[str, str] = {}
-    unique = sorted(texts)
-    for i in range(0, len(unique), 500):
-        chunk = unique[i : i + 500]
-        out.update(
-            db.execute(
-                "SELECT a.alias, e.name FROM aliases a JOIN entity_ids e ON e.id = a.entity_id"
-                f" WHERE a.alias IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall()
-        )
+def _spellings(db: sqlite_utils.Database, names: list[str]) -> dict[str, str]:
+    """{every name of these entities (their aliases too): the entity's name}."""
+    out = {name: name for name in names}
+    rows = db.execute(
+        "SELECT a.alias, e.name FROM aliases a JOIN entity_ids e ON e.id = a.entity_id"
+        f" WHERE e.name IN ({_marks(names)})",
+        names,
+    )
+    out.update((str(alias), str(name)) for alias, name in rows)
     return out

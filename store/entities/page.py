@@ -62,7 +62,6 @@ class EntityPage:
     total: int  # mentions that match the filters
     mentions: list[PageMention]
     neighbours: list[Neighbour] = field(default_factory=list)
-    sampled: int = 0  # co-occurrence read from this many newest articles only (0: all)
     timeline: list[Bucket] = field(default_factory=list)
 
     def distribution(self) -> str:
@@ -271,7 +270,7 @@ def entity_page(
     """
     found = entity(db, name)
     names = found.names
-    near, sampled = cooccurring(db, names, neighbours) if extras else ([], 0)
+    near = cooccurring(db, names, neighbours) if extras else []
     return EntityPage(
         found,
         label_counts(db, names),
@@ -279,14 +278,12 @@ def entity_page(
         count_mentions(db, names, label, status),
         mentions(db, names, label=label, status=status, limit=limit),
         near,
-        sampled,
         timeline(db, names) if extras else [],
     )
 
 
 def extras(
     db: sqlite_utils.Database, names: tuple[str, ...], neighbours: int = 10
-) -> tuple[list[Neighbour], int, list[Bucket]]:
-    """(co-occurring entities, articles sampled or 0, the timeline by day) of these names."""
-    near, sampled = cooccurring(db, names, neighbours)
-    return near, sampled, timeline(db, names)
+) -> tuple[list[Neighbour], list[Bucket]]:
+    """(co-occurring entities over every article, the timeline by day) of these names."""
+    return cooccurring(db, names, neighbours), timeline(db, names)

@@ -112,3 +112,62 @@ def test_import_date_field(tmp_path: Path) -> None:
     done = margin("--db", db, "import", f, "--no-extract", "--date-field", "when")
     assert done.code == 0, done.err
     assert json.loads(margin("--db", db, "show", "1", "--json").out)["date"] == "2022-02-02"
+
+
+@pytest.fixture
+def nested(tmp_path: Path) -> Path:
+    path = tmp_path / "n.db"
+    with open_store(path) as store:
+        store.add_articles(
+            [
+                draft("The Aleppo Council met.", [("Aleppo Council", "ORG")]),
+                draft("The Aleppo Council and the Homs Front.", [("Aleppo Council", "ORG")]),
+                draft("Aleppo alone.", [("Aleppo", "GPE")]),
+            ]
+        )
+        store.set_allow_overlaps(True)
+        for article in (1, 2):
+            at = store.article(article).text.find("Aleppo")
+            store.add_span(article, at, at + 6, "GPE")
+    return path
+
+
+def test_check_lists_an_overlap_with_both_names_labels_and_articles(nested: Path) -> None:
+    items = json.loads(margin("--db", nested, "check", "--json", "--kind", "overlap").out)
+    assert items == [
+        {
+            "kind": "overlap",
+            "surface": "Aleppo Council",
+            "conflict": "'Aleppo Council' (ORG) overlaps 'Aleppo' (GPE) in 2 article(s)",
+            "label": "ORG",
+            "resolution": "keep 'Aleppo Council', reject the 2 overlapping 'Aleppo'",
+            "other": "Aleppo",
+            "mentions": 2,
+            "articles": 2,
+            "labels": ["ORG", "GPE"],
+        }
+    ]
+    text = margin("--db", nested, "check").out
+    assert "overlap" in text and "'Aleppo Council' (ORG) overlaps 'Aleppo' (GPE)" in text
+
+
+def test_check_resolves_an_overlap_by_both_names_and_undo_brings_it_back(nested: Path) -> None:
+    wrong = margin(
+        "--db", nested, "check", "--resolve", "overlap", "Aleppo Council", "--other", "Homs"
+    )
+    assert wrong.code != 0 and "Traceback" not in wrong.err
+    assert wrong.err.strip().count("\n") == 0 and "'Homs'" in wrong.err
+    done = margin(
+        "--db", nested, "check", "--resolve", "overlap", "Aleppo Council", "--other", "Aleppo"
+    )
+    assert done.code == 0, done.err
+    assert "2 mention(s) changed" in done.out
+    assert json.loads(margin("--db", nested, "check", "--json", "--kind", "overlap").out) == []
+    page = json.loads(margin("--db", nested, "entity", "Aleppo", "--json").out)
+    assert page["labels"] == {"GPE": 1}  # article 3's own Aleppo stays
+    assert margin("--db", nested, "undo").code == 0
+    back = json.loads(margin("--db", nested, "check", "--json", "--kind", "overlap").out)
+    assert [i["surface"] for i in back] == ["Aleppo Council"]
+    kept = margin("--db", nested, "check", "--intended", "overlap", "Aleppo Council")
+    assert kept.code == 0, kept.err
+    assert json.loads(margin("--db", nested, "check", "--json", "--kind", "overlap").out) == []

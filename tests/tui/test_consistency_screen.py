@@ -73,3 +73,44 @@ async def test_e_opens_the_entity_page_of_the_item(seeded):
         assert isinstance(app.screen, EntityPageScreen) and app.screen.name_asked == "Aleppo"
         await press(pilot, "escape", "escape")
         assert not isinstance(app.screen, (ConsistencyScreen, EntityPageScreen))
+
+
+def add_overlap(store) -> None:
+    text = "The Aleppo Council met. The Aleppo Council spoke."
+    store.add_article(
+        ArticleDraft(text, title="Nested", spans=spans_for(text, [("Aleppo Council", "ORG")]))
+    )
+    store.set_allow_overlaps(True)
+    article = max(a.id for a in store.articles(sort="newest"))
+    for at in (4, 28):  # the Aleppo inside each Aleppo Council
+        assert text[at : at + 6] == "Aleppo"
+        store.add_span(article, at, at + 6, "GPE")
+    store.set_allow_overlaps(False)
+
+
+async def test_an_overlap_shows_both_names_enter_keeps_the_longer_and_u_undoes(seeded):
+    add_overlap(seeded)
+    app = MarginApp(seeded)
+    async with app.run_test(size=(160, 30)) as pilot:
+        queue = await open_queue(pilot, app)
+        kinds = [i.kind for i in queue.items]
+        assert "overlap" in kinds
+        index = kinds.index("overlap")
+        item = queue.items[index]
+        assert (item.surface, item.other, item.articles) == ("Aleppo Council", "Aleppo", 1)
+        shown = str(queue.listing.get_option_at_index(index).prompt)
+        assert "overlapping spans" in shown and "'Aleppo' (GPE)" in shown
+        queue.listing.highlighted = index
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert "overlap" not in [i.kind for i in queue.items]
+        nested = max(a.id for a in seeded.articles(sort="newest"))
+        live = [s.text for s in seeded.spans(nested) if s.status != "rejected"]
+        assert live == ["Aleppo Council", "Aleppo Council"]
+        await press(pilot, "u")
+        await settle(pilot)
+        assert "overlap" in [i.kind for i in queue.items]
+        queue.listing.highlighted = [i.kind for i in queue.items].index("overlap")
+        await press(pilot, "i")  # intended: the queue stops showing it
+        await settle(pilot)
+        assert "overlap" not in [i.kind for i in queue.items]

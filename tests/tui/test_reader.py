@@ -80,7 +80,7 @@ async def test_moving_in_the_panel_selects_the_mention(seeded):
         assert screen.query_one(ArticleText).has_focus
 
 
-async def test_enter_in_the_panel_walks_the_mentions(seeded):
+async def test_space_in_the_panel_walks_the_mentions(seeded):
     app = MarginApp(seeded, 1)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -91,9 +91,64 @@ async def test_enter_in_the_panel_walks_the_mentions(seeded):
         panel.highlighted = index
         await settle(pilot)
         first = screen.selected.start
-        await press(pilot, "enter")
+        await press(pilot, "space")
         second = screen.selected.start
         assert screen.selected.text == "Aleppo" and second > first
+        assert app.screen is screen  # walking stays in the reader
+
+
+async def test_enter_on_a_panel_row_opens_its_entity_page_and_escape_comes_back(seeded):
+    from tui.screens.entity_page import EntityPageScreen
+
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await press(pilot, "tab")
+        panel = screen.query_one(EntityPanel)
+        assert panel.has_focus
+        await press(pilot, "j")  # past the first row (the page is of the row under the cursor)
+        row = panel.highlighted_id()
+        assert row is not None
+        label, surface = row.split("\x00", 1)
+        article, caret = screen.article_id, screen.text_view.caret
+        await press(pilot, "enter")
+        page = app.screen
+        assert isinstance(page, EntityPageScreen)
+        await wait_for(pilot, lambda: not page.busy, "the page")
+        assert page.page is not None and page.page.entity.name == surface
+        assert page.page.labels.get(label)  # the row's label is among the page's counts
+        await press(pilot, "escape")
+        assert app.screen is screen and screen.article_id == article
+        assert panel.has_focus and panel.highlighted_id() == row
+        assert screen.text_view.caret == caret
+
+
+async def test_the_palettes_entity_command_opens_the_page(seeded):
+    from tui.screens.entity_page import EntityPageScreen
+
+    app = MarginApp(seeded, 1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        await pilot.press(*"entity Bashar")
+        await wait_for(
+            pilot,
+            lambda: any("Entity: Bashar al-Assad" in o for o in palette_options(app)),
+            "the palette's entity command",
+        )
+        options = palette_options(app)
+        from textual.command import CommandList
+
+        listing = app.screen.query_one(CommandList)
+        listing.highlighted = next(
+            i for i, o in enumerate(options) if "Entity: Bashar al-Assad" in o
+        )
+        await press(pilot, "enter")
+        page = app.screen
+        assert isinstance(page, EntityPageScreen)
+        await wait_for(pilot, lambda: not page.busy, "the page")
+        assert page.page is not None and page.page.entity.name == "Bashar al-Assad"
 
 
 async def test_next_and_previous_article(seeded):

@@ -6,6 +6,7 @@ import click
 
 from store.entities.consistency import KIND_NAMES, KINDS
 from store.entities.timeline import bars
+from store.errors import StoreBusy
 
 from ..plain import plain
 from .context import Context, pass_context
@@ -52,9 +53,8 @@ def entity_cmd(
             f"per week {weeks[0].start} … {weeks[-1].start}: {sparkline([b.count for b in weeks])}"
         )
     if page.neighbours:
-        cut = f" (in its newest {page.sampled:,} articles)" if page.sampled else ""
         echo(
-            f"appears with{cut}: "
+            "appears with (articles): "
             + ", ".join(f"{plain(n.name, one_line=True)} {n.articles:,}" for n in page.neighbours)
         )
     echo(f"mentions ({page.total:,}):")
@@ -140,6 +140,12 @@ def unalias_cmd(obj: Context, alias: str) -> None:
 @click.option("--resolve", "resolve", nargs=2, metavar="KIND SURFACE", help="Resolve one item.")
 @click.option("--label", help="With --resolve: the label to give (default: the one proposed).")
 @click.option("--intended", nargs=2, metavar="KIND SURFACE", help="Mark one item as intended.")
+@click.option(
+    "--other",
+    metavar="TEXT",
+    help="With --resolve or --intended of an overlap: the shorter span's text (default: the"
+    " biggest item of SURFACE).",
+)
 @pass_context
 def check_cmd(
     obj: Context,
@@ -149,15 +155,21 @@ def check_cmd(
     resolve: tuple[str, str] | None,
     label: str | None,
     intended: tuple[str, str] | None,
+    other: str | None,
 ) -> None:
     """The consistency queue: where the corpus contradicts itself."""
     store = obj.store()
+    if not store.read_only:
+        try:
+            store.refresh_overlaps()  # what changed since the last look only
+        except StoreBusy:  # another process writes: the queue reads past the cache anyway
+            pass
     if resolve:
-        n = store.resolve_check(resolve[0], resolve[1], label)
+        n = store.resolve_check(resolve[0], resolve[1], label, other)
         echo(f"resolved: {n:,} mention(s) changed (margin undo takes it back)")
         return
     if intended:
-        store.mark_intended(intended[0], intended[1])
+        store.mark_intended(intended[0], intended[1], other)
         echo("marked as intended: the queue stops showing it")
         return
     items = store.check(limit, kinds or KINDS)
@@ -170,7 +182,7 @@ def check_cmd(
     for i in items:
         echo(
             f"{i.kind:<10} {plain(i.surface, one_line=True)!s:<28} {plain(i.detail, one_line=True)}"
-            f"  → {i.resolution}"
+            f"  → {plain(i.resolution, one_line=True)}"
         )
     echo(f"{len(items)} item(s): " + ", ".join(f"{k} = {v}" for k, v in KIND_NAMES.items()))
 

@@ -13,7 +13,8 @@ from textual.message import Message
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.entities.consistency import KIND_NAMES, Item
+from store.entities.consistency import KIND_NAMES, KINDS, Item
+from store.errors import StoreBusy
 
 from ..keymap import CHECK
 from ..plain import plain
@@ -22,7 +23,7 @@ from .base import StoreModal
 from .common import StoreChanged, fit
 from .entity_page import APP_KEYS, when_given
 
-SHOWN = 200  # items read at a time
+SHOWN = 200  # items read at a time of each kind (so that one kind cannot hide the others)
 
 
 def item_row(item: Item, width: int = 200) -> Text:
@@ -75,8 +76,14 @@ class ConsistencyScreen(StoreModal[None]):
 
     @store_work(group="check", exclusive=True)
     def load(self) -> None:
-        """Read the first items of the queue."""
-        self.post_message(self.Found(self.store.check(SHOWN)))
+        """Read the first items of the queue (the overlap cache brought up to date first)."""
+        if not self.store.read_only:
+            try:
+                self.store.refresh_overlaps()
+            except StoreBusy:  # another process writes: the queue reads past the cache anyway
+                pass
+        items = [i for kind in KINDS for i in self.store.check(SHOWN, (kind,))]
+        self.post_message(self.Found(items))
 
     def on_consistency_screen_found(self, message: Found) -> None:
         if not self.is_attached:
@@ -88,7 +95,8 @@ class ConsistencyScreen(StoreModal[None]):
         if self.items:
             self.listing.highlighted = min(keep, len(self.items) - 1)
         n = len(self.items)
-        more = "+" if n >= SHOWN else ""
+        kinds = [i.kind for i in self.items]
+        more = "+" if any(kinds.count(k) >= SHOWN for k in KINDS) else ""
         title = (
             f"consistency queue · {n}{more} item{'s' * (n != 1)} · enter resolves · l resolves"
             " with a label · i intended · e entity page · u undo"
@@ -136,7 +144,8 @@ class ConsistencyScreen(StoreModal[None]):
 
     @store_work(group="check-change", exclusive=True)
     def _resolve(self, item: Item, label: str | None) -> None:
-        n = self.store.resolve_check(item.kind, item.surface, label)
+        other = item.other if item.kind == "overlap" else None
+        n = self.store.resolve_check(item.kind, item.surface, label, other)
         self.post_message(self.Done(f"resolved {item.surface!r}: {n:,} mention(s) changed"))
 
     def action_intended(self) -> None:
@@ -147,7 +156,9 @@ class ConsistencyScreen(StoreModal[None]):
 
     @store_work(group="check-change", exclusive=True)
     def _intended(self, item: Item) -> None:
-        self.store.mark_intended(item.kind, item.surface)
+        self.store.mark_intended(
+            item.kind, item.surface, item.other if item.kind == "overlap" else None
+        )
         self.post_message(self.Done(f"{item.surface!r} kept as intended"))
 
     def on_consistency_screen_done(self, message: Done) -> None:

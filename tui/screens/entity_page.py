@@ -79,7 +79,6 @@ class EntityPageScreen(StoreModal[None]):
         """Co-occurrence and the timeline, read after the first frame."""
 
         neighbours: list[Neighbour]
-        sampled: int
         timeline: list[Bucket]
 
     @dataclass
@@ -167,8 +166,8 @@ class EntityPageScreen(StoreModal[None]):
             extras=False,
         )
         self.post_message(self.Loaded(page))
-        near, sampled, days = self.store.entity_page_extras(page.entity.names)
-        self.post_message(self.Extras(near, sampled, days))
+        near, days = self.store.entity_page_extras(page.entity.names)
+        self.post_message(self.Extras(near, days))
 
     def on_entity_page_screen_loaded(self, message: Loaded) -> None:
         if not self.is_attached:
@@ -176,9 +175,7 @@ class EntityPageScreen(StoreModal[None]):
         page = message.page
         if self.page is not None:  # until the extras come again, the ones read before stay
             old = self.page
-            page = dataclasses.replace(
-                page, neighbours=old.neighbours, sampled=old.sampled, timeline=old.timeline
-            )
+            page = dataclasses.replace(page, neighbours=old.neighbours, timeline=old.timeline)
         self.page = page
         e = page.entity
         title = Text()
@@ -202,7 +199,6 @@ class EntityPageScreen(StoreModal[None]):
         page = self.page = dataclasses.replace(
             self.page,
             neighbours=message.neighbours,
-            sampled=message.sampled,
             timeline=message.timeline,
         )
         near = self.near_list
@@ -222,8 +218,7 @@ class EntityPageScreen(StoreModal[None]):
         )
         if page.neighbours:
             near.highlighted = 0
-        cut = f" (newest {page.sampled:,} articles)" if page.sampled else ""
-        self.query_one("#entity-near-title", Static).update(Text(f"appears with{cut}"))
+        self.query_one("#entity-near-title", Static).update(Text("appears with (articles)"))
         self._draw_timeline()
         self.extras_done = True
 

@@ -421,6 +421,12 @@ class ReaderScreen(QueueKeys, StoreScreen[None]):
         else:
             self.action_pick_label()
 
+    def on_entity_panel_opened(self, message: EntityPanel.Opened) -> None:
+        """enter on a panel row: that entity's page (escape comes back to the same row)."""
+        from .entity_page import EntityPageScreen
+
+        self.app.push_screen(EntityPageScreen(message.surface))
+
     def on_entity_panel_chosen(self, message: EntityPanel.Chosen) -> None:
         mentions = [
             s

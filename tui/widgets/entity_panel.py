@@ -27,18 +27,26 @@ def option_id(label: str, surface: str) -> str:
 
 
 class EntityPanel(OptionList):
-    """Entities by label with counts; moving here asks the screen to select that mention."""
+    """Entities by label with counts; moving here selects that mention, enter opens its page."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*PANEL]
 
     class Chosen(Message):
-        """A surface was highlighted (again=False) or entered (again=True: the next mention)."""
+        """A surface was highlighted (again=False) or walked (space, a click again: the next mention)."""
 
         def __init__(self, label: str, surface: str, again: bool) -> None:
             super().__init__()
             self.label = label
             self.surface = surface
             self.again = again
+
+    class Opened(Message):
+        """enter on a surface: the screen opens that entity's page."""
+
+        def __init__(self, label: str, surface: str) -> None:
+            super().__init__()
+            self.label = label
+            self.surface = surface
 
     def show_groups(self, groups: list[EntityGroup], colors: dict[str, str]) -> None:
         """Replace the list with these groups (label headers are not selectable)."""
@@ -81,6 +89,25 @@ class EntityPanel(OptionList):
         if index != self.highlighted:
             self.highlighted = index
             self.scroll_to_highlight()
+
+    def _highlighted_option(self) -> Option | None:
+        if self.highlighted is None:
+            return None
+        option = self.get_option_at_index(self.highlighted)
+        return None if option.disabled or option.id is None else option
+
+    def action_open_entity(self) -> None:
+        """enter: the entity page of the highlighted surface."""
+        option = self._highlighted_option()
+        if option is not None and option.id is not None:
+            label, surface = option.id.split(SEP, 1)
+            self.post_message(self.Opened(label, surface))
+
+    def action_next_mention(self) -> None:
+        """space (or a click on the highlighted row): select its next mention in the text."""
+        option = self._highlighted_option()
+        if option is not None:
+            self._chosen(option, True)
 
     def _chosen(self, option: Option, again: bool) -> None:
         if option.id is None:
