@@ -92,20 +92,32 @@ def _where(db: sqlite_utils.Database, query: str) -> tuple[str, list[Any]]:
     return (f"a.id IN ({', '.join('?' * len(ids))})" if ids else "0"), list(ids)
 
 
+def condition(db: sqlite_utils.Database, key: str) -> tuple[str, list[Any]]:
+    """The SQL condition over articles a of a watch-list (by id or query), with its parameters:
+    an IN over the spans' (text, label) index, never a list of every matching id."""
+    return _where(db, str(_row(db, key)["query"]))
+
+
+def _counted(db: sqlite_utils.Database, wid: int, query: str, seen: int) -> Watch:
+    where, params = _where(db, query)
+    total, unread, new = db.execute(
+        f"SELECT COUNT(*), COALESCE(SUM(a.read = 0), 0), COALESCE(SUM(a.id > ?), 0)"
+        f" FROM articles a WHERE {where}",
+        [seen, *params],
+    ).fetchone()
+    return Watch(wid, query, int(total), int(unread), int(new))
+
+
+def find(db: sqlite_utils.Database, key: str) -> Watch:
+    """One watch-list (by id or query) with its counts."""
+    row = _row(db, key)
+    return _counted(db, int(row["id"]), str(row["query"]), int(row["seen"]))
+
+
 def watches(db: sqlite_utils.Database) -> list[Watch]:
     """Every watch-list with its counts (matching articles, unread, new since last opened)."""
-    out: list[Watch] = []
-    for wid, query, seen in db.execute(
-        "SELECT id, query, seen FROM watches ORDER BY id"
-    ).fetchall():
-        where, params = _where(db, str(query))
-        total, unread, new = db.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(a.read = 0), 0), COALESCE(SUM(a.id > ?), 0)"
-            f" FROM articles a WHERE {where}",
-            [seen, *params],
-        ).fetchone()
-        out.append(Watch(int(wid), str(query), int(total), int(unread), int(new)))
-    return out
+    rows = db.execute("SELECT id, query, seen FROM watches ORDER BY id").fetchall()
+    return [_counted(db, int(wid), str(query), int(seen)) for wid, query, seen in rows]
 
 
 def articles(db: sqlite_utils.Database, key: str, limit: int = 500) -> list[ArticleSummary]:

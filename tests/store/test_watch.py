@@ -46,3 +46,80 @@ def test_adding_and_removing_are_undoable_and_bad_input_is_one_sentence(store) -
     assert [w.query for w in store.watches()] == ["hezbollah"]
     with pytest.raises(NotFound, match="no watch-list 'nothing'"):
         store.remove_watch("nothing")
+
+
+@pytest.fixture
+def watched(store):
+    """Six articles, four naming Hezbollah (ORG), dated over three days; a watch-list on it."""
+    store.add_articles(
+        [
+            draft("Hezbollah fired once.", [("Hezbollah", "ORG")], "2024-01-01"),
+            draft("Quiet in Beirut.", [("Beirut", "GPE")], "2024-01-01"),
+            draft("Hezbollah fired twice.", [("Hezbollah", "ORG")], "2024-01-02"),
+            draft("Hezbollah the person?", [("Hezbollah", "PERSON")], "2024-01-02"),
+            draft("Hezbollah fired thrice.", [("Hezbollah", "ORG")], "2024-01-03"),
+            draft("Hezbollah answered.", [("Hezbollah", "ORG")], "2024-01-03"),
+        ]
+    )
+    store.mark_read(3)
+    store.set_reviewed(5, True)
+    return store, str(store.add_watch("label:ORG hezbollah"))
+
+
+def _ids(rows) -> list[int]:
+    return [a.id for a in rows]
+
+
+def test_the_library_filter_combines_the_watch_list_with_state_dates_and_sort(watched) -> None:
+    store, wid = watched
+    assert _ids(store.articles_in_state("all", sort="id", watch=wid)) == [1, 3, 5, 6]
+    assert store.count_in_state("all", watch=wid) == 4
+    assert _ids(store.articles_in_state("unread", sort="id", watch=wid)) == [1, 5, 6]
+    assert store.count_in_state("unread", watch=wid) == 3
+    dated = {"since": "2024-01-02", "until": "2024-01-03"}
+    assert _ids(store.articles_in_state("all", sort="id", watch=wid, **dated)) == [3, 5, 6]
+    assert _ids(store.articles_in_state("unread", sort="date", watch=wid, **dated)) == [6, 5]
+    assert store.count_in_state("unread", watch=wid, **dated) == 2
+    # paged: the second page starts where the first ended
+    assert _ids(store.articles_in_state("all", offset=2, limit=2, sort="id", watch=wid)) == [5, 6]
+    # by its query as well as its id; the same rows
+    assert _ids(store.articles_in_state("all", sort="id", watch="label:ORG hezbollah")) == [
+        1,
+        3,
+        5,
+        6,
+    ]
+    with pytest.raises(NotFound, match="no watch-list '99'"):
+        store.count_in_state("all", watch="99")
+
+
+def test_next_and_rank_stay_within_the_watch_list(watched) -> None:
+    store, wid = watched
+    assert store.next_in_state(1, "all", "id", 1, watch=wid) == 3
+    assert store.next_in_state(3, "all", "id", 1, watch=wid) == 5
+    assert store.next_in_state(5, "all", "id", -1, watch=wid) == 3
+    assert store.next_in_state(6, "all", "id", 1, watch=wid) is None
+    assert store.next_in_state(6, "all", "id", 1, wrap=True, watch=wid) == 1
+    assert store.next_in_state(1, "unread", "id", 1, watch=wid) == 5  # 3 is read, 4 not ORG
+    assert store.next_in_state(1, "unread", "id", 1, watch=wid, since="2024-01-03") == 5
+    assert store.next_in_state(6, "unread", "id", -1, watch=wid, until="2024-01-02") == 1
+    assert store.rank_in_state(5, "all", "id", watch=wid) == 2
+    assert store.rank_in_state(5, "unread", "id", watch=wid) == 1
+    assert store.rank_in_state(5, "all", "id", watch=wid, since="2024-01-02") == 1
+    assert store.progress(watch=wid) == (1, 4)
+    assert store.progress("unread", watch=wid) == (1, 3)
+
+
+def test_a_rejected_mention_leaves_the_watch_list_and_a_new_import_joins_it(watched) -> None:
+    store, wid = watched
+    [span] = [s for s in store.spans(6) if s.label == "ORG"]
+    store.reject(span.id)
+    assert _ids(store.articles_in_state("all", sort="id", watch=wid)) == [1, 3, 5]
+    store.add_articles([draft("Hezbollah again.", [("Hezbollah", "ORG")], "2024-01-04")])
+    w = store.find_watch(wid)
+    assert (w.articles, w.unread, w.new) == (4, 3, 1)
+    assert _ids(store.articles_in_state("all", sort="date", limit=1, watch=wid)) == [7]
+    store.mark_watch_seen(wid)
+    store.mark_read(7)
+    w = store.find_watch(wid)
+    assert (w.articles, w.unread, w.new) == (4, 2, 0)
