@@ -77,7 +77,7 @@ async def test_add_a_watch_list_and_the_library_shows_only_its_articles(seeded):
         library = app.library
         assert _shown(library) == ["Geneva talks"]
         assert "watch: united nations - 1 article, 1 unread, 0 new" in _title(app)
-        assert _status(app).startswith("1 article · 1 unread")
+        assert _status(app).startswith("1 article · 1 unread · 0 reviewed · escape: all articles")
         await press(pilot, "enter")
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.data.article.title == "Geneva talks"

@@ -320,8 +320,11 @@ class LibraryScreen(StoreScreen[None]):
                 parts += [f"{self.unread:,} unread", f"{self.reviewed:,} reviewed"]
             if self.since or self.until:
                 parts.append(f"dated {self.since or '…'} to {self.until or '…'} (D changes)")
+            if self.watching is not None:
+                parts.append("escape: all articles")
             parts.append(f"sorted {SORT_NAMES[self.sort]}")
-            parts.append("escape: all articles" if self.watching is not None else "? keys")
+            if self.watching is None:
+                parts.append("? keys")
             text = " · ".join(parts)
         self.query_one("#lib-status", Static).update(Text(text))
 
