@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import tempfile
+from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from store import open_store
 from store.errors import CorrectionError, NotFound, QueryError
 
 from .test_entities import draft
@@ -123,3 +129,71 @@ def test_a_rejected_mention_leaves_the_watch_list_and_a_new_import_joins_it(watc
     store.mark_read(7)
     w = store.find_watch(wid)
     assert (w.articles, w.unread, w.new) == (4, 2, 0)
+
+
+_ARTICLE = st.tuples(
+    st.sampled_from(["ORG", "PERSON", "rejected", "none"]),  # what it says of Hezbollah
+    st.booleans(),  # read
+    st.booleans(),  # reviewed
+    st.integers(1, 5),  # day of January 2024
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    arts=st.lists(_ARTICLE, min_size=1, max_size=12),
+    state=st.sampled_from(["all", "unread", "unreviewed", "reviewed", "unread+unreviewed"]),
+    since=st.sampled_from([None, "2024-01-02", "2024-01-04"]),
+    until=st.sampled_from([None, "2024-01-03", "2024-01-05"]),
+    sort=st.sampled_from(["newest", "title", "entities", "date", "id"]),
+)
+def test_the_watch_filter_is_the_unfiltered_list_less_what_it_does_not_name(
+    arts, state, since, until, sort
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "w.db") as store:
+        store.add_articles(
+            [
+                draft(
+                    f"Hezbollah {i}." if kind != "none" else f"Beirut {i}.",
+                    [("Hezbollah", "ORG" if kind == "rejected" else kind)]
+                    if kind != "none"
+                    else [("Beirut", "GPE")],
+                    f"2024-01-{day:02d}",
+                )
+                for i, (kind, _read, _reviewed, day) in enumerate(arts)
+            ]
+        )
+        for i, (kind, read, reviewed, _day) in enumerate(arts, start=1):
+            if read:
+                store.mark_read(i)
+            if reviewed:
+                store.set_reviewed(i, True)
+            if kind == "rejected":
+                store.reject(store.spans(i)[0].id)
+        wid = str(store.add_watch("label:ORG hezbollah"))
+        named = {i for i, (kind, *_rest) in enumerate(arts, start=1) if kind == "ORG"}
+        scope = {"since": since, "until": until}
+        everything = _ids(store.articles_in_state(state, limit=100, sort=sort, **scope))
+        expected = [i for i in everything if i in named]
+        got = _ids(store.articles_in_state(state, limit=100, sort=sort, watch=wid, **scope))
+        assert got == expected
+        assert store.count_in_state(state, watch=wid, **scope) == len(expected)
+        # paged two at a time, and walked with next / previous, the same order
+        paged = [
+            a.id
+            for offset in range(0, len(expected) + 2, 2)
+            for a in store.articles_in_state(
+                state, offset=offset, limit=2, sort=sort, watch=wid, **scope
+            )
+        ]
+        assert paged == expected
+        walked, at = [], store.next_in_state(None, state, sort, 1, watch=wid, **scope)
+        while at is not None:
+            walked.append(at)
+            at = store.next_in_state(at, state, sort, 1, watch=wid, **scope)
+        assert walked == expected
+        for rank, article_id in enumerate(expected):
+            assert store.rank_in_state(article_id, state, sort, watch=wid, **scope) == rank
+        if expected:
+            last = store.next_in_state(None, state, sort, -1, watch=wid, **scope)
+            assert last == expected[-1]
