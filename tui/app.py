@@ -223,7 +223,8 @@ class MarginApp(App[None]):
         from .screens.watch import WatchScreen
 
         if not isinstance(self.screen, WatchScreen):
-            self.push_screen(WatchScreen(), self._show_watch)
+            shown = self.library.watching
+            self.push_screen(WatchScreen(shown.id if shown else None), self._show_watch)
 
     def _show_watch(self, watch: Watch | None) -> None:
         """A watch-list chosen: back to the library, which shows only its articles."""

@@ -157,3 +157,24 @@ async def test_new_imports_are_counted_on_the_next_open_and_opening_sees_them(wa
         await settle(pilot)
         assert "watch:" not in _title(app)
         assert app.library.articles.total == 8
+
+
+async def test_w_on_a_filtered_library_starts_on_the_watch_list_it_shows(watched):
+    watched.add_watch("united nations")
+    app = MarginApp(watched)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        await _choose_watch(pilot, app, index=1)
+        assert _shown(app.library) == ["Geneva talks"]
+        await press(pilot, "W")
+        screen = app.screen
+        assert isinstance(screen, WatchScreen)
+        await wait_for(pilot, lambda: not screen.busy, "the watch-lists")
+        assert screen.listing.highlighted == 1
+        await press(pilot, "k", "enter")  # another watch-list: the library follows
+        await wait_for(pilot, lambda: app.screen is app.library, "the library")
+        await settle(pilot)
+        assert _shown(app.library) == ["H three", "H two", "H one"]
+        await press(pilot, "W", "escape")  # escape on the watch-lists: the library as it was
+        await settle(pilot)
+        assert _shown(app.library) == ["H three", "H two", "H one"]

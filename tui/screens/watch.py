@@ -41,8 +41,9 @@ class WatchScreen(StoreModal[Watch | None]):
 
         watch: Watch
 
-    def __init__(self) -> None:
+    def __init__(self, current: int | None = None) -> None:
         super().__init__()
+        self.current = current  # the watch-list the library shows now (the cursor starts on it)
         self.watches: list[Watch] = []
         self.busy = True
 
@@ -74,6 +75,7 @@ class WatchScreen(StoreModal[Watch | None]):
                 fit(
                     [
                         Text(
+                            f"{'»' if w.id == self.current else ' '}"
                             f"{w.unread:>6,} unread  {w.new:>5,} new  {w.articles:>7,} articles"
                             f"   {plain(w.query, one_line=True)}"
                         )
@@ -84,7 +86,8 @@ class WatchScreen(StoreModal[Watch | None]):
             for w in message.watches
         )
         if self.watches:
-            self.listing.highlighted = 0
+            ids = [w.id for w in self.watches]
+            self.listing.highlighted = ids.index(self.current) if self.current in ids else 0
         title = (
             "watch-lists · enter: the library shows its articles · a: add · d: drop"
             if self.watches
