@@ -195,13 +195,14 @@ def _scope(
     since: str | None = None,
     until: str | None = None,
     watch: str | None = None,
+    ordered: bool = False,
 ) -> tuple[str, list[object]]:
     """The SQL condition (and parameters) of what the library shows: a state, a date range,
-    and a watch-list (its id or query), each optional."""
+    and a watch-list (its id or query), each optional; ordered: for a sorted page."""
     where, params = _state_and_dates(state, since, until)
     out: list[object] = list(params)
     if watch is not None:
-        cond, more = watch_condition(db, watch)
+        cond, more = watch_condition(db, watch, ordered)
         where = f"({where}) AND {cond}"
         out.extend(more)
     return where, out
@@ -226,7 +227,7 @@ def next_in(
     """
     keys = _keys(sort)
     forward = step > 0
-    scope, scoped = _scope(db, state, since, until, watch)
+    scope, scoped = _scope(db, state, since, until, watch, ordered=True)
     where, params = scope, list(scoped)
     if article_id is not None:
         where = f"({scope}) AND ({_after(keys, forward)})"
@@ -250,7 +251,7 @@ def page_in(
 ) -> list[ArticleSummary]:
     """One page of the summaries of the articles in a state (and a date range, and a
     watch-list), never the whole table."""
-    where, params = _scope(db, state, since, until, watch)
+    where, params = _scope(db, state, since, until, watch, ordered=True)
     rows = db.execute(
         f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE {where}"
         f" ORDER BY {_order(_keys(sort), True)} LIMIT ? OFFSET ?",

@@ -10,11 +10,14 @@ import sqlite_utils
 from .. import journal
 from ..db import Unit
 from ..errors import CorrectionError, NotFound
-from ..models import ArticleSummary, now
+from ..models import ArticleSummary, SearchHit, now
 from ..rows import SUMMARY_COLUMNS, summary_from_row
 from ..search import search
+from .names import resolve
 
-ENTITIES = 20  # entity hits of the search a watch-list follows
+ENTITIES = 20  # entity hits of the search a watch-list looks at
+STRONG = 85.0  # an entity hit scoring this (of 100) names what the search asks for
+DENSE = 20  # a list naming over 1 article in DENSE is read in the sort's order (see _where)
 
 
 @dataclass(frozen=True)
@@ -78,24 +81,64 @@ def remove(tx: Unit, key: str) -> str:
     return str(row["query"])
 
 
-def _where(db: sqlite_utils.Database, query: str) -> tuple[str, list[Any]]:
-    """SQL over articles a: those naming an entity the search finds (else its article hits)."""
+def _where(db: sqlite_utils.Database, query: str, ordered: bool = False) -> tuple[str, list[Any]]:
+    """SQL over articles a: those naming an entity the search finds (else its article hits).
+
+    Ordered (a page, the next one): when the list names many articles, a probe of the spans'
+    (text, label, article_id) index per article in the sort's order finds a page at once;
+    else (and to count) the matching ids are gathered once from that index.
+    """
     hits = search(db, query, ENTITIES)
-    pairs = [(h.text, h.label) for h in hits if h.kind == "entity" and h.text and h.label]
+    pairs = _named(db, hits)
     if pairs:
         cond = " OR ".join("(s.text = ? AND s.label = ?)" for _ in pairs)
+        params = [v for p in pairs for v in p]
+        if ordered and _dense(db, pairs):
+            return (
+                "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id"
+                f" AND s.status != 'rejected' AND ({cond}))",
+                params,
+            )
         return (
             f"a.id IN (SELECT s.article_id FROM spans s WHERE s.status != 'rejected' AND ({cond}))",
-            [v for p in pairs for v in p],
+            params,
         )
     ids = sorted({h.article_id for h in hits if h.kind == "article"})
     return (f"a.id IN ({', '.join('?' * len(ids))})" if ids else "0"), list(ids)
 
 
-def condition(db: sqlite_utils.Database, key: str) -> tuple[str, list[Any]]:
+def _named(db: sqlite_utils.Database, hits: list[SearchHit]) -> list[tuple[str, str]]:
+    """(name, label) of the entity hits that name the search (STRONG, else the best ones),
+    with every other name (alias) of their entities under the same label."""
+    found = [h for h in hits if h.kind == "entity" and h.text and h.label]
+    if not found:
+        return []
+    bar = min(STRONG, max(h.score for h in found))
+    out: dict[tuple[str, str], None] = {}
+    for h in found:
+        if h.score >= bar and h.text and h.label:
+            entity = resolve(db, h.text)
+            for name in entity.names if entity else (h.text,):
+                out[(name, h.label)] = None
+    return list(out)
+
+
+def _dense(db: sqlite_utils.Database, pairs: list[tuple[str, str]]) -> bool:
+    """Whether the entities name more than one article in DENSE (from their kept counts)."""
+    cond = " OR ".join("(surface = ? AND label = ?)" for _ in pairs)
+    named = db.execute(
+        f"SELECT COALESCE(SUM(articles), 0) FROM entities WHERE {cond}",
+        [v for p in pairs for v in p],
+    ).fetchone()[0]
+    total = db.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0]
+    return int(named) * DENSE > int(total)
+
+
+def condition(db: sqlite_utils.Database, key: str, ordered: bool = False) -> tuple[str, list[Any]]:
     """The SQL condition over articles a of a watch-list (by id or query), with its parameters:
-    an IN over the spans' (text, label) index, never a list of every matching id."""
-    return _where(db, str(_row(db, key)["query"]))
+    over the spans' (text, label) index, never a list of every matching id. Ordered: the form
+    for a sorted page (LIMIT), which may differ from the form for a count."""
+    return _where(db, str(_row(db, key)["query"]), ordered)
 
 
 def _counted(db: sqlite_utils.Database, wid: int, query: str, seen: int) -> Watch:

@@ -197,3 +197,24 @@ def test_the_watch_filter_is_the_unfiltered_list_less_what_it_does_not_name(
         if expected:
             last = store.next_in_state(None, state, sort, -1, watch=wid, **scope)
             assert last == expected[-1]
+
+
+def test_a_watch_list_follows_the_names_it_asks_for_and_their_aliases(store) -> None:
+    store.add_articles(
+        [
+            draft("The Arab Front met.", [("Arab Front", "ORG")]),
+            draft("The Syrian Front met.", [("Syrian Front", "ORG")]),  # a near name, not it
+            draft("The Arab Foundation paid.", [("Arab Foundation", "ORG")]),
+            draft("Hayat Tahrir al-Sham took Idlib.", [("Hayat Tahrir al-Sham", "ORG")]),
+            draft("HTS entered Aleppo.", [("HTS", "ORG")]),
+            draft("Hizbollah fired.", [("Hizbollah", "ORG")]),  # a spelling: it
+            draft("Hezbollah fired.", [("Hezbollah", "ORG")]),
+        ]
+    )
+    store.alias("HTS", "Hayat Tahrir al-Sham")
+    front = str(store.add_watch("label:ORG Arab Front"))
+    hts = str(store.add_watch("label:ORG Hayat Tahrir al-Sham"))
+    hez = str(store.add_watch("label:ORG hezbollah"))
+    assert _ids(store.articles_in_state("all", sort="id", watch=front)) == [1]
+    assert _ids(store.articles_in_state("all", sort="id", watch=hts)) == [4, 5]
+    assert _ids(store.articles_in_state("all", sort="id", watch=hez)) == [6, 7]
