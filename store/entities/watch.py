@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from ..search import search
 from .names import resolve
 
 ENTITIES = 20  # entity hits of the search a watch-list looks at
+_FILTER = re.compile(r"(?i)^(label|status|reviewed):\S+$")  # as store.search.parse reads them
 STRONG = 85.0  # an entity hit scoring this (of 100) names what the search asks for
 DENSE = 20  # a list naming over 1 article in DENSE is read in the sort's order (see _where)
 
@@ -82,29 +84,49 @@ def remove(tx: Unit, key: str) -> str:
 
 
 def _where(db: sqlite_utils.Database, query: str, ordered: bool = False) -> tuple[str, list[Any]]:
-    """SQL over articles a: those naming an entity the search finds (else its article hits).
+    """SQL over articles a: those naming an entity the search finds (else its article hits);
+    a list of names ("hezbollah, hamas") is one search per name, filters applying to each.
 
     Ordered (a page, the next one): when the list names many articles, a probe of the spans'
     (text, label, article_id) index per article in the sort's order finds a page at once;
     else (and to count) the matching ids are gathered once from that index.
     """
-    hits = search(db, query, ENTITIES)
-    pairs = _named(db, hits)
+    pairs: dict[tuple[str, str], None] = {}
+    ids: set[int] = set()
+    for part in _searches(query):
+        hits = search(db, part, ENTITIES)
+        named = _named(db, hits)
+        pairs.update(dict.fromkeys(named))
+        if not named:
+            ids.update(h.article_id for h in hits if h.kind == "article")
+    conds: list[str] = []
+    params: list[Any] = []
     if pairs:
         cond = " OR ".join("(s.text = ? AND s.label = ?)" for _ in pairs)
         params = [v for p in pairs for v in p]
-        if ordered and _dense(db, pairs):
-            return (
+        if ordered and _dense(db, list(pairs)):
+            conds.append(
                 "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id"
-                f" AND s.status != 'rejected' AND ({cond}))",
-                params,
+                f" AND s.status != 'rejected' AND ({cond}))"
             )
-        return (
-            f"a.id IN (SELECT s.article_id FROM spans s WHERE s.status != 'rejected' AND ({cond}))",
-            params,
-        )
-    ids = sorted({h.article_id for h in hits if h.kind == "article"})
-    return (f"a.id IN ({', '.join('?' * len(ids))})" if ids else "0"), list(ids)
+        else:
+            conds.append(
+                "a.id IN (SELECT s.article_id FROM spans s"
+                f" WHERE s.status != 'rejected' AND ({cond}))"
+            )
+    if ids:
+        conds.append(f"a.id IN ({', '.join('?' * len(ids))})")
+        params += sorted(ids)
+    return (f"({' OR '.join(conds)})" if conds else "0"), params
+
+
+def _searches(query: str) -> list[str]:
+    """The searches of a watch-list: one, or one per comma-separated name with the filters."""
+    parts = [p for p in query.split(",") if p.strip()]
+    if len(parts) < 2:
+        return [query]
+    filters = [w for w in query.replace(",", " ").split() if _FILTER.match(w)]
+    return [" ".join([*filters, *(w for w in p.split() if not _FILTER.match(w))]) for p in parts]
 
 
 def _named(db: sqlite_utils.Database, hits: list[SearchHit]) -> list[tuple[str, str]]:

@@ -218,3 +218,19 @@ def test_a_watch_list_follows_the_names_it_asks_for_and_their_aliases(store) -> 
     assert _ids(store.articles_in_state("all", sort="id", watch=front)) == [1]
     assert _ids(store.articles_in_state("all", sort="id", watch=hts)) == [4, 5]
     assert _ids(store.articles_in_state("all", sort="id", watch=hez)) == [6, 7]
+
+
+def test_a_list_of_names_is_one_search_per_name_with_the_filters_of_all(store) -> None:
+    store.add_articles(
+        [
+            draft("Hezbollah fired.", [("Hezbollah", "ORG")]),
+            draft("Hamas answered.", [("Hamas", "ORG")]),
+            draft("Hamas the person.", [("Hamas", "PERSON")]),
+            draft("Quiet in Beirut.", [("Beirut", "GPE")]),
+        ]
+    )
+    both = str(store.add_watch("label:ORG hezbollah, hamas"))
+    assert _ids(store.articles_in_state("all", sort="id", watch=both)) == [1, 2]
+    assert store.find_watch(both).articles == 2
+    anything = str(store.add_watch("hezbollah, hamas, beirut"))
+    assert _ids(store.articles_in_state("all", sort="id", watch=anything)) == [1, 2, 3, 4]
