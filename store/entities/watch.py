@@ -13,7 +13,8 @@ from ..db import Unit
 from ..errors import CorrectionError, NotFound
 from ..models import ArticleSummary, SearchHit, now
 from ..rows import SUMMARY_COLUMNS, summary_from_row
-from ..search import search
+from ..search import parse, search
+from ..search.entities import canonical_label
 from .names import resolve
 
 ENTITIES = 20  # entity hits of the search a watch-list looks at
@@ -85,7 +86,7 @@ def remove(tx: Unit, key: str) -> str:
 
 def _where(db: sqlite_utils.Database, query: str, ordered: bool = False) -> tuple[str, list[Any]]:
     """SQL over articles a: those naming an entity the search finds (else its article hits);
-    a list of names ("hezbollah, hamas") is one search per name, filters applying to each.
+    a list of names ("hezbollah, hamas") is one search per name (see _searches).
 
     Ordered (a page, the next one): when the list names many articles, a probe of the spans'
     (text, label, article_id) index per article in the sort's order finds a page at once;
@@ -93,7 +94,12 @@ def _where(db: sqlite_utils.Database, query: str, ordered: bool = False) -> tupl
     """
     pairs: dict[tuple[str, str], None] = {}
     ids: set[int] = set()
+    labels: dict[str, None] = {}  # "label:PERSON" alone: every article naming a PERSON
     for part in _searches(query):
+        q = parse(part)
+        if q.label is not None and not q.terms and q.status is None and q.reviewed is None:
+            labels[canonical_label(db.conn, q).label or ""] = None
+            continue
         hits = search(db, part, ENTITIES)
         named = _named(db, hits)
         pairs.update(dict.fromkeys(named))
@@ -114,6 +120,18 @@ def _where(db: sqlite_utils.Database, query: str, ordered: bool = False) -> tupl
                 "a.id IN (SELECT s.article_id FROM spans s"
                 f" WHERE s.status != 'rejected' AND ({cond}))"
             )
+    for label in labels:
+        if ordered:
+            conds.append(
+                "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id"
+                " AND s.label = ? AND s.status != 'rejected')"
+            )
+        else:
+            conds.append(
+                "a.id IN (SELECT s.article_id FROM spans s"
+                " WHERE s.label = ? AND s.status != 'rejected')"
+            )
+        params.append(label)
     if ids:
         conds.append(f"a.id IN ({', '.join('?' * len(ids))})")
         params += sorted(ids)
@@ -121,12 +139,18 @@ def _where(db: sqlite_utils.Database, query: str, ordered: bool = False) -> tupl
 
 
 def _searches(query: str) -> list[str]:
-    """The searches of a watch-list: one, or one per comma-separated name with the filters."""
-    parts = [p for p in query.split(",") if p.strip()]
+    """The searches of a watch-list: one, or one per comma-separated name; a name without
+    filters of its own takes those of the name before it ("label:ORG hezbollah, hamas")."""
+    parts = [p.split() for p in query.split(",") if p.strip()]
     if len(parts) < 2:
         return [query]
-    filters = [w for w in query.replace(",", " ").split() if _FILTER.match(w)]
-    return [" ".join([*filters, *(w for w in p.split() if not _FILTER.match(w))]) for p in parts]
+    out: list[str] = []
+    carried: list[str] = []
+    for words in parts:
+        own = [w for w in words if _FILTER.match(w)]
+        carried = own or carried
+        out.append(" ".join([*carried, *(w for w in words if not _FILTER.match(w))]))
+    return out
 
 
 def _named(db: sqlite_utils.Database, hits: list[SearchHit]) -> list[tuple[str, str]]:

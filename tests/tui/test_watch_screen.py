@@ -126,9 +126,9 @@ async def test_the_reader_walks_the_watch_list_with_n_and_p(watched):
         status = str(reader.query_one("#status-article", Static).render())
         assert "1/3 in the watch-list" in status
         await press(pilot, "n")
-        assert reader.data.article.title == "H two"  # "Beirut" (between them) is skipped
+        assert reader.data.article.title == "H two"
         await press(pilot, "n")
-        assert reader.data.article.title == "H one"
+        assert reader.data.article.title == "H one"  # "Beirut" (between them) is skipped
         await press(pilot, "n")
         assert reader.data.article.title == "H one"
         assert "this is the last article" in notes(app)
