@@ -14,7 +14,6 @@ from ..errors import CorrectionError, NotFound
 from ..models import ArticleSummary, SearchHit, now
 from ..rows import SUMMARY_COLUMNS, summary_from_row
 from ..search import parse, search
-from ..search.entities import canonical_label
 from .names import resolve
 
 ENTITIES = 20  # entity hits of the search a watch-list looks at
@@ -50,6 +49,11 @@ def add(tx: Unit, query: str) -> int:
     if not query:
         raise CorrectionError("a watch-list needs a search, e.g. 'label:ORG hezbollah'")
     search(tx.db, query, 1)  # a bad filter is refused now, in the search's own words
+    for part in _searches(query):
+        if not parse(part).terms:  # a label alone would be most of a big corpus, unindexed
+            raise CorrectionError(
+                f"{part.strip()!r} names nothing to watch: add a name, e.g. 'label:ORG hezbollah'"
+            )
     if tx.one("SELECT 1 FROM watches WHERE query = ?", (query,)):
         raise CorrectionError(f"{query!r} is already a watch-list")
     state = {
@@ -94,12 +98,7 @@ def _where(db: sqlite_utils.Database, query: str, ordered: bool = False) -> tupl
     """
     pairs: dict[tuple[str, str], None] = {}
     ids: set[int] = set()
-    labels: dict[str, None] = {}  # "label:PERSON" alone: every article naming a PERSON
     for part in _searches(query):
-        q = parse(part)
-        if q.label is not None and not q.terms and q.status is None and q.reviewed is None:
-            labels[canonical_label(db.conn, q).label or ""] = None
-            continue
         hits = search(db, part, ENTITIES)
         named = _named(db, hits)
         pairs.update(dict.fromkeys(named))
@@ -120,18 +119,6 @@ def _where(db: sqlite_utils.Database, query: str, ordered: bool = False) -> tupl
                 "a.id IN (SELECT s.article_id FROM spans s"
                 f" WHERE s.status != 'rejected' AND ({cond}))"
             )
-    for label in labels:
-        if ordered:
-            conds.append(
-                "EXISTS (SELECT 1 FROM spans s WHERE s.article_id = a.id"
-                " AND s.label = ? AND s.status != 'rejected')"
-            )
-        else:
-            conds.append(
-                "a.id IN (SELECT s.article_id FROM spans s"
-                " WHERE s.label = ? AND s.status != 'rejected')"
-            )
-        params.append(label)
     if ids:
         conds.append(f"a.id IN ({', '.join('?' * len(ids))})")
         params += sorted(ids)

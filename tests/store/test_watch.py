@@ -236,22 +236,13 @@ def test_a_list_of_names_is_one_search_per_name_with_the_filters_of_all(store) -
     assert _ids(store.articles_in_state("all", sort="id", watch=anything)) == [1, 2, 3, 4]
 
 
-def test_a_label_alone_follows_every_article_naming_one_of_that_label(store) -> None:
-    store.add_articles(
-        [
-            draft("Hezbollah fired.", [("Hezbollah", "ORG")]),
-            draft("Ahmed spoke.", [("Ahmed", "PERSON")]),
-            draft("Olga spoke.", [("Olga", "PERSON")]),
-            draft("Quiet in Beirut.", [("Beirut", "GPE")]),
-        ]
-    )
-    people = str(store.add_watch("label:person"))
-    assert _ids(store.articles_in_state("all", sort="id", watch=people)) == [2, 3]
-    assert store.next_in_state(2, "all", "id", 1, watch=people) == 3
-    store.reject(store.spans(3)[0].id)
-    assert store.find_watch(people).articles == 1
-    mixed = str(store.add_watch("label:ORG, label:GPE"))
-    assert _ids(store.articles_in_state("all", sort="id", watch=mixed)) == [1, 4]
+def test_a_watch_list_needs_a_name_to_look_for(store) -> None:
+    store.add_articles([draft("Ahmed spoke.", [("Ahmed", "PERSON")])])
+    with pytest.raises(CorrectionError, match="'label:PERSON' names nothing to watch"):
+        store.add_watch("label:PERSON")
+    with pytest.raises(CorrectionError, match="'label:ORG' names nothing to watch"):
+        store.add_watch("ahmed, label:ORG")
+    assert store.watches() == []
 
 
 def test_each_name_of_a_list_may_carry_its_own_filters() -> None:
