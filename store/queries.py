@@ -195,14 +195,18 @@ def _scope(
     since: str | None = None,
     until: str | None = None,
     watch: str | None = None,
-    ordered: bool = False,
+    ordered: str | None = None,
 ) -> tuple[str, list[object]]:
     """The SQL condition (and parameters) of what the library shows: a state, a date range,
-    and a watch-list (its id or query), each optional; ordered: for a sorted page."""
+    and a watch-list (its id or query), each optional; ordered: the sort of a sorted page."""
     where, params = _state_and_dates(state, since, until)
+    if watch is not None and ordered not in (None, "newest", "oldest"):
+        # the read / reviewed indexes keep import order only: in another order SQLite would
+        # sort every unread match; walking the order's own index finds a page at once
+        where = where.replace("a.read =", "+a.read =").replace("a.reviewed =", "+a.reviewed =")
     out: list[object] = list(params)
     if watch is not None:
-        cond, more = watch_condition(db, watch, ordered)
+        cond, more = watch_condition(db, watch, ordered is not None)
         where = f"({where}) AND {cond}"
         out.extend(more)
     return where, out
@@ -227,7 +231,7 @@ def next_in(
     """
     keys = _keys(sort)
     forward = step > 0
-    scope, scoped = _scope(db, state, since, until, watch, ordered=True)
+    scope, scoped = _scope(db, state, since, until, watch, ordered=sort)
     where, params = scope, list(scoped)
     if article_id is not None:
         where = f"({scope}) AND ({_after(keys, forward)})"
@@ -251,7 +255,7 @@ def page_in(
 ) -> list[ArticleSummary]:
     """One page of the summaries of the articles in a state (and a date range, and a
     watch-list), never the whole table."""
-    where, params = _scope(db, state, since, until, watch, ordered=True)
+    where, params = _scope(db, state, since, until, watch, ordered=sort)
     rows = db.execute(
         f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE {where}"
         f" ORDER BY {_order(_keys(sort), True)} LIMIT ? OFFSET ?",
