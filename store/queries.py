@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from .articles import date_range
+from .entities.watch import condition as watch_condition
 from .errors import NotFound
 from .models import ArticleSummary, EntityGroup, Surface
 from .rows import SUMMARY_COLUMNS, summary_from_row
@@ -188,6 +189,29 @@ def _order(keys: tuple[tuple[str, str], ...], forward: bool) -> str:
     return ", ".join(f"{expr} {d if forward else flip[d]}" for expr, d in keys)
 
 
+def _scope(
+    db: sqlite_utils.Database,
+    state: str,
+    since: str | None = None,
+    until: str | None = None,
+    watch: str | None = None,
+    ordered: str | None = None,
+) -> tuple[str, list[object]]:
+    """The SQL condition (and parameters) of what the library shows: a state, a date range,
+    and a watch-list (its id or query), each optional; ordered: the sort of a sorted page."""
+    where, params = _state_and_dates(state, since, until)
+    if watch is not None and ordered not in (None, "newest", "oldest"):
+        # the read / reviewed indexes keep import order only: in another order SQLite would
+        # sort every unread match; walking the order's own index finds a page at once
+        where = where.replace("a.read =", "+a.read =").replace("a.reviewed =", "+a.reviewed =")
+    out: list[object] = list(params)
+    if watch is not None:
+        cond, more = watch_condition(db, watch, ordered is not None)
+        where = f"({where}) AND {cond}"
+        out.extend(more)
+    return where, out
+
+
 def next_in(
     db: sqlite_utils.Database,
     article_id: int | None,
@@ -195,22 +219,27 @@ def next_in(
     sort: str = "newest",
     step: int = 1,
     wrap: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+    watch: str | None = None,
 ) -> int | None:
-    """The next (or previous) article in a state after article_id in a sort order.
+    """The next (or previous) article in a state (a date range, a watch-list) after article_id
+    in a sort order.
 
     With wrap, when none is left that way the search starts again at the other end (and
     may find article_id itself only when it is the one article in that state).
     """
     keys = _keys(sort)
     forward = step > 0
-    where, params = _state(state), []
+    scope, scoped = _scope(db, state, since, until, watch, ordered=sort)
+    where, params = scope, list(scoped)
     if article_id is not None:
-        where += f" AND ({_after(keys, forward)})"
-        params = _params(_key_values(db, article_id, sort))
+        where = f"({scope}) AND ({_after(keys, forward)})"
+        params += _params(_key_values(db, article_id, sort))
     sql = "SELECT a.id FROM articles a WHERE {} ORDER BY {} LIMIT 1"
     row = db.execute(sql.format(where, _order(keys, forward)), params).fetchone()
     if row is None and wrap and article_id is not None:
-        row = db.execute(sql.format(_state(state), _order(keys, forward))).fetchone()
+        row = db.execute(sql.format(scope, _order(keys, forward)), scoped).fetchone()
     return None if row is None else int(row[0])
 
 
@@ -222,10 +251,11 @@ def page_in(
     sort: str = "newest",
     since: str | None = None,
     until: str | None = None,
+    watch: str | None = None,
 ) -> list[ArticleSummary]:
-    """One page of the summaries of the articles in a state (and a date range), never the
-    whole table."""
-    where, params = _state_and_dates(state, since, until)
+    """One page of the summaries of the articles in a state (and a date range, and a
+    watch-list), never the whole table."""
+    where, params = _scope(db, state, since, until, watch, ordered=sort)
     rows = db.execute(
         f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE {where}"
         f" ORDER BY {_order(_keys(sort), True)} LIMIT ? OFFSET ?",
@@ -239,9 +269,10 @@ def count_in(
     state: str = "all",
     since: str | None = None,
     until: str | None = None,
+    watch: str | None = None,
 ) -> int:
-    """How many articles are in a state (and a date range)."""
-    where, params = _state_and_dates(state, since, until)
+    """How many articles are in a state (and a date range, and a watch-list)."""
+    where, params = _scope(db, state, since, until, watch)
     return int(db.execute(f"SELECT COUNT(*) FROM articles a WHERE {where}", params).fetchone()[0])
 
 
@@ -254,21 +285,33 @@ def _state_and_dates(state: str, since: str | None, until: str | None) -> tuple[
 
 
 def rank_in(
-    db: sqlite_utils.Database, article_id: int, state: str = "all", sort: str = "newest"
+    db: sqlite_utils.Database,
+    article_id: int,
+    state: str = "all",
+    sort: str = "newest",
+    since: str | None = None,
+    until: str | None = None,
+    watch: str | None = None,
 ) -> int:
-    """The 0-based position of an article among those in a state (a count, not a scan)."""
+    """The 0-based position of an article among those in a state (a date range, a
+    watch-list): a count, not a scan."""
     keys = _keys(sort)
     values = _key_values(db, article_id, sort)
+    where, params = _scope(db, state, since, until, watch)
     row = db.execute(
-        f"SELECT COUNT(*) FROM articles a WHERE {_state(state)} AND ({_after(keys, False)})",
-        _params(values),
+        f"SELECT COUNT(*) FROM articles a WHERE ({where}) AND ({_after(keys, False)})",
+        [*params, *_params(values)],
     ).fetchone()
     return int(row[0])
 
 
-def progress(db: sqlite_utils.Database, state: str = "all") -> tuple[int, int]:
-    """(reviewed, total) over the articles in a state: how far the review has come."""
+def progress(
+    db: sqlite_utils.Database, state: str = "all", watch: str | None = None
+) -> tuple[int, int]:
+    """(reviewed, total) over the articles in a state (and a watch-list): how far the review
+    has come."""
+    where, params = _scope(db, state, watch=watch)
     row = db.execute(
-        f"SELECT COALESCE(SUM(a.reviewed), 0), COUNT(*) FROM articles a WHERE {_state(state)}"
+        f"SELECT COALESCE(SUM(a.reviewed), 0), COUNT(*) FROM articles a WHERE {where}", params
     ).fetchone()
     return int(row[0]), int(row[1])

@@ -294,6 +294,7 @@ class Store:
     watches = reads(watch.watches)
     watch_articles = reads(watch.articles)
     mark_watch_seen = writes(watch.mark_seen)
+    find_watch = reads(watch.find)
     # -- trained models and where re-extraction disagrees (issue 14) ----------------------
     trained_models = reads(model_registry.trained)
     trained_model = reads(model_registry.find)

@@ -22,6 +22,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from store import Store
+from store.entities.watch import Watch
 from store.errors import DatabaseError, MarginError
 
 from . import keymap as keys
@@ -180,7 +181,10 @@ class MarginApp(App[None]):
         if isinstance(self.screen, ReaderScreen):
             self.screen.open(message.article_id, select)
         else:
-            self.push_screen(ReaderScreen(message.article_id, self.library.sort, select))
+            scope = self.library.scope  # n / p walk what the library shows
+            self.push_screen(
+                ReaderScreen(message.article_id, self.library.sort, select, scope=scope)
+            )
 
     # -- global actions ----------------------------------------------------------------
 
@@ -219,7 +223,16 @@ class MarginApp(App[None]):
         from .screens.watch import WatchScreen
 
         if not isinstance(self.screen, WatchScreen):
-            self.push_screen(WatchScreen())
+            shown = self.library.watching
+            self.push_screen(WatchScreen(shown.id if shown else None), self._show_watch)
+
+    def _show_watch(self, watch: Watch | None) -> None:
+        """A watch-list chosen: back to the library, which shows only its articles."""
+        if watch is None:
+            return
+        while self.screen is not self.library and len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.library.show_watch(watch)
 
     def action_history(self) -> None:
         """H: the journal in words; u / ctrl+r walk it, enter opens a change's article."""

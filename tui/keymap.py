@@ -44,6 +44,7 @@ LIBRARY = [
     _b("r", "refresh", "Refresh", "library.refresh", show=False),
     _b("C", "app.check", "Consistency queue", "library.check", show=False),
     _b("W", "app.watches", "Watch-lists", "library.watches", show=False),
+    _b("escape", "all_articles", "All articles", "library.all_articles", show=False),
     _b("D", "date_range", "Date range", "library.dates", show=False),
     _b("f", "cycle_filter", "Filter", "library.filter"),  # review workflow (issue 18)
 ]

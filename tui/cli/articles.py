@@ -273,6 +273,11 @@ def extract_cmd(
 @click.option("--until", metavar="DAY", help="Only articles dated on or before DAY (YYYY-MM-DD).")
 @click.option("--unreviewed", is_flag=True, help="Only the articles not reviewed yet.")
 @click.option("--unread", is_flag=True, help="Only the articles not opened yet.")
+@click.option(
+    "--watch",
+    metavar="ID|QUERY",
+    help="Only the articles of a watch-list (its id or its query; margin watch list shows them).",
+)
 @pass_context
 def list_cmd(
     obj: Context,
@@ -283,9 +288,12 @@ def list_cmd(
     until: str | None,
     unreviewed: bool,
     unread: bool,
+    watch: str | None,
 ) -> None:
     """List articles: id, date, title, entity count, read and review state."""
     store = obj.store()
+    if watch is not None:  # by id or query; an unknown one is refused before any output
+        watch = str(store.find_watch(watch.strip()).id)
     try:
         date_range(since, until)
     except ValueError as exc:
@@ -302,7 +310,7 @@ def list_cmd(
         if want <= 0:
             break
         rows = store.articles_in_state(
-            which, offset=offset, limit=want, sort=sort, since=since, until=until
+            which, offset=offset, limit=want, sort=sort, since=since, until=until, watch=watch
         )
         if not rows:
             break

@@ -14,11 +14,14 @@ from textual.widgets import Static
 
 from store import ArticleSummary
 from store.articles import date_range
+from store.entities.watch import Watch
 from store.errors import NotFound, StoreBusy
 
 from ..keymap import LIBRARY
 from ..messages import OpenArticle
+from ..plain import plain
 from ..progress import bar
+from ..scope import Scope
 from ..widgets.article_list import PAGE, ArticleList
 from ..widgets.footer import MarginFooter
 from ..workers import store_work
@@ -66,6 +69,7 @@ class LibraryScreen(StoreScreen[None]):
         unread: int
         reviewed: int
         progress: tuple[int, int] = (0, 0)  # (reviewed, total) under the filter
+        watch: Watch | None = None  # the shown watch-list counted again
 
     @dataclass
     class PageLoaded(Message):
@@ -92,6 +96,9 @@ class LibraryScreen(StoreScreen[None]):
         rows: dict[int, ArticleSummary] = field(default_factory=dict)
         gone: bool = False  # a row on screen was deleted
 
+    class WatchGone(Message):
+        """The watch-list shown no longer exists (dropped, or its adding undone)."""
+
     def __init__(self) -> None:
         super().__init__()
         self.sort = "newest"
@@ -104,6 +111,18 @@ class LibraryScreen(StoreScreen[None]):
         self._latest: int | None = None
         self.since: str | None = None  # the date range shown (days, inclusive), None: open
         self.until: str | None = None
+        self.watching: Watch | None = None  # the watch-list shown (its counts as it was opened)
+        self.watch_counts: Watch | None = None  # ... and counted again since (unread moves)
+
+    @property
+    def scope(self) -> Scope:
+        """What the list shows now: the filter, the date range and the watch-list."""
+        return Scope(
+            self.filter,
+            self.since,
+            self.until,
+            None if self.watching is None else str(self.watching.id),
+        )
 
     def compose(self) -> ComposeResult:
         yield Static(f"margin · {Path(self.store.path).name}", id="lib-title", markup=False)
@@ -169,46 +188,66 @@ class LibraryScreen(StoreScreen[None]):
     @store_work(group="library-count", exclusive=True)
     def count(self, sort: str, cursor: int) -> None:
         """Count the articles (an index scan) and read the page around the cursor."""
-        state = self.filter
-        ranged = self.since or self.until
-        if state == "all" and not ranged:  # the unfiltered list as it always was
-            total = self.store.article_count()
-        else:
-            total = self.store.count_in_state(state, since=self.since, until=self.until)
-        offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
-        rows = self.store.articles_in_state(
-            state, offset=offset, limit=PAGE, sort=sort, since=self.since, until=self.until
-        )
-        self.post_message(self.Counted(sort, total, offset, rows, state))
+        scope = self.scope
+        try:
+            if not scope.narrowed:  # the unfiltered list as it always was
+                total = self.store.article_count()
+            else:
+                total = self.store.count_in_state(scope.state, **scope.kwargs())
+            offset = max(0, min(cursor, total - 1)) // PAGE * PAGE
+            rows = self.store.articles_in_state(
+                scope.state, offset=offset, limit=PAGE, sort=sort, **scope.kwargs()
+            )
+        except NotFound:
+            if scope.watch is None:
+                raise
+            self.post_message(self.WatchGone())
+            return
+        self.post_message(self.Counted(sort, total, offset, rows, self._key(scope)))
 
     @store_work(group="library-tally", exclusive=True)
     def tally(self) -> None:
         """Count unread and reviewed articles (a table scan: after the first frame)."""
+        watch = self.scope.watch
+        counted: Watch | None = None
         try:
-            _total, unread, reviewed = self.store.library_counts()
             shown = self.filter if self.filter in ("all", "unread") else "all"
-            progress = self.store.progress(shown)
+            if watch is None:
+                _total, unread, reviewed = self.store.library_counts()
+            else:  # the watch-list's own counts
+                counted = self.store.find_watch(watch)
+                unread = counted.unread
+                reviewed = self.store.progress(watch=watch)[0]
+            progress = self.store.progress(shown, watch=watch)
+        except NotFound:
+            return  # the watch-list was dropped (an undo): the next reload shows all
         except StoreBusy:
             return  # the counts stay out of the status line until the next reload
-        self.post_message(self.Tallied(unread, reviewed, progress))
+        self.post_message(self.Tallied(unread, reviewed, progress, counted))
 
     @store_work(group="library-page")
     def page(self, sort: str, offset: int) -> None:
         """Read one page of rows."""
-        state = self.filter
+        scope = self.scope
         rows = self.store.articles_in_state(
-            state, offset=offset, limit=PAGE, sort=sort, since=self.since, until=self.until
+            scope.state, offset=offset, limit=PAGE, sort=sort, **scope.kwargs()
         )
-        self.post_message(self.PageLoaded(sort, offset, rows, state))
+        self.post_message(self.PageLoaded(sort, offset, rows, self._key(scope)))
+
+    @staticmethod
+    def _key(scope: Scope) -> str:
+        """What a page was read under (a reply read under another filter is dropped)."""
+        return f"{scope.state}|{scope.since}|{scope.until}|{scope.watch}"
 
     @store_work(group="library-jump", exclusive=True)
     def jump_unread(self, sort: str, current: int | None, step: int) -> None:
         """Find the next or previous unread article and its row, wrapping round at an end."""
+        scope = self.scope
         where = "unread" if self.filter in ("all", "unread") else f"unread+{self.filter}"
-        target = self.store.next_in_state(current, where, sort, step)
+        target = self.store.next_in_state(current, where, sort, step, **scope.kwargs())
         note = ""
         if target is None and current is not None:  # none that way: wrap round to the other end
-            target = self.store.next_in_state(None, where, sort, step)
+            target = self.store.next_in_state(None, where, sort, step, **scope.kwargs())
             note = "wrapped to the top" if step > 0 else "wrapped to the bottom"
             if target == current:
                 target, note = None, "no other unread article"
@@ -216,7 +255,9 @@ class LibraryScreen(StoreScreen[None]):
             self.post_message(self.Jump(sort, None, note or "no unread articles"))
             return
         self.post_message(
-            self.Jump(sort, self.store.rank_in_state(target, self.filter, sort), note)
+            self.Jump(
+                sort, self.store.rank_in_state(target, self.filter, sort, **scope.kwargs()), note
+            )
         )
 
     def on_library_screen_jump(self, message: Jump) -> None:
@@ -227,8 +268,13 @@ class LibraryScreen(StoreScreen[None]):
             if message.note:
                 self.notify(message.note, timeout=3)
 
+    def on_library_screen_watch_gone(self, message: WatchGone) -> None:
+        if self.watching is not None:
+            self.notify("the watch-list is gone: showing all articles", timeout=3)
+            self.show_watch(None)
+
     def on_library_screen_counted(self, message: Counted) -> None:
-        if message.sort != self.sort or message.state != self.filter:
+        if message.sort != self.sort or message.state != self._key(self.scope):
             return  # counted before the sort or the filter changed
         self.total = message.total
         self.articles.reset(message.total)
@@ -239,12 +285,14 @@ class LibraryScreen(StoreScreen[None]):
 
     def on_library_screen_tallied(self, message: Tallied) -> None:
         self.unread, self.reviewed = message.unread, message.reviewed
+        if message.watch is not None and self.watching and message.watch.id == self.watching.id:
+            self.watch_counts = message.watch
         self.progress = message.progress
         self._tallied = True
         self._update_status()
 
     def on_library_screen_page_loaded(self, message: PageLoaded) -> None:
-        if message.sort == self.sort and message.state == self.filter:
+        if message.sort == self.sort and message.state == self._key(self.scope):
             self.articles.set_rows(message.offset, message.rows)
 
     def on_article_list_need_rows(self, message: ArticleList.NeedRows) -> None:
@@ -258,7 +306,10 @@ class LibraryScreen(StoreScreen[None]):
 
     def _update_status(self) -> None:
         self._update_header()
-        if self.total == 0 and self.filter != "all":
+        if self.total == 0 and self.watching is not None:
+            which = "" if self.filter == "all" else f"{FILTER_NAMES[self.filter]} "
+            text = f"no {which}articles in this watch-list · escape shows all articles"
+        elif self.total == 0 and self.filter != "all":
             text = f"no {FILTER_NAMES[self.filter]} articles · f shows the others"
         elif self.total == 0:
             text = "no articles yet: margin import PATH (or margin --sample)"
@@ -269,18 +320,48 @@ class LibraryScreen(StoreScreen[None]):
                 parts += [f"{self.unread:,} unread", f"{self.reviewed:,} reviewed"]
             if self.since or self.until:
                 parts.append(f"dated {self.since or '…'} to {self.until or '…'} (D changes)")
-            parts += [f"sorted {SORT_NAMES[self.sort]}", "? keys"]
+            if self.watching is not None:
+                parts.append("escape: all articles")
+            parts.append(f"sorted {SORT_NAMES[self.sort]}")
+            if self.watching is None:
+                parts.append("? keys")
             text = " · ".join(parts)
         self.query_one("#lib-status", Static).update(Text(text))
 
     def _update_header(self) -> None:
         """The title line: the file, the filter when one is on, and the review progress bar."""
         parts = [f"margin · {Path(self.store.path).name}"]
+        if self.watching is not None:
+            parts.append(self.watch_title())
         if self.filter != "all":
             parts.append(f"filter: {FILTER_NAMES[self.filter]}")
         if self._tallied:
             parts.append(bar(*self.progress))
         self.query_one("#lib-title", Static).update(Text(" · ".join(parts)))
+
+    def watch_title(self) -> str:
+        """'watch: QUERY - 12 articles, 3 unread, 2 new' (new: since it was last opened)."""
+        assert self.watching is not None
+        now = self.watch_counts or self.watching
+        n = now.articles
+        return (
+            f"watch: {plain(self.watching.query, one_line=True)} - {n:,} article{'s' * (n != 1)},"
+            f" {now.unread:,} unread, {self.watching.new:,} new"
+        )
+
+    def show_watch(self, watch: Watch | None) -> None:
+        """Show only the articles of a watch-list (None: all articles again)."""
+        self.watching, self.watch_counts = watch, None
+        self._tallied = False
+        self.articles.reset(0, cursor=0)
+        self._update_header()
+        self.count(self.sort, 0)
+
+    def action_all_articles(self) -> None:
+        """escape: leave the watch-list, show all articles."""
+        if self.watching is not None:
+            self.show_watch(None)
+            self.notify("showing all articles", timeout=2)
 
     def action_cycle_filter(self) -> None:
         """f: all articles, unread, not reviewed, reviewed."""
@@ -300,10 +381,7 @@ class LibraryScreen(StoreScreen[None]):
         self.count(self.sort, 0)
 
     def action_unread(self, step: int) -> None:
-        """n / p: the next / previous unread article."""
-        if self.since or self.until:
-            self.notify("n / p follow the whole library: D, then enter on nothing, shows it all")
-            return
+        """n / p: the next / previous unread article (among those the list shows)."""
         row = self.articles.current
         self.jump_unread(self.sort, row.id if row else None, step)
 

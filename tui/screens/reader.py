@@ -25,6 +25,7 @@ from store.errors import StoreBusy
 from ..keymap import READER
 from ..plain import plain
 from ..progress import short_bar
+from ..scope import Scope
 from ..widgets.article_text import ArticleText, Selection
 from ..widgets.entity_panel import EntityPanel
 from ..widgets.footer import MarginFooter
@@ -53,16 +54,25 @@ NOT_SAVED_CLOSED = (
 )
 
 
-def fetch_article(store: Store, article_id: int, sort: str) -> ArticleData:
-    """Read what the reader shows for one article (call from a worker thread)."""
+def fetch_article(
+    store: Store, article_id: int, sort: str, scope: Scope | None = None
+) -> ArticleData:
+    """Read what the reader shows for one article (call from a worker thread); with a
+    narrowed scope its place and the total are counted among the articles the library shows."""
+    if scope is not None and scope.narrowed:
+        state, kwargs = scope.state, scope.kwargs()
+        rank = store.rank_in_state(article_id, state, sort, **kwargs)
+        total = store.count_in_state(state, **kwargs)
+    else:
+        rank, total = store.article_rank(article_id, sort), store.article_count()
     return ArticleData(
         article=store.article(article_id),
         spans=store.spans(article_id),
         groups=store.entity_groups(article_id),
         labels=store.labels(),
         legend=store.legend(),
-        rank=store.article_rank(article_id, sort),
-        total=store.article_count(),
+        rank=rank,
+        total=total,
         progress=store.progress(),
     )
 
@@ -135,8 +145,10 @@ class ReaderScreen(QueueKeys, StoreScreen[None]):
         sort: str = "newest",
         select: tuple[int, int] | None = None,
         direct: bool = False,
+        scope: Scope | None = None,
     ) -> None:
         super().__init__()
+        self.scope = scope if scope is not None and scope.narrowed else None  # what n / p walk
         self.direct = direct  # opened by `margin read ID`: q quits, escape shows the library
         self.article_id = article_id
         self._queued_steps = 0  # n / p presses not yet shown
@@ -201,7 +213,7 @@ class ReaderScreen(QueueKeys, StoreScreen[None]):
     @store_work(group="reader-load", exclusive=True)
     def load(self, article_id: int, caret: int | None = None, note: str | None = None) -> None:
         """Read an article and mark it read."""
-        data = fetch_article(self.store, article_id, self.sort)
+        data = fetch_article(self.store, article_id, self.sort, self.scope)
         if not data.article.read:
             self.store.mark_read(article_id)
         self.post_message(self.Loaded(data, caret, note))
@@ -211,7 +223,7 @@ class ReaderScreen(QueueKeys, StoreScreen[None]):
         """Open the article ``step`` places after (or before) ``start`` in the library's order."""
         other = start
         for _ in range(abs(step)):
-            nxt = self.store.neighbour(other, self.sort, 1 if step > 0 else -1)
+            nxt = self._neighbour(other, 1 if step > 0 else -1)
             if nxt is None:
                 break
             other = nxt
@@ -220,10 +232,17 @@ class ReaderScreen(QueueKeys, StoreScreen[None]):
                 self.AtEnd("this is the last article" if step > 0 else "this is the first article")
             )
             return
-        data = fetch_article(self.store, other, self.sort)
+        data = fetch_article(self.store, other, self.sort, self.scope)
         if not data.article.read:
             self.store.mark_read(other)
         self.post_message(self.Loaded(data, 0))
+
+    def _neighbour(self, article_id: int, step: int) -> int | None:
+        """The next / previous article in the library's order, among those it shows."""
+        if self.scope is None:
+            return self.store.neighbour(article_id, self.sort, step)
+        scope = self.scope
+        return self.store.next_in_state(article_id, scope.state, self.sort, step, **scope.kwargs())
 
     def edit(self, change: Callable[[Store], Any], done: str, caret: int | None = None) -> None:
         """Make one correction through the store (a refusal comes back as a notification)."""
@@ -235,7 +254,7 @@ class ReaderScreen(QueueKeys, StoreScreen[None]):
     def _edit(self, change: Callable[[Store], Any], done: str, caret: int | None) -> None:
         """Make one correction through the store, then reload the article."""
         result = self._write(change)
-        data = fetch_article(self.store, self.article_id, self.sort)
+        data = fetch_article(self.store, self.article_id, self.sort, self.scope)
         self.post_message(
             self.Loaded(data, caret, done.format(result=result), clear_selection=True)
         )
@@ -467,7 +486,10 @@ class ReaderScreen(QueueKeys, StoreScreen[None]):
                 "reviewed" if data.article.reviewed else "not reviewed",
                 ("char" if self.text_view.char_mode else "token") + " mode",
             ]
-        parts.append(f"{data.rank + 1}/{data.total}")
+        where = "" if self.scope is None or narrow else " listed"
+        if self.scope is not None and self.scope.watch is not None and not narrow:
+            where = " in the watch-list"
+        parts.append(f"{data.rank + 1}/{data.total}{where}")
         self.query_one("#status-article", Static).update(Text(" · ".join(parts)))
         done, articles = data.progress  # how far the review of the corpus is
         shown = f"{done}/{articles} rev" if narrow else f"{short_bar(done, articles)} rev"

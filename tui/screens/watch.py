@@ -1,4 +1,4 @@
-"""Watch-lists: each saved search with its unread and new counts; enter lists its articles."""
+"""Watch-lists: each saved search with its unread and new counts; enter filters the library."""
 
 from __future__ import annotations
 
@@ -13,11 +13,9 @@ from textual.message import Message
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store import ArticleSummary
 from store.entities.watch import Watch
 
 from ..keymap import WATCH
-from ..messages import OpenArticle
 from ..plain import plain
 from ..workers import store_work
 from .base import StoreModal
@@ -25,8 +23,8 @@ from .common import fit
 from .entity_page import APP_KEYS, when_given
 
 
-class WatchScreen(StoreModal[None]):
-    """The watch-lists; enter shows the articles of one (newest by date), enter opens one."""
+class WatchScreen(StoreModal[Watch | None]):
+    """The watch-lists with their counts; enter makes the library show one's articles."""
 
     HELP_TITLE = "watch-lists"
     BINDINGS: ClassVar[list[BindingType]] = [*APP_KEYS, *WATCH]
@@ -39,16 +37,14 @@ class WatchScreen(StoreModal[None]):
 
     @dataclass
     class Opened(Message):
-        """The articles of one watch-list."""
+        """A watch-list chosen (counted as it was opened): the library shows its articles."""
 
         watch: Watch
-        articles: list[ArticleSummary]
 
-    def __init__(self) -> None:
+    def __init__(self, current: int | None = None) -> None:
         super().__init__()
+        self.current = current  # the watch-list the library shows now (the cursor starts on it)
         self.watches: list[Watch] = []
-        self.shown: Watch | None = None  # the watch-list whose articles are listed
-        self.articles: list[ArticleSummary] = []
         self.busy = True
 
     def compose(self) -> ComposeResult:
@@ -72,13 +68,14 @@ class WatchScreen(StoreModal[None]):
         self.post_message(self.Listed(self.store.watches()))
 
     def on_watch_screen_listed(self, message: Listed) -> None:
-        self.watches, self.shown = message.watches, None
+        self.watches = message.watches
         width = self.listing.scrollable_content_region.width - 1 or 100
         self.listing.set_options(
             Option(
                 fit(
                     [
                         Text(
+                            f"{'»' if w.id == self.current else ' '}"
                             f"{w.unread:>6,} unread  {w.new:>5,} new  {w.articles:>7,} articles"
                             f"   {plain(w.query, one_line=True)}"
                         )
@@ -89,9 +86,10 @@ class WatchScreen(StoreModal[None]):
             for w in message.watches
         )
         if self.watches:
-            self.listing.highlighted = 0
+            ids = [w.id for w in self.watches]
+            self.listing.highlighted = ids.index(self.current) if self.current in ids else 0
         title = (
-            "watch-lists · enter: its articles · a: add · d: drop"
+            "watch-lists · enter: the library shows its articles · a: add · d: drop"
             if self.watches
             else 'no watch-lists yet · a: add one (a search, e.g. "label:ORG hezbollah")'
         )
@@ -100,45 +98,19 @@ class WatchScreen(StoreModal[None]):
 
     @store_work(group="watch", exclusive=True)
     def open_watch(self, watch: Watch) -> None:
-        """Read the articles of a watch-list and count them seen."""
-        found = self.store.watch_articles(str(watch.id))
+        """Count the watch-list again (its new articles), then count them seen."""
+        counted = self.store.find_watch(str(watch.id))
         self.store.mark_watch_seen(str(watch.id))
-        self.post_message(self.Opened(watch, found))
+        self.post_message(self.Opened(counted))
 
     def on_watch_screen_opened(self, message: Opened) -> None:
-        self.shown, self.articles = message.watch, message.articles
-        width = self.listing.scrollable_content_region.width - 1 or 100
-        self.listing.set_options(
-            Option(
-                fit(
-                    [
-                        Text(
-                            f"{'●' if not a.read else ' '} {a.when[:10]}{' ' if a.date else '~'}"
-                            f"  {plain(a.title, one_line=True)}"
-                        )
-                    ],
-                    width,
-                )
-            )
-            for a in message.articles
-        )
-        if self.articles:
-            self.listing.highlighted = 0
-        n = len(self.articles)
-        self.query_one("#watch-title", Static).update(
-            Text(
-                f"{plain(message.watch.query, one_line=True)} · {n:,} article{'s' * (n != 1)}"
-                " · enter opens · escape: the watch-lists"
-            )
-        )
+        self.dismiss(message.watch)  # the library shows its articles
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         i = event.option_index
-        if self.shown is None and 0 <= i < len(self.watches):
+        if 0 <= i < len(self.watches):
             self.open_watch(self.watches[i])
-        elif self.shown is not None and 0 <= i < len(self.articles):
-            self.app.post_message(OpenArticle(self.articles[i].id))
 
     def action_move(self, step: int) -> None:
         """j / k."""
@@ -148,11 +120,8 @@ class WatchScreen(StoreModal[None]):
             self.listing.action_cursor_up()
 
     def action_close(self) -> None:
-        """escape: from a watch-list's articles back to the watch-lists, else back."""
-        if self.shown is not None:
-            self.load()
-        else:
-            self.dismiss(None)
+        """escape: back, the library as it was."""
+        self.dismiss(None)
 
     def action_add(self) -> None:
         """a: save a search as a watch-list."""
@@ -171,7 +140,7 @@ class WatchScreen(StoreModal[None]):
     def action_drop(self) -> None:
         """d: drop the watch-list under the cursor (u brings it back)."""
         i = self.listing.highlighted
-        if self.shown is None and i is not None and 0 <= i < len(self.watches):
+        if i is not None and 0 <= i < len(self.watches):
             self._drop(self.watches[i])
 
     @store_work(group="watch-change", exclusive=True)
