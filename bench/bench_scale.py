@@ -17,21 +17,25 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-MARGIN = "from tui.cli import main; main()"
+MARGIN = "import bench.peak; from tui.cli import main; main()"  # peak: its own VmHWM
 
 
 def _run(args: list[str], stdout: Any = subprocess.PIPE) -> tuple[float, int, str, str]:
     """Run a child process to the end; return (seconds, its peak RSS in MB, stdout, stderr).
 
-    The peak RSS and the CPU time (kept in LAST_CPU) come from os.wait4 on that very child.
+    The CPU time (kept in LAST_CPU) comes from os.wait4 on that very child; the peak RSS from
+    the child's own VmHWM (bench/peak.py) when it runs MARGIN, else from wait4's ru_maxrss.
     """
     t = time.perf_counter()
+    OUT.mkdir(parents=True, exist_ok=True)
+    peak = tempfile.NamedTemporaryFile(prefix="peak-", dir=OUT, delete=False)
+    peak.close()
     proc = subprocess.Popen(
         args,
         cwd=ROOT,
         stdout=stdout,
         stderr=subprocess.PIPE,
-        env={**os.environ, "MARGIN_CONFIG": str(OUT / "none.toml")},
+        env={**os.environ, "MARGIN_CONFIG": str(OUT / "none.toml"), "BENCH_PEAK": peak.name},
     )
     out_chunks: list[bytes] = []
     err_chunks: list[bytes] = []
@@ -52,12 +56,17 @@ def _run(args: list[str], stdout: Any = subprocess.PIPE) -> tuple[float, int, st
         th.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     LAST_CPU[0] = usage.ru_utime + usage.ru_stime
+    try:
+        own_kb = int(Path(peak.name).read_text() or 0)
+    except (OSError, ValueError):
+        own_kb = 0
+    Path(peak.name).unlink(missing_ok=True)
     dt = time.perf_counter() - t
     if proc.returncode != 0:
         raise RuntimeError(f"{args[-3:]} failed: {b''.join(err_chunks).decode()[-500:]}")
     return (
         dt,
-        usage.ru_maxrss // 1024,
+        (own_kb or usage.ru_maxrss) // 1024,
         b"".join(out_chunks).decode(errors="replace"),
         b"".join(err_chunks).decode(errors="replace"),
     )
