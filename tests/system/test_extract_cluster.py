@@ -1,15 +1,20 @@
 """Extraction on a Dask cluster (a LocalCluster of 2 worker processes): the same spans as a local
-run, a worker killed mid-run costs nothing, a worker with another model version is refused."""
+run, a worker killed mid-run costs nothing, a worker with another model version is refused, and a
+worker reuses freed memory despite its nanny's MALLOC_TRIM_THRESHOLD_."""
 
 from __future__ import annotations
 
 import copy
 import logging
 import os
+import platform
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from distributed import Client, LocalCluster
 
@@ -157,3 +162,54 @@ def test_a_worker_with_another_model_version_is_refused(
     finally:
         store.close()
         client.run(_forget, DEFAULT_MODEL, workers=[odd])
+
+
+def _faults_for_big_arrays(model: str | None = None) -> tuple[str | None, int]:
+    """The page faults of 20 arrays of 2 MiB each filled and freed, the way spaCy's layers
+    allocate (after loading model here, if given), and the trim threshold set here."""
+    import resource
+
+    if model:
+        worker_extractor(model)
+    np.ones(2**18).sum()  # the first one may grow the heap
+    before = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
+    for _ in range(20):
+        np.ones(2**18).sum()
+    faults = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - before
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_"), faults
+
+
+PAGES = 20 * 2**21 // 4096  # the faults of 20 arrays mapped anew: every page of each
+GLIBC = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc's malloc")
+def test_roomy_malloc_reuses_what_the_nannys_trim_threshold_unmaps() -> None:
+    script = (
+        "from tests.system.test_extract_cluster import _faults_for_big_arrays as f\n"
+        "from store.executors import roomy_malloc\n"
+        "print(f()[1], roomy_malloc(), f()[1])\n"
+    )
+    env = {**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536"}  # what a Dask nanny sets
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    pinned, took, roomy = int(out[0]), out[1], int(out[2])
+    assert pinned > PAGES // 2  # every array mapped anew
+    assert took == "True" and roomy < PAGES // 10, (pinned, roomy)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not GLIBC, reason="glibc's malloc")
+def test_a_dask_worker_reuses_freed_arrays_once_it_has_the_model(client: Client) -> None:
+    client.wait_for_workers(2, timeout=120)
+    workers = sorted(client.scheduler_info()["workers"])
+    tasks = {  # as tasks: where chunks run
+        w: client.submit(_faults_for_big_arrays, DEFAULT_MODEL, workers=[w], pure=False)
+        for w in workers
+    }
+    assert len(tasks) == 2
+    for worker, task in tasks.items():
+        trim, faults = task.result(timeout=120)
+        assert trim == "65536", worker  # the nanny's setting is there, and undone
+        assert faults < PAGES // 10, (worker, faults)
