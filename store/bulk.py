@@ -107,9 +107,9 @@ def count_entities(tx: Unit, rows: Sequence[tuple[Any, ...]]) -> None:
 # (measured: 384k spans, 4.3 CPU-s of index upkeep against 0.9 s of rebuilding), while on a
 # big database the rebuild would cost more than the rows it saves.
 LOAD_MIN_BYTES = 1_000_000
-# secondary indexes a load builds once at its end (the unique ones stay, dedupe reads them;
-# spans_article stays too: spans arrive in its order, so keeping it costs nothing extra)
+# secondary indexes a load builds once at its end (the unique ones stay: dedupe reads them)
 LOAD_INDEXES = (
+    "spans_article",
     "spans_label_status",
     "spans_entity",
     "spans_decided",
@@ -120,7 +120,7 @@ LOAD_INDEXES = (
 )
 # the page cache while a file loads: big enough that dirty pages rarely spill to the WAL and
 # are read back, small enough for the import's peak memory target (< 100 MB)
-LOAD_CACHE_KB = 32_768
+LOAD_CACHE_KB = 16384
 
 INSERT_ARTICLE = (
     "INSERT INTO articles (id, title, text, source, content_hash, imported_at, meta, length,"
