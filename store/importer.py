@@ -262,9 +262,10 @@ def _two_passes(
     # pass 1: read the whole file, so a bad record rejects the file before any write
     count = 0
     labels: set[str] = set()  # the labels the file annotates, for complete merges
-    digests: list[str] = []  # each record's content hash, to find repeated texts
-    first: dict[str, tuple[int, int]] = {}  # digest -> record, hash of its annotations
-    repeats: dict[str, Repeat] = {}
+    # each record's content hash (32 bytes, not 64 hex characters: memory per record counts)
+    digests: list[bytes] = []
+    first: dict[bytes, tuple[int, int]] = {}  # digest -> record, hash of its annotations
+    repeats: dict[bytes, Repeat] = {}
     for draft in _checked(path, drafts(), digests):
         count += 1
         _note_repeat(name, draft, count, digests[-1], first, repeats)
@@ -424,7 +425,7 @@ def _merged(store: Writes, items: list[AnnotationImport], summary: ImportSummary
 
 
 def _checked(
-    path: str, drafts: Iterable[ArticleDraft], digests: list[str]
+    path: str, drafts: Iterable[ArticleDraft], digests: list[bytes]
 ) -> Iterator[ArticleDraft]:
     """Yield the drafts, raising FormatError for the first one the store would refuse;
     append each draft's content hash to ``digests``."""
@@ -433,18 +434,19 @@ def _checked(
             prepared = prepare_draft(draft)  # the very checks Store.add_articles makes
         except ValueError as exc:
             raise FormatError(path, f"record {n}", str(exc)) from None
-        digests.append(prepared.digest)
+        digests.append(bytes.fromhex(prepared.digest))
         yield draft
 
 
 def _again(
-    path: str, drafts: Iterable[ArticleDraft], digests: list[str]
+    path: str, drafts: Iterable[ArticleDraft], digests: list[bytes]
 ) -> Iterator[tuple[int, ArticleDraft]]:
     """(index, draft) of a file read a second time, checked to hold what pass 1 read (a file
     streamed from disk is read twice; one changed in between is refused, not mixed up)."""
     n = -1
     for n, draft in enumerate(drafts):
-        if n >= len(digests) or content_hash(normalise_text(draft.text)) != digests[n]:
+        digest = bytes.fromhex(content_hash(normalise_text(draft.text)))
+        if n >= len(digests) or digest != digests[n]:
             raise FormatError(path, f"record {n + 1}", "changed while it was being imported")
         yield n, draft
     if n + 1 != len(digests):
@@ -455,9 +457,9 @@ def _note_repeat(
     path: str,
     draft: ArticleDraft,
     n: int,
-    digest: str,
-    first: dict[str, tuple[int, int]],
-    repeats: dict[str, Repeat],
+    digest: bytes,
+    first: dict[bytes, tuple[int, int]],
+    repeats: dict[bytes, Repeat],
 ) -> None:
     """Remember record n's text; when an earlier record had it, note the repeat."""
     # a hash, not the spans themselves: memory per record stays small, whatever its spans
