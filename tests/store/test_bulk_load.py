@@ -222,3 +222,36 @@ def test_kill_9_mid_load_leaves_the_database_as_before(tmp_path: Path) -> None:
         assert_whole(store)
     finally:
         store.close()
+
+
+def test_a_reader_sees_the_database_as_before_until_the_load_commits(
+    store: Store, tmp_path: Path, db_path: Path
+) -> None:
+    """WAL: another connection reading mid-load sees the last commit, indexes and all."""
+    import sqlite3
+
+    seed = _doccano(tmp_path / "seed.jsonl", _corpus(3, 50_000))
+    with mode(False):
+        assert import_paths(store, [str(seed)], "doccano").ok
+    big = _doccano(tmp_path / "big.jsonl", _corpus(1600))
+    seen: list[tuple[int, int, int]] = []
+
+    def peek(path: str, n: int) -> None:
+        other = sqlite3.connect(db_path)
+        try:
+            seen.append(
+                (
+                    other.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
+                    other.execute("SELECT COUNT(*) FROM spans").fetchone()[0],
+                    other.execute(
+                        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'spans_entity'"
+                    ).fetchone()[0],
+                )
+            )
+        finally:
+            other.close()
+
+    with mode(True):
+        assert import_paths(store, [str(big)], "doccano", on_bytes=peek).ok
+    assert len(seen) >= 3 and set(seen[:-1]) == {(3, 27, 1)}  # mid-load: the old snapshot
+    assert seen[-1] == (1603, 1603 * 9, 1)  # the last report follows the commit
