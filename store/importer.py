@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from . import bulk
+from . import bulk_load
 from .articles import Prepared, prepare_draft
 from .fetch import FetchLimits, fetch, is_url, looks_like_url
 from .formats import (
@@ -319,9 +319,9 @@ class _Repeated(Exception):
 
 
 def _loadable(store: Writes, size: int) -> bool:
-    """True when this file is loaded whole (store/bulk.py: big against the database)."""
+    """True when this file is loaded whole (store/bulk_load.py: big against the database)."""
     db = getattr(store, "db", None)
-    return hasattr(store, "unit") and db is not None and bulk.worth_loading(db, size)
+    return hasattr(store, "unit") and db is not None and bulk_load.worth_loading(db, size)
 
 
 def _load_file(
@@ -334,7 +334,7 @@ def _load_file(
     on_error: Callable[[str], None] | None,
     report: Callable[[int], None],
 ) -> bool:
-    """Import one big file in a single pass and a single transaction (bulk.loading); False
+    """Import one big file in a single pass and a single transaction (bulk_load.loading); False
     when it holds a text twice (nothing is then written; the two-pass import keeps the last).
 
     A bad record rolls the whole file back, so the file is all or nothing as with two passes;
@@ -353,7 +353,7 @@ def _load_file(
     spans = 0
     read = [0, 0]  # bytes read (estimated from the records: the reader hides its file), sent
     try:
-        with unit() as tx, bulk.loading(tx) as load:
+        with unit() as tx, bulk_load.loading(tx) as load:
             batch: list[tuple[ArticleDraft, Prepared]] = []
 
             def flush() -> None:

@@ -1,4 +1,4 @@
-"""Loading a big file whole (store/bulk.loading: one transaction, indexes and entity triggers set
+"""Loading a big file whole (store/bulk_load.loading: one transaction, indexes and entity triggers set
 aside, the entity index filled in one statement) leaves the database the two-pass import leaves;
 a bad record or a kill -9 mid-load leaves the database as it was."""
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from store import Store, bulk, open_store
+from store import Store, bulk_load, open_store
 from store.importer import import_paths
 from tests.store.test_bulk_import import assert_whole
 
@@ -27,18 +27,18 @@ ROOT = Path(__file__).resolve().parents[2]
 @contextmanager
 def mode(whole: bool) -> Iterator[list[bool]]:
     """Every file loaded whole (or none), whatever its size; yields what each file took."""
-    saved = bulk.worth_loading
+    saved = bulk_load.worth_loading
     taken: list[bool] = []
 
     def decide(db: Any, size: int) -> bool:
         taken.append(whole)
         return whole
 
-    bulk.worth_loading = decide  # type: ignore[assignment]
+    bulk_load.worth_loading = decide  # type: ignore[assignment]
     try:
         yield taken
     finally:
-        bulk.worth_loading = saved  # type: ignore[assignment]
+        bulk_load.worth_loading = saved  # type: ignore[assignment]
 
 
 def _doccano(path: Path, records: list[dict[str, Any]]) -> Path:
@@ -164,15 +164,15 @@ def test_a_big_file_into_a_small_database_is_loaded_whole(
 ) -> None:
     """The path the benchmark measures is the one taken; a small file keeps the two passes."""
     taken: list[bool] = []
-    real = bulk.worth_loading
+    real = bulk_load.worth_loading
 
     def spy(db: Any, size: int) -> bool:
         taken.append(real(db, size))
         return taken[-1]
 
-    monkeypatch.setattr(bulk, "worth_loading", spy)
+    monkeypatch.setattr(bulk_load, "worth_loading", spy)
     big = _doccano(tmp_path / "big.jsonl", _corpus(4000))
-    assert big.stat().st_size > bulk.LOAD_MIN_BYTES
+    assert big.stat().st_size > bulk_load.LOAD_MIN_BYTES
     small = _doccano(tmp_path / "small.jsonl", _corpus(10, 5000))
     assert import_paths(store, [str(big), str(small)], "doccano").ok
     assert taken == [True, False]
