@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .articles import prepare_draft
+from . import bulk_load
+from .articles import Prepared, prepare_draft
 from .fetch import FetchLimits, fetch, is_url, looks_like_url
 from .formats import (
     STDIN,
@@ -22,7 +23,14 @@ from .formats import (
     streamed_format,
 )
 from .merge import AnnotationImport, MergeSummary
-from .models import ArticleDraft, ImportResult, content_hash, normalise_text, title_from_text
+from .models import (
+    ArticleDraft,
+    ImportResult,
+    SpanDraft,
+    content_hash,
+    normalise_text,
+    title_from_text,
+)
 
 
 class Writes(Protocol):
@@ -199,61 +207,25 @@ def import_paths(
         summary.files += 1
         name = STDIN if path == "-" else path  # how messages name it
         size = file_size(path)
-        reported = 0
+        sent = [0]  # bytes reported for this file
+
+        def report(step: int, path: str = path, sent: list[int] = sent) -> None:
+            if on_bytes and step > 0:
+                sent[0] += step
+                on_bytes(path, step)
+
         try:
             size, drafts = _source(path, fmt, encoding, limits)
-            # pass 1: read the whole file, so a bad record rejects the file before any write
-            count = 0
-            labels: set[str] = set()  # the labels the file annotates, for complete merges
-            digests: list[str] = []  # each record's content hash, to find repeated texts
-            first: dict[str, tuple[int, int]] = {}  # digest -> record, hash of its annotations
-            repeats: dict[str, Repeat] = {}
-            for draft in _checked(path, drafts(), digests):
-                count += 1
-                _note_repeat(name, draft, count, digests[-1], first, repeats)
-                labels.update(s.label for s in draft.spans)
-                for warning in getattr(draft, "warnings", ()):
-                    summary.warnings.append(warning)
-                    if on_error:
-                        on_error(warning)
-            if count == 0:
-                raise FormatError(STDIN if path == "-" else path, None, "holds no articles")
-            _report_repeats(name, list(repeats.values()), summary, on_error)
-            # a text the file holds twice is stored once, from its last copy
-            last = {d: n for n, d in enumerate(digests)}
-            if not labels and count < BATCH:
-                for n, draft in _again(name, drafts(), digests):
-                    if last[digests[n]] == n:
-                        pending.append(draft)
-                    else:
-                        summary.repeated += 1
-                if len(pending) >= BATCH:
-                    _store(store, pending, summary, frozenset())
-                    pending = []
-            else:
+            loaded = False
+            if _loadable(store, size):
                 if pending:
                     _store(store, pending, summary, frozenset())
                     pending = []
-                # pass 2: store in short transactions of whole articles. A text the file
-                # annotates twice takes its last annotation only: merging each copy in turn
-                # would flip the article back and forth on every import of the same file
-                batch: list[ArticleDraft] = []
-                done = 0
-                for n, draft in _again(name, drafts(), digests):
-                    if last[digests[n]] != n:
-                        summary.repeated += 1
-                        continue
-                    batch.append(draft)
-                    if len(batch) >= BATCH:
-                        _store(store, batch, summary, frozenset(labels))
-                        done += len(batch)
-                        batch = []
-                        if on_bytes:
-                            step = size * done // count - reported
-                            reported += step
-                            on_bytes(path, step)
-                if batch:
-                    _store(store, batch, summary, frozenset(labels))
+                loaded = _load_file(store, path, name, drafts, size, summary, on_error, report)
+            if not loaded:
+                pending = _two_passes(
+                    store, path, name, drafts, size, summary, pending, on_error, report
+                )
         except FormatError as exc:
             summary.errors.append(str(exc))
             if on_error:
@@ -263,8 +235,8 @@ def import_paths(
             summary.errors.append(message)
             if on_error:
                 on_error(message)
-        if on_bytes and size > reported:
-            on_bytes(path, size - reported)
+        if on_bytes and size > sent[0]:
+            on_bytes(path, size - sent[0])
         if on_file:
             on_file(path, summary.files)
     if pending:
@@ -272,8 +244,188 @@ def import_paths(
     return summary
 
 
+def _two_passes(
+    store: Writes,
+    path: str,
+    name: str,
+    drafts: Callable[[], Iterator[ArticleDraft]],
+    size: int,
+    summary: ImportSummary,
+    pending: list[ArticleDraft],
+    on_error: Callable[[str], None] | None,
+    report: Callable[[int], None],
+) -> list[ArticleDraft]:
+    """Import one file in short transactions: read it whole first, so a bad record rejects
+    it before any write, then store it in batches of whole articles. Returns the small
+    articles waiting to be stored with the next files."""
+    reported = 0
+    # pass 1: read the whole file, so a bad record rejects the file before any write
+    count = 0
+    labels: set[str] = set()  # the labels the file annotates, for complete merges
+    # each record's content hash (32 bytes, not 64 hex characters: memory per record counts)
+    digests: list[bytes] = []
+    first: dict[bytes, tuple[int, int]] = {}  # digest -> record, hash of its annotations
+    repeats: dict[bytes, Repeat] = {}
+    for draft in _checked(path, drafts(), digests):
+        count += 1
+        _note_repeat(name, draft, count, digests[-1], first, repeats)
+        labels.update(s.label for s in draft.spans)
+        for warning in getattr(draft, "warnings", ()):
+            summary.warnings.append(warning)
+            if on_error:
+                on_error(warning)
+    if count == 0:
+        raise FormatError(STDIN if path == "-" else path, None, "holds no articles")
+    _report_repeats(name, list(repeats.values()), summary, on_error)
+    # a text the file holds twice is stored once, from its last copy
+    last = {d: n for n, d in enumerate(digests)}
+    if not labels and count < BATCH:
+        for n, draft in _again(name, drafts(), digests):
+            if last[digests[n]] == n:
+                pending.append(draft)
+            else:
+                summary.repeated += 1
+        if len(pending) >= BATCH:
+            _store(store, pending, summary, frozenset())
+            pending = []
+    else:
+        if pending:
+            _store(store, pending, summary, frozenset())
+            pending = []
+        # pass 2: store in short transactions of whole articles. A text the file
+        # annotates twice takes its last annotation only: merging each copy in turn
+        # would flip the article back and forth on every import of the same file
+        batch: list[ArticleDraft] = []
+        done = 0
+        for n, draft in _again(name, drafts(), digests):
+            if last[digests[n]] != n:
+                summary.repeated += 1
+                continue
+            batch.append(draft)
+            if len(batch) >= BATCH:
+                _store(store, batch, summary, frozenset(labels))
+                done += len(batch)
+                batch = []
+                step = size * done // count - reported
+                reported += step
+                report(step)
+        if batch:
+            _store(store, batch, summary, frozenset(labels))
+    return pending
+
+
+class _Repeated(Exception):
+    """A file being loaded whole holds a text twice: the two-pass import takes over."""
+
+
+def _loadable(store: Writes, size: int) -> bool:
+    """True when this file is loaded whole (store/bulk_load.py: big against the database)."""
+    db = getattr(store, "db", None)
+    return hasattr(store, "unit") and db is not None and bulk_load.worth_loading(db, size)
+
+
+def _load_file(
+    store: Writes,
+    path: str,
+    name: str,
+    drafts: Callable[[], Iterator[ArticleDraft]],
+    size: int,
+    summary: ImportSummary,
+    on_error: Callable[[str], None] | None,
+    report: Callable[[int], None],
+) -> bool:
+    """Import one big file in a single pass and a single transaction (bulk_load.loading); False
+    when it holds a text twice (nothing is then written; the two-pass import keeps the last).
+
+    A bad record rolls the whole file back, so the file is all or nothing as with two passes;
+    the write lock is held for the whole load (readers see the database as before it until
+    it commits). Annotations for articles stored before are merged after the load, in the
+    merge's own transactions, exactly as the two-pass import merges them batch by batch.
+    """
+    unit = store.unit  # type: ignore[attr-defined]
+    labels: set[str] = set()
+    warnings: list[str] = []
+    # (id, spans, reviewed, created) to merge after the load: spans only for stored articles
+    merges: list[tuple[int, tuple[SpanDraft, ...], bool, bool]] = []
+    created: list[int] = []
+    existing: list[int] = []
+    seen: set[int] = set()  # the stored articles the file holds, to notice one held twice
+    spans = 0
+    read = [0, 0]  # bytes read (estimated from the records: the reader hides its file), sent
+    try:
+        with unit() as tx, bulk_load.loading(tx) as load:
+            batch: list[tuple[ArticleDraft, Prepared]] = []
+
+            def flush() -> None:
+                nonlocal spans
+                results = load.add([p for _d, p in batch])
+                for (draft, p), (aid, new) in zip(batch, results, strict=True):
+                    if new:
+                        created.append(aid)
+                        spans += len(p.spans)
+                    elif aid >= load.first_id or aid in seen:
+                        raise _Repeated
+                    else:
+                        existing.append(aid)
+                        seen.add(aid)
+                    if isinstance(draft, AnnotatedDraft) and (
+                        draft.reviewed or (draft.spans and not new)
+                    ):
+                        kept = () if new else tuple(draft.spans)
+                        merges.append((aid, kept, draft.reviewed, new))
+                batch.clear()
+                step = min(size - 1, read[0]) - read[1]  # the rest once the load is in
+                if step > 0:
+                    read[1] += step
+                    report(step)
+
+            count = 0
+            for draft in drafts():
+                count += 1
+                try:
+                    prepared = prepare_draft(draft)  # the very checks Store.add_articles makes
+                except ValueError as exc:
+                    raise FormatError(path, f"record {count}", str(exc)) from None
+                labels.update(s.label for s in prepared.spans)
+                read[0] += len(prepared.text) + 32 * len(prepared.spans) + 32
+                warnings.extend(getattr(draft, "warnings", ()))
+                batch.append((draft, prepared))
+                if len(batch) >= BATCH:
+                    flush()
+            if count == 0:
+                raise FormatError(name, None, "holds no articles")
+            flush()
+    except _Repeated:
+        return False
+    for warning in warnings:
+        summary.warnings.append(warning)
+        if on_error:
+            on_error(warning)
+    summary.created.extend(created)
+    summary.existing.extend(existing)
+    summary.spans += spans
+    items = [
+        AnnotationImport(aid, kept, done, frozenset(labels) if done and not new else frozenset())
+        for aid, kept, done, new in merges
+    ]
+    for i in range(0, len(items), BATCH):
+        _merged(store, items[i : i + BATCH], summary)
+    return True
+
+
+def _merged(store: Writes, items: list[AnnotationImport], summary: ImportSummary) -> None:
+    """Merge annotations into stored articles; count what they did."""
+    for item in items:
+        if item.reviewed:
+            summary.reviewed.add(item.article_id)
+    done = store.import_annotations(items)
+    summary.spans += done.added
+    for name in ("added", "accepted", "rejected", "reviewed"):
+        setattr(summary.merged, name, getattr(summary.merged, name) + getattr(done, name))
+
+
 def _checked(
-    path: str, drafts: Iterable[ArticleDraft], digests: list[str]
+    path: str, drafts: Iterable[ArticleDraft], digests: list[bytes]
 ) -> Iterator[ArticleDraft]:
     """Yield the drafts, raising FormatError for the first one the store would refuse;
     append each draft's content hash to ``digests``."""
@@ -282,18 +434,19 @@ def _checked(
             prepared = prepare_draft(draft)  # the very checks Store.add_articles makes
         except ValueError as exc:
             raise FormatError(path, f"record {n}", str(exc)) from None
-        digests.append(prepared.digest)
+        digests.append(bytes.fromhex(prepared.digest))
         yield draft
 
 
 def _again(
-    path: str, drafts: Iterable[ArticleDraft], digests: list[str]
+    path: str, drafts: Iterable[ArticleDraft], digests: list[bytes]
 ) -> Iterator[tuple[int, ArticleDraft]]:
     """(index, draft) of a file read a second time, checked to hold what pass 1 read (a file
     streamed from disk is read twice; one changed in between is refused, not mixed up)."""
     n = -1
     for n, draft in enumerate(drafts):
-        if n >= len(digests) or content_hash(normalise_text(draft.text)) != digests[n]:
+        digest = bytes.fromhex(content_hash(normalise_text(draft.text)))
+        if n >= len(digests) or digest != digests[n]:
             raise FormatError(path, f"record {n + 1}", "changed while it was being imported")
         yield n, draft
     if n + 1 != len(digests):
@@ -304,9 +457,9 @@ def _note_repeat(
     path: str,
     draft: ArticleDraft,
     n: int,
-    digest: str,
-    first: dict[str, tuple[int, int]],
-    repeats: dict[str, Repeat],
+    digest: bytes,
+    first: dict[bytes, tuple[int, int]],
+    repeats: dict[bytes, Repeat],
 ) -> None:
     """Remember record n's text; when an earlier record had it, note the repeat."""
     # a hash, not the spans themselves: memory per record stays small, whatever its spans

@@ -97,6 +97,15 @@ def span_draft(
     surface: Any = None,
 ) -> SpanDraft:
     """Validate a span against the text and return it; raise FormatError naming the place."""
+    if (
+        type(start) is int  # exactly int (JSON's): the common case, checked at once
+        and type(end) is int
+        and 0 <= start < end <= len(text)
+        and type(label) is str
+        and label.strip()
+        and surface is None
+    ):
+        return SpanDraft(start, end, label, import_source(fmt), status)  # type: ignore[arg-type]
     if isinstance(start, bool) or isinstance(end, bool):
         raise FormatError(
             path, where, f"has span offsets that are not integers: {start!r}, {end!r}"

@@ -1,0 +1,257 @@
+"""Loading a big file whole (store/bulk_load.loading: one transaction, indexes and entity triggers set
+aside, the entity index filled in one statement) leaves the database the two-pass import leaves;
+a bad record or a kill -9 mid-load leaves the database as it was."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from store import Store, bulk_load, open_store
+from store.importer import import_paths
+from tests.store.test_bulk_import import assert_whole
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def mode(whole: bool) -> Iterator[list[bool]]:
+    """Every file loaded whole (or none), whatever its size; yields what each file took."""
+    saved = bulk_load.worth_loading
+    taken: list[bool] = []
+
+    def decide(db: Any, size: int) -> bool:
+        taken.append(whole)
+        return whole
+
+    bulk_load.worth_loading = decide  # type: ignore[assignment]
+    try:
+        yield taken
+    finally:
+        bulk_load.worth_loading = saved  # type: ignore[assignment]
+
+
+def _doccano(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _corpus(n: int, offset: int = 0) -> list[dict[str, Any]]:
+    out = []
+    for i in range(offset, offset + n):
+        text = f"Report {i}: Bashar al-Assad met officials in Aleppo and Homs. " * 4
+        label = [[k * 62 + 11, k * 62 + 26, "PERSON"] for k in range(4)]
+        label += [[k * 62 + 45, k * 62 + 51, "GPE"] for k in range(4)]
+        label += [[k * 62 + 8 + len(str(i)), k * 62 + 9 + len(str(i)), "NUM"] for k in range(1)]
+        out.append({"text": text, "label": label, "reviewed": i % 3 == 0})
+    return out
+
+
+def state(store: Store) -> dict[str, Any]:
+    """What both imports must agree on: rows (timestamps left out), search hits, entity ids."""
+    db = store.db
+
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in db.execute(sql)]
+
+    return {
+        "articles": rows(
+            "SELECT id, title, text, source, content_hash, read, reviewed, meta, length,"
+            " entity_count FROM articles ORDER BY id"
+        ),
+        "spans": rows(
+            'SELECT id, article_id, start, "end", label, source, status, text FROM spans'
+            " ORDER BY id"
+        ),
+        "entities": rows("SELECT * FROM entities ORDER BY id"),
+        "entity_ids": rows("SELECT * FROM entity_ids ORDER BY id"),
+        "labels": rows("SELECT * FROM labels ORDER BY name"),
+        # the same entries; loaded whole, the review marks follow the whole load, not each batch
+        "journal": sorted(
+            rows("SELECT actor, action, article_id, span_id, undoable, state FROM journal"),
+            key=repr,
+        ),
+        "schema": rows("SELECT type, name, sql FROM sqlite_master ORDER BY type, name"),
+        "articles_fts": {
+            w: rows(f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{w}' ORDER BY 1")
+            for w in ("aleppo", "report", "homs", "seed", "officials")
+        },
+        "entities_fts": {
+            w: rows(f"SELECT rowid FROM entities_fts WHERE entities_fts MATCH '{w}' ORDER BY 1")
+            for w in ("ass", "ale", "hom", "see")
+        },
+    }
+
+
+def _import_both(tmp_path: Path, files: list[Path], seed: Path | None = None) -> list[Any]:
+    """Import the files into a database holding the seed, loaded whole and in two passes."""
+    results = []
+    for name, whole in (("passes", False), ("whole", True)):
+        store = open_store(tmp_path / f"{name}.db", origin="cli:1@1")
+        try:
+            if seed is not None:
+                with mode(False):
+                    assert import_paths(store, [str(seed)], "doccano").ok
+            with mode(whole) as taken:
+                summaries = [import_paths(store, [str(f)], "doccano") for f in files]
+            assert taken == [whole] * len(files)
+            assert all(s.ok for s in summaries)
+            assert_whole(store)
+            counts = [
+                (len(s.created), len(s.existing), s.spans, s.repeated, sorted(s.reviewed))
+                for s in summaries
+            ]
+            results.append((state(store), counts))
+        finally:
+            store.close()
+    for key in results[0][0]:
+        assert results[0][0][key] == results[1][0][key], key
+    assert results[0][1] == results[1][1]
+    return results
+
+
+def test_loading_whole_equals_two_passes(tmp_path: Path) -> None:
+    """New articles across batches, entities already indexed (their counts add up), a second
+    file merging annotations into stored articles, reviewed records."""
+    seed = _doccano(
+        tmp_path / "seed.jsonl",
+        [{"text": "Seed: Assad in Aleppo.", "label": [[6, 11, "PERSON"], [15, 21, "GPE"]]}],
+    )
+    first = _doccano(tmp_path / "a.jsonl", _corpus(1100))
+    second = _doccano(tmp_path / "b.jsonl", _corpus(30, 1090))  # 10 stored, 20 new
+    results = _import_both(tmp_path, [first, second], seed)
+    created, existing, spans, _rep, reviewed = results[1][1][0]
+    assert (created, existing, spans) == (1100, 0, 1100 * 9) and len(reviewed) == 367
+
+
+def test_a_file_holding_a_text_twice_falls_back_to_two_passes(tmp_path: Path) -> None:
+    """The last copy counts, as with two passes: the whole load is rolled back and redone."""
+    records = _corpus(700)
+    records.insert(650, dict(records[3], label=[[11, 26, "ORG"]]))  # record 4's text again
+    results = _import_both(tmp_path, [_doccano(tmp_path / "r.jsonl", records)])
+    assert results[1][1][0][3] == 1  # one repeated record
+
+
+def test_a_bad_record_rolls_the_whole_load_back(store: Store, tmp_path: Path) -> None:
+    records: list[Any] = _corpus(1200)
+    records[1100] = {"text": "short", "label": [[0, 99, "GPE"]]}  # past the end of its text
+    bad = _doccano(tmp_path / "bad.jsonl", records)
+    schema = store.db.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+    with mode(True):
+        summary = import_paths(store, [str(bad)], "doccano")
+    assert not summary.ok and "line 1101" in summary.errors[0]
+    assert (
+        store.article_count() == 0
+        and store.db.execute("SELECT COUNT(*) FROM spans").fetchone()[0] == 0
+    )
+    after = store.db.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+    assert [tuple(r) for r in after] == [tuple(r) for r in schema]
+    assert_whole(store)
+
+
+def test_a_big_file_into_a_small_database_is_loaded_whole(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The path the benchmark measures is the one taken; a small file keeps the two passes."""
+    taken: list[bool] = []
+    real = bulk_load.worth_loading
+
+    def spy(db: Any, size: int) -> bool:
+        taken.append(real(db, size))
+        return taken[-1]
+
+    monkeypatch.setattr(bulk_load, "worth_loading", spy)
+    big = _doccano(tmp_path / "big.jsonl", _corpus(4000))
+    assert big.stat().st_size > bulk_load.LOAD_MIN_BYTES
+    small = _doccano(tmp_path / "small.jsonl", _corpus(10, 5000))
+    assert import_paths(store, [str(big), str(small)], "doccano").ok
+    assert taken == [True, False]
+    assert_whole(store)
+
+
+KILLED = """
+import sys
+from store import open_store
+from store.importer import import_paths
+store = open_store(sys.argv[1])
+import_paths(store, [sys.argv[2]], "doccano", on_bytes=lambda p, n: print(n, flush=True))
+print("done", flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_kill_9_mid_load_leaves_the_database_as_before(tmp_path: Path) -> None:
+    """A real process loading a big file is killed once it has written batches: after
+    restart the database holds exactly what it held before, schema and indexes included."""
+    db = tmp_path / "k.db"
+    seed = _doccano(tmp_path / "seed.jsonl", _corpus(5, 90_000))
+    store = open_store(db)
+    assert import_paths(store, [str(seed)], "doccano").ok
+    before = state(store)
+    store.close()
+    big = _doccano(tmp_path / "big.jsonl", _corpus(12_000))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED, str(db), str(big)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    progress = 0
+    for _line in proc.stdout:  # progress is reported after each stored batch
+        progress += 1
+        if progress == 3:
+            break
+    assert "done" not in _line
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(0.1)
+    store = open_store(db)
+    try:
+        assert state(store) == before
+        assert_whole(store)
+    finally:
+        store.close()
+
+
+def test_a_reader_sees_the_database_as_before_until_the_load_commits(
+    store: Store, tmp_path: Path, db_path: Path
+) -> None:
+    """WAL: another connection reading mid-load sees the last commit, indexes and all."""
+    import sqlite3
+
+    seed = _doccano(tmp_path / "seed.jsonl", _corpus(3, 50_000))
+    with mode(False):
+        assert import_paths(store, [str(seed)], "doccano").ok
+    big = _doccano(tmp_path / "big.jsonl", _corpus(1600))
+    seen: list[tuple[int, int, int]] = []
+
+    def peek(path: str, n: int) -> None:
+        other = sqlite3.connect(db_path)
+        try:
+            seen.append(
+                (
+                    other.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
+                    other.execute("SELECT COUNT(*) FROM spans").fetchone()[0],
+                    other.execute(
+                        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'spans_entity'"
+                    ).fetchone()[0],
+                )
+            )
+        finally:
+            other.close()
+
+    with mode(True):
+        assert import_paths(store, [str(big)], "doccano", on_bytes=peek).ok
+    assert len(seen) >= 3 and set(seen[:-1]) == {(3, 27, 1)}  # mid-load: the old snapshot
+    assert seen[-1] == (1603, 1603 * 9, 1)  # the last report follows the commit
