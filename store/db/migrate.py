@@ -17,7 +17,7 @@ from . import (
     m0007_models,
     m0008_entities,
     m0009_review,
-    m0013_overlaps,
+    m0010_overlaps,
 )
 
 MIGRATIONS = Migrations("margin")
@@ -32,7 +32,7 @@ STEPS = (
     (7, m0007_models),
     (8, m0008_entities),
     (9, m0009_review),
-    (13, m0013_overlaps),
+    (10, m0010_overlaps),
 )
 LATEST = STEPS[-1][0]
 
