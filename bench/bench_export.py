@@ -39,7 +39,10 @@ def _export(n: int, args: list[str], out_name: str) -> tuple[float, float, int, 
     db = OUT / f"scale-{n}.db"
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
         out = Path(tmp) / out_name
-        argv = [sys.executable, "-c", MARGIN, "--db", str(db), "export", *args, "--out", str(out)]
+        # the corpus is the model's suggestions, none reviewed: without --include-suggestions an
+        # export would carry the texts and not one span
+        argv = [sys.executable, "-c", MARGIN, "--db", str(db), "export", *args]
+        argv += ["--include-suggestions", "--out", str(out)]
         with open(os.devnull, "wb") as sink:
             dt, rss, _o, _e = _run(argv, stdout=sink)
         cpu = LAST_CPU[0]
