@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import statistics
 import time
@@ -12,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import build_database
+from bench.corpus import built_once
 from store import open_store
 from store.entities.cooccurrence import cooccurring
 
@@ -25,20 +24,8 @@ RUNS = 5
 
 def _ensure_db(n: int) -> Path:
     """Build the corpus once (in a child process), then give it dates and some contradictions."""
-    OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"entities-base-{n}.db"
-    store = open_store(path)
-    have = store.article_count()
-    store.close()
-    if have < n:
-        print(f"building {n:,} articles into {path} (once; cached) ...", flush=True)
-        t = time.perf_counter()
-        child = multiprocessing.get_context("fork").Process(target=build_database, args=(path, n))
-        child.start()
-        child.join()
-        if child.exitcode != 0:
-            raise SystemExit(f"building {path} failed")
-        print(f"built in {time.perf_counter() - t:.0f} s", flush=True)
+    built_once(path, n)
     store = open_store(path)
     try:
         if store.db.execute("SELECT COUNT(*) FROM articles WHERE date IS NULL").fetchone()[0]:

@@ -207,3 +207,25 @@ def build_database(
             done += size
     finally:
         store.close()
+
+
+def built_once(path: Path, n: int) -> None:
+    """Make sure path holds at least n synthetic articles: built once, in a child process (so
+    that the building's memory is not the benchmark's), and cached in bench/out."""
+    import multiprocessing
+    import time
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store = open_store(path)
+    have = store.article_count()
+    store.close()
+    if have >= n:
+        return
+    print(f"building {n:,} articles into {path} (once; cached) ...", flush=True)
+    t = time.perf_counter()
+    child = multiprocessing.get_context("fork").Process(target=build_database, args=(path, n))
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise SystemExit(f"building {path} failed")
+    print(f"built in {time.perf_counter() - t:.0f} s", flush=True)
