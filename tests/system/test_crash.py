@@ -278,8 +278,10 @@ def test_kill_while_correcting(tmp_path: Path, seed: int) -> None:
     killed, out = _kill_when(proc, db, "SELECT COUNT(*) FROM spans", threshold)
     assert killed, "the corrections finished before the kill"
     assert_sound(db)
-    spans = [int(line.split()[1]) for line in out.splitlines() if line.startswith("span ")]
-    reviewed = [int(line.split()[1]) for line in out.splitlines() if line.startswith("reviewed ")]
+    # whole lines only: the kill may fall between the pieces print writes (unbuffered output)
+    lines = out.split("\n")[:-1]
+    spans = [int(line.split()[1]) for line in lines if line.startswith("span ")]
+    reviewed = [int(line.split()[1]) for line in lines if line.startswith("reviewed ")]
     assert spans, "the kill came before any correction"
     stored = {r[0] for r in query(db, "SELECT id FROM spans WHERE source = 'user'")}
     assert set(spans) <= stored
