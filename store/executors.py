@@ -163,21 +163,49 @@ def _init_local(probe: Probe, model: str) -> None:
     probe(model)
 
 
-def _unblock_sigint() -> None:
-    """Let Ctrl-C through again; one pressed meanwhile acts now, in this process only.
+class _HeldCtrlC:
+    """Ctrl-C held back while the workers start, handed to the handler once they stand.
 
-    It is taken off and handed to the handler here rather than left to land on its own, which
-    could be inside a garbage collector's callback, where an exception is only printed.
+    The main thread blocks SIGINT, but a process-directed signal is taken by any thread that
+    does not (a progress bar's, a library's), and Python then runs its handler in the main
+    thread wherever it happens to be: inside an at-fork hook or a garbage collector's callback,
+    where the KeyboardInterrupt is only printed and the key press is lost. So on the main
+    thread a handler that only notes the press stands in for the user's meanwhile.
     """
-    pressed = hasattr(signal, "sigtimedwait") and signal.sigtimedwait({signal.SIGINT}, 0)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    if pressed:
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self.previous: Any = None
+        self.swapped = False
+
+    def _note(self, _signum: int, _frame: Any) -> None:
+        self.pressed = True
+
+    def __enter__(self) -> _HeldCtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.getsignal(signal.SIGINT)
+            if callable(self.previous):  # SIG_IGN (a background job) stays ignored
+                signal.signal(signal.SIGINT, self._note)
+                self.swapped = True
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            if hasattr(signal, "sigtimedwait") and signal.sigtimedwait({signal.SIGINT}, 0):
+                self.pressed = True
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         handler = signal.getsignal(signal.SIGINT)
-        if callable(handler):
-            handler(signal.SIGINT, None)  # Python's own raises KeyboardInterrupt
-        elif handler == signal.SIG_DFL:
-            signal.raise_signal(signal.SIGINT)
-        # SIG_IGN (a background job): the key press is dropped, as it would have been
+        if self.swapped:
+            signal.signal(signal.SIGINT, self.previous)
+            handler = self.previous
+        if self.pressed:
+            if callable(handler):
+                handler(signal.SIGINT, None)  # Python's own raises KeyboardInterrupt
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signal.SIGINT)
+            # SIG_IGN (a background job): the key press is dropped, as it would have been
 
 
 class LocalRunner:
@@ -200,27 +228,23 @@ class LocalRunner:
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
         previous = _loaded.get(self.model)
         _loaded[self.model] = self.loaded  # forked workers start with the model loaded
-        hold = hasattr(signal, "pthread_sigmask")
         pool: ProcessPoolExecutor | None = None
         try:
-            if hold:
-                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-            try:
-                pool = ProcessPoolExecutor(
-                    self.workers,
-                    mp_context=ctx,
-                    initializer=_init_local,
-                    initargs=(self.probe, self.model),
-                )
-                # with fork every worker starts at the first submit: ask each for its model
-                probes = [pool.submit(self.probe, self.model) for _ in range(self.workers)]
-            finally:
-                if previous is None:
-                    _loaded.pop(self.model, None)
-                else:
-                    _loaded[self.model] = previous
-                if hold:
-                    _unblock_sigint()
+            with _HeldCtrlC():
+                try:
+                    pool = ProcessPoolExecutor(
+                        self.workers,
+                        mp_context=ctx,
+                        initializer=_init_local,
+                        initargs=(self.probe, self.model),
+                    )
+                    # with fork every worker starts at the first submit: ask each for its model
+                    probes = [pool.submit(self.probe, self.model) for _ in range(self.workers)]
+                finally:
+                    if previous is None:
+                        _loaded.pop(self.model, None)
+                    else:
+                        _loaded[self.model] = previous
             for probe in probes:
                 found = probe.result()
                 if found != self.source:

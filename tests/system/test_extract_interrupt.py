@@ -50,6 +50,35 @@ def test_ctrl_c_while_the_pool_starts_interrupts(monkeypatch, tmp_path, tmp_path
         store.close()
 
 
+def test_ctrl_c_taken_by_another_thread_is_still_held(
+    monkeypatch, tmp_path, tmp_path_factory
+) -> None:
+    """A thread that does not block SIGINT (a progress bar's) takes the key press: Python runs
+    the handler in the main thread wherever it is, so margin's own stand-in notes it and the
+    KeyboardInterrupt comes once the workers stand, not inside an at-fork hook (lost there)."""
+    import threading
+    import traceback
+
+    monkeypatch.setattr(executors, "ProcessPoolExecutor", _PressedAtStart)
+    extractor = SpacyExtractor(tiny_model_path(tmp_path_factory))
+    store, ids = _articles(tmp_path, 8)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()  # started before the mask: SIGINT may be delivered to it
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt) as caught:
+            run_extraction(store, ids, extractor, workers=2)
+        where = traceback.extract_tb(caught.value.__traceback__)[-1]
+        assert where.name == "__exit__" and where.filename.endswith("executors.py")
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert not multiprocessing.active_children()
+    finally:
+        stop.set()
+        signal.signal(signal.SIGINT, previous)
+        store.close()
+
+
 def test_an_ignored_ctrl_c_stays_ignored(monkeypatch, tmp_path, tmp_path_factory) -> None:
     """Started with SIGINT ignored (a background job), margin does not start obeying it."""
     monkeypatch.setattr(executors, "ProcessPoolExecutor", _PressedAtStart)
