@@ -9,7 +9,7 @@ from typing import Any
 
 from . import journal
 from .articles import existing_hashes
-from .bulk import INSERT_SPAN, deferrable, insert_spans
+from .bulk import INSERT_SPAN, deferrable, insert_spans, triggers_aside
 from .db import Unit
 from .labels import ensure_labels
 from .models import now
@@ -31,11 +31,10 @@ LOAD_INDEXES = (
     "articles_entities",
     "articles_dated",
 )
-# the page cache while a file loads: big enough that dirty pages rarely spill to the WAL and
-# are read back, small enough for the import's peak memory target (< 100 MB)
-LOAD_CACHE_KB = 16384
-# ... and while the indexes are built: SQLite's sorter takes as much again beside the cache, so
-# both shrink for the build (measured: a 301 MB JSONL peaked at 104 MB with 16 MB for both)
+# the page cache while a file loads is a bulk batch's (bulk.CACHE_KB, 16 MB: dirty pages rarely
+# spill to the WAL, and the import stays under its peak memory target of 100 MB); while the
+# indexes are built SQLite's sorter takes as much again beside the cache, so the cache shrinks
+# for the build (measured: a 301 MB JSONL peaked at 104 MB with 16 MB for both)
 BUILD_CACHE_KB = 8192
 
 INSERT_ARTICLE = (
@@ -161,22 +160,14 @@ def loading(tx: Unit) -> Iterator[Load]:
     ).fetchall()
     # with the entity trigger firing, its lookups need spans_entity: then no index goes
     indexes = {str(r[0]): str(r[1]) for r in found if str(r[0]) in LOAD_INDEXES and triggers}
-    cache = tx.one("PRAGMA cache_size")
-    tx.execute(f"PRAGMA cache_size = -{LOAD_CACHE_KB}")
-    try:
-        with tx.nested():
-            for name in triggers:
-                tx.execute(f"DROP TRIGGER {name}")
-            for name in indexes:
-                tx.execute(f"DROP INDEX {name}")
-            load = Load(tx, counted=bool(triggers))
-            yield load
-            tx.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KB}")
-            for sql in indexes.values():
-                tx.execute(sql)
-            if triggers:
-                tx.execute(FILL_ENTITIES, (load.first_id,))
-            for sql in triggers.values():
-                tx.execute(sql)
-    finally:
-        tx.execute(f"PRAGMA cache_size = {int(cache)}")
+    # the triggers go and come back (and the page cache grows) as for a bulk batch
+    with triggers_aside(tx, triggers):
+        for name in indexes:
+            tx.execute(f"DROP INDEX {name}")
+        load = Load(tx, counted=bool(triggers))
+        yield load
+        tx.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KB}")
+        for sql in indexes.values():
+            tx.execute(sql)
+        if triggers:
+            tx.execute(FILL_ENTITIES, (load.first_id,))
