@@ -45,7 +45,14 @@ from .delegate import reads, writes
 from .entities import actions as entity_actions
 from .entities import consistency, names, overlaps, page, suggest, timeline, watch
 from .errors import MarginError, translate
-from .models import ArticleDraft, Change, ImportResult, PropagationResult, SpanDraft
+from .models import (
+    ArticleDraft,
+    ArticleSummary,
+    Change,
+    ImportResult,
+    PropagationResult,
+    SpanDraft,
+)
 from .training import registry as model_registry
 
 
@@ -292,7 +299,6 @@ class Store:
     add_watch = writes(watch.add)
     remove_watch = writes(watch.remove)
     watches = reads(watch.watches)
-    watch_articles = reads(watch.articles)
     mark_watch_seen = writes(watch.mark_seen)
     find_watch = reads(watch.find)
     # -- trained models and where re-extraction disagrees (issue 14) ----------------------
@@ -312,6 +318,12 @@ class Store:
     count_in_state = reads(queries.count_in)
     rank_in_state = reads(queries.rank_in)
     progress = reads(queries.progress)
+
+    def watch_articles(self, key: str, limit: int = 500) -> list[ArticleSummary]:
+        """The articles of a watch-list (its id or query), newest by date first: the
+        library's own page in the date order, filtered by the watch-list."""
+        return self.articles_in_state("all", 0, limit, "date", watch=key)
+
     history_entries = reads(changes.entries)
     by_annotator = reads(annotators.by_annotator)
     merge_file = writes(merge_db.merge_file)

@@ -11,8 +11,7 @@ import sqlite_utils
 from .. import journal
 from ..db import Unit
 from ..errors import CorrectionError, NotFound
-from ..models import ArticleSummary, SearchHit, now
-from ..rows import SUMMARY_COLUMNS, summary_from_row
+from ..models import SearchHit, now
 from ..search import parse, search
 from .names import resolve
 
@@ -194,18 +193,6 @@ def watches(db: sqlite_utils.Database) -> list[Watch]:
     """Every watch-list with its counts (matching articles, unread, new since last opened)."""
     rows = db.execute("SELECT id, query, seen FROM watches ORDER BY id").fetchall()
     return [_counted(db, int(wid), str(query), int(seen)) for wid, query, seen in rows]
-
-
-def articles(db: sqlite_utils.Database, key: str, limit: int = 500) -> list[ArticleSummary]:
-    """The articles of a watch-list, newest by date first."""
-    row = _row(db, key)
-    where, params = _where(db, str(row["query"]))
-    rows = db.execute(
-        f"SELECT {SUMMARY_COLUMNS} FROM articles a WHERE {where}"
-        " ORDER BY COALESCE(a.date, a.imported_at) DESC, a.id DESC LIMIT ?",
-        [*params, limit],
-    )
-    return [summary_from_row(r) for r in rows]
 
 
 def mark_seen(tx: Unit, key: str) -> None:
