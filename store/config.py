@@ -126,6 +126,13 @@ def scheduler_address(config: dict[str, Any]) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def scheduler_origin() -> str:
+    """Where :func:`scheduler_address` found its address, as a person would look for it."""
+    if os.environ.get("MARGIN_SCHEDULER", "").strip():
+        return "$MARGIN_SCHEDULER"
+    return f"[extract] scheduler in {config_path()}"
+
+
 def max_download_mb(config: dict[str, Any]) -> int | None:
     """Return config [import] max_download_mb (the cap on one URL import), None when unset."""
     section = config.get("import", {})

@@ -276,6 +276,30 @@ class LocalRunner:
 # -- a Dask cluster ----------------------------------------------------------------------
 
 
+def address_problem(address: str) -> str | None:
+    """What is wrong with a Dask scheduler address (tcp://HOST:PORT and the like), None if nothing.
+
+    Checked before a Client is made: a Client given a malformed address fails half built and,
+    when Python collects it, waits 20 s and prints a traceback of its own.
+    """
+    try:
+        from distributed.comm.addressing import parse_address, parse_host_port
+    except ImportError:  # without distributed, --scheduler says to install it
+        return None
+    try:
+        scheme, where = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            port = where.rpartition(":")[2]
+            if where.count(":") and port and not port.isdigit():
+                return f"its port {port!r} is not a number"
+            _host, number = parse_host_port(where)
+            if not 0 < int(number) < 65536:
+                return f"its port {number} is out of range"
+    except (ValueError, TypeError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
+
+
 class DaskRunner:
     """Chunks on a Dask cluster through ``Client.get_executor()``; workers whose model differs
     from this process's are refused (a line each through ``on_notice``) and left out."""
@@ -303,6 +327,12 @@ class DaskRunner:
         self.address = address
         self.on_notice = on_notice
         self.refused: set[str] = set()
+        problem = address_problem(address)
+        if problem:
+            raise ExtractionError(
+                f"{address!r} is not a Dask scheduler address ({problem});"
+                " give one such as tcp://10.0.0.5:8786"
+            )
         try:
             self.client: Any = self._distributed.Client(
                 address, timeout=CONNECT_TIMEOUT, set_as_default=False

@@ -56,3 +56,42 @@ def test_the_scheduler_comes_from_the_environment_or_config(
     assert scalar(db, "SELECT COUNT(*) FROM journal WHERE action = 'extract'") == 2
     code, _out, err = run_cli(*args, "--workers", "2", "--scheduler", "tcp://127.0.0.1:7")
     assert code == 2 and "not both" in err
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("bogus", "missing port number"),
+        ("tcp://10.0.0.5", "missing port number"),
+        ("tcp://10.0.0.5:abc", "its port 'abc' is not a number"),
+        ("10.0.0.5:99999", "its port 99999 is out of range"),
+    ],
+)
+def test_a_malformed_address_is_one_sentence_naming_where_it_came_from(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tiny_model: str, address: str, why: str
+) -> None:
+    # (a Client made with such an address fails half built, and when collected waits 20 s and
+    # prints a traceback of its own: the address is checked before any Client is made)
+    db = tmp_path / "m.db"
+    two_articles(db)
+    args = ("--db", str(db), "extract", "--model", tiny_model)
+    code, _out, err = run_cli(*args, "--scheduler", address)
+    assert code == 2
+    assert f"--scheduler: {address!r} is not a Dask scheduler address ({why}" in err
+    assert "Traceback" not in err
+    monkeypatch.setenv("MARGIN_SCHEDULER", address)
+    code, _out, err = run_cli(*args)
+    assert code == 2 and f"$MARGIN_SCHEDULER: {address!r} is not" in err
+    monkeypatch.delenv("MARGIN_SCHEDULER")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[extract]\nscheduler = "{address}"\n', "utf-8")
+    monkeypatch.setenv("MARGIN_CONFIG", str(config))
+    code, _out, err = run_cli(*args)
+    assert code == 2 and f"[extract] scheduler in {config}: {address!r} is not" in err
+    assert scalar(db, "SELECT COUNT(*) FROM spans") == 0
+
+
+def test_the_runner_refuses_a_malformed_address_before_making_a_client() -> None:
+    assert executors.address_problem("tcp://10.0.0.5:8786") is None
+    assert executors.address_problem("inproc://192.168.1.2/1234/1") is None
+    assert executors.address_problem("tcp://10.0.0.5") is not None

@@ -14,7 +14,9 @@ from store import Article, ArticleDraft, Span
 from store.articles import date_range
 from store.config import max_download_mb as config_max_download_mb
 from store.config import scheduler_address as config_scheduler
+from store.config import scheduler_origin
 from store.date_field import DateField
+from store.executors import address_problem
 from store.extract import SpacyExtractor, open_runner, run_extraction
 from store.fetch import DEFAULT_MAX_MB, FetchLimits
 from store.formats import INPUTS
@@ -61,8 +63,18 @@ def where_to_extract(obj: Context, workers: int, scheduler: str | None) -> str |
     if scheduler is not None:
         if workers > 1:
             raise click.UsageError("give --workers (local processes) or --scheduler, not both")
-        return scheduler.strip() or None
-    return None if workers > 1 else config_scheduler(obj.config())
+        address, origin = scheduler.strip() or None, "--scheduler"
+    elif workers > 1:
+        return None
+    else:
+        address, origin = config_scheduler(obj.config()), scheduler_origin()
+    problem = address_problem(address) if address else None
+    if problem:
+        raise click.UsageError(
+            f"{origin}: {address!r} is not a Dask scheduler address ({problem});"
+            " give one such as tcp://10.0.0.5:8786"
+        )
+    return address
 
 
 def model_extractor(obj: Context, model: str | None) -> SpacyExtractor:
