@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -127,4 +128,12 @@ def test_ctrl_c_during_two_worker_extraction_prints_one_line(tmp_path) -> None:
     os.killpg(proc.pid, signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert err.strip() == "margin: interrupted"
+    said = re.fullmatch(
+        r"margin: interrupted: (\d+) of 3000 article\(s\) extracted, each whole;"
+        r" the others are as they were",
+        err.strip(),
+    )
+    assert said, err
+    # what it says is what was stored: one journal row per article extracted
+    assert int(said[1]) == scalar(db, "SELECT COUNT(*) FROM journal WHERE action = 'extract'")
+    assert 0 < int(said[1]) < 3000

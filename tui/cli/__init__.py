@@ -103,7 +103,10 @@ for _module in (
 def main() -> None:
     """Entry point: run the command line, turning a user's mistake into one clear line."""
     try:
-        cli.main(standalone_mode=False)
+        # without standalone mode click hands back the code of a click.exceptions.Exit
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Abort:
         error("interrupted")
         sys.exit(130)

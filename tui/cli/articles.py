@@ -51,10 +51,23 @@ def extract_ids(
         obj.store().keep_prior_suggestions(ids, extractor.source)
     # workers started, or the scheduler reached, before the bar is drawn
     runner = open_runner(extractor, workers, scheduler, on_notice=error)
-    with progress(len(ids), "extracting") as bar:
-        return run_extraction(
-            obj.store(), ids, extractor, runner=runner, on_progress=lambda n: bar.update(n)
+    done = 0
+    try:
+        with progress(len(ids), "extracting") as bar:
+
+            def step(n: int) -> None:
+                nonlocal done
+                done += n
+                bar.update(n)
+
+            return run_extraction(obj.store(), ids, extractor, runner=runner, on_progress=step)
+    except KeyboardInterrupt:
+        # each chunk is stored whole in its own transaction: say how far it got
+        error(
+            f"interrupted: {done} of {len(ids)} article(s) extracted, each whole;"
+            " the others are as they were"
         )
+        raise click.exceptions.Exit(130) from None
 
 
 def where_to_extract(obj: Context, workers: int, scheduler: str | None) -> str | None:
