@@ -337,47 +337,58 @@ def undo_in_chunks(db: sqlite_utils.Database, units: Units) -> Change:
     the last one undoes its journal entries and marks it undone.
     """
     batch.room(db)
-    with units() as tx:
-        group = last_group(tx.db, "done")
-        if group is None:
-            raise CorrectionError("nothing to undo")
-        change = describe(tx.db, group)
-        low, high = batch.bounds(tx.db, group)
-        if batch.size(tx.db, group) <= SINGLE_ROWS:
-            undo(tx)
-            return change
-        batch.open_pending(tx, group, "undo", high + 1)
-    _revert_chunks(units, group, low, high + 1)
-    with units() as tx:
-        _finish_undo(tx, group)
+    with batch.Checkpoints(db) as checkpoints:
+        with units() as tx:
+            group = last_group(tx.db, "done")
+            if group is None:
+                raise CorrectionError("nothing to undo")
+            change = describe(tx.db, group)
+            low, high = batch.bounds(tx.db, group)
+            if batch.size(tx.db, group) <= SINGLE_ROWS:
+                undo(tx)
+                return change
+            batch.open_pending(tx, group, "undo", high + 1)
+        checkpoints.committed()
+        _revert_chunks(units, group, low, high + 1, checkpoints=checkpoints)
+        checkpoints.ready()
+        with units() as tx:
+            _finish_undo(tx, group)
     return change
 
 
 def redo_in_chunks(db: sqlite_utils.Database, units: Units) -> Change:
     """Redo the oldest undone change, a big batch in chunks (see :func:`undo_in_chunks`)."""
     batch.room(db)
-    with units() as tx:
-        group = last_group(tx.db, "undone", newest=False)
-        if group is None:
-            raise CorrectionError("nothing to redo")
-        change = describe(tx.db, group)
-        if batch.size(tx.db, group) <= SINGLE_ROWS:
-            redo(tx)
-            return change
-        _start_redo(tx, group)
-        batch.open_pending(tx, group, "redo", 0)
-    _replay_chunks(db, units, group, 0)
+    with batch.Checkpoints(db) as checkpoints:
+        with units() as tx:
+            group = last_group(tx.db, "undone", newest=False)
+            if group is None:
+                raise CorrectionError("nothing to redo")
+            change = describe(tx.db, group)
+            if batch.size(tx.db, group) <= SINGLE_ROWS:
+                redo(tx)
+                return change
+            _start_redo(tx, group)
+            batch.open_pending(tx, group, "redo", 0)
+        checkpoints.committed()
+        _replay_chunks(db, units, group, 0, checkpoints)
     return change
 
 
-def _revert_chunks(units: Units, group: int, low: int, cursor: int, rollback: bool = False) -> None:
+def _revert_chunks(
+    units: Units,
+    group: int,
+    low: int,
+    cursor: int,
+    rollback: bool = False,
+    checkpoints: batch.Checkpoints | None = None,
+) -> None:
     """Revert the group's batch rows from cursor down to low, a paced chunk per transaction."""
     pacer = batch.Pacer(CHUNK_ROWS)
-    first = True
+    released: float | None = None
     while True:
-        if not first:
-            batch.pause()
-        first = False
+        if released is not None:
+            batch.pause(released, checkpoints)
         started = time.perf_counter()
         with units() as tx:
             tx.join(group)
@@ -389,19 +400,27 @@ def _revert_chunks(units: Units, group: int, low: int, cursor: int, rollback: bo
                 batch.forget(tx, group, ids[-1], ids[0])
             else:
                 batch.move_cursor(tx, group, ids[-1])
+        released = time.perf_counter()
+        pacer.took(released - started, len(ids))
+        if checkpoints is not None:
+            checkpoints.committed()
         cursor = ids[-1]
-        pacer.took(time.perf_counter() - started, len(ids))
 
 
-def _replay_chunks(db: sqlite_utils.Database, units: Units, group: int, cursor: int) -> None:
+def _replay_chunks(
+    db: sqlite_utils.Database,
+    units: Units,
+    group: int,
+    cursor: int,
+    checkpoints: batch.Checkpoints | None = None,
+) -> None:
     """Redo the group's batch rows above cursor, a paced chunk per transaction; then mark it done."""
     pacer = batch.Pacer(CHUNK_ROWS)
     _low, high = batch.bounds(db, group)
-    first = True
+    released: float | None = None
     while True:
-        if not first:
-            batch.pause()
-        first = False
+        if released is not None:
+            batch.pause(released, checkpoints)
         started = time.perf_counter()
         with units() as tx:
             tx.join(group)
@@ -417,9 +436,11 @@ def _replay_chunks(db: sqlite_utils.Database, units: Units, group: int, cursor: 
                 return
             batch.replay(tx, group, cursor + 1, int(top))
             batch.move_cursor(tx, group, int(top))
-        done = int(top) - cursor
+        released = time.perf_counter()
+        pacer.took(released - started, int(top) - cursor)
+        if checkpoints is not None:
+            checkpoints.committed()
         cursor = int(top)
-        pacer.took(time.perf_counter() - started, done)
 
 
 def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
@@ -428,10 +449,12 @@ def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
     A span someone changed after the batch changed it is left as they made it.
     """
     low, high = batch.bounds(db, group)
-    if high:
-        _revert_chunks(units, group, low, high + 1, rollback=True)
-    with units() as tx:
-        drop_group(tx, group)
+    with batch.Checkpoints(db) as checkpoints:
+        if high:
+            _revert_chunks(units, group, low, high + 1, True, checkpoints)
+        checkpoints.ready()
+        with units() as tx:
+            drop_group(tx, group)
 
 
 def recover(db: sqlite_utils.Database, units: Units) -> list[int]:
@@ -449,11 +472,14 @@ def recover(db: sqlite_utils.Database, units: Units) -> list[int]:
             roll_back(db, units, group)
         elif row["op"] == "undo":
             low, _high = batch.bounds(db, group)
-            _revert_chunks(units, group, low, int(row["cursor"]))
-            with units() as tx:
-                _finish_undo(tx, group)
+            with batch.Checkpoints(db) as checkpoints:
+                _revert_chunks(units, group, low, int(row["cursor"]), checkpoints=checkpoints)
+                checkpoints.ready()
+                with units() as tx:
+                    _finish_undo(tx, group)
         else:
-            _replay_chunks(db, units, group, int(row["cursor"]))
+            with batch.Checkpoints(db) as checkpoints:
+                _replay_chunks(db, units, group, int(row["cursor"]), checkpoints)
         done.append(group)
     return done
 

@@ -540,8 +540,20 @@ def apply_in_chunks(
     progress(done, total) is called with articles done after each chunk.
     """
     q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed)
-    skip = set(exclude)
     batch.room(db)
+    with batch.Checkpoints(db) as checkpoints:
+        return _apply_chunks(db, units, q, set(exclude), learn, progress, checkpoints)
+
+
+def _apply_chunks(
+    db: sqlite_utils.Database,
+    units: Units,
+    q: Query,
+    skip: set[Key],
+    learn: bool | None,
+    progress: Callable[[int, int], None] | None,
+    checkpoints: batch.Checkpoints,
+) -> PropagationResult:
     ids = candidate_ids(db, q)
     tally = Tally()
     pacer = batch.Pacer(CHUNK_MENTIONS, least=200)
@@ -557,8 +569,9 @@ def apply_in_chunks(
             finally:
                 db.execute("COMMIT")
             part, last = ids[pos : pos + n], pos + n >= len(ids)
-            if group is not None:
+            if group is not None:  # the gap: planning (and the checkpoint) took part of it
                 time.sleep(max(0.0, batch.GAP - (time.perf_counter() - started)))
+            checkpoints.ready()
             held = time.perf_counter()
             with units() as tx:
                 if _data_version(tx.db) != seen:  # another process wrote: plan again, inside
@@ -572,17 +585,19 @@ def apply_in_chunks(
                 if group is None:
                     group = tx.edit_group()
                     batch.open_pending(tx, group, "apply", 0)
-                    journal.record(tx, "propagate", after={"surface": surface, "pending": True})
+                    journal.record(tx, "propagate", after={"surface": q.surface, "pending": True})
                 else:
                     tx.join(group)
                 write(tx, group, q.label, changed)
+            pacer.took(time.perf_counter() - held, max(1, len(changed)))
+            checkpoints.committed()
             tally.add(found, changed)
             pos += n
-            pacer.took(time.perf_counter() - held, max(1, len(changed)))
             if progress is not None:
                 progress(pos, len(ids))
             if last:
                 break
+        checkpoints.ready()
         with units() as tx:
             assert group is not None
             tx.join(group)
