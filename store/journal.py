@@ -405,6 +405,8 @@ def _revert_chunks(
         if checkpoints is not None:
             checkpoints.committed()
         cursor = ids[-1]
+        if cursor <= low:  # that was the last: no gap and empty transaction to find so
+            return
 
 
 def _replay_chunks(
@@ -436,10 +438,15 @@ def _replay_chunks(
                 return
             batch.replay(tx, group, cursor + 1, int(top))
             batch.move_cursor(tx, group, int(top))
+            if int(top) >= high:  # the last chunk marks the group done (no gap, no extra unit)
+                tx.execute("UPDATE journal SET state = 'done' WHERE group_id = ?", (group,))
+                batch.close_pending(tx, group)
         released = time.perf_counter()
         pacer.took(released - started, int(top) - cursor)
         if checkpoints is not None:
             checkpoints.committed()
+        if int(top) >= high:
+            return
         cursor = int(top)
 
 
