@@ -27,6 +27,7 @@ from .models import USER_SOURCE, now
 from .rows import marks
 
 TARGETS = "temp.margin_batch_targets"
+PLACES = "temp.margin_batch_places"
 _STATUS_ROW = (
     "INSERT INTO journal_batch (group_id, span_id, inserted, old_status, old_updated_at,"
     " new_status, new_updated_at, article_id)"
@@ -84,11 +85,23 @@ def insert_user_spans(
         return 0
     ensure_label(tx.db, label)
     last = int(tx.one("SELECT COALESCE(MAX(id), 0) FROM spans"))
-    tx.conn.executemany(
-        'INSERT INTO spans (article_id, start, "end", label, source, status, text, created_at,'
-        " updated_at) VALUES (?, ?, ?, ?, ?, 'accepted', ?, ?, ?)",
-        ((a, s, e, label, USER_SOURCE, t, stamp, stamp) for a, s, e, t in places),
+    # into a temp table row by row, then into spans in one statement, in the same order: one
+    # statement's overhead (and one sqlite_sequence update) instead of one per span
+    tx.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {PLACES.split('.')[1]} (n INTEGER PRIMARY KEY,"
+        ' article_id INTEGER, start INTEGER, "end" INTEGER, text TEXT)'
     )
+    tx.execute(f"DELETE FROM {PLACES}")
+    tx.conn.executemany(
+        f'INSERT INTO {PLACES} (article_id, start, "end", text) VALUES (?, ?, ?, ?)', places
+    )
+    tx.execute(
+        'INSERT INTO spans (article_id, start, "end", label, source, status, text, created_at,'
+        f" updated_at) SELECT article_id, start, \"end\", ?, ?, 'accepted', text, ?, ? FROM {PLACES}"
+        " ORDER BY n",
+        (label, USER_SOURCE, stamp, stamp),
+    )
+    tx.execute(f"DELETE FROM {PLACES}")
     tx.execute(
         "INSERT INTO journal_batch (group_id, span_id, inserted, new_status, new_updated_at,"
         ' article_id, start, "end", label, source, text, created_at)'

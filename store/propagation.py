@@ -45,6 +45,8 @@ class Query:
     case_sensitive: bool = True
     replace: bool = False
     include_reviewed: bool = False
+    # each mention's context (before, after): for a preview; applying needs none
+    context: bool = field(default=True, compare=False)
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
     exact: re.Pattern[str] = field(init=False, repr=False, compare=False)
     edges: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -223,6 +225,7 @@ def _plan_batch(
     """Decide each mention of a batch of articles; the overlaps are read in one query."""
     untagged: list[tuple[Art, int, int]] = []
     per_article: list[tuple[Art, list[Mention]]] = []
+    ctx = q.context
     for art in arts:
         text = art[2]
         out: list[Mention] = []
@@ -235,7 +238,7 @@ def _plan_batch(
                 action = "accept"
             else:
                 continue
-            out.append(_mention(art, s[1], s[2], s, action))
+            out.append(_mention(art, s[1], s[2], s, action, (), ctx))
         per_article.append((art, out))
         if q.label is None:
             continue
@@ -249,15 +252,15 @@ def _plan_batch(
     for art, start, end in untagged:
         over = overlaps.get((art[0], start, end))
         if not over:
-            extra.setdefault(art[0], []).append(_mention(art, start, end, None, "add"))
+            extra.setdefault(art[0], []).append(_mention(art, start, end, None, "add", (), ctx))
             continue
         # a span with the surface itself in the way is never replaced (it is a mention too)
         if q.replace and not any(q.exact.fullmatch(t) for _sid, t in over):
             replaced = tuple(sid for sid, _t in over)
-            m = _mention(art, start, end, None, "replace", replaced)
+            m = _mention(art, start, end, None, "replace", replaced, ctx)
             extra.setdefault(art[0], []).append(m)
         else:
-            found.skipped.append(_mention(art, start, end, None, "skip"))
+            found.skipped.append(_mention(art, start, end, None, "skip", (), ctx))
     for art, out in per_article:
         out.extend(extra.get(art[0], ()))
         if art[3] and not q.include_reviewed:
@@ -313,6 +316,7 @@ def _mention(
     span: tuple[Any, ...] | None,
     action: str,
     replaces: tuple[int, ...] = (),
+    context: bool = True,
 ) -> Mention:
     aid, title, text, reviewed = art
     if span is None:
@@ -330,8 +334,8 @@ def _mention(
             "end": end,
             "span_id": sid,
             "current_label": label,
-            "before": text[start - CONTEXT if start > CONTEXT else 0 : start],
-            "after": text[end : end + CONTEXT],
+            "before": text[start - CONTEXT if start > CONTEXT else 0 : start] if context else "",
+            "after": text[end : end + CONTEXT] if context else "",
             "action": action,
             "current_status": status,
             "text": text[start:end],
@@ -503,7 +507,7 @@ def apply(
     exclude names mentions (article id, start, end) to leave alone. Returns what this call
     did (not read back from the journal, which others may write).
     """
-    q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed)
+    q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed, False)
     tally = Tally()
     found = plan_ids(tx.db, q, candidate_ids(tx.db, q))
     skip = set(exclude)
@@ -539,7 +543,7 @@ def apply_in_chunks(
     (:func:`journal.recover`). Between chunks other processes get the write lock.
     progress(done, total) is called with articles done after each chunk.
     """
-    q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed)
+    q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed, False)
     batch.room(db)
     with batch.Checkpoints(db) as checkpoints:
         return _apply_chunks(db, units, q, set(exclude), learn, progress, checkpoints)
