@@ -426,12 +426,13 @@ class Checkpoints:
     each chunk of a batch copied its 10,000 pages back into the database file and synced it
     (0.3 s of a 30,000-mention propagation) before the batch could go on. With this context
     the batch's connection makes none; ``committed`` (after each chunk's commit) has a thread
-    copy them with a connection of its own while the batch plans, waits out its gap and
-    writes its next chunk. A PASSIVE checkpoint never waits for nor blocks a reader or a
+    copy them with a connection of its own while the batch plans and waits out its gap.
+    A PASSIVE checkpoint never waits for nor blocks a reader or a
     writer, and never holds the write lock; another process's commit meanwhile finds the
     checkpoint busy and skips its own, so a correction never pays for a batch's pages.
-    ``ready`` (before each chunk) waits for the thread only when the WAL holds two chunks it
-    has not copied yet, so the WAL stays a few chunks long instead of growing with the batch.
+    ``ready`` (before each chunk) waits for the thread, so that each chunk starts the WAL over
+    instead of making it longer (the checkpoint overlaps the gap and the planning, never a
+    chunk's own writes).
     The last checkpoint runs after the batch returns (its thread is not a daemon: a command's
     exit waits for it).
     """
@@ -444,7 +445,6 @@ class Checkpoints:
         self._idle.set()
         self._running = False
         self._wanted = False  # a commit came after the running checkpoint began
-        self.behind = 0  # chunks committed since a checkpoint last copied the whole WAL
         self._saved: int | None = None
 
     def __enter__(self) -> Checkpoints:
@@ -469,7 +469,6 @@ class Checkpoints:
         if self.path is None:
             return
         with self._lock:
-            self.behind += 1
             self._wanted = True
             if self._running:
                 return  # the running thread goes round once more
@@ -478,9 +477,16 @@ class Checkpoints:
         threading.Thread(target=self._run, args=(self.path,), name="margin-checkpoint").start()
 
     def ready(self, most: float = 2.0) -> None:
-        """Before a chunk: wait (up to most seconds) if the WAL holds two chunks not copied."""
-        if self.behind >= 2:
-            self._idle.wait(most)
+        """Before a chunk: wait (up to most seconds) for the checkpoint under way to end.
+
+        Then copy what other processes committed meanwhile (a correction in the gap: its own
+        checkpoint found ours busy), so that the chunk begins with the WAL all copied and
+        starts it over; otherwise each chunk would add its pages to the end of a WAL that
+        grew to a gigabyte in a 300,000-mention propagation.
+        """
+        self._idle.wait(most)
+        if self.path is not None and not self.db.conn.in_transaction:
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def _run(self, path: str) -> None:
         conn: sqlite3.Connection | None = None
@@ -491,11 +497,7 @@ class Checkpoints:
                     if not self._wanted:
                         break
                     self._wanted = False
-                    covers = self.behind
-                busy, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                if not busy and log == copied:  # all of it: the next writer starts the WAL over
-                    with self._lock:
-                        self.behind = max(0, self.behind - covers)
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except sqlite3.Error:  # (the file gone, say): the next commit's own checkpoint will do
             pass
         finally:

@@ -85,18 +85,25 @@ def test_the_autocheckpoint_comes_back_when_a_batch_fails(store, monkeypatch):
     assert store.db.execute("SELECT COUNT(*) FROM journal_pending").fetchone()[0] == 0
 
 
-def test_ready_waits_only_when_two_chunks_are_not_copied(tmp_path):
+def test_a_chunk_waits_for_the_checkpoint_and_begins_with_the_wal_copied(tmp_path):
     from store import open_store
 
     with open_store(tmp_path / "m.db") as s:
-        ck = batch.Checkpoints(s.db)
-        gate = threading.Event()
-        ck._idle.clear()
-        threading.Timer(0.2, gate.set).start()
-        ck.behind = 1
-        ck.ready(most=5)  # one chunk behind: the batch goes on
-        assert not gate.is_set()
-        ck.behind = 2
-        ck._idle = gate  # set when the "checkpoint" ends
-        ck.ready(most=5)
-        assert gate.is_set()
+        s.add_article(ArticleDraft("Aleppo. " * 50))
+        with batch.Checkpoints(s.db) as ck:
+            gate = threading.Event()
+            ck._idle = gate  # a checkpoint under way until the timer ends it
+            threading.Timer(0.2, gate.set).start()
+            # another connection commits meanwhile (its own checkpoint is off: ours was busy)
+            other = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+            other.execute("PRAGMA wal_autocheckpoint = 0")
+            other.execute("UPDATE articles SET read = 1")
+            other.close()
+            wal = tmp_path / "m.db-wal"
+            size = wal.stat().st_size
+            ck.ready(most=5)
+            assert gate.is_set()  # it waited for the checkpoint
+            # and copied the other's commit too: the next write starts the WAL over, at its
+            # beginning, instead of adding a page at its end
+            s.db.execute("UPDATE articles SET read = 0")
+            assert wal.stat().st_size == size
