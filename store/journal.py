@@ -352,8 +352,7 @@ def undo_in_chunks(db: sqlite_utils.Database, units: Units) -> Change:
             batch.open_pending(tx, group, "undo", high + 1)
         checkpoints.committed()
         _revert_chunks(units, group, low, high + 1, checkpoints=checkpoints)
-        checkpoints.ready()
-        with units() as tx:
+        with units() as tx:  # (small: it need not wait for the last chunk's checkpoint)
             _finish_undo(tx, group)
     return change
 
@@ -461,7 +460,6 @@ def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
     with batch.Checkpoints(db) as checkpoints:
         if high:
             _revert_chunks(units, group, low, high + 1, True, checkpoints)
-        checkpoints.ready()
         with units() as tx:
             drop_group(tx, group)
 
@@ -483,7 +481,6 @@ def recover(db: sqlite_utils.Database, units: Units) -> list[int]:
             low, _high = batch.bounds(db, group)
             with batch.Checkpoints(db) as checkpoints:
                 _revert_chunks(units, group, low, int(row["cursor"]), checkpoints=checkpoints)
-                checkpoints.ready()
                 with units() as tx:
                     _finish_undo(tx, group)
         else:

@@ -601,8 +601,7 @@ def _apply_chunks(
                 progress(pos, len(ids))
             if last:
                 break
-        checkpoints.ready()
-        with units() as tx:
+        with units() as tx:  # (small: it need not wait for the last chunk's checkpoint)
             assert group is not None
             tx.join(group)
             return _finish(tx, q, tally, learn, chunked=True)
