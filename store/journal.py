@@ -402,9 +402,9 @@ def _revert_chunks(
             else:
                 batch.move_cursor(tx, group, ids[-1])
         released = time.perf_counter()
-        pacer.took(released - started, len(ids))
         if checkpoints is not None:
             checkpoints.committed()
+        pacer.took(released - started, len(ids))
         cursor = ids[-1]
         if cursor <= low:  # that was the last: no gap and empty transaction to find so
             return
@@ -443,9 +443,9 @@ def _replay_chunks(
                 tx.execute("UPDATE journal SET state = 'done' WHERE group_id = ?", (group,))
                 batch.close_pending(tx, group)
         released = time.perf_counter()
-        pacer.took(released - started, int(top) - cursor)
         if checkpoints is not None:
             checkpoints.committed()
+        pacer.took(released - started, int(top) - cursor)
         if int(top) >= high:
             return
         cursor = int(top)

@@ -593,8 +593,9 @@ def _apply_chunks(
                 else:
                     tx.join(group)
                 write(tx, group, q.label, changed)
-            pacer.took(time.perf_counter() - held, max(1, len(changed)))
-            checkpoints.committed()
+            took = time.perf_counter() - held
+            checkpoints.committed()  # first: before another process's commit can copy our pages
+            pacer.took(took, max(1, len(changed)))
             tally.add(found, changed)
             pos += n
             if progress is not None:
