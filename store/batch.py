@@ -115,10 +115,19 @@ def insert_user_spans(
 CACHE_KB = 65_536  # page cache of a connection writing a batch (SQLite's default is 2 MB)
 
 
-def room(db: sqlite_utils.Database) -> None:
-    """Give the connection a page cache big enough for a batch's pages (fewer spills to the WAL)."""
-    if int(db.execute("PRAGMA cache_size").fetchone()[0]) > -CACHE_KB:
-        db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
+@contextmanager
+def room(db: sqlite_utils.Database, kb: int = CACHE_KB) -> Iterator[None]:
+    """Give the connection a page cache of kb KB for a batch's pages (fewer spills to the WAL),
+    and its own size back after it (SQLite then lets go of the pages over it)."""
+    was = int(db.execute("PRAGMA cache_size").fetchone()[0])
+    bigger = was > -kb
+    if bigger:
+        db.execute(f"PRAGMA cache_size = -{kb}")
+    try:
+        yield
+    finally:
+        if bigger:
+            db.execute(f"PRAGMA cache_size = {was}")
 
 
 # -- the derived counts of a batch, kept once per batch, not once per span -------------------

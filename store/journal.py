@@ -338,8 +338,7 @@ def undo_in_chunks(db: sqlite_utils.Database, units: Units) -> Change:
     finished on the next open), each chunk reverts part of its batch and moves the cursor,
     the last one undoes its journal entries and marks it undone.
     """
-    batch.room(db)
-    with batch.Checkpoints(db) as checkpoints:
+    with batch.room(db), batch.Checkpoints(db) as checkpoints:
         with units() as tx:
             group = last_group(tx.db, "done")
             if group is None:
@@ -359,8 +358,7 @@ def undo_in_chunks(db: sqlite_utils.Database, units: Units) -> Change:
 
 def redo_in_chunks(db: sqlite_utils.Database, units: Units) -> Change:
     """Redo the oldest undone change, a big batch in chunks (see :func:`undo_in_chunks`)."""
-    batch.room(db)
-    with batch.Checkpoints(db) as checkpoints:
+    with batch.room(db), batch.Checkpoints(db) as checkpoints:
         with units() as tx:
             group = last_group(tx.db, "undone", newest=False)
             if group is None:

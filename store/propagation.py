@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import sqlite3
 import time
@@ -26,6 +27,13 @@ BATCH = 400  # articles read from SQLite at a time
 # (16,000 hold it about 0.3 s on a 2-core machine, with the count triggers suspended and the
 # checkpoints left to a thread: a 30,000-mention propagation is two transactions)
 CHUNK_MENTIONS = 16_000
+# ...unless all of it fits one transaction of ONE_TX times that (36,000): then it is one
+# (about 0.7 s of the write lock for 32,000 on a 2-core machine), with a page cache that holds
+# all its pages; two chunks cost it 0.2 s more (the gap between them, the first one's
+# checkpoint, a cache that spilled). A bigger one plans that far, then writes its first
+# CHUNK_MENTIONS and goes on.
+ONE_TX = 2.25
+ONE_TX_CACHE_KB = 163_840  # (40,000 pages; put back to what it was after the propagation)
 Units = journal.Units
 Key = tuple[int, int, int]  # (article id, start, end) of a mention
 Art = tuple[int, str, str, bool]  # (id, title, text, reviewed) of an article being planned
@@ -544,8 +552,7 @@ def apply_in_chunks(
     progress(done, total) is called with articles done after each chunk.
     """
     q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed, False)
-    batch.room(db)
-    with batch.Checkpoints(db) as checkpoints:
+    with batch.room(db, ONE_TX_CACHE_KB), batch.Checkpoints(db) as checkpoints:
         return _apply_chunks(db, units, q, set(exclude), learn, progress, checkpoints)
 
 
@@ -569,9 +576,12 @@ def _apply_chunks(
             db.execute("BEGIN")  # plan in one read snapshot, outside the write lock
             try:
                 seen = _data_version(db)
-                found, n = _plan_upto(db, q, ids, pos, pacer.size)
+                most = int(CHUNK_MENTIONS * ONE_TX) if group is None else pacer.size
+                found, n = _plan_upto(db, q, ids, pos, most)
             finally:
                 db.execute("COMMIT")
+            if group is None and pos + n < len(ids):  # more than one transaction's worth
+                found, n = _first_part(found, ids, pos, n, pacer.size)
             part, last = ids[pos : pos + n], pos + n >= len(ids)
             if group is not None:  # the gap: planning (and the checkpoint) took part of it
                 time.sleep(max(0.0, batch.GAP - (time.perf_counter() - started)))
@@ -610,6 +620,24 @@ def _apply_chunks(
         if group is not None:
             journal.roll_back(db, units, group)
         raise
+
+
+def _first_part(
+    found: Found, ids: Sequence[int], pos: int, n: int, mentions: int
+) -> tuple[Found, int]:
+    """The plan of the articles ids[pos:pos + n] cut to its first articles of about mentions
+    changes (the rest is planned again with the next chunk)."""
+    if len(found.changes) <= mentions:
+        return found, n
+    boundary = found.changes[mentions].article_id
+    kept = bisect.bisect_left(ids, boundary, pos, pos + n) - pos
+    if kept <= 0:  # one article has more than that: it goes whole
+        return found, n
+
+    def before(ms: list[Mention]) -> list[Mention]:
+        return [m for m in ms if m.article_id < boundary]
+
+    return Found(before(found.changes), before(found.skipped), before(found.reviewed)), kept
 
 
 def _plan_upto(

@@ -26,7 +26,7 @@ def _wal_backlog(path) -> tuple[int, int, int]:
 
 
 def _chunky(monkeypatch) -> None:
-    monkeypatch.setattr(propagation, "CHUNK_MENTIONS", 4)
+    monkeypatch.setattr(propagation, "CHUNK_MENTIONS", 2)
     monkeypatch.setattr(propagation, "BATCH", 2)
     monkeypatch.setattr(journal, "SINGLE_ROWS", 0)
     monkeypatch.setattr(journal, "CHUNK_ROWS", 4)
