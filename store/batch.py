@@ -113,6 +113,9 @@ def insert_user_spans(
 
 
 CACHE_KB = 65_536  # page cache of a connection writing a batch (SQLite's default is 2 MB)
+# ...and of one that may write a 30,000-mention propagation, or its undo, in one transaction:
+# its 31,000 pages (40,000 pages; put back to what it was after the batch)
+ONE_TX_CACHE_KB = 163_840
 
 
 @contextmanager

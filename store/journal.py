@@ -31,7 +31,9 @@ ROWS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 # a group still being written in chunks is no change yet: undo, history and A do not see it
 _WHOLE = " AND group_id NOT IN (SELECT group_id FROM journal_pending)"
-SINGLE_ROWS = 15_000  # batch rows an undo/redo reverts in one transaction; more in chunks
+# batch rows an undo/redo reverts in one transaction (the 41,000 of a 30,000-mention
+# propagation: about 0.6 s of the write lock; two chunks cost 0.25 s more); more in chunks
+SINGLE_ROWS = 47_000
 # batch rows of the first chunk (then paced to about 0.4 s a chunk); 20,000 take about 0.3 s,
 # so the 41,000 rows of a 30,000-mention propagation are two chunks (one 0.1 s gap between)
 CHUNK_ROWS = 20_000
@@ -338,7 +340,7 @@ def undo_in_chunks(db: sqlite_utils.Database, units: Units) -> Change:
     finished on the next open), each chunk reverts part of its batch and moves the cursor,
     the last one undoes its journal entries and marks it undone.
     """
-    with batch.room(db), batch.Checkpoints(db) as checkpoints:
+    with batch.room(db, batch.ONE_TX_CACHE_KB), batch.Checkpoints(db) as checkpoints:
         with units() as tx:
             group = last_group(tx.db, "done")
             if group is None:
@@ -358,7 +360,7 @@ def undo_in_chunks(db: sqlite_utils.Database, units: Units) -> Change:
 
 def redo_in_chunks(db: sqlite_utils.Database, units: Units) -> Change:
     """Redo the oldest undone change, a big batch in chunks (see :func:`undo_in_chunks`)."""
-    with batch.room(db), batch.Checkpoints(db) as checkpoints:
+    with batch.room(db, batch.ONE_TX_CACHE_KB), batch.Checkpoints(db) as checkpoints:
         with units() as tx:
             group = last_group(tx.db, "undone", newest=False)
             if group is None:

@@ -33,7 +33,6 @@ CHUNK_MENTIONS = 16_000
 # checkpoint, a cache that spilled). A bigger one plans that far, then writes its first
 # CHUNK_MENTIONS and goes on.
 ONE_TX = 2.25
-ONE_TX_CACHE_KB = 163_840  # (40,000 pages; put back to what it was after the propagation)
 Units = journal.Units
 Key = tuple[int, int, int]  # (article id, start, end) of a mention
 Art = tuple[int, str, str, bool]  # (id, title, text, reviewed) of an article being planned
@@ -552,7 +551,7 @@ def apply_in_chunks(
     progress(done, total) is called with articles done after each chunk.
     """
     q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed, False)
-    with batch.room(db, ONE_TX_CACHE_KB), batch.Checkpoints(db) as checkpoints:
+    with batch.room(db, batch.ONE_TX_CACHE_KB), batch.Checkpoints(db) as checkpoints:
         return _apply_chunks(db, units, q, set(exclude), learn, progress, checkpoints)
 
 
