@@ -2,9 +2,11 @@
 
 A batch belongs to one journal group. Each span it changes is one ``journal_batch`` row (its
 old and new status, or the whole span when the batch made it), written with INSERT ... SELECT
-beside the one UPDATE ... FROM or executemany that changes the spans. Undo and redo replay
+beside the one UPDATE or INSERT ... SELECT that changes the spans. Undo and redo replay
 those rows with one statement per kind of change, over a range of row ids at a time, so a
 big batch can be reverted in chunks that each hold the write lock briefly (about 0.4 s).
+While a batch writes, its WAL checkpoints are a thread's (:class:`Checkpoints`), not its
+commits'.
 """
 
 from __future__ import annotations

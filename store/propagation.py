@@ -25,7 +25,7 @@ BATCH = 400  # articles read from SQLite at a time
 # mentions one write transaction changes at first; when a propagation has more, it goes in
 # chunks, each sized from the last one's pace to hold the write lock about 0.4 s
 # (16,000 hold it about 0.3 s on a 2-core machine, with the count triggers suspended and the
-# checkpoints left to a thread: a 30,000-mention propagation is two transactions)
+# checkpoints left to a thread)
 CHUNK_MENTIONS = 16_000
 # ...unless all of it fits one transaction of ONE_TX times that (36,000): then it is one
 # (about 0.7 s of the write lock for 32,000 on a 2-core machine), with a page cache that holds
@@ -539,9 +539,10 @@ def apply_in_chunks(
     exclude: Collection[Key] = (),
     progress: Callable[[int, int], None] | None = None,
 ) -> PropagationResult:
-    """Apply a propagation as :func:`apply` does, in write transactions of about 0.4 s each.
+    """Apply a propagation as :func:`apply` does, in write transactions of at most about 0.7 s.
 
-    Up to CHUNK_MENTIONS mentions are one transaction, as :func:`apply`. A bigger one is still
+    Up to ONE_TX x CHUNK_MENTIONS mentions are one transaction, as :func:`apply`. A bigger one
+    goes in chunks of about 0.4 s and is still
     one journal group, one undo, all or nothing: the first chunk commits a pending
     mark on the group (undo and the history do not see it), each chunk plans its articles
     outside the write lock and writes them set-based (planning again inside when another
