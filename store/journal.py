@@ -31,8 +31,12 @@ ROWS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 # a group still being written in chunks is no change yet: undo, history and A do not see it
 _WHOLE = " AND group_id NOT IN (SELECT group_id FROM journal_pending)"
-SINGLE_ROWS = 15_000  # batch rows an undo/redo reverts in one transaction; more in chunks
-CHUNK_ROWS = 10_000  # batch rows of the first chunk (then paced to about 0.4 s a chunk)
+# batch rows an undo/redo reverts in one transaction (the 41,000 of a 30,000-mention
+# propagation: about 0.6 s of the write lock; two chunks cost 0.25 s more); more in chunks
+SINGLE_ROWS = 47_000
+# batch rows of the first chunk (then paced to about 0.4 s a chunk); 20,000 take about 0.3 s,
+# so the 41,000 rows of a 30,000-mention propagation are two chunks (one 0.1 s gap between)
+CHUNK_ROWS = 20_000
 Units = Callable[[], AbstractContextManager[Unit]]  # opens a unit of work (Store.unit)
 
 
@@ -336,48 +340,56 @@ def undo_in_chunks(db: sqlite_utils.Database, units: Units) -> Change:
     finished on the next open), each chunk reverts part of its batch and moves the cursor,
     the last one undoes its journal entries and marks it undone.
     """
-    batch.room(db)
-    with units() as tx:
-        group = last_group(tx.db, "done")
-        if group is None:
-            raise CorrectionError("nothing to undo")
-        change = describe(tx.db, group)
-        low, high = batch.bounds(tx.db, group)
-        if batch.size(tx.db, group) <= SINGLE_ROWS:
-            undo(tx)
-            return change
-        batch.open_pending(tx, group, "undo", high + 1)
-    _revert_chunks(units, group, low, high + 1)
-    with units() as tx:
-        _finish_undo(tx, group)
+    with batch.room(db, batch.ONE_TX_CACHE_KB), batch.Checkpoints(db) as checkpoints:
+        with units() as tx:
+            group = last_group(tx.db, "done")
+            if group is None:
+                raise CorrectionError("nothing to undo")
+            change = describe(tx.db, group)
+            low, high = batch.bounds(tx.db, group)
+            if batch.size(tx.db, group) <= SINGLE_ROWS:
+                undo(tx)
+                return change
+            batch.open_pending(tx, group, "undo", high + 1)
+        checkpoints.committed()
+        _revert_chunks(units, group, low, high + 1, checkpoints=checkpoints)
+        with units() as tx:  # (small: it need not wait for the last chunk's checkpoint)
+            _finish_undo(tx, group)
     return change
 
 
 def redo_in_chunks(db: sqlite_utils.Database, units: Units) -> Change:
     """Redo the oldest undone change, a big batch in chunks (see :func:`undo_in_chunks`)."""
-    batch.room(db)
-    with units() as tx:
-        group = last_group(tx.db, "undone", newest=False)
-        if group is None:
-            raise CorrectionError("nothing to redo")
-        change = describe(tx.db, group)
-        if batch.size(tx.db, group) <= SINGLE_ROWS:
-            redo(tx)
-            return change
-        _start_redo(tx, group)
-        batch.open_pending(tx, group, "redo", 0)
-    _replay_chunks(db, units, group, 0)
+    with batch.room(db, batch.ONE_TX_CACHE_KB), batch.Checkpoints(db) as checkpoints:
+        with units() as tx:
+            group = last_group(tx.db, "undone", newest=False)
+            if group is None:
+                raise CorrectionError("nothing to redo")
+            change = describe(tx.db, group)
+            if batch.size(tx.db, group) <= SINGLE_ROWS:
+                redo(tx)
+                return change
+            _start_redo(tx, group)
+            batch.open_pending(tx, group, "redo", 0)
+        checkpoints.committed()
+        _replay_chunks(db, units, group, 0, checkpoints)
     return change
 
 
-def _revert_chunks(units: Units, group: int, low: int, cursor: int, rollback: bool = False) -> None:
+def _revert_chunks(
+    units: Units,
+    group: int,
+    low: int,
+    cursor: int,
+    rollback: bool = False,
+    checkpoints: batch.Checkpoints | None = None,
+) -> None:
     """Revert the group's batch rows from cursor down to low, a paced chunk per transaction."""
     pacer = batch.Pacer(CHUNK_ROWS)
-    first = True
+    released: float | None = None
     while True:
-        if not first:
-            batch.pause()
-        first = False
+        if released is not None:
+            batch.pause(released, checkpoints)
         started = time.perf_counter()
         with units() as tx:
             tx.join(group)
@@ -389,19 +401,29 @@ def _revert_chunks(units: Units, group: int, low: int, cursor: int, rollback: bo
                 batch.forget(tx, group, ids[-1], ids[0])
             else:
                 batch.move_cursor(tx, group, ids[-1])
+        released = time.perf_counter()
+        if checkpoints is not None:
+            checkpoints.committed()
+        pacer.took(released - started, len(ids))
         cursor = ids[-1]
-        pacer.took(time.perf_counter() - started, len(ids))
+        if cursor <= low:  # that was the last: no gap and empty transaction to find so
+            return
 
 
-def _replay_chunks(db: sqlite_utils.Database, units: Units, group: int, cursor: int) -> None:
+def _replay_chunks(
+    db: sqlite_utils.Database,
+    units: Units,
+    group: int,
+    cursor: int,
+    checkpoints: batch.Checkpoints | None = None,
+) -> None:
     """Redo the group's batch rows above cursor, a paced chunk per transaction; then mark it done."""
     pacer = batch.Pacer(CHUNK_ROWS)
     _low, high = batch.bounds(db, group)
-    first = True
+    released: float | None = None
     while True:
-        if not first:
-            batch.pause()
-        first = False
+        if released is not None:
+            batch.pause(released, checkpoints)
         started = time.perf_counter()
         with units() as tx:
             tx.join(group)
@@ -417,9 +439,16 @@ def _replay_chunks(db: sqlite_utils.Database, units: Units, group: int, cursor: 
                 return
             batch.replay(tx, group, cursor + 1, int(top))
             batch.move_cursor(tx, group, int(top))
-        done = int(top) - cursor
+            if int(top) >= high:  # the last chunk marks the group done (no gap, no extra unit)
+                tx.execute("UPDATE journal SET state = 'done' WHERE group_id = ?", (group,))
+                batch.close_pending(tx, group)
+        released = time.perf_counter()
+        if checkpoints is not None:
+            checkpoints.committed()
+        pacer.took(released - started, int(top) - cursor)
+        if int(top) >= high:
+            return
         cursor = int(top)
-        pacer.took(time.perf_counter() - started, done)
 
 
 def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
@@ -428,10 +457,11 @@ def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
     A span someone changed after the batch changed it is left as they made it.
     """
     low, high = batch.bounds(db, group)
-    if high:
-        _revert_chunks(units, group, low, high + 1, rollback=True)
-    with units() as tx:
-        drop_group(tx, group)
+    with batch.Checkpoints(db) as checkpoints:
+        if high:
+            _revert_chunks(units, group, low, high + 1, True, checkpoints)
+        with units() as tx:
+            drop_group(tx, group)
 
 
 def recover(db: sqlite_utils.Database, units: Units) -> list[int]:
@@ -449,11 +479,13 @@ def recover(db: sqlite_utils.Database, units: Units) -> list[int]:
             roll_back(db, units, group)
         elif row["op"] == "undo":
             low, _high = batch.bounds(db, group)
-            _revert_chunks(units, group, low, int(row["cursor"]))
-            with units() as tx:
-                _finish_undo(tx, group)
+            with batch.Checkpoints(db) as checkpoints:
+                _revert_chunks(units, group, low, int(row["cursor"]), checkpoints=checkpoints)
+                with units() as tx:
+                    _finish_undo(tx, group)
         else:
-            _replay_chunks(db, units, group, int(row["cursor"]))
+            with batch.Checkpoints(db) as checkpoints:
+                _replay_chunks(db, units, group, int(row["cursor"]), checkpoints)
         done.append(group)
     return done
 

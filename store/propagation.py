@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import sqlite3
 import time
@@ -23,9 +24,15 @@ CONTEXT = 40  # characters of context each side of a mention in a preview
 BATCH = 400  # articles read from SQLite at a time
 # mentions one write transaction changes at first; when a propagation has more, it goes in
 # chunks, each sized from the last one's pace to hold the write lock about 0.4 s
-# (8,000 took about 0.8 s on a quiet 2-core machine with the count triggers firing per span;
-# since they are suspended for a batch about a third of that: the pacer then grows the chunks)
-CHUNK_MENTIONS = 8_000
+# (16,000 hold it about 0.3 s on a 2-core machine, with the count triggers suspended and the
+# checkpoints left to a thread)
+CHUNK_MENTIONS = 16_000
+# ...unless all of it fits one transaction of ONE_TX times that (36,000): then it is one
+# (about 0.7 s of the write lock for 32,000 on a 2-core machine), with a page cache that holds
+# all its pages; two chunks cost it 0.2 s more (the gap between them, the first one's
+# checkpoint, a cache that spilled). A bigger one plans that far, then writes its first
+# CHUNK_MENTIONS and goes on.
+ONE_TX = 2.25
 Units = journal.Units
 Key = tuple[int, int, int]  # (article id, start, end) of a mention
 Art = tuple[int, str, str, bool]  # (id, title, text, reviewed) of an article being planned
@@ -45,6 +52,8 @@ class Query:
     case_sensitive: bool = True
     replace: bool = False
     include_reviewed: bool = False
+    # each mention's context (before, after): for a preview; applying needs none
+    context: bool = field(default=True, compare=False)
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
     exact: re.Pattern[str] = field(init=False, repr=False, compare=False)
     edges: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -223,6 +232,7 @@ def _plan_batch(
     """Decide each mention of a batch of articles; the overlaps are read in one query."""
     untagged: list[tuple[Art, int, int]] = []
     per_article: list[tuple[Art, list[Mention]]] = []
+    ctx = q.context
     for art in arts:
         text = art[2]
         out: list[Mention] = []
@@ -235,7 +245,7 @@ def _plan_batch(
                 action = "accept"
             else:
                 continue
-            out.append(_mention(art, s[1], s[2], s, action))
+            out.append(_mention(art, s[1], s[2], s, action, (), ctx))
         per_article.append((art, out))
         if q.label is None:
             continue
@@ -249,15 +259,15 @@ def _plan_batch(
     for art, start, end in untagged:
         over = overlaps.get((art[0], start, end))
         if not over:
-            extra.setdefault(art[0], []).append(_mention(art, start, end, None, "add"))
+            extra.setdefault(art[0], []).append(_mention(art, start, end, None, "add", (), ctx))
             continue
         # a span with the surface itself in the way is never replaced (it is a mention too)
         if q.replace and not any(q.exact.fullmatch(t) for _sid, t in over):
             replaced = tuple(sid for sid, _t in over)
-            m = _mention(art, start, end, None, "replace", replaced)
+            m = _mention(art, start, end, None, "replace", replaced, ctx)
             extra.setdefault(art[0], []).append(m)
         else:
-            found.skipped.append(_mention(art, start, end, None, "skip"))
+            found.skipped.append(_mention(art, start, end, None, "skip", (), ctx))
     for art, out in per_article:
         out.extend(extra.get(art[0], ()))
         if art[3] and not q.include_reviewed:
@@ -313,6 +323,7 @@ def _mention(
     span: tuple[Any, ...] | None,
     action: str,
     replaces: tuple[int, ...] = (),
+    context: bool = True,
 ) -> Mention:
     aid, title, text, reviewed = art
     if span is None:
@@ -330,8 +341,8 @@ def _mention(
             "end": end,
             "span_id": sid,
             "current_label": label,
-            "before": text[start - CONTEXT if start > CONTEXT else 0 : start],
-            "after": text[end : end + CONTEXT],
+            "before": text[start - CONTEXT if start > CONTEXT else 0 : start] if context else "",
+            "after": text[end : end + CONTEXT] if context else "",
             "action": action,
             "current_status": status,
             "text": text[start:end],
@@ -503,7 +514,7 @@ def apply(
     exclude names mentions (article id, start, end) to leave alone. Returns what this call
     did (not read back from the journal, which others may write).
     """
-    q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed)
+    q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed, False)
     tally = Tally()
     found = plan_ids(tx.db, q, candidate_ids(tx.db, q))
     skip = set(exclude)
@@ -528,9 +539,10 @@ def apply_in_chunks(
     exclude: Collection[Key] = (),
     progress: Callable[[int, int], None] | None = None,
 ) -> PropagationResult:
-    """Apply a propagation as :func:`apply` does, in write transactions of about 0.4 s each.
+    """Apply a propagation as :func:`apply` does, in write transactions of at most about 0.7 s.
 
-    Up to CHUNK_MENTIONS mentions are one transaction, as :func:`apply`. A bigger one is still
+    Up to ONE_TX x CHUNK_MENTIONS mentions are one transaction, as :func:`apply`. A bigger one
+    goes in chunks of about 0.4 s and is still
     one journal group, one undo, all or nothing: the first chunk commits a pending
     mark on the group (undo and the history do not see it), each chunk plans its articles
     outside the write lock and writes them set-based (planning again inside when another
@@ -539,9 +551,20 @@ def apply_in_chunks(
     (:func:`journal.recover`). Between chunks other processes get the write lock.
     progress(done, total) is called with articles done after each chunk.
     """
-    q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed)
-    skip = set(exclude)
-    batch.room(db)
+    q = Query(surface, label, article_id, case_sensitive, replace, include_reviewed, False)
+    with batch.room(db, batch.ONE_TX_CACHE_KB), batch.Checkpoints(db) as checkpoints:
+        return _apply_chunks(db, units, q, set(exclude), learn, progress, checkpoints)
+
+
+def _apply_chunks(
+    db: sqlite_utils.Database,
+    units: Units,
+    q: Query,
+    skip: set[Key],
+    learn: bool | None,
+    progress: Callable[[int, int], None] | None,
+    checkpoints: batch.Checkpoints,
+) -> PropagationResult:
     ids = candidate_ids(db, q)
     tally = Tally()
     pacer = batch.Pacer(CHUNK_MENTIONS, least=200)
@@ -553,12 +576,16 @@ def apply_in_chunks(
             db.execute("BEGIN")  # plan in one read snapshot, outside the write lock
             try:
                 seen = _data_version(db)
-                found, n = _plan_upto(db, q, ids, pos, pacer.size)
+                most = int(CHUNK_MENTIONS * ONE_TX) if group is None else pacer.size
+                found, n = _plan_upto(db, q, ids, pos, most)
             finally:
                 db.execute("COMMIT")
+            if group is None and pos + n < len(ids):  # more than one transaction's worth
+                found, n = _first_part(found, ids, pos, n, pacer.size)
             part, last = ids[pos : pos + n], pos + n >= len(ids)
-            if group is not None:
+            if group is not None:  # the gap: planning (and the checkpoint) took part of it
                 time.sleep(max(0.0, batch.GAP - (time.perf_counter() - started)))
+            checkpoints.ready()
             held = time.perf_counter()
             with units() as tx:
                 if _data_version(tx.db) != seen:  # another process wrote: plan again, inside
@@ -572,18 +599,20 @@ def apply_in_chunks(
                 if group is None:
                     group = tx.edit_group()
                     batch.open_pending(tx, group, "apply", 0)
-                    journal.record(tx, "propagate", after={"surface": surface, "pending": True})
+                    journal.record(tx, "propagate", after={"surface": q.surface, "pending": True})
                 else:
                     tx.join(group)
                 write(tx, group, q.label, changed)
+            took = time.perf_counter() - held
+            checkpoints.committed()  # first: before another process's commit can copy our pages
+            pacer.took(took, max(1, len(changed)))
             tally.add(found, changed)
             pos += n
-            pacer.took(time.perf_counter() - held, max(1, len(changed)))
             if progress is not None:
                 progress(pos, len(ids))
             if last:
                 break
-        with units() as tx:
+        with units() as tx:  # (small: it need not wait for the last chunk's checkpoint)
             assert group is not None
             tx.join(group)
             return _finish(tx, q, tally, learn, chunked=True)
@@ -591,6 +620,24 @@ def apply_in_chunks(
         if group is not None:
             journal.roll_back(db, units, group)
         raise
+
+
+def _first_part(
+    found: Found, ids: Sequence[int], pos: int, n: int, mentions: int
+) -> tuple[Found, int]:
+    """The plan of the articles ids[pos:pos + n] cut to its first articles of about mentions
+    changes (the rest is planned again with the next chunk)."""
+    if len(found.changes) <= mentions:
+        return found, n
+    boundary = found.changes[mentions].article_id
+    kept = bisect.bisect_left(ids, boundary, pos, pos + n) - pos
+    if kept <= 0:  # one article has more than that: it goes whole
+        return found, n
+
+    def before(ms: list[Mention]) -> list[Mention]:
+        return [m for m in ms if m.article_id < boundary]
+
+    return Found(before(found.changes), before(found.skipped), before(found.reviewed)), kept
 
 
 def _plan_upto(

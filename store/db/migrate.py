@@ -18,6 +18,7 @@ from . import (
     m0008_entities,
     m0009_review,
     m0010_overlaps,
+    m0011_label_index,
 )
 
 MIGRATIONS = Migrations("margin")
@@ -33,6 +34,7 @@ STEPS = (
     (8, m0008_entities),
     (9, m0009_review),
     (10, m0010_overlaps),
+    (11, m0011_label_index),
 )
 LATEST = STEPS[-1][0]
 

@@ -330,3 +330,33 @@ def test_the_propagation_finder_finds_what_find_mentions_finds(pieces, case_sens
     text = "".join(pieces)
     q = propagation.Query("Aleppo", "GPE", case_sensitive=case_sensitive)
     assert q.find(text) == list(find_mentions(q.pattern, text))
+
+
+def test_one_transaction_when_it_fits_else_a_first_chunk_cut_at_an_article(tmp_path, monkeypatch):
+    """Up to ONE_TX x CHUNK_MENTIONS is one transaction; more is planned that far, written from
+    its first CHUNK_MENTIONS (whole articles), the rest planned again: the same end state."""
+    texts = [f"Article {i}: Aleppo, Aleppo and Aleppo." for i in range(10)]
+    with open_store(tmp_path / "one.db") as one, open_store(tmp_path / "many.db") as many:
+        for s in (one, many):
+            for t in texts:
+                s.add_article(ArticleDraft(t))
+        monkeypatch.setattr(propagation, "BATCH", 1)
+        monkeypatch.setattr("store.batch.GAP", 0)
+        monkeypatch.setattr(propagation, "CHUNK_MENTIONS", 14)  # 14 x 2.25 = 31 >= 30
+        assert one.apply_propagation("Aleppo", "GPE", learn=False).chunks == 1
+        monkeypatch.setattr(propagation, "CHUNK_MENTIONS", 4)  # 9 < 30: chunks
+        monkeypatch.setattr(propagation.batch.Pacer, "took", lambda self, s, d: None)
+        sizes: list[int] = []
+        real_write = propagation.write
+
+        def counting(tx, group, label, mentions):
+            sizes.append(len(mentions))
+            return real_write(tx, group, label, mentions)
+
+        monkeypatch.setattr(propagation, "write", counting)
+        done = many.apply_propagation("Aleppo", "GPE", learn=False)
+        assert done.mentions == 30 and sum(sizes) == 30
+        assert sizes[0] == 3  # planned 9 (3 articles), written 4 -> its first whole article
+        assert content(many) == content(one)
+        many.undo()
+        assert many.db.execute("SELECT COUNT(*) FROM spans").fetchone()[0] == 0
