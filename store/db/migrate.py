@@ -18,6 +18,7 @@ from . import (
     m0008_entities,
     m0009_review,
     m0010_overlaps,
+    m0012_import_pending,
 )
 
 MIGRATIONS = Migrations("margin")
@@ -33,6 +34,8 @@ STEPS = (
     (8, m0008_entities),
     (9, m0009_review),
     (10, m0010_overlaps),
+    # 11 is another branch's (m0011): the numbers are given out so that merges keep them
+    (12, m0012_import_pending),
 )
 LATEST = STEPS[-1][0]
 
