@@ -48,9 +48,14 @@ BYTES_PER_SPAN = 40  # what a span takes in an annotated JSONL at least (doccano
 BUILD_CACHE_KB = 8192
 # how long one chunk may hold the write lock: another window's correction waits at most this
 # (issue 12: about 1 s), and each commit costs little beside it
-CHUNK_SECONDS = 0.4
+CHUNK_SECONDS = 0.25
 FIRST_CHUNK = 4_000  # rows (an article and each of its spans) of the first chunk
 LEAST_CHUNK = 500
+# what a chunk read ahead may hold, estimated from its articles (Python objects, the text and
+# the span rows built from it), so that the peak memory stays flat whatever the pace allows
+CHUNK_BYTES = 6_000_000
+ARTICLE_BYTES = 400
+SPAN_BYTES = 300
 # a load copies the WAL back into the database (a checkpoint) when it holds this many pages
 # (64 MB), not at SQLite's 1000: a page each chunk rewrites (an index's) is copied once, not once
 # a chunk, and the WAL stays bounded whatever the file's size
@@ -206,7 +211,7 @@ class Load:
         n_spans = sum(len(p.spans) for _a, p in fresh)
         triggers = deferrable(tx) if n_spans >= MIN_SPANS else None
         aside: AbstractContextManager[None] = (
-            triggers_aside(tx, triggers) if triggers else nullcontext()
+            triggers_aside(tx, triggers, savepoint=False) if triggers else nullcontext()
         )
         with aside:
             self._insert(tx, fresh, counted=triggers is not None)
@@ -312,8 +317,11 @@ def build_again(units: Units, group: int | None, indexes: dict[str, str]) -> lis
         started = time.perf_counter()
         with units() as tx:
             if tx.one("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)) is None:
+                temp = int(tx.one("PRAGMA temp_store"))
                 tx.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KB}")
+                tx.execute("PRAGMA temp_store = FILE")  # the sorter spills to a file, not memory
                 tx.execute(indexes[name])
+                tx.execute(f"PRAGMA temp_store = {temp}")
                 tx.execute(f"PRAGMA cache_size = -{CACHE_KB}")
             if k == len(names) - 1 and group is not None:
                 tx.execute("DELETE FROM import_pending WHERE group_id = ?", (group,))
@@ -407,18 +415,21 @@ def pending(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 
 def chunks(
-    items: Iterator[Any], size: Callable[[Any], int], limit: Callable[[], int]
+    items: Iterator[Any], prepared: Callable[[Any], Prepared], rows: Callable[[], int]
 ) -> Iterator[tuple[list[Any], bool]]:
-    """(chunk, last) from items: each chunk holds about ``limit()`` of ``size``; ``last`` says
-    no item follows it (one item is read ahead to know)."""
+    """(chunk, last) from items: each chunk holds about ``rows()`` rows (an article and each
+    of its spans) and at most about CHUNK_BYTES of memory; ``last`` says no item follows it
+    (one item is read ahead to know). ``prepared`` gives an item's articles.Prepared."""
     batch: list[Any] = []
-    held = 0
+    held = size = 0
     for item in items:
-        if batch and held >= limit():
+        if batch and (held >= rows() or size >= CHUNK_BYTES):
             yield batch, False
-            batch, held = [], 0
+            batch, held, size = [], 0, 0
+        p = prepared(item)
         batch.append(item)
-        held += size(item)
+        held += 1 + len(p.spans)
+        size += ARTICLE_BYTES + 2 * len(p.text) + SPAN_BYTES * len(p.spans)
     yield batch, True
 
 
@@ -431,9 +442,12 @@ def big_cache(db: sqlite_utils.Database) -> Iterator[None]:
     every = int(db.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
     db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
     db.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
+    temp = int(db.execute("PRAGMA temp_store").fetchone()[0])
+    db.execute("PRAGMA temp_store = MEMORY")
     try:
         yield
     finally:
+        db.execute(f"PRAGMA temp_store = {temp}")
         db.execute(f"PRAGMA cache_size = {before}")
         db.execute(f"PRAGMA wal_autocheckpoint = {every}")
         db.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Protocol
 
@@ -373,9 +374,7 @@ def _load_file(
 
     try:
         with bulk_load.big_cache(store.db):  # type: ignore[attr-defined]
-            for batch, last in bulk_load.chunks(
-                prepared(), lambda item: 1 + len(item[1].spans), lambda: load.rows
-            ):
+            for batch, last in bulk_load.chunks(prepared(), itemgetter(1), lambda: load.rows):
                 results = load.add([p for _d, p in batch], last)
                 for (draft, p), (aid, new) in zip(batch, results, strict=True):
                     if new:
