@@ -99,7 +99,8 @@ class Load:
     ``roll_back`` deletes what the chunks wrote.
     """
 
-    def __init__(self, units: Units, path: str, size: int) -> None:
+    def __init__(self, db: sqlite_utils.Database, units: Units, path: str, size: int) -> None:
+        self.db = db  # the connection units() writes through (its pragmas, between chunks)
         self.units = units
         self.path = path
         self.size = size
@@ -158,7 +159,7 @@ class Load:
         rate = rows / max(took, 1e-3)
         self.rows = max(LEAST_CHUNK, min(int(rate * CHUNK_SECONDS), self.rows * 4))
         if last and self.group is not None and self.aside:
-            self.holds.extend(build_again(self.units, self.group, self.aside))
+            self.holds.extend(build_again(self.db, self.units, self.group, self.aside))
         return out
 
     def _open(self, tx: Unit, marks: tuple[int, int]) -> None:
@@ -250,7 +251,7 @@ class Load:
     def roll_back(self) -> None:
         """Delete what the chunks committed so far (nothing when none created an article)."""
         if self.group is not None:
-            roll_back(self.units, self.group)
+            roll_back(self.db, self.units, self.group)
             self.group = None
 
 
@@ -305,7 +306,9 @@ def surface_indexes(tx: Unit) -> dict[str, str]:
     return out
 
 
-def build_again(units: Units, group: int | None, indexes: dict[str, str]) -> list[float]:
+def build_again(
+    db: sqlite_utils.Database, units: Units, group: int | None, indexes: dict[str, str]
+) -> list[float]:
     """Create the indexes a load set aside, each in its own transaction (those another process
     made again meanwhile are left); the last one deletes the load's pending mark (when a group is
     given: a roll-back deletes it last, after the rest). Returns how
@@ -314,22 +317,29 @@ def build_again(units: Units, group: int | None, indexes: dict[str, str]) -> lis
     names = list(indexes)
     for k, name in enumerate(names):
         time.sleep(GAP)  # a waiting writer goes first (see GAP)
-        started = time.perf_counter()
-        with units() as tx:
-            if tx.one("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)) is None:
-                temp = int(tx.one("PRAGMA temp_store"))
-                tx.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KB}")
-                tx.execute("PRAGMA temp_store = FILE")  # the sorter spills to a file, not memory
-                tx.execute(indexes[name])
-                tx.execute(f"PRAGMA temp_store = {temp}")
-                tx.execute(f"PRAGMA cache_size = -{CACHE_KB}")
-            if k == len(names) - 1 and group is not None:
-                tx.execute("DELETE FROM import_pending WHERE group_id = ?", (group,))
-        holds.append(time.perf_counter() - started)
+        # the sorter spills to a file, not to memory (temp_store; outside a transaction only)
+        temp, cache = int(_one(db, "PRAGMA temp_store")), int(_one(db, "PRAGMA cache_size"))
+        db.execute("PRAGMA temp_store = FILE")
+        db.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KB}")
+        try:
+            started = time.perf_counter()
+            with units() as tx:
+                if tx.one("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)) is None:
+                    tx.execute(indexes[name])
+                if k == len(names) - 1 and group is not None:
+                    tx.execute("DELETE FROM import_pending WHERE group_id = ?", (group,))
+            holds.append(time.perf_counter() - started)
+        finally:
+            db.execute(f"PRAGMA temp_store = {temp}")
+            db.execute(f"PRAGMA cache_size = {cache}")
     return holds
 
 
-def roll_back(units: Units, group: int) -> None:
+def _one(db: sqlite_utils.Database, sql: str) -> Any:
+    return db.execute(sql).fetchone()[0]
+
+
+def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
     """Delete a load that did not finish, a few articles a transaction, the pending mark last.
 
     Its articles go with their spans, search rows and entity counts (the delete triggers
@@ -360,7 +370,7 @@ def roll_back(units: Units, group: int) -> None:
         group,
     )
     if row is not None and json.loads(row[2]):
-        build_again(units, None, json.loads(row[2]))  # the mark stays until the end
+        build_again(db, units, None, json.loads(row[2]))  # the mark stays until the end
     with units() as tx:
         if row is not None:
             for label in json.loads(row[0]):
@@ -404,7 +414,7 @@ def recover(db: sqlite_utils.Database, units: Units) -> list[int]:
     for group, pid in rows:
         if alive(None if pid is None else int(pid)):
             continue
-        roll_back(units, int(group))
+        roll_back(db, units, int(group))
         done.append(int(group))
     return done
 

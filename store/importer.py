@@ -346,7 +346,7 @@ def _load_file(
     stored before are merged after the load, in the merge's own transactions, exactly as the
     two-pass import merges them batch by batch.
     """
-    load = bulk_load.Load(store.unit, name, size)  # type: ignore[attr-defined]
+    load = bulk_load.Load(store.db, store.unit, name, size)  # type: ignore[attr-defined]
     labels: set[str] = set()
     warnings: list[str] = []
     # (id, spans, reviewed, created) to merge after the load: spans only for stored articles

@@ -304,7 +304,7 @@ elif where == "build":  # every chunk written, the surface indexes not built aga
     bulk_load.build_again = dying(bulk_load.build_again)
 else:  # a bad record at the end: the roll-back dies after `after` of its transactions
     real = bulk_load.roll_back
-    bulk_load.roll_back = lambda units, group: real(dying(units), group)
+    bulk_load.roll_back = lambda db, units, group: real(db, dying(units), group)
 store = open_store(sys.argv[1])
 import_paths(store, [sys.argv[2]], "doccano")
 print("done", flush=True)
