@@ -37,12 +37,13 @@ Units = Callable[[], AbstractContextManager[Unit]]
 # importer._two_passes (check the whole file, then write), whose batches are small anyway.
 LOAD_MIN_BYTES = 1_000_000
 # the surface indexes of spans (surface_indexes) are set aside for a load, and built again at
-# its end, when the spans then stored are at most this many: each build then holds the lock
-# about half a second (measured: 384k spans, 0.45 s an index). Kept up to date instead, they
+# its end, while the spans stored are at most this many: each build then holds the lock about
+# half a second (measured: 384k spans, 0.45 s an index). A load whose spans outgrow it builds
+# them at once and keeps them up to date from then on. Kept up to date from the start, they
 # cost a page write for nearly every span of every chunk (the inserts fall all over their
-# keys), which made a chunked load of the benchmark file 2.3 times slower.
+# keys): a chunked load of the benchmark file took twice the CPU.
 REBUILD_MAX_SPANS = 600_000
-BYTES_PER_SPAN = 40  # what a span takes in an annotated JSONL at least (doccano: 55)
+SPANS_STORED = "SELECT COALESCE(MAX(id) - MIN(id) + 1, 0) FROM spans"  # at most; a rowid seek
 # SQLite's sorter takes as much again as the page cache while an index is built: the cache
 # shrinks for the build (measured: a 301 MB JSONL peaked at 104 MB with 16 MB for both)
 BUILD_CACHE_KB = 8192
@@ -53,7 +54,7 @@ FIRST_CHUNK = 4_000  # rows (an article and each of its spans) of the first chun
 LEAST_CHUNK = 500
 # what a chunk read ahead may hold, estimated from its articles (Python objects, the text and
 # the span rows built from it), so that the peak memory stays flat whatever the pace allows
-CHUNK_BYTES = 6_000_000
+CHUNK_BYTES = 4_000_000
 ARTICLE_BYTES = 400
 SPAN_BYTES = 300
 # a load copies the WAL back into the database (a checkpoint) when it holds this many pages
@@ -93,17 +94,16 @@ class Load:
     ``add`` writes a chunk of prepared articles (articles.Prepared) in one transaction and
     returns (id, created) for each. The first chunk that creates an article, unless it is the
     last, opens an ``import_pending`` row in its own transaction (its journal rows claim the
-    group) and sets the surface indexes aside when their rebuild is cheap (see
+    group) and sets the surface indexes aside while their rebuild is cheap (see
     REBUILD_MAX_SPANS); the last one deletes the row in its own, or in the transaction of the
     last index it builds again: the load is whole exactly when that row is gone.
     ``roll_back`` deletes what the chunks wrote.
     """
 
-    def __init__(self, db: sqlite_utils.Database, units: Units, path: str, size: int) -> None:
+    def __init__(self, db: sqlite_utils.Database, units: Units, path: str) -> None:
         self.db = db  # the connection units() writes through (its pragmas, between chunks)
         self.units = units
         self.path = path
-        self.size = size
         self.group: int | None = None
         # the first id this load gave: a text of the file found again at or above it is held
         # twice by the file (or was stored meanwhile by another import: the two passes are
@@ -137,7 +137,7 @@ class Load:
                 )
             fresh, out = self._sort(tx, prepared)
             opening = self.group is None and bool(fresh) and not last
-            if opening and cheap_rebuild(tx, self.size):
+            if opening and int(tx.one(SPANS_STORED)) < REBUILD_MAX_SPANS:
                 self.aside = surface_indexes(tx)
                 for name in self.aside:
                     tx.execute(f"DROP INDEX {name}")
@@ -158,9 +158,18 @@ class Load:
         rows = len(prepared) + sum(len(p.spans) for p in prepared)
         rate = rows / max(took, 1e-3)
         self.rows = max(LEAST_CHUNK, min(int(rate * CHUNK_SECONDS), self.rows * 4))
-        if last and self.group is not None and self.aside:
-            self.holds.extend(build_again(self.db, self.units, self.group, self.aside))
+        if self.group is not None and self.aside and (last or self._too_many()):
+            # the end, or the spans outgrew a cheap rebuild (the file is bigger than it
+            # looked): the indexes are built now, and kept up to date by the chunks to come
+            done = "DELETE FROM import_pending WHERE group_id = ?"
+            kept = "UPDATE import_pending SET indexes = '{}' WHERE group_id = ?"
+            then = (done if last else kept, (self.group,))
+            self.holds.extend(build_again(self.db, self.units, self.aside, then))
+            self.aside = {}
         return out
+
+    def _too_many(self) -> bool:
+        return int(_one(self.db, SPANS_STORED)) > REBUILD_MAX_SPANS
 
     def _open(self, tx: Unit, marks: tuple[int, int]) -> None:
         tx.execute(
@@ -283,13 +292,6 @@ def count_flat(tx: Unit, flat: list[Any]) -> None:
     )
 
 
-def cheap_rebuild(tx: Unit, size: int) -> bool:
-    """True when building the surface indexes again after a load of ``size`` bytes stays
-    within about a second each: the spans stored and those the file may bring are few."""
-    stored = int(tx.one("SELECT COALESCE(MAX(id) - MIN(id) + 1, 0) FROM spans"))
-    return stored + size // BYTES_PER_SPAN <= REBUILD_MAX_SPANS
-
-
 def surface_indexes(tx: Unit) -> dict[str, str]:
     """The indexes on spans that hold the surface text (name: SQL), read from the schema: a
     load inserts into them all over their keys, the others it fills in order (article,
@@ -307,12 +309,15 @@ def surface_indexes(tx: Unit) -> dict[str, str]:
 
 
 def build_again(
-    db: sqlite_utils.Database, units: Units, group: int | None, indexes: dict[str, str]
+    db: sqlite_utils.Database,
+    units: Units,
+    indexes: dict[str, str],
+    then: tuple[str, tuple[Any, ...]] | None = None,
 ) -> list[float]:
-    """Create the indexes a load set aside, each in its own transaction (those another process
-    made again meanwhile are left); the last one deletes the load's pending mark (when a group is
-    given: a roll-back deletes it last, after the rest). Returns how
-    long each transaction took."""
+    """Create the indexes a load set aside, each in its own transaction (one another process
+    made again meanwhile is left), and run ``then`` (a statement and its parameters: what
+    records that they are back) in the transaction of the last. Returns how long each
+    transaction took."""
     holds: list[float] = []
     names = list(indexes)
     for k, name in enumerate(names):
@@ -326,8 +331,8 @@ def build_again(
             with units() as tx:
                 if tx.one("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)) is None:
                     tx.execute(indexes[name])
-                if k == len(names) - 1 and group is not None:
-                    tx.execute("DELETE FROM import_pending WHERE group_id = ?", (group,))
+                if k == len(names) - 1 and then is not None:
+                    tx.execute(*then)
             holds.append(time.perf_counter() - started)
         finally:
             db.execute(f"PRAGMA temp_store = {temp}")
@@ -370,7 +375,7 @@ def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
         group,
     )
     if row is not None and json.loads(row[2]):
-        build_again(db, units, None, json.loads(row[2]))  # the mark stays until the end
+        build_again(db, units, json.loads(row[2]))  # the mark stays until the end
     with units() as tx:
         if row is not None:
             for label in json.loads(row[0]):

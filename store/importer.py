@@ -1,4 +1,4 @@
-"""Importing files: expand paths, validate each file whole, then store its articles in batches."""
+"""Importing files: expand paths, then load big files in chunks and check small ones whole first."""
 
 from __future__ import annotations
 
@@ -346,7 +346,7 @@ def _load_file(
     stored before are merged after the load, in the merge's own transactions, exactly as the
     two-pass import merges them batch by batch.
     """
-    load = bulk_load.Load(store.db, store.unit, name, size)  # type: ignore[attr-defined]
+    load = bulk_load.Load(store.db, store.unit, name)  # type: ignore[attr-defined]
     labels: set[str] = set()
     warnings: list[str] = []
     # (id, spans, reviewed, created) to merge after the load: spans only for stored articles

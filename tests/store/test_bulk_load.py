@@ -385,3 +385,23 @@ def test_a_correction_made_between_chunks_is_kept(
     assert store.article(1).read == marks[-1]
     assert store.article_count() == 903
     assert_whole(store)
+
+
+def test_spans_outgrowing_a_cheap_rebuild_bring_the_indexes_back_mid_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file bigger than it looked: once the spans stored pass REBUILD_MAX_SPANS the surface
+    indexes are built at once (the pending mark then names none) and kept up to date by the
+    chunks after; the end state is still the two-pass one."""
+    small_chunks(monkeypatch)
+    monkeypatch.setattr(bulk_load, "REBUILD_MAX_SPANS", 3000)
+    calls: list[str] = []
+    real = bulk_load.build_again
+
+    def spy(db: Any, units: Any, indexes: dict[str, str], then: Any = None) -> list[float]:
+        calls.append(then[0].split()[0] if then else "")
+        return real(db, units, indexes, then)
+
+    monkeypatch.setattr(bulk_load, "build_again", spy)
+    _import_both(tmp_path, [_doccano(tmp_path / "a.jsonl", _corpus(1200))])
+    assert calls == ["UPDATE"]  # built mid-load, not at the end
