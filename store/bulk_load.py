@@ -110,6 +110,7 @@ class Load:
         # right either way), without a set of every text read
         self.first_id: int | None = None
         self.created = 0
+        self.seen: set[int] = set()  # the articles stored before that the file holds
         self.labels: set[str] = set()  # the labels it added to the legend
         self.aside: dict[str, str] = {}  # the indexes set aside until the end (name: SQL)
         self.stamp = now()
@@ -198,9 +199,10 @@ class Load:
         out: list[tuple[int, bool]] = []
         for p in prepared:
             aid = known.get(p.digest)
-            if aid is not None and aid >= first:
+            if aid is not None and (aid >= first or aid in self.seen):
                 raise Repeated  # before this chunk is written (its transaction rolls back)
             if aid is not None:
+                self.seen.add(aid)
                 out.append((aid, False))
                 continue
             known[p.digest] = aid = next_id

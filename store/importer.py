@@ -315,10 +315,6 @@ def _two_passes(
     return pending
 
 
-class _Repeated(Exception):
-    """A file being loaded whole holds a text twice: the two-pass import takes over."""
-
-
 def _loadable(store: Writes, size: int) -> bool:
     """True when this file is loaded in chunks under a pending mark (store/bulk_load.py)."""
     db = getattr(store, "db", None)
@@ -353,7 +349,6 @@ def _load_file(
     merges: list[tuple[int, tuple[SpanDraft, ...], bool, bool]] = []
     created: list[int] = []
     existing: list[int] = []
-    seen: set[int] = set()  # the stored articles the file holds, to notice one held twice
     spans = 0
     read = [0, 0]  # bytes read (estimated from the records: the reader hides its file), sent
 
@@ -380,11 +375,8 @@ def _load_file(
                     if new:
                         created.append(aid)
                         spans += len(p.spans)
-                    elif aid in seen:  # a stored text the file holds twice
-                        raise _Repeated
-                    else:
+                    else:  # a stored text the file held twice raised Repeated in load.add
                         existing.append(aid)
-                        seen.add(aid)
                     if isinstance(draft, AnnotatedDraft) and (
                         draft.reviewed or (draft.spans and not new)
                     ):
@@ -394,7 +386,7 @@ def _load_file(
                 if step > 0:
                     read[1] += step
                     report(step)
-    except (_Repeated, bulk_load.Repeated):
+    except bulk_load.Repeated:
         load.roll_back()
         return False
     except BaseException:

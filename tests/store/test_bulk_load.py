@@ -405,3 +405,19 @@ def test_spans_outgrowing_a_cheap_rebuild_bring_the_indexes_back_mid_load(
     monkeypatch.setattr(bulk_load, "build_again", spy)
     _import_both(tmp_path, [_doccano(tmp_path / "a.jsonl", _corpus(1200))])
     assert calls == ["UPDATE"]  # built mid-load, not at the end
+
+
+def test_a_stored_text_the_file_holds_twice_falls_back_before_it_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text stored before the load, held twice by the file chunks apart: the load is deleted
+    and the two passes merge its last annotation, exactly as without chunks."""
+    small_chunks(monkeypatch)
+    seed_records = _corpus(2, 70_000)
+    seed = _doccano(tmp_path / "seed.jsonl", seed_records)
+    records = _corpus(400)
+    records.insert(10, dict(seed_records[0], label=[[11, 26, "ORG"]]))
+    records.insert(350, dict(seed_records[0], label=[[11, 26, "NORP"]]))
+    results = _import_both(tmp_path, [_doccano(tmp_path / "r.jsonl", records)], seed)
+    created, existing, _spans, repeated, _rev = results[1][1][0]
+    assert (created, existing, repeated) == (400, 1, 1)
