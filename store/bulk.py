@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from .db import Unit
@@ -49,17 +49,19 @@ def deferrable(tx: Unit) -> dict[str, str] | None:
 
 
 @contextmanager
-def triggers_aside(tx: Unit, triggers: dict[str, str]) -> Iterator[None]:
+def triggers_aside(tx: Unit, triggers: dict[str, str], savepoint: bool = True) -> Iterator[None]:
     """Drop the triggers for the block and create them again after it, in a savepoint, with a
     bigger page cache for the block.
 
     Everything is inside the caller's transaction: no other connection ever sees the schema
-    without them, and a failure rolls the savepoint (the drops with it) back.
+    without them, and a failure rolls the savepoint (the drops with it) back. ``savepoint``
+    False: the caller rolls its whole transaction back on any failure (a chunk of a load), so
+    no savepoint is needed, nor its sub-journal, which copies every page the block changes.
     """
     cache = tx.one("PRAGMA cache_size")
-    tx.execute(f"PRAGMA cache_size = -{CACHE_KB}")
+    tx.execute(f"PRAGMA cache_size = -{max(CACHE_KB, -int(cache))}")
     try:
-        with tx.nested():
+        with tx.nested() if savepoint else nullcontext(tx):
             for name in triggers:
                 tx.execute(f"DROP TRIGGER {name}")
             yield

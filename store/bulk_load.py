@@ -1,173 +1,470 @@
-"""Loading a whole file: one transaction with the secondary indexes and the count triggers set
-aside, the indexes built once and the entity index filled in one statement at its end."""
+"""Loading a big file in chunks: short transactions of whole articles under a pending mark, and a
+load that does not finish (a bad record, Ctrl-C, kill -9) deleted whole."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from itertools import compress
+from operator import itemgetter
 from typing import Any
 
+import sqlite_utils
+
 from . import journal
-from .articles import existing_hashes
-from .bulk import INSERT_SPAN, deferrable, insert_spans, triggers_aside
+from .articles import Prepared, existing_hashes
+from .batch import alive
+from .bulk import (
+    CACHE_KB,
+    MIN_SPANS,
+    UPSERT_ENTITY,
+    deferrable,
+    insert_spans,
+    triggers_aside,
+)
 from .db import Unit
 from .labels import ensure_labels
 from .models import now
 
-# A file at least this big, and at least as big as the database it goes into, is loaded in
-# one transaction with the secondary indexes and the entity triggers set aside: building
-# an index once from sorted rows costs a fraction of keeping it up to date row by row
-# (measured: 384k spans, 4.3 CPU-s of index upkeep against 0.9 s of rebuilding), while on a
-# big database the rebuild would cost more than the rows it saves.
+Units = Callable[[], AbstractContextManager[Unit]]
+
+# A file at least this big is loaded in chunks (read once: each record is checked as it is
+# read, and a bad one deletes what the load wrote); a smaller one keeps the two passes of
+# importer._two_passes (check the whole file, then write), whose batches are small anyway.
 LOAD_MIN_BYTES = 1_000_000
-# secondary indexes a load builds once at its end (the unique ones stay: dedupe reads them)
-LOAD_INDEXES = (
-    "spans_article",
-    "spans_label_status",
-    "spans_entity",
-    "spans_decided",
-    "spans_user",
-    "articles_title",
-    "articles_entities",
-    "articles_dated",
-)
-# the page cache while a file loads is a bulk batch's (bulk.CACHE_KB, 16 MB: dirty pages rarely
-# spill to the WAL, and the import stays under its peak memory target of 100 MB); while the
-# indexes are built SQLite's sorter takes as much again beside the cache, so the cache shrinks
-# for the build (measured: a 301 MB JSONL peaked at 104 MB with 16 MB for both)
+# the surface indexes of spans (surface_indexes) are set aside for a load, and built again at
+# its end, while the spans stored are at most this many: each build then holds the lock about
+# half a second (measured: 384k spans, 0.45 s an index). A load whose spans outgrow it builds
+# them at once and keeps them up to date from then on. Kept up to date from the start, they
+# cost a page write for nearly every span of every chunk (the inserts fall all over their
+# keys): a chunked load of the benchmark file took twice the CPU.
+REBUILD_MAX_SPANS = 600_000
+SPANS_STORED = "SELECT COALESCE(MAX(id) - MIN(id) + 1, 0) FROM spans"  # at most; a rowid seek
+# SQLite's sorter takes as much again as the page cache while an index is built: the cache
+# shrinks for the build (measured: a 301 MB JSONL peaked at 104 MB with 16 MB for both)
 BUILD_CACHE_KB = 8192
+# how long one chunk may hold the write lock: another window's correction waits at most this
+# (issue 12: about 1 s), and each commit costs little beside it
+CHUNK_SECONDS = 0.25
+FIRST_CHUNK = 4_000  # rows (an article and each of its spans) of the first chunk
+LEAST_CHUNK = 500
+# what a chunk read ahead may hold, estimated from its articles (Python objects, the text and
+# the span rows built from it), so that the peak memory stays flat whatever the pace allows
+CHUNK_BYTES = 4_000_000
+ARTICLE_BYTES = 400
+SPAN_BYTES = 300
+# a load copies the WAL back into the database (a checkpoint) when it holds this many pages
+# (64 MB), not at SQLite's 1000: a page each chunk rewrites (an index's) is copied once, not once
+# a chunk, and the WAL stays bounded whatever the file's size
+CHECKPOINT_PAGES = 16_384
+# between two chunks the lock is free at least this long (reading the next chunk counts):
+# SQLite's busy handler looks again every 100 ms at most, so a correction waiting in another
+# window gets in after one chunk, not after it happens to look at the right moment
+GAP = 0.1
+ROLL_BACK_ARTICLES = 100  # articles deleted a transaction when a load is rolled back
 
 INSERT_ARTICLE = (
     "INSERT INTO articles (id, title, text, source, content_hash, imported_at, meta, length,"
     " entity_count, date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-# one row per (surface, label) of the loaded spans, in the order of its first span: the ids
-# spans_entity_insert would have given; an entity already indexed gets the new counts added
-# (the loaded articles are new, so their articles add to its own)
-FILL_ENTITIES = (
-    "INSERT INTO entities (surface, label, mentions, articles)"
-    " SELECT text, label, COUNT(*), COUNT(DISTINCT article_id) FROM spans"
-    " WHERE article_id >= ? AND status != 'rejected' GROUP BY text, label ORDER BY MIN(id)"
-    " ON CONFLICT (surface, label) DO UPDATE SET mentions = mentions + excluded.mentions,"
-    " articles = articles + excluded.articles"
-)
-
-
+SPAN_WIDTH = 9  # values a span row holds (INSERT_SPAN's columns)
 ROWS_PER_INSERT = 100  # 900 parameters a statement, well below SQLite's limit
-_MANY_SPANS = INSERT_SPAN.replace(
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * ROWS_PER_INSERT),
+_MANY_SPANS = (
+    'INSERT INTO spans (article_id, start, "end", label, source, status, text, created_at,'
+    " updated_at) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * ROWS_PER_INSERT)
 )
 
 
 def worth_loading(db: Any, size: int) -> bool:
-    """True when a file of ``size`` bytes is better loaded whole (see LOAD_MIN_BYTES)."""
-    if size < LOAD_MIN_BYTES:
-        return False
-    pages = db.execute("PRAGMA page_count").fetchone()[0]
-    page_size = db.execute("PRAGMA page_size").fetchone()[0]
-    return size >= int(pages) * int(page_size)
+    """True when a file of ``size`` bytes is loaded in chunks (see LOAD_MIN_BYTES)."""
+    return size >= LOAD_MIN_BYTES
+
+
+class Repeated(Exception):
+    """The file holds a text twice: the two-pass import, which keeps the last copy, takes over."""
 
 
 class Load:
-    """A file's articles being written in one transaction, with indexes and triggers set aside.
+    """A file's articles written chunk after chunk, one journal group for the whole file.
 
-    Made by :func:`loading`; ``add`` stores a batch of prepared articles (articles.Prepared).
+    ``add`` writes a chunk of prepared articles (articles.Prepared) in one transaction and
+    returns (id, created) for each. The first chunk that creates an article, unless it is the
+    last, opens an ``import_pending`` row in its own transaction (its journal rows claim the
+    group) and sets the surface indexes aside while their rebuild is cheap (see
+    REBUILD_MAX_SPANS); the last one deletes the row in its own, or in the transaction of the
+    last index it builds again: the load is whole exactly when that row is gone.
+    ``roll_back`` deletes what the chunks wrote.
     """
 
-    def __init__(self, tx: Unit, counted: bool) -> None:
-        self.tx = tx
-        self.counted = counted  # the count triggers are set aside: the load does their work
-        self.first_id = int(tx.one("SELECT COALESCE(MAX(id), 0) + 1 FROM articles"))
-        self.next_id = self.first_id
-        self.stamp = ""
+    def __init__(self, db: sqlite_utils.Database, units: Units, path: str) -> None:
+        self.db = db  # the connection units() writes through (its pragmas, between chunks)
+        self.units = units
+        self.path = path
+        self.group: int | None = None
+        # the first id this load gave: a text of the file found again at or above it is held
+        # twice by the file (or was stored meanwhile by another import: the two passes are
+        # right either way), without a set of every text read
+        self.first_id: int | None = None
+        self.created = 0
+        self.seen: set[int] = set()  # the articles stored before that the file holds
+        self.labels: set[str] = set()  # the labels it added to the legend
+        self.aside: dict[str, str] = {}  # the indexes set aside until the end (name: SQL)
+        self.stamp = now()
+        self.rows = FIRST_CHUNK  # rows the next chunk should hold (paced to CHUNK_SECONDS)
+        self.holds: list[float] = []  # how long each transaction held the write lock
+        self.ended: float | None = None  # when the last chunk committed
 
-    def add(self, prepared: Sequence[Any]) -> list[tuple[int, bool]]:
-        """Store the articles whose text is not stored yet; (id, created) for each one.
+    def add(self, prepared: Sequence[Prepared], last: bool) -> list[tuple[int, bool]]:
+        """Write one chunk; ``last``: no chunk follows, so the load is whole when it commits."""
+        if self.ended is not None:  # let a waiting writer in: see GAP
+            time.sleep(max(0.0, GAP - (time.perf_counter() - self.ended)))
+        started = time.perf_counter()
+        with self.units() as tx:
+            marks = (0, 0)
+            if self.group is not None:
+                tx.join(self.group)
+            else:  # the entity names and span ids given out before the load takes its own
+                marks = (
+                    int(tx.one("SELECT COALESCE(MAX(id), 0) FROM entity_ids")),
+                    int(
+                        tx.one(
+                            "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'spans'"
+                        )
+                    ),
+                )
+            fresh, out = self._sort(tx, prepared)
+            opening = self.group is None and bool(fresh) and not last
+            if opening and int(tx.one(SPANS_STORED)) < REBUILD_MAX_SPANS:
+                self.aside = surface_indexes(tx)
+                for name in self.aside:
+                    tx.execute(f"DROP INDEX {name}")
+            self._write(tx, fresh)
+            if opening:
+                self.group = tx.group()
+                self._open(tx, marks)
+            elif self.group is not None and last and not self.aside:
+                tx.execute("DELETE FROM import_pending WHERE group_id = ?", (self.group,))
+            elif self.group is not None:
+                tx.execute(
+                    "UPDATE import_pending SET labels = ? WHERE group_id = ?",
+                    (json.dumps(sorted(self.labels)), self.group),
+                )
+        self.ended = time.perf_counter()
+        took = self.ended - started
+        self.holds.append(took)
+        rows = len(prepared) + sum(len(p.spans) for p in prepared)
+        rate = rows / max(took, 1e-3)
+        self.rows = max(LEAST_CHUNK, min(int(rate * CHUNK_SECONDS), self.rows * 4))
+        if self.group is not None and self.aside and (last or self._too_many()):
+            # the end, or the spans outgrew a cheap rebuild (the file is bigger than it
+            # looked): the indexes are built now, and kept up to date by the chunks to come
+            done = "DELETE FROM import_pending WHERE group_id = ?"
+            kept = "UPDATE import_pending SET indexes = '{}' WHERE group_id = ?"
+            then = (done if last else kept, (self.group,))
+            self.holds.extend(build_again(self.db, self.units, self.aside, then))
+            self.aside = {}
+        return out
 
-        An article whose text was stored before the load has an id below ``first_id``; one
-        this load stored already (the file holds its text twice) an id at or above it.
-        """
-        tx = self.tx
+    def _too_many(self) -> bool:
+        return int(_one(self.db, SPANS_STORED)) > REBUILD_MAX_SPANS
+
+    def _open(self, tx: Unit, marks: tuple[int, int]) -> None:
+        tx.execute(
+            "INSERT INTO import_pending (group_id, path, started_at, pid, origin, labels,"
+            " entity_mark, span_mark, indexes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.group,
+                self.path,
+                self.stamp,
+                os.getpid(),
+                tx.origin,
+                json.dumps(sorted(self.labels)),
+                *marks,
+                json.dumps(self.aside),
+            ),
+        )
+
+    def _sort(
+        self, tx: Unit, prepared: Sequence[Prepared]
+    ) -> tuple[list[tuple[int, Prepared]], list[tuple[int, bool]]]:
+        """Give the texts not stored yet the next ids: (the new ones, (id, created) for each)."""
         known = existing_hashes(tx.db, [p.digest for p in prepared])
-        stamp = self.stamp = self.stamp or now()
-        fresh: list[Any] = []
+        next_id = int(tx.one("SELECT COALESCE(MAX(id), 0) + 1 FROM articles"))
+        first = next_id if self.first_id is None else self.first_id
+        fresh: list[tuple[int, Prepared]] = []
         out: list[tuple[int, bool]] = []
         for p in prepared:
-            if p.digest in known:
-                out.append((known[p.digest], False))
+            aid = known.get(p.digest)
+            if aid is not None and (aid >= first or aid in self.seen):
+                raise Repeated  # before this chunk is written (its transaction rolls back)
+            if aid is not None:
+                self.seen.add(aid)
+                out.append((aid, False))
                 continue
-            known[p.digest] = self.next_id
-            self.next_id += 1
-            fresh.append(p)
-            out.append((known[p.digest], True))
-        ensure_labels(tx.db, {sp.label for p in fresh for sp in p.spans})
-        rows: list[tuple[Any, ...]] = []
-        spans: list[tuple[Any, ...]] = []
-        for p in fresh:
-            aid = known[p.digest]
-            live = sum(1 for sp in p.spans if sp.status != "rejected") if self.counted else 0
-            rows.append(
-                (aid, p.title, p.text, p.source, p.digest, stamp, p.meta, len(p.text), live, p.date)
-            )
-            text = p.text
-            spans.extend(
-                (aid, sp.start, sp.end, sp.label, sp.source or "", sp.status)
-                + (text[sp.start : sp.end], stamp, stamp)
-                for sp in p.spans
-            )
-        tx.conn.executemany(INSERT_ARTICLE, rows)
-        insert_many(tx, spans)
+            known[p.digest] = aid = next_id
+            next_id += 1
+            fresh.append((aid, p))
+            out.append((aid, True))
+        if fresh and self.first_id is None:
+            self.first_id = first
+        return fresh, out
+
+    def _write(self, tx: Unit, fresh: list[tuple[int, Prepared]]) -> None:
+        if not fresh:
+            return
+        wanted = {sp.label for _a, p in fresh for sp in p.spans}
+        have = {str(r[0]) for r in tx.execute("SELECT name FROM labels")}
+        ensure_labels(tx.db, wanted - have)
+        self.labels |= wanted - have
+        n_spans = sum(len(p.spans) for _a, p in fresh)
+        triggers = deferrable(tx) if n_spans >= MIN_SPANS else None
+        aside: AbstractContextManager[None] = (
+            triggers_aside(tx, triggers, savepoint=False) if triggers else nullcontext()
+        )
+        with aside:
+            self._insert(tx, fresh, counted=triggers is not None)
         journal.record_many(
             tx,
             "import",
             "import",
-            ((known[p.digest], {"source": p.source, "spans": len(p.spans)}) for p in fresh),
+            ((aid, {"source": p.source, "spans": len(p.spans)}) for aid, p in fresh),
         )
-        return out
+        self.created += len(fresh)
+
+    def _insert(self, tx: Unit, fresh: list[tuple[int, Prepared]], counted: bool) -> None:
+        """Insert the article rows and their spans.
+
+        ``counted``: the count triggers are set aside, so each article row carries its
+        entity_count and the entity index is filled here, one upsert per (surface, label).
+        """
+        stamp = self.stamp
+        rows: list[tuple[Any, ...]] = []
+        flat: list[Any] = []  # the spans' values, SPAN_WIDTH a span: no tuple per row to build
+        add = flat.extend
+        for aid, p in fresh:
+            live = sum(1 for sp in p.spans if sp.status != "rejected") if counted else 0
+            rows.append(
+                (aid, p.title, p.text, p.source, p.digest, stamp, p.meta, len(p.text), live, p.date)
+            )
+            text = p.text
+            for sp in p.spans:
+                add((aid, sp.start, sp.end, sp.label, sp.source or "", sp.status))
+                add((text[sp.start : sp.end], stamp, stamp))
+        tx.conn.executemany(INSERT_ARTICLE, rows)
+        insert_flat(tx, flat)
+        if counted:
+            count_flat(tx, flat)
+
+    def roll_back(self) -> None:
+        """Delete what the chunks committed so far (nothing when none created an article)."""
+        if self.group is not None:
+            roll_back(self.db, self.units, self.group)
+            self.group = None
 
 
-def insert_many(tx: Unit, rows: list[tuple[Any, ...]]) -> None:
-    """Insert span rows ROWS_PER_INSERT to a statement: each execution of an INSERT into an
-    AUTOINCREMENT table reads and writes sqlite_sequence, so one row a statement paid that
-    per span (a third of the spans' insert time, measured)."""
-    whole = len(rows) - len(rows) % ROWS_PER_INSERT
+def insert_flat(tx: Unit, flat: list[Any]) -> None:
+    """Insert span rows given as one flat list of values, ROWS_PER_INSERT rows a statement:
+    each execution of an INSERT into an AUTOINCREMENT table reads and writes sqlite_sequence,
+    so one row a statement paid that per span (a third of the spans' insert time, measured)."""
+    step = ROWS_PER_INSERT * SPAN_WIDTH
+    whole = len(flat) - len(flat) % step
     if whole:
-        flat = [
-            tuple(v for row in rows[i : i + ROWS_PER_INSERT] for v in row)
-            for i in range(0, whole, ROWS_PER_INSERT)
-        ]
-        tx.conn.executemany(_MANY_SPANS, flat)
-    insert_spans(tx, rows[whole:])
+        tx.conn.executemany(_MANY_SPANS, (flat[i : i + step] for i in range(0, whole, step)))
+    rest = flat[whole:]
+    insert_spans(tx, [tuple(rest[i : i + SPAN_WIDTH]) for i in range(0, len(rest), SPAN_WIDTH)])
+
+
+def count_flat(tx: Unit, flat: list[Any]) -> None:
+    """Add new articles' spans (insert_flat's values) to the entity index: one upsert per
+    (surface, label), in the order of its first span, as bulk.count_entities does, with the
+    counting done by Counter rather than a Python loop over the spans."""
+    aids, labels = flat[0::SPAN_WIDTH], flat[3::SPAN_WIDTH]
+    statuses, texts = flat[5::SPAN_WIDTH], flat[6::SPAN_WIDTH]
+    if "rejected" in statuses:  # rejected spans count for nothing
+        keep = [st != "rejected" for st in statuses]
+        aids, labels, texts = (list(compress(col, keep)) for col in (aids, labels, texts))
+    mentions = Counter(zip(texts, labels, strict=True))
+    articles = Counter(map(itemgetter(0, 1), dict.fromkeys(zip(texts, labels, aids, strict=True))))
+    tx.conn.executemany(
+        UPSERT_ENTITY, ((t, lab, m, articles[(t, lab)]) for (t, lab), m in mentions.items())
+    )
+
+
+def surface_indexes(tx: Unit) -> dict[str, str]:
+    """The indexes on spans that hold the surface text (name: SQL), read from the schema: a
+    load inserts into them all over their keys, the others it fills in order (article,
+    label)."""
+    found = tx.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'spans'"
+        " AND sql IS NOT NULL ORDER BY name"
+    ).fetchall()
+    out: dict[str, str] = {}
+    for name, sql in found:
+        columns = {str(r[2]) for r in tx.execute(f"PRAGMA index_info({name})")}
+        if "text" in columns:
+            out[str(name)] = str(sql)
+    return out
+
+
+def build_again(
+    db: sqlite_utils.Database,
+    units: Units,
+    indexes: dict[str, str],
+    then: tuple[str, tuple[Any, ...]] | None = None,
+) -> list[float]:
+    """Create the indexes a load set aside, each in its own transaction (one another process
+    made again meanwhile is left), and run ``then`` (a statement and its parameters: what
+    records that they are back) in the transaction of the last. Returns how long each
+    transaction took."""
+    holds: list[float] = []
+    names = list(indexes)
+    for k, name in enumerate(names):
+        time.sleep(GAP)  # a waiting writer goes first (see GAP)
+        # the sorter spills to a file, not to memory (temp_store; outside a transaction only)
+        temp, cache = int(_one(db, "PRAGMA temp_store")), int(_one(db, "PRAGMA cache_size"))
+        db.execute("PRAGMA temp_store = FILE")
+        db.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KB}")
+        try:
+            started = time.perf_counter()
+            with units() as tx:
+                if tx.one("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)) is None:
+                    tx.execute(indexes[name])
+                if k == len(names) - 1 and then is not None:
+                    tx.execute(*then)
+            holds.append(time.perf_counter() - started)
+        finally:
+            db.execute(f"PRAGMA temp_store = {temp}")
+            db.execute(f"PRAGMA cache_size = {cache}")
+    return holds
+
+
+def _one(db: sqlite_utils.Database, sql: str) -> Any:
+    return db.execute(sql).fetchone()[0]
+
+
+def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
+    """Delete a load that did not finish, a few articles a transaction, the pending mark last.
+
+    Its articles go with their spans, search rows and entity counts (the delete triggers
+    fire), then its journal rows, the labels it added that no span uses, and the entity
+    names it brought that nothing names any more. A kill in the middle leaves the mark, so
+    the next open goes on where this stopped.
+    """
+    while True:
+        with units() as tx:
+            found = tx.execute(
+                "SELECT article_id FROM journal WHERE group_id = ? AND action = 'import'"
+                " AND article_id IS NOT NULL ORDER BY article_id DESC LIMIT ?",
+                (group, ROLL_BACK_ARTICLES),
+            ).fetchall()
+            ids = [int(r[0]) for r in found]
+            if not ids:
+                break
+            marks = ", ".join("?" * len(ids))
+            for table in ("spans", "annotator_spans", "annotator_articles", "overlap_scan"):
+                tx.execute(f"DELETE FROM {table} WHERE article_id IN ({marks})", ids)
+            tx.execute(f"DELETE FROM articles WHERE id IN ({marks})", ids)
+            tx.execute(
+                f"DELETE FROM journal WHERE group_id = ? AND article_id IN ({marks})", [group, *ids]
+            )
+    row = units_one(
+        units,
+        "SELECT labels, entity_mark, indexes, span_mark FROM import_pending WHERE group_id = ?",
+        group,
+    )
+    if row is not None and json.loads(row[2]):
+        build_again(db, units, json.loads(row[2]))  # the mark stays until the end
+    with units() as tx:
+        if row is not None:
+            for label in json.loads(row[0]):
+                if tx.one("SELECT 1 FROM spans WHERE label = ? LIMIT 1", (label,)) is None:
+                    tx.execute("DELETE FROM labels WHERE name = ?", (label,))
+            tx.execute(
+                "DELETE FROM entity_ids WHERE id > ?"
+                " AND name NOT IN (SELECT surface FROM entities)"
+                " AND id NOT IN (SELECT entity_id FROM aliases)",
+                (int(row[1]),),
+            )
+            tx.execute(
+                "UPDATE sqlite_sequence SET seq = :mark WHERE name = 'entity_ids'"
+                " AND (SELECT COALESCE(MAX(id), 0) FROM entity_ids) <= :mark",
+                {"mark": int(row[1])},
+            )
+            # the span ids the load used are given back, so that the file imported again
+            # gets the ids it would have had; not when a span above the mark is left, or named
+            # by the journal (an undo puts a span back with its id)
+            tx.execute(
+                "UPDATE sqlite_sequence SET seq = :mark WHERE name = 'spans'"
+                " AND (SELECT COALESCE(MAX(id), 0) FROM spans) <= :mark"
+                " AND NOT EXISTS (SELECT 1 FROM journal WHERE span_id > :mark)"
+                " AND NOT EXISTS (SELECT 1 FROM journal_batch WHERE span_id > :mark)",
+                {"mark": int(row[3])},
+            )
+        tx.execute("DELETE FROM journal WHERE group_id = ?", (group,))
+        tx.execute("DELETE FROM import_pending WHERE group_id = ?", (group,))
+
+
+def units_one(units: Units, sql: str, *params: Any) -> Any:
+    """One row read in a transaction of its own."""
+    with units() as tx:
+        return tx.execute(sql, params).fetchone()
+
+
+def recover(db: sqlite_utils.Database, units: Units) -> list[int]:
+    """Delete every load a process that is gone left unfinished; return their groups."""
+    done: list[int] = []
+    rows = db.execute("SELECT group_id, pid FROM import_pending ORDER BY group_id").fetchall()
+    for group, pid in rows:
+        if alive(None if pid is None else int(pid)):
+            continue
+        roll_back(db, units, int(group))
+        done.append(int(group))
+    return done
+
+
+def pending(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """The loads not finished yet (or left so by a crash)."""
+    return [dict(r) for r in db.execute("SELECT * FROM import_pending ORDER BY group_id")]
+
+
+def chunks(
+    items: Iterator[Any], prepared: Callable[[Any], Prepared], rows: Callable[[], int]
+) -> Iterator[tuple[list[Any], bool]]:
+    """(chunk, last) from items: each chunk holds about ``rows()`` rows (an article and each
+    of its spans) and at most about CHUNK_BYTES of memory; ``last`` says no item follows it
+    (one item is read ahead to know). ``prepared`` gives an item's articles.Prepared."""
+    batch: list[Any] = []
+    held = size = 0
+    for item in items:
+        if batch and (held >= rows() or size >= CHUNK_BYTES):
+            yield batch, False
+            batch, held, size = [], 0, 0
+        p = prepared(item)
+        batch.append(item)
+        held += 1 + len(p.spans)
+        size += ARTICLE_BYTES + 2 * len(p.text) + SPAN_BYTES * len(p.spans)
+    yield batch, True
 
 
 @contextmanager
-def loading(tx: Unit) -> Iterator[Load]:
-    """Set the secondary indexes (and, when the schema allows, the count triggers) aside for
-    the block, then build the indexes once, fill the entity index in one statement and
-    create the triggers again.
-
-    Everything happens in the caller's transaction (a savepoint of it): no other connection
-    sees the schema without them, readers go on seeing the snapshot from before the load
-    (WAL) until it commits, and a failure or a kill -9 leaves the database as it was. The
-    write lock is held for the whole load (the 21 MB benchmark file: about 10 CPU-s, a 300 MB
-    JSONL: about 65 CPU-s; another writer waits up to the busy timeout and then gives up), so
-    this is only for files big against the database (:func:`worth_loading`).
-    """
-    triggers = deferrable(tx) or {}
-    found = tx.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-    ).fetchall()
-    # with the entity trigger firing, its lookups need spans_entity: then no index goes
-    indexes = {str(r[0]): str(r[1]) for r in found if str(r[0]) in LOAD_INDEXES and triggers}
-    # the triggers go and come back (and the page cache grows) as for a bulk batch
-    with triggers_aside(tx, triggers):
-        for name in indexes:
-            tx.execute(f"DROP INDEX {name}")
-        load = Load(tx, counted=bool(triggers))
-        yield load
-        tx.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KB}")
-        for sql in indexes.values():
-            tx.execute(sql)
-        if triggers:
-            tx.execute(FILL_ENTITIES, (load.first_id,))
+def big_cache(db: sqlite_utils.Database) -> Iterator[None]:
+    """The connection's page cache at CACHE_KB for the whole load: between two chunks the index
+    pages stay in memory, instead of being read back from the file by the next chunk; and the
+    WAL copied back into the database every CHECKPOINT_PAGES, not after every chunk."""
+    before = int(db.execute("PRAGMA cache_size").fetchone()[0])
+    every = int(db.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+    db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
+    db.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
+    temp = int(db.execute("PRAGMA temp_store").fetchone()[0])
+    db.execute("PRAGMA temp_store = MEMORY")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA temp_store = {temp}")
+        db.execute(f"PRAGMA cache_size = {before}")
+        db.execute(f"PRAGMA wal_autocheckpoint = {every}")
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)")

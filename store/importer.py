@@ -1,4 +1,4 @@
-"""Importing files: expand paths, validate each file whole, then store its articles in batches."""
+"""Importing files: expand paths, then load big files in chunks and check small ones whole first."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Protocol
 
@@ -314,12 +315,8 @@ def _two_passes(
     return pending
 
 
-class _Repeated(Exception):
-    """A file being loaded whole holds a text twice: the two-pass import takes over."""
-
-
 def _loadable(store: Writes, size: int) -> bool:
-    """True when this file is loaded whole (store/bulk_load.py: big against the database)."""
+    """True when this file is loaded in chunks under a pending mark (store/bulk_load.py)."""
     db = getattr(store, "db", None)
     return hasattr(store, "unit") and db is not None and bulk_load.worth_loading(db, size)
 
@@ -334,69 +331,70 @@ def _load_file(
     on_error: Callable[[str], None] | None,
     report: Callable[[int], None],
 ) -> bool:
-    """Import one big file in a single pass and a single transaction (bulk_load.loading); False
-    when it holds a text twice (nothing is then written; the two-pass import keeps the last).
+    """Import one big file in a single pass, in chunks of whole articles each about
+    bulk_load.CHUNK_SECONDS of write lock; False when it holds a text twice (what was written
+    is then deleted, and the two-pass import keeps the last copy).
 
-    A bad record rolls the whole file back, so the file is all or nothing as with two passes;
-    the write lock is held for the whole load (readers see the database as before it until
-    it commits). Annotations for articles stored before are merged after the load, in the
-    merge's own transactions, exactly as the two-pass import merges them batch by batch.
+    The file is all or nothing: a bad record, Ctrl-C or any failure deletes what the chunks
+    wrote before the error is reported, and a kill -9 leaves the load's ``import_pending`` mark,
+    so the next open deletes it (bulk_load.recover). Other windows see whole articles appear
+    chunk by chunk, and their writes get the lock between two chunks. Annotations for articles
+    stored before are merged after the load, in the merge's own transactions, exactly as the
+    two-pass import merges them batch by batch.
     """
-    unit = store.unit  # type: ignore[attr-defined]
+    load = bulk_load.Load(store.db, store.unit, name)  # type: ignore[attr-defined]
     labels: set[str] = set()
     warnings: list[str] = []
     # (id, spans, reviewed, created) to merge after the load: spans only for stored articles
     merges: list[tuple[int, tuple[SpanDraft, ...], bool, bool]] = []
     created: list[int] = []
     existing: list[int] = []
-    seen: set[int] = set()  # the stored articles the file holds, to notice one held twice
     spans = 0
     read = [0, 0]  # bytes read (estimated from the records: the reader hides its file), sent
-    try:
-        with unit() as tx, bulk_load.loading(tx) as load:
-            batch: list[tuple[ArticleDraft, Prepared]] = []
 
-            def flush() -> None:
-                nonlocal spans
-                results = load.add([p for _d, p in batch])
+    def prepared() -> Iterator[tuple[ArticleDraft, Prepared]]:
+        count = 0
+        for draft in drafts():
+            count += 1
+            try:
+                p = prepare_draft(draft)  # the very checks Store.add_articles makes
+            except ValueError as exc:
+                raise FormatError(path, f"record {count}", str(exc)) from None
+            labels.update(s.label for s in p.spans)
+            read[0] += len(p.text) + 32 * len(p.spans) + 32
+            warnings.extend(getattr(draft, "warnings", ()))
+            yield draft, p
+        if count == 0:
+            raise FormatError(name, None, "holds no articles")
+
+    try:
+        with bulk_load.big_cache(store.db):  # type: ignore[attr-defined]
+            for batch, last in bulk_load.chunks(prepared(), itemgetter(1), lambda: load.rows):
+                results = load.add([p for _d, p in batch], last)
                 for (draft, p), (aid, new) in zip(batch, results, strict=True):
                     if new:
                         created.append(aid)
                         spans += len(p.spans)
-                    elif aid >= load.first_id or aid in seen:
-                        raise _Repeated
-                    else:
+                    else:  # a stored text the file held twice raised Repeated in load.add
                         existing.append(aid)
-                        seen.add(aid)
                     if isinstance(draft, AnnotatedDraft) and (
                         draft.reviewed or (draft.spans and not new)
                     ):
                         kept = () if new else tuple(draft.spans)
                         merges.append((aid, kept, draft.reviewed, new))
-                batch.clear()
-                step = min(size - 1, read[0]) - read[1]  # the rest once the load is in
+                step = min(size - 1, read[0]) - read[1]  # the rest once the load is whole
                 if step > 0:
                     read[1] += step
                     report(step)
-
-            count = 0
-            for draft in drafts():
-                count += 1
-                try:
-                    prepared = prepare_draft(draft)  # the very checks Store.add_articles makes
-                except ValueError as exc:
-                    raise FormatError(path, f"record {count}", str(exc)) from None
-                labels.update(s.label for s in prepared.spans)
-                read[0] += len(prepared.text) + 32 * len(prepared.spans) + 32
-                warnings.extend(getattr(draft, "warnings", ()))
-                batch.append((draft, prepared))
-                if len(batch) >= BATCH:
-                    flush()
-            if count == 0:
-                raise FormatError(name, None, "holds no articles")
-            flush()
-    except _Repeated:
+    except bulk_load.Repeated:
+        load.roll_back()
         return False
+    except BaseException:
+        try:
+            load.roll_back()
+        except Exception:  # noqa: S110 - the mark stays: the next open deletes the load
+            pass
+        raise
     for warning in warnings:
         summary.warnings.append(warning)
         if on_error:

@@ -20,6 +20,7 @@ from . import agreement as agree  # the review workflow (issue 18)
 from . import annotate_batch as op_batch
 from . import (
     annotators,
+    bulk_load,
     corrections,
     decisions,
     journal,
@@ -196,7 +197,8 @@ class Store:
     def recover(self) -> list[int]:
         """Make whole the changes a crashed process left half written; return their groups."""
         with self._translated():
-            return journal.recover(self.db, self.unit)
+            # a chunked propagation, undo or redo; then a file load cut short (deleted whole)
+            return journal.recover(self.db, self.unit) + bulk_load.recover(self.db, self.unit)
 
     @contextmanager
     def _translated(self) -> Iterator[None]:

@@ -19,6 +19,7 @@ from . import (
     m0009_review,
     m0010_overlaps,
     m0011_label_index,
+    m0012_import_pending,
 )
 
 MIGRATIONS = Migrations("margin")
@@ -35,6 +36,7 @@ STEPS = (
     (9, m0009_review),
     (10, m0010_overlaps),
     (11, m0011_label_index),
+    (12, m0012_import_pending),
 )
 LATEST = STEPS[-1][0]
 
