@@ -436,6 +436,9 @@ def pause(released: float, checkpoints: Checkpoints | None = None) -> None:
 GAP = 0.15
 
 
+CHECKPOINT_THREAD = "margin-checkpoint"  # the name settle() finds the threads by
+
+
 class Checkpoints:
     """The WAL checkpoints of a batch, made by a thread of their own instead of in its commits.
 
@@ -504,7 +507,7 @@ class Checkpoints:
             self._begun.clear()
             if self._thread is None:
                 self._thread = threading.Thread(
-                    target=self._run, args=(self.path,), name="margin-checkpoint"
+                    target=self._run, args=(self.path,), name=CHECKPOINT_THREAD
                 )
                 self._thread.start()
             self._wake.notify()
@@ -562,7 +565,7 @@ def settle(most: float = 30.0) -> float:
     """
     started = time.perf_counter()
     for thread in threading.enumerate():
-        if thread.name == "margin-checkpoint":
+        if thread.name == CHECKPOINT_THREAD:
             thread.join(max(0.0, most - (time.perf_counter() - started)))
     return time.perf_counter() - started
 

@@ -12,7 +12,7 @@ from store import ArticleDraft, batch, journal, propagation
 
 def _join_checkpoints() -> None:
     for t in threading.enumerate():
-        if t.name == "margin-checkpoint":
+        if t.name == batch.CHECKPOINT_THREAD:
             t.join(10)
 
 
