@@ -61,8 +61,7 @@ def prepare_draft(draft: ArticleDraft) -> Prepared:
     spans.check_unicode(text, "text")
     spans.check_unicode(draft.title or "", "title")
     spans.check_unicode(draft.source, "source")
-    for span in draft.spans:
-        spans.check_draft_span(text, span)
+    spans.check_draft_spans(text, draft.spans)
     title = (draft.title or "").strip() or title_from_text(text, fallback=draft.source)
     try:
         meta = json.dumps(draft.meta, ensure_ascii=False) if draft.meta else None

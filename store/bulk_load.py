@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections import Counter
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from itertools import compress
-from operator import itemgetter
 from typing import Any
 
 import sqlite_utils
@@ -20,10 +18,12 @@ from .articles import Prepared, existing_hashes
 from .batch import alive
 from .bulk import (
     CACHE_KB,
+    INDEX_NEW,
+    MIN_ARTICLES,
     MIN_SPANS,
-    UPSERT_ENTITY,
     deferrable,
     insert_spans,
+    search_trigger,
     triggers_aside,
 )
 from .db import Unit
@@ -43,13 +43,15 @@ LOAD_MIN_BYTES = 1_000_000
 # cost a page write for nearly every span of every chunk (the inserts fall all over their
 # keys): a chunked load of the benchmark file took twice the CPU.
 REBUILD_MAX_SPANS = 600_000
-SPANS_STORED = "SELECT COALESCE(MAX(id) - MIN(id) + 1, 0) FROM spans"  # at most; a rowid seek
+SPANS_STORED = "SELECT COALESCE((SELECT MAX(id) FROM spans) - (SELECT MIN(id) FROM spans) + 1, 0)"
 # SQLite's sorter takes as much again as the page cache while an index is built: the cache
 # shrinks for the build (measured: a 301 MB JSONL peaked at 104 MB with 16 MB for both)
 BUILD_CACHE_KB = 8192
-# how long one chunk may hold the write lock: another window's correction waits at most this
-# (issue 12: about 1 s), and each commit costs little beside it
-CHUNK_SECONDS = 0.25
+# how long one transaction may hold the write lock: another window's correction waits at most
+# this and GAP (issue 12: about 1 s); it writes as many chunks as fit, each sized to about half
+CHUNK_SECONDS = 0.5
+# the chunks read ahead while the lock is free between two transactions (see Load.write)
+AHEAD = 3
 FIRST_CHUNK = 4_000  # rows (an article and each of its spans) of the first chunk
 LEAST_CHUNK = 500
 # what a chunk read ahead may hold, estimated from its articles (Python objects, the text and
@@ -61,7 +63,7 @@ SPAN_BYTES = 300
 # (64 MB), not at SQLite's 1000: a page each chunk rewrites (an index's) is copied once, not once
 # a chunk, and the WAL stays bounded whatever the file's size
 CHECKPOINT_PAGES = 16_384
-# between two chunks the lock is free at least this long (reading the next chunk counts):
+# between two transactions the lock is free at least this long (reading the next chunks counts):
 # SQLite's busy handler looks again every 100 ms at most, so a correction waiting in another
 # window gets in after one chunk, not after it happens to look at the right moment
 GAP = 0.1
@@ -116,57 +118,103 @@ class Load:
         self.stamp = now()
         self.rows = FIRST_CHUNK  # rows the next chunk should hold (paced to CHUNK_SECONDS)
         self.holds: list[float] = []  # how long each transaction held the write lock
-        self.ended: float | None = None  # when the last chunk committed
+        self.ended: float | None = None  # when the last transaction committed
 
-    def add(self, prepared: Sequence[Prepared], last: bool) -> list[tuple[int, bool]]:
-        """Write one chunk; ``last``: no chunk follows, so the load is whole when it commits."""
-        if self.ended is not None:  # let a waiting writer in: see GAP
-            time.sleep(max(0.0, GAP - (time.perf_counter() - self.ended)))
-        started = time.perf_counter()
-        with self.units() as tx:
-            marks = (0, 0)
-            if self.group is not None:
-                tx.join(self.group)
-            else:  # the entity names and span ids given out before the load takes its own
-                marks = (
-                    int(tx.one("SELECT COALESCE(MAX(id), 0) FROM entity_ids")),
-                    int(
-                        tx.one(
-                            "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'spans'"
-                        )
-                    ),
-                )
-            fresh, out = self._sort(tx, prepared)
-            opening = self.group is None and bool(fresh) and not last
-            if opening and int(tx.one(SPANS_STORED)) < REBUILD_MAX_SPANS:
-                self.aside = surface_indexes(tx)
-                for name in self.aside:
-                    tx.execute(f"DROP INDEX {name}")
-            self._write(tx, fresh)
-            if opening:
-                self.group = tx.group()
-                self._open(tx, marks)
-            elif self.group is not None and last and not self.aside:
-                tx.execute("DELETE FROM import_pending WHERE group_id = ?", (self.group,))
-            elif self.group is not None:
-                tx.execute(
-                    "UPDATE import_pending SET labels = ? WHERE group_id = ?",
-                    (json.dumps(sorted(self.labels)), self.group),
-                )
-        self.ended = time.perf_counter()
-        took = self.ended - started
-        self.holds.append(took)
-        rows = len(prepared) + sum(len(p.spans) for p in prepared)
-        rate = rows / max(took, 1e-3)
-        self.rows = max(LEAST_CHUNK, min(int(rate * CHUNK_SECONDS), self.rows * 4))
-        if self.group is not None and self.aside and (last or self._too_many()):
-            # the end, or the spans outgrew a cheap rebuild (the file is bigger than it
-            # looked): the indexes are built now, and kept up to date by the chunks to come
-            done = "DELETE FROM import_pending WHERE group_id = ?"
-            kept = "UPDATE import_pending SET indexes = '{}' WHERE group_id = ?"
-            then = (done if last else kept, (self.group,))
-            self.holds.extend(build_again(self.db, self.units, self.aside, then))
-            self.aside = {}
+    def write(
+        self,
+        batches: Iterator[tuple[list[Any], bool]],
+        prepared: Callable[[Any], Prepared],
+        take: Callable[[list[Any], list[tuple[int, bool]]], None],
+    ) -> Iterator[None]:
+        """Write the chunks ``batches`` gives (chunks()' (items, last)), several a transaction
+        while it holds the lock at most about CHUNK_SECONDS, and yield after each commit.
+        ``prepared`` gives an item's Prepared; ``take(items, (id, created) for each)`` is called
+        as each chunk is written, so that its items need not be kept until the commit.
+
+        Between two transactions the lock is free for GAP, and that time goes to reading the
+        next chunks (at most AHEAD of them) instead of sleeping: the file's parsing and checks
+        run while another window may write, and only what is left of GAP is slept.
+        """
+        ahead: deque[tuple[list[Any], bool]] = deque()
+        source = iter(batches)
+        more = True
+
+        def pull() -> None:
+            nonlocal more
+            item = next(source, None)
+            if item is None:
+                more = False
+            else:
+                ahead.append(item)
+
+        while True:
+            until = -1.0 if self.ended is None else self.ended + GAP
+            while more and (not ahead or (len(ahead) < AHEAD and time.perf_counter() < until)):
+                pull()
+            if not ahead:
+                return
+            if self.ended is not None:  # let a waiting writer in: see GAP
+                time.sleep(max(0.0, until - time.perf_counter()))
+            written = 0  # rows (an article and each of its spans)
+            started = time.perf_counter()
+            with self.units() as tx:
+                while True:
+                    items, last = ahead.popleft()
+                    begun = time.perf_counter()
+                    chunk = [prepared(i) for i in items]
+                    take(items, self.add(tx, chunk, last))
+                    written += len(chunk) + sum(len(p.spans) for p in chunk)
+                    del items, chunk
+                    took = time.perf_counter() - begun
+                    if last or time.perf_counter() - started + took > CHUNK_SECONDS:
+                        break
+                    if not ahead:
+                        pull()  # read inside the lock: the transaction goes on
+            self.ended = time.perf_counter()
+            self.holds.append(self.ended - started)
+            rate = written / max(self.ended - started, 1e-3)  # the next chunks: about half
+            self.rows = max(LEAST_CHUNK, min(int(rate * CHUNK_SECONDS / 2), self.rows * 4))
+            if self.group is not None and self.aside and (last or self._too_many()):
+                # the end, or the spans outgrew a cheap rebuild (the file is bigger than it
+                # looked): the indexes are built now, and kept up to date by the chunks to come
+                finished = "DELETE FROM import_pending WHERE group_id = ?"
+                kept = "UPDATE import_pending SET indexes = '{}' WHERE group_id = ?"
+                then = (finished if last else kept, (self.group,))
+                self.holds.extend(build_again(self.db, self.units, self.aside, then))
+                self.ended = time.perf_counter()
+                self.aside = {}
+            yield None
+
+    def add(self, tx: Unit, prepared: Sequence[Prepared], last: bool) -> list[tuple[int, bool]]:
+        """Write one chunk in the transaction ``tx``; ``last``: no chunk follows, so the load is
+        whole when it commits. Returns (id, created) for each article."""
+        marks = (0, 0)
+        if self.group is not None:
+            tx.join(self.group)
+        else:  # the entity names and span ids given out before the load takes its own
+            marks = (
+                int(tx.one("SELECT COALESCE(MAX(id), 0) FROM entity_ids")),
+                int(
+                    tx.one("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'spans'")
+                ),
+            )
+        fresh, out = self._sort(tx, prepared)
+        opening = self.group is None and bool(fresh) and not last
+        if opening and int(tx.one(SPANS_STORED)) < REBUILD_MAX_SPANS:
+            self.aside = surface_indexes(tx)
+            for name in self.aside:
+                tx.execute(f"DROP INDEX {name}")
+        self._write(tx, fresh)
+        if opening:
+            self.group = tx.group()
+            self._open(tx, marks)
+        elif self.group is not None and last and not self.aside:
+            tx.execute("DELETE FROM import_pending WHERE group_id = ?", (self.group,))
+        elif self.group is not None:
+            tx.execute(
+                "UPDATE import_pending SET labels = ? WHERE group_id = ?",
+                (json.dumps(sorted(self.labels)), self.group),
+            )
         return out
 
     def _too_many(self) -> bool:
@@ -222,11 +270,15 @@ class Load:
         self.labels |= wanted - have
         n_spans = sum(len(p.spans) for _a, p in fresh)
         triggers = deferrable(tx) if n_spans >= MIN_SPANS else None
+        search = search_trigger(tx) if len(fresh) >= MIN_ARTICLES else {}
+        every = {**(triggers or {}), **search}
         aside: AbstractContextManager[None] = (
-            triggers_aside(tx, triggers, savepoint=False) if triggers else nullcontext()
+            triggers_aside(tx, every, savepoint=False) if every else nullcontext()
         )
         with aside:
             self._insert(tx, fresh, counted=triggers is not None)
+            if search:
+                tx.execute(INDEX_NEW, (fresh[0][0],))
         journal.record_many(
             tx,
             "import",
@@ -255,15 +307,29 @@ class Load:
                 add((aid, sp.start, sp.end, sp.label, sp.source or "", sp.status))
                 add((text[sp.start : sp.end], stamp, stamp))
         tx.conn.executemany(INSERT_ARTICLE, rows)
+        first = int(tx.one(NEXT_SPAN))
         insert_flat(tx, flat)
         if counted:
-            count_flat(tx, flat)
+            tx.execute(COUNT_NEW, (first,))
 
     def roll_back(self) -> None:
         """Delete what the chunks committed so far (nothing when none created an article)."""
         if self.group is not None:
             roll_back(self.db, self.units, self.group)
             self.group = None
+
+
+NEXT_SPAN = "SELECT COALESCE(MAX(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'spans'"
+# new articles' spans (ids from ?) added to the entity index: what spans_entity_insert does row
+# by row, one upsert per (surface, label) in the order of its first span (so the entities get the
+# ids the trigger gives them), counted by SQLite in one pass over the rows just inserted
+COUNT_NEW = (
+    "INSERT INTO entities (surface, label, mentions, articles)"
+    " SELECT text, label, COUNT(*), COUNT(DISTINCT article_id) FROM spans"
+    " WHERE id >= ? AND status != 'rejected' GROUP BY text, label ORDER BY MIN(id)"
+    " ON CONFLICT (surface, label) DO UPDATE SET mentions = mentions + excluded.mentions,"
+    " articles = articles + excluded.articles"
+)
 
 
 def insert_flat(tx: Unit, flat: list[Any]) -> None:
@@ -276,22 +342,6 @@ def insert_flat(tx: Unit, flat: list[Any]) -> None:
         tx.conn.executemany(_MANY_SPANS, (flat[i : i + step] for i in range(0, whole, step)))
     rest = flat[whole:]
     insert_spans(tx, [tuple(rest[i : i + SPAN_WIDTH]) for i in range(0, len(rest), SPAN_WIDTH)])
-
-
-def count_flat(tx: Unit, flat: list[Any]) -> None:
-    """Add new articles' spans (insert_flat's values) to the entity index: one upsert per
-    (surface, label), in the order of its first span, as bulk.count_entities does, with the
-    counting done by Counter rather than a Python loop over the spans."""
-    aids, labels = flat[0::SPAN_WIDTH], flat[3::SPAN_WIDTH]
-    statuses, texts = flat[5::SPAN_WIDTH], flat[6::SPAN_WIDTH]
-    if "rejected" in statuses:  # rejected spans count for nothing
-        keep = [st != "rejected" for st in statuses]
-        aids, labels, texts = (list(compress(col, keep)) for col in (aids, labels, texts))
-    mentions = Counter(zip(texts, labels, strict=True))
-    articles = Counter(map(itemgetter(0, 1), dict.fromkeys(zip(texts, labels, aids, strict=True))))
-    tx.conn.executemany(
-        UPSERT_ENTITY, ((t, lab, m, articles[(t, lab)]) for (t, lab), m in mentions.items())
-    )
 
 
 def surface_indexes(tx: Unit) -> dict[str, str]:

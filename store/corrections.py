@@ -112,3 +112,46 @@ def set_reviewed(tx: Unit, article_id: int, reviewed: bool = True, actor: str = 
         actor=actor,
     )
     return True
+
+
+def reviewed_by_import(tx: Unit, article_ids: list[int]) -> int:
+    """set_reviewed(tx, id, True, actor="import") for each article, in a few statements (an
+    import marking 10,000 new articles reviewed spent a second on them one by one); returns
+    how many it marked. The journal rows are the ones set_reviewed writes."""
+    wanted = list(dict.fromkeys(article_ids))
+    found: dict[int, tuple[int, str | None]] = {}
+    for i in range(0, len(wanted), 500):
+        part = wanted[i : i + 500]
+        marks = ", ".join("?" * len(part))
+        for aid, done, at in tx.execute(
+            f"SELECT id, reviewed, reviewed_at FROM articles WHERE id IN ({marks})", part
+        ):
+            found[int(aid)] = (int(done), at)
+    for aid in wanted:
+        if aid not in found:
+            article_text(tx.db, aid)  # NotFound, as set_reviewed says it
+    todo = [aid for aid in wanted if not found[aid][0]]
+    if not todo:
+        return 0
+    stamp = now()
+    tx.conn.executemany(
+        "UPDATE articles SET reviewed = 1, reviewed_at = ? WHERE id = ?", ((stamp, a) for a in todo)
+    )
+    after = journal.dumps({"reviewed": 1, "reviewed_at": stamp})
+    tx.conn.executemany(
+        "INSERT INTO journal (group_id, at, actor, action, article_id, span_id, before, after,"
+        " undoable, origin, annotator) VALUES (?, ?, 'import', 'review', ?, NULL, ?, ?, 1, ?, ?)",
+        (
+            (
+                tx.edit_group(),
+                stamp,
+                aid,
+                journal.dumps({"reviewed": 0, "reviewed_at": found[aid][1]}),
+                after,
+                tx.origin,
+                tx.annotator,
+            )
+            for aid in todo
+        ),
+    )
+    return len(todo)

@@ -367,21 +367,22 @@ def _load_file(
         if count == 0:
             raise FormatError(name, None, "holds no articles")
 
+    def take(batch: list[tuple[ArticleDraft, Prepared]], results: list[tuple[int, bool]]) -> None:
+        nonlocal spans
+        for (draft, p), (aid, new) in zip(batch, results, strict=True):
+            if new:
+                created.append(aid)
+                spans += len(p.spans)
+            else:  # a stored text the file held twice raised Repeated in load.add
+                existing.append(aid)
+            if isinstance(draft, AnnotatedDraft) and (draft.reviewed or (draft.spans and not new)):
+                kept = () if new else tuple(draft.spans)
+                merges.append((aid, kept, draft.reviewed, new))
+
     try:
         with bulk_load.big_cache(store.db):  # type: ignore[attr-defined]
-            for batch, last in bulk_load.chunks(prepared(), itemgetter(1), lambda: load.rows):
-                results = load.add([p for _d, p in batch], last)
-                for (draft, p), (aid, new) in zip(batch, results, strict=True):
-                    if new:
-                        created.append(aid)
-                        spans += len(p.spans)
-                    else:  # a stored text the file held twice raised Repeated in load.add
-                        existing.append(aid)
-                    if isinstance(draft, AnnotatedDraft) and (
-                        draft.reviewed or (draft.spans and not new)
-                    ):
-                        kept = () if new else tuple(draft.spans)
-                        merges.append((aid, kept, draft.reviewed, new))
+            feed = bulk_load.chunks(prepared(), itemgetter(1), lambda: load.rows)
+            for _committed in load.write(feed, itemgetter(1), take):
                 step = min(size - 1, read[0]) - read[1]  # the rest once the load is whole
                 if step > 0:
                     read[1] += step

@@ -40,7 +40,8 @@ CHUNK_ROWS = 20_000
 Units = Callable[[], AbstractContextManager[Unit]]  # opens a unit of work (Store.unit)
 
 
-def _json(value: dict[str, Any] | None) -> str | None:
+def dumps(value: dict[str, Any] | None) -> str | None:
+    """A journal row's before or after, as the journal stores it (JSON, or NULL)."""
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
@@ -65,8 +66,8 @@ def record(
             action,
             article_id,
             span_id,
-            _json(before),
-            _json(after),
+            dumps(before),
+            dumps(after),
             tx.origin,
             tx.annotator,
         ),
@@ -82,7 +83,7 @@ def record_many(
         "INSERT INTO journal (group_id, at, actor, action, article_id, after, undoable, origin,"
         " annotator) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
         (
-            (group, stamp, actor, action, aid, _json(after), tx.origin, tx.annotator)
+            (group, stamp, actor, action, aid, dumps(after), tx.origin, tx.annotator)
             for aid, after in entries
         ),
     )
@@ -98,7 +99,7 @@ def rewrite_after(tx: Unit, group: int, action: str, after: dict[str, Any]) -> N
     """Replace the description of a group's marker entry (a chunked change, once whole)."""
     tx.execute(
         "UPDATE journal SET after = ? WHERE group_id = ? AND action = ?",
-        (_json(after), group, action),
+        (dumps(after), group, action),
     )
 
 

@@ -44,8 +44,15 @@ def import_annotations(tx: Unit, items: Sequence[AnnotationImport]) -> MergeSumm
     accepted spans of other labels are a person's decisions and stay.
     """
     summary = MergeSummary()
+    only: list[int] = []  # a run of articles the file marks reviewed and nothing else
     for item in items:
+        if item.reviewed and not item.spans and not item.complete_labels:
+            only.append(item.article_id)
+            continue
+        summary.reviewed += corrections.reviewed_by_import(tx, only)
+        only = []
         _merge_one(tx, item, summary)
+    summary.reviewed += corrections.reviewed_by_import(tx, only)
     return summary
 
 

@@ -66,6 +66,23 @@ class SpanDraft:
     status: SpanStatus = "suggested"
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def checked_span(start: int, end: int, label: str, source: str, status: SpanStatus) -> SpanDraft:
+    """A SpanDraft whose fields the caller has checked, made without the frozen dataclass's
+    ``__init__``, which sets each field through object.__setattr__ (a reader of 400,000 spans
+    spent a quarter of its time there)."""
+    span = _new(SpanDraft)
+    _set(
+        span,
+        "__dict__",
+        {"start": start, "end": end, "label": label, "source": source, "status": status},
+    )
+    return span
+
+
 @dataclass(frozen=True)
 class ArticleDraft:
     """An article read from a file, not yet stored; spans are optional annotations."""

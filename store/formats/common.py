@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from ..models import Article, ArticleDraft, Span, SpanDraft, normalise_text
+from ..models import Article, ArticleDraft, Span, SpanDraft, checked_span, normalise_text
 from .errors import FormatError
 
 
@@ -105,7 +105,7 @@ def span_draft(
         and label.strip()
         and surface is None
     ):
-        return SpanDraft(start, end, label, import_source(fmt), status)  # type: ignore[arg-type]
+        return checked_span(start, end, label, import_source(fmt), status)  # type: ignore[arg-type]
     if isinstance(start, bool) or isinstance(end, bool):
         raise FormatError(
             path, where, f"has span offsets that are not integers: {start!r}, {end!r}"
@@ -194,6 +194,11 @@ class OffsetMap:
                 j += 1
             out.append(j)
             self._map = out
+
+    @property
+    def plain(self) -> bool:
+        """True when the text needed no change, so every offset maps onto itself."""
+        return self._map is None
 
     def __call__(self, offset: Any) -> Any:
         """Return the normalised offset (non-integers and out-of-range values unchanged)."""

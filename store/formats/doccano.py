@@ -8,13 +8,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, TextIO
 
 from ..dates import date_from
-from ..models import SpanDraft
+from ..models import SpanDraft, checked_span
 from .common import (
     AnnotatedDraft,
     ExportDoc,
     OffsetMap,
     WriteReport,
     check_raw_text,
+    import_source,
     jsonl_file_records,
     jsonl_stream_records,
     span_draft,
@@ -61,7 +62,19 @@ def _spans(path: str, where: str, rec: dict[str, Any], fix: OffsetMap) -> list[S
     items = rec[key]
     if not isinstance(items, list):
         raise FormatError(path, where, f'has "{key}" that is not a list of [start, end, label]')
+    n, source, plain = len(text), import_source(NAME), fix.plain
     for k, item in enumerate(items):
+        if plain and type(item) is list and len(item) == 3:  # span_draft's common case, inline
+            start, end, label = item
+            if (
+                type(start) is int
+                and type(end) is int
+                and 0 <= start < end <= n
+                and type(label) is str
+                and label.strip()
+            ):
+                out.append(checked_span(start, end, label, source, "accepted"))
+                continue
         if not isinstance(item, list) or len(item) != 3:
             raise FormatError(path, where, f'has "{key}" item {k} that is not [start, end, label]')
         out.append(span_draft(path, where, text, fix(item[0]), fix(item[1]), item[2], NAME))

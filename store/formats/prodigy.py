@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, TextIO
 
 from ..dates import date_from
-from ..models import SpanDraft
+from ..models import SpanDraft, checked_span
 from .common import (
     TOKEN_KEYS,
     AnnotatedDraft,
@@ -17,6 +17,7 @@ from .common import (
     WriteReport,
     align,
     check_raw_text,
+    import_source,
     jsonl_file_records,
     jsonl_stream_records,
     meta_dict,
@@ -112,7 +113,21 @@ def _drafts(path: str, records: Iterable[tuple[int, Any]]) -> Iterator[Annotated
         if not isinstance(raw_spans, list):
             raise FormatError(path, where, 'has "spans" that is not a list')
         spans: list[SpanDraft] = []
+        n_text, source, quick = len(text), import_source(NAME), fix.plain and not tokens
         for k, sp in enumerate(raw_spans):
+            if quick and type(sp) is dict:  # span_draft's common case, inline
+                start, end, label = sp.get("start"), sp.get("end"), sp.get("label")
+                surface = sp.get("text")
+                if (
+                    type(start) is int
+                    and type(end) is int
+                    and 0 <= start < end <= n_text
+                    and type(label) is str
+                    and label.strip()
+                    and (not isinstance(surface, str) or surface == text[start:end])
+                ):
+                    spans.append(checked_span(start, end, label, source, status))
+                    continue
             if not isinstance(sp, dict):
                 raise FormatError(path, where, f"has span {k} that is not an object")
             d = span_draft(

@@ -181,8 +181,9 @@ def test_a_big_file_into_a_small_database_is_loaded_whole(
 
 KILLED = """
 import sys
-from store import open_store
+from store import bulk_load, open_store
 from store.importer import import_paths
+bulk_load.CHUNK_SECONDS = 0.02  # many transactions, so that the kill falls between two
 store = open_store(sys.argv[1])
 import_paths(store, [sys.argv[2]], "doccano", on_bytes=lambda p, n: print(n, flush=True))
 print("done", flush=True)
