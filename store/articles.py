@@ -99,8 +99,13 @@ def add_articles(tx: Unit, drafts: Sequence[ArticleDraft]) -> list[ImportResult]
             fresh.setdefault(p.digest, p)
     n_spans = sum(len(p.spans) for p in fresh.values())
     deferred = bulk.deferrable(tx) if n_spans >= bulk.MIN_SPANS else None
-    with bulk.triggers_aside(tx, deferred) if deferred else nullcontext():
+    search = bulk.search_trigger(tx) if len(fresh) >= bulk.MIN_ARTICLES else {}
+    every = {**(deferred or {}), **search}
+    with bulk.triggers_aside(tx, every) if every else nullcontext():
+        first = int(tx.one("SELECT COALESCE(MAX(id), 0) + 1 FROM articles"))
         _insert_new(tx, list(fresh.values()), known, counted=deferred is not None)
+        if search:
+            tx.execute(bulk.INDEX_NEW, (first,))
     for p in prepared:
         created = p.digest in fresh and fresh.pop(p.digest) is p
         results.append(ImportResult(known[p.digest], created, len(p.spans) if created else 0))

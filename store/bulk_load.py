@@ -19,8 +19,7 @@ from .batch import alive
 from .bulk import (
     CACHE_KB,
     INDEX_NEW,
-    MIN_ARTICLES,
-    MIN_SPANS,
+    SEARCH_TRIGGER,
     deferrable,
     insert_spans,
     search_trigger,
@@ -51,7 +50,7 @@ BUILD_CACHE_KB = 8192
 # this and GAP (issue 12: about 1 s); it writes as many chunks as fit, each sized to about half
 CHUNK_SECONDS = 0.5
 # the chunks read ahead while the lock is free between two transactions (see Load.write)
-AHEAD = 3
+AHEAD = 2
 FIRST_CHUNK = 4_000  # rows (an article and each of its spans) of the first chunk
 LEAST_CHUNK = 500
 # what a chunk read ahead may hold, estimated from its articles (Python objects, the text and
@@ -119,6 +118,9 @@ class Load:
         self.rows = FIRST_CHUNK  # rows the next chunk should hold (paced to CHUNK_SECONDS)
         self.holds: list[float] = []  # how long each transaction held the write lock
         self.ended: float | None = None  # when the last transaction committed
+        self._counted = False  # the transaction going on set the count triggers aside
+        self._tail = 0.0  # how long the end of the last transaction took (Load._aside)
+        self.tail = 0.0  # the same, a row it wrote
 
     def write(
         self,
@@ -157,21 +159,26 @@ class Load:
                 time.sleep(max(0.0, until - time.perf_counter()))
             written = 0  # rows (an article and each of its spans)
             started = time.perf_counter()
-            with self.units() as tx:
+            with self.units() as tx, self._aside(tx):
                 while True:
                     items, last = ahead.popleft()
                     begun = time.perf_counter()
                     chunk = [prepared(i) for i in items]
                     take(items, self.add(tx, chunk, last))
-                    written += len(chunk) + sum(len(p.spans) for p in chunk)
+                    rows = len(chunk) + sum(len(p.spans) for p in chunk)
+                    written += rows
                     del items, chunk
                     took = time.perf_counter() - begun
-                    if last or time.perf_counter() - started + took > CHUNK_SECONDS:
+                    # the next chunk would take as long, and the end of the transaction
+                    # (Load._aside) as long a row as it did in the last transaction
+                    end = self.tail * (written + rows)
+                    if last or time.perf_counter() - started + took + end > CHUNK_SECONDS:
                         break
                     if not ahead:
                         pull()  # read inside the lock: the transaction goes on
             self.ended = time.perf_counter()
             self.holds.append(self.ended - started)
+            self.tail = self._tail / max(written, 1)
             rate = written / max(self.ended - started, 1e-3)  # the next chunks: about half
             self.rows = max(LEAST_CHUNK, min(int(rate * CHUNK_SECONDS / 2), self.rows * 4))
             if self.group is not None and self.aside and (last or self._too_many()):
@@ -184,6 +191,25 @@ class Load:
                 self.ended = time.perf_counter()
                 self.aside = {}
             yield None
+
+    @contextmanager
+    def _aside(self, tx: Unit) -> Iterator[None]:
+        """The count and search triggers set aside for a transaction (see bulk.py), and their
+        work done at its end for every article it added: the entity index in one GROUP BY, the
+        search index in one statement (each FTS5 statement writes a segment)."""
+        triggers = deferrable(tx)
+        every = {**(triggers or {}), **search_trigger(tx)}
+        first_article = int(tx.one("SELECT COALESCE(MAX(id), 0) + 1 FROM articles"))
+        first_span = int(tx.one(NEXT_SPAN))
+        self._counted = triggers is not None
+        with triggers_aside(tx, every, savepoint=False) if every else nullcontext():
+            yield
+            begun = time.perf_counter()
+            if self._counted:
+                tx.execute(COUNT_NEW, (first_span,))
+            if SEARCH_TRIGGER in every:
+                tx.execute(INDEX_NEW, (first_article,))
+            self._tail = time.perf_counter() - begun
 
     def add(self, tx: Unit, prepared: Sequence[Prepared], last: bool) -> list[tuple[int, bool]]:
         """Write one chunk in the transaction ``tx``; ``last``: no chunk follows, so the load is
@@ -268,17 +294,7 @@ class Load:
         have = {str(r[0]) for r in tx.execute("SELECT name FROM labels")}
         ensure_labels(tx.db, wanted - have)
         self.labels |= wanted - have
-        n_spans = sum(len(p.spans) for _a, p in fresh)
-        triggers = deferrable(tx) if n_spans >= MIN_SPANS else None
-        search = search_trigger(tx) if len(fresh) >= MIN_ARTICLES else {}
-        every = {**(triggers or {}), **search}
-        aside: AbstractContextManager[None] = (
-            triggers_aside(tx, every, savepoint=False) if every else nullcontext()
-        )
-        with aside:
-            self._insert(tx, fresh, counted=triggers is not None)
-            if search:
-                tx.execute(INDEX_NEW, (fresh[0][0],))
+        self._insert(tx, fresh, counted=self._counted)
         journal.record_many(
             tx,
             "import",
@@ -290,8 +306,8 @@ class Load:
     def _insert(self, tx: Unit, fresh: list[tuple[int, Prepared]], counted: bool) -> None:
         """Insert the article rows and their spans.
 
-        ``counted``: the count triggers are set aside, so each article row carries its
-        entity_count and the entity index is filled here, one upsert per (surface, label).
+        ``counted``: the count triggers are set aside (Load._aside), so each article row carries
+        its entity_count.
         """
         stamp = self.stamp
         rows: list[tuple[Any, ...]] = []
@@ -307,10 +323,7 @@ class Load:
                 add((aid, sp.start, sp.end, sp.label, sp.source or "", sp.status))
                 add((text[sp.start : sp.end], stamp, stamp))
         tx.conn.executemany(INSERT_ARTICLE, rows)
-        first = int(tx.one(NEXT_SPAN))
         insert_flat(tx, flat)
-        if counted:
-            tx.execute(COUNT_NEW, (first,))
 
     def roll_back(self) -> None:
         """Delete what the chunks committed so far (nothing when none created an article)."""
