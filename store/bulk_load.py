@@ -13,18 +13,10 @@ from typing import Any
 
 import sqlite_utils
 
-from . import journal
+from . import bulk, journal
 from .articles import Prepared, existing_hashes
 from .batch import alive
-from .bulk import (
-    CACHE_KB,
-    INDEX_NEW,
-    SEARCH_TRIGGER,
-    deferrable,
-    insert_spans,
-    search_trigger,
-    triggers_aside,
-)
+from .bulk import CACHE_KB, INDEX_NEW, SEARCH_TRIGGER, insert_spans, triggers_aside
 from .db import Unit
 from .labels import ensure_labels
 from .models import now
@@ -197,8 +189,8 @@ class Load:
         """The count and search triggers set aside for a transaction (see bulk.py), and their
         work done at its end for every article it added: the entity index in one GROUP BY, the
         search index in one statement (each FTS5 statement writes a segment)."""
-        triggers = deferrable(tx)
-        every = {**(triggers or {}), **search_trigger(tx)}
+        triggers = bulk.deferrable(tx)
+        every = {**(triggers or {}), **bulk.search_trigger(tx)}
         first_article = int(tx.one("SELECT COALESCE(MAX(id), 0) + 1 FROM articles"))
         first_span = int(tx.one(NEXT_SPAN))
         self._counted = triggers is not None

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import ArticleDraft, MarginError, SpanDraft, Store, bulk, open_store
+from store import ArticleDraft, MarginError, SpanDraft, Store, bulk, corrections, open_store
 from store.articles import add_articles
 from store.importer import import_paths
 
@@ -53,15 +53,23 @@ def drafts(draw: st.DrawFn) -> ArticleDraft:
 CORPORA = st.lists(st.lists(drafts(), min_size=1, max_size=8), min_size=1, max_size=4)
 
 
+def _one_by_one(tx: Any, article_ids: list[int]) -> int:
+    """corrections.reviewed_by_import as set_reviewed, an article at a time."""
+    return sum(corrections.set_reviewed(tx, aid, True, actor="import") for aid in article_ids)
+
+
 @contextmanager
 def row_by_row() -> Iterator[None]:
-    """Every span inserted with its triggers firing: the path before bulk loading."""
-    saved = bulk.deferrable
+    """Every span and article inserted with its triggers firing (the search index's too),
+    and every article an import marks reviewed marked alone: the path before bulk loading."""
+    saved = bulk.deferrable, bulk.search_trigger, corrections.reviewed_by_import
     bulk.deferrable = lambda tx: None  # type: ignore[assignment]
+    bulk.search_trigger = lambda tx: {}  # type: ignore[assignment]
+    corrections.reviewed_by_import = _one_by_one  # type: ignore[assignment]
     try:
         yield
     finally:
-        bulk.deferrable = saved  # type: ignore[assignment]
+        bulk.deferrable, bulk.search_trigger, corrections.reviewed_by_import = saved  # type: ignore[assignment]
 
 
 @contextmanager
@@ -194,6 +202,36 @@ def test_an_unknown_insert_trigger_keeps_row_by_row(store: Store) -> None:
     spans = tuple(SpanDraft(i * 17, i * 17 + 6, "GPE") for i in range(250))
     store.add_articles([ArticleDraft(text, spans=spans)])
     assert store.db.execute("SELECT COUNT(*) FROM seen").fetchone()[0] == 250
+    assert_whole(store)
+
+
+def test_a_changed_search_trigger_fires_row_by_row(store: Store) -> None:
+    """The articles' search trigger is set aside for a batch only while it does just what the
+    batch's one statement does: one a later migration changed fires for every article."""
+    store.db.executescript(
+        "CREATE TABLE seen (article_id INTEGER);"
+        "DROP TRIGGER articles_fts_insert;"
+        "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN"
+        " INSERT INTO articles_fts (rowid, title, text) VALUES (NEW.id, NEW.title, NEW.text);"
+        " INSERT INTO seen VALUES (NEW.id); END;"
+    )
+    drafts = [ArticleDraft(f"Report {i} from Aleppo.") for i in range(bulk.MIN_ARTICLES + 5)]
+    store.add_articles(drafts)
+    assert store.db.execute("SELECT COUNT(*) FROM seen").fetchone()[0] == len(drafts)
+    found = store.db.execute("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH 'aleppo'")
+    assert found.fetchone()[0] == len(drafts)
+    assert_whole(store)
+
+
+def test_a_big_batch_indexes_its_articles_for_search(store: Store) -> None:
+    """A batch of many articles is searchable as if each had fired the trigger."""
+    drafts = [ArticleDraft(f"Report {i} from Aleppo.", title=f"T{i}") for i in range(60)]
+    store.add_articles(drafts)
+    for word, n in (("aleppo", 60), ("report", 60), ("t7", 1)):
+        got = store.db.execute(
+            "SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH ?", (word,)
+        ).fetchone()[0]
+        assert got == n, word
     assert_whole(store)
 
 

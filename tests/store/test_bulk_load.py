@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import pytest
 
 from store import Store, bulk_load, open_store
 from store.importer import import_paths
-from tests.store.test_bulk_import import assert_whole
+from tests.store.test_bulk_import import assert_whole, row_by_row
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,7 +94,8 @@ def state(store: Store) -> dict[str, Any]:
 
 
 def _import_both(tmp_path: Path, files: list[Path], seed: Path | None = None) -> list[Any]:
-    """Import the files into a database holding the seed, loaded whole and in two passes."""
+    """Import the files into a database holding the seed, loaded whole and in two passes, the
+    two passes row by row (every trigger firing, every review marked alone)."""
     results = []
     for name, whole in (("passes", False), ("whole", True)):
         store = open_store(tmp_path / f"{name}.db", origin="cli:1@1")
@@ -102,7 +103,7 @@ def _import_both(tmp_path: Path, files: list[Path], seed: Path | None = None) ->
             if seed is not None:
                 with mode(False):
                     assert import_paths(store, [str(seed)], "doccano").ok
-            with mode(whole) as taken:
+            with mode(whole) as taken, row_by_row() if not whole else nullcontext():
                 summaries = [import_paths(store, [str(f)], "doccano") for f in files]
             assert taken == [whole] * len(files)
             assert all(s.ok for s in summaries)
