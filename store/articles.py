@@ -116,7 +116,7 @@ def _insert_new(tx: Unit, fresh: list[Prepared], ids: dict[str, int], counted: b
     """Insert new articles, their spans and journal rows; record each id in ``ids``.
 
     ``counted``: the count triggers are set aside, so each article row carries its
-    entity_count and the entity index is filled here.
+    entity_count and the entity index is filled here (bulk.COUNT_NEW).
     """
     stamp = now()
     span_rows: list[tuple[Any, ...]] = []
@@ -141,9 +141,10 @@ def _insert_new(tx: Unit, fresh: list[Prepared], ids: dict[str, int], counted: b
             for sp in p.spans
         )
         entries.append((article_id, {"source": p.source, "spans": len(p.spans)}))
+    first_span = int(tx.one(bulk.NEXT_SPAN))
     bulk.insert_spans(tx, span_rows)
     if counted:
-        bulk.count_entities(tx, span_rows)
+        tx.execute(bulk.COUNT_NEW, (first_span,))
     journal.record_many(tx, "import", "import", entries)
 
 

@@ -1,5 +1,5 @@
 """Bulk loading of new articles' spans: the per-row count triggers set aside for one batch, their
-work done once for the batch (counts with the article rows, the entity index one row per entity)."""
+work done once for the batch (counts with the article rows, the entity index by one GROUP BY)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,14 @@ INSERT_SPAN = (
     'INSERT INTO spans (article_id, start, "end", label, source, status, text, created_at,'
     " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-UPSERT_ENTITY = (
-    "INSERT INTO entities (surface, label, mentions, articles) VALUES (?, ?, ?, ?)"
+NEXT_SPAN = "SELECT COALESCE(MAX(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'spans'"
+# new articles' spans (ids from ?) added to the entity index: what spans_entity_insert does row
+# by row, one upsert per (surface, label) in the order of its first span (so the entities get the
+# ids the trigger gives them), counted by SQLite in one pass over the rows just inserted
+COUNT_NEW = (
+    "INSERT INTO entities (surface, label, mentions, articles)"
+    " SELECT text, label, COUNT(*), COUNT(DISTINCT article_id) FROM spans"
+    " WHERE id >= ? AND status != 'rejected' GROUP BY text, label ORDER BY MIN(id)"
     " ON CONFLICT (surface, label) DO UPDATE SET mentions = mentions + excluded.mentions,"
     " articles = articles + excluded.articles"
 )
@@ -97,28 +103,3 @@ def insert_spans(tx: Unit, rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert span rows (INSERT_SPAN's columns, in order) with one prepared statement."""
     if rows:
         tx.conn.executemany(INSERT_SPAN, rows)
-
-
-def count_entities(tx: Unit, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Add new articles' spans to the entity index: one upsert per (surface, label).
-
-    What spans_entity_insert does row by row, for spans of articles that had none before:
-    mentions are the non-rejected spans, articles the distinct articles among them. Entities
-    are created in the order of their first span, so their ids are the ones the trigger gives.
-    """
-    counts: dict[tuple[str, str], list[Any]] = {}
-    for article_id, _s, _e, label, _src, status, text, *_ in rows:
-        if status == "rejected":
-            continue
-        entry = counts.get((text, label))
-        if entry is None:
-            counts[(text, label)] = [1, 1, article_id]
-        else:
-            entry[0] += 1
-            if entry[2] != article_id:  # rows come article by article
-                entry[1] += 1
-                entry[2] = article_id
-    if counts:
-        tx.conn.executemany(
-            UPSERT_ENTITY, ((s, lab, m, a) for (s, lab), (m, a, _aid) in counts.items())
-        )

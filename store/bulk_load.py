@@ -16,7 +16,15 @@ import sqlite_utils
 from . import bulk, journal
 from .articles import Prepared, existing_hashes
 from .batch import alive
-from .bulk import CACHE_KB, INDEX_NEW, SEARCH_TRIGGER, insert_spans, triggers_aside
+from .bulk import (
+    CACHE_KB,
+    COUNT_NEW,
+    INDEX_NEW,
+    NEXT_SPAN,
+    SEARCH_TRIGGER,
+    insert_spans,
+    triggers_aside,
+)
 from .db import Unit
 from .labels import ensure_labels
 from .models import now
@@ -323,19 +331,6 @@ class Load:
         if self.group is not None:
             roll_back(self.db, self.units, self.group)
             self.group = None
-
-
-NEXT_SPAN = "SELECT COALESCE(MAX(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'spans'"
-# new articles' spans (ids from ?) added to the entity index: what spans_entity_insert does row
-# by row, one upsert per (surface, label) in the order of its first span (so the entities get the
-# ids the trigger gives them), counted by SQLite in one pass over the rows just inserted
-COUNT_NEW = (
-    "INSERT INTO entities (surface, label, mentions, articles)"
-    " SELECT text, label, COUNT(*), COUNT(DISTINCT article_id) FROM spans"
-    " WHERE id >= ? AND status != 'rejected' GROUP BY text, label ORDER BY MIN(id)"
-    " ON CONFLICT (surface, label) DO UPDATE SET mentions = mentions + excluded.mentions,"
-    " articles = articles + excluded.articles"
-)
 
 
 def insert_flat(tx: Unit, flat: list[Any]) -> None:
