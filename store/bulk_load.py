@@ -80,7 +80,7 @@ _MANY_SPANS = (
 )
 
 
-def worth_loading(db: Any, size: int) -> bool:
+def worth_loading(size: int) -> bool:
     """True when a file of ``size`` bytes is loaded in chunks (see LOAD_MIN_BYTES)."""
     return size >= LOAD_MIN_BYTES
 

@@ -318,7 +318,7 @@ def _two_passes(
 def _loadable(store: Writes, size: int) -> bool:
     """True when this file is loaded in chunks under a pending mark (store/bulk_load.py)."""
     db = getattr(store, "db", None)
-    return hasattr(store, "unit") and db is not None and bulk_load.worth_loading(db, size)
+    return hasattr(store, "unit") and db is not None and bulk_load.worth_loading(size)
 
 
 def _load_file(

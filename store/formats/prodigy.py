@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, TextIO
 
 from ..dates import date_from
-from ..models import SpanDraft, checked_span
+from ..models import SpanDraft, SpanStatus, checked_span
 from .common import (
     TOKEN_KEYS,
     AnnotatedDraft,
@@ -34,7 +34,12 @@ EXTENSIONS = (".jsonl", ".ndjson")
 MARGIN_KEY = "_margin"  # top-level key Prodigy keeps: article id and review state
 
 # answer -> status of the example's spans
-STATUS = {"accept": "accepted", "reject": "rejected", "ignore": "suggested", None: "accepted"}
+STATUS: dict[str | None, SpanStatus] = {
+    "accept": "accepted",
+    "reject": "rejected",
+    "ignore": "suggested",
+    None: "accepted",
+}
 
 DOCCANO_KEYS = ("label", "labels", "entities")
 

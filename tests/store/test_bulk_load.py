@@ -30,7 +30,7 @@ def mode(whole: bool) -> Iterator[list[bool]]:
     saved = bulk_load.worth_loading
     taken: list[bool] = []
 
-    def decide(db: Any, size: int) -> bool:
+    def decide(size: int) -> bool:
         taken.append(whole)
         return whole
 
@@ -167,8 +167,8 @@ def test_a_big_file_into_a_small_database_is_loaded_whole(
     taken: list[bool] = []
     real = bulk_load.worth_loading
 
-    def spy(db: Any, size: int) -> bool:
-        taken.append(real(db, size))
+    def spy(size: int) -> bool:
+        taken.append(real(size))
         return taken[-1]
 
     monkeypatch.setattr(bulk_load, "worth_loading", spy)
