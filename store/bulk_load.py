@@ -66,7 +66,8 @@ CHECKPOINT_PAGES = 16_384
 # SQLite's busy handler looks again every 100 ms at most, so a correction waiting in another
 # window gets in after one chunk, not after it happens to look at the right moment
 GAP = 0.1
-ROLL_BACK_ARTICLES = 100  # articles deleted a transaction when a load is rolled back
+ROLL_BACK_ARTICLES = 100  # articles deleted by the first transaction of a roll-back (then paced)
+ROLL_BACK_MAX = 5_000  # and at most by any (an id a parameter)
 
 INSERT_ARTICLE = (
     "INSERT INTO articles (id, title, text, source, content_hash, imported_at, meta, length,"
@@ -110,7 +111,8 @@ class Load:
         # twice by the file (or was stored meanwhile by another import: the two passes are
         # right either way), without a set of every text read
         self.first_id: int | None = None
-        self.created = 0
+        self.created = 0  # articles written, the transaction going on's too
+        self.stored = 0  # articles committed
         self.seen: set[int] = set()  # the articles stored before that the file holds
         self.labels: set[str] = set()  # the labels it added to the legend
         self.aside: dict[str, str] = {}  # the indexes set aside until the end (name: SQL)
@@ -178,6 +180,7 @@ class Load:
                     if not ahead:
                         pull()  # read inside the lock: the transaction goes on
             self.ended = time.perf_counter()
+            self.stored = self.created
             self.holds.append(self.ended - started)
             self.tail = self._tail / max(written, 1)
             rate = written / max(self.ended - started, 1e-3)  # the next chunks: about half
@@ -398,19 +401,24 @@ def _one(db: sqlite_utils.Database, sql: str) -> Any:
 
 
 def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
-    """Delete a load that did not finish, a few articles a transaction, the pending mark last.
+    """Delete a load that did not finish, a few articles a transaction (each about half of
+    CHUNK_SECONDS, GAP between two), the pending mark last.
 
     Its articles go with their spans, search rows and entity counts (the delete triggers
     fire), then its journal rows, the labels it added that no span uses, and the entity
     names it brought that nothing names any more. A kill in the middle leaves the mark, so
     the next open goes on where this stopped.
     """
+    size, ended = ROLL_BACK_ARTICLES, None
     while True:
+        if ended is not None:  # a waiting writer gets in between two (see GAP)
+            time.sleep(max(0.0, GAP - (time.perf_counter() - ended)))
+        started = time.perf_counter()
         with units() as tx:
             found = tx.execute(
                 "SELECT article_id FROM journal WHERE group_id = ? AND action = 'import'"
                 " AND article_id IS NOT NULL ORDER BY article_id DESC LIMIT ?",
-                (group, ROLL_BACK_ARTICLES),
+                (group, size),
             ).fetchall()
             ids = [int(r[0]) for r in found]
             if not ids:
@@ -422,6 +430,9 @@ def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
             tx.execute(
                 f"DELETE FROM journal WHERE group_id = ? AND article_id IN ({marks})", [group, *ids]
             )
+        ended = time.perf_counter()  # the next transaction: about CHUNK_SECONDS / 2
+        rate = len(ids) / max(ended - started, 1e-3)
+        size = max(ROLL_BACK_ARTICLES, min(int(rate * CHUNK_SECONDS / 2), size * 4, ROLL_BACK_MAX))
     row = units_one(
         units,
         "SELECT labels, entity_mark, indexes, span_mark FROM import_pending WHERE group_id = ?",

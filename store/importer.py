@@ -391,6 +391,11 @@ def _load_file(
         load.roll_back()
         return False
     except BaseException:
+        if load.stored and on_error:  # deleting a big load takes a while: say what goes on
+            on_error(
+                f"{name}: stopped; deleting the {load.stored:,} article(s) stored from it so far"
+                " (a file is imported whole or not at all)"
+            )
         try:
             load.roll_back()
         except Exception:  # noqa: S110 - the mark stays: the next open deletes the load

@@ -143,14 +143,21 @@ def test_a_file_holding_a_text_twice_falls_back_to_two_passes(tmp_path: Path) ->
     assert results[1][1][0][3] == 1  # one repeated record
 
 
-def test_a_bad_record_rolls_the_whole_load_back(store: Store, tmp_path: Path) -> None:
+def test_a_bad_record_rolls_the_whole_load_back(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the chunks committed is deleted, and the user is told so before it begins."""
+    small_chunks(monkeypatch)
     records: list[Any] = _corpus(1200)
     records[1100] = {"text": "short", "label": [[0, 99, "GPE"]]}  # past the end of its text
     bad = _doccano(tmp_path / "bad.jsonl", records)
     schema = store.db.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+    said: list[str] = []
     with mode(True):
-        summary = import_paths(store, [str(bad)], "doccano")
+        summary = import_paths(store, [str(bad)], "doccano", on_error=said.append)
     assert not summary.ok and "line 1101" in summary.errors[0]
+    assert said[0].startswith(f"{bad}: stopped; deleting the ") and "so far" in said[0]
+    assert 500 < int(said[0].split("deleting the ")[1].split()[0].replace(",", "")) <= 1100
     assert (
         store.article_count() == 0
         and store.db.execute("SELECT COUNT(*) FROM spans").fetchone()[0] == 0
