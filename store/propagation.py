@@ -435,11 +435,8 @@ def write(tx: Unit, group: int, label: str | None, mentions: Sequence[Mention]) 
     if not statuses and not places:
         return
     with batch.entity_counts(tx) as touched:
-        batch.set_statuses(tx, group, statuses, stamp, touched.pairs)
-        if places:
-            batch.insert_user_spans(tx, group, str(label), places, stamp)
-            touched.pairs.update((text, str(label)) for _a, _s, _e, text in places)
-        touched.articles.update(m.article_id for m in mentions)
+        batch.set_statuses(tx, group, statuses, stamp, touched)
+        batch.insert_user_spans(tx, group, str(label), places, stamp, touched)
 
 
 def _finish(
