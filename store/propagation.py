@@ -14,6 +14,7 @@ import sqlite_utils
 
 from . import batch, journal, rules
 from .db import Unit
+from .db.m0013_long_spans import LONG
 from .errors import CorrectionError
 from .labels import clean_label
 from .mentions import is_word_char, mention_pattern
@@ -279,7 +280,7 @@ def _plan_batch(
 def _overlaps(
     db: sqlite_utils.Database, places: list[Key], texts: bool = True
 ) -> dict[Key, list[tuple[int, str]]]:
-    """For each (article, start, end), the current spans it overlaps: [(id, text)].
+    """For each (article, start, end), the current spans it overlaps: [(id, text)] by start.
 
     Without texts each text is "" (and the spans are read from the index alone).
     """
@@ -290,26 +291,41 @@ def _overlaps(
     step = 2000  # 3 parameters each, well under SQLite's 32,766
     for i in range(0, len(places), step):
         part = places[i : i + step]
-        aids = sorted({p[0] for p in part})
-        # no span of these articles is longer than this: one that overlaps a place starts
-        # after s - longest, so the index is read from there, not from the article's start
-        # (a mention at the end of an article read every span of it before)
-        longest = cur.execute(
-            f'SELECT MAX("end" - start) FROM spans WHERE article_id IN ({marks(aids)})', aids
-        ).fetchone()[0]
-        if longest is None:
-            continue
         values = ",".join("(?, ?, ?)" for _ in part)
+        # a span of at most LONG characters that overlaps a place starts after s - LONG: the
+        # index is read from there (the longer ones, few, come from spans_long below)
         rows = cur.execute(
             f"WITH m(aid, s, e) AS (VALUES {values})"
             f" SELECT m.aid, m.s, m.e, sp.id, {text} FROM m JOIN spans sp"
             " ON sp.article_id = m.aid AND sp.start > m.s - ? AND sp.start < m.e"
             " AND sp.\"end\" > m.s AND sp.status != 'rejected' ORDER BY sp.start, sp.id",
-            [v for p in part for v in p] + [int(longest)],
+            [v for p in part for v in p] + [LONG],
         ).fetchall()
         for r in rows:
             out.setdefault((r[0], r[1], r[2]), []).append((int(r[3]), r[4]))
+        _long_overlaps(cur, part, out)
     return out
+
+
+def _long_overlaps(
+    cur: sqlite3.Cursor, places: list[Key], out: dict[Key, list[tuple[int, str]]]
+) -> None:
+    """Add to out the spans longer than LONG that start LONG or more before a place and end
+    inside or after it (they come before the others in start order)."""
+    aids = sorted({p[0] for p in places})
+    longs: dict[int, list[tuple[int, int, int, str]]] = {}
+    for r in cur.execute(  # the expression of spans_long's WHERE, as it is, for SQLite to use it
+        f'SELECT article_id, start, "end", id, text FROM spans WHERE "end" - start > {LONG}'
+        f" AND article_id IN ({marks(aids)}) AND status != 'rejected' ORDER BY start, id",
+        aids,
+    ):
+        longs.setdefault(int(r[0]), []).append((int(r[1]), int(r[2]), int(r[3]), str(r[4])))
+    if not longs:
+        return
+    for aid, s, e in places:
+        before = [(sid, t) for ls, le, sid, t in longs.get(aid, ()) if ls <= s - LONG and le > s]
+        if before:
+            out[(aid, s, e)] = before + out.get((aid, s, e), [])
 
 
 _new = object.__new__
