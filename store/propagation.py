@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import bisect
+import gc
 import re
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +81,8 @@ class Query:
         ASCII, rare) is tested here, and a mention it touches is looked for again one
         character on, as find_mentions does.
         """
+        if text.isascii():  # no combining mark: the regex tested both edges already
+            return [m.span() for m in self.edges.finditer(text)]
         out: list[tuple[int, int]] = []
         search, pos, n = self.edges.search, 0, len(text)
         while (m := search(text, pos)) is not None:
@@ -202,8 +206,30 @@ def _tagged(
     return tagged
 
 
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while planning makes its objects.
+
+    A 30,000-mention plan makes some 200,000 (mentions, their dicts, tuples, none in a cycle):
+    the collections they set off, a full one through every object of the process among them,
+    cost 0.03 s of 0.25 and freed nothing. Collecting is left as it was afterwards.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def plan_ids(db: sqlite_utils.Database, q: Query, ids: Sequence[int]) -> Found:
     """Plan the given articles (ids in order), reading them a batch at a time."""
+    with _paused_gc():
+        return _plan_ids(db, q, ids)
+
+
+def _plan_ids(db: sqlite_utils.Database, q: Query, ids: Sequence[int]) -> Found:
     found = Found()
     pairs = _entities(db, q)
     for i in range(0, len(ids), BATCH):
@@ -659,13 +685,14 @@ def _plan_upto(
     """Plan the articles from ids[pos] on, a batch at a time, until about mentions changes."""
     found = Found()
     n = 0
-    while pos + n < len(ids) and (n == 0 or len(found.changes) < mentions):
-        part = ids[pos + n : pos + n + BATCH]
-        more = plan_ids(db, q, part)
-        found.changes += more.changes
-        found.skipped += more.skipped
-        found.reviewed += more.reviewed
-        n += len(part)
+    with _paused_gc():
+        while pos + n < len(ids) and (n == 0 or len(found.changes) < mentions):
+            part = ids[pos + n : pos + n + BATCH]
+            more = _plan_ids(db, q, part)
+            found.changes += more.changes
+            found.skipped += more.skipped
+            found.reviewed += more.reviewed
+            n += len(part)
     return found, n
 
 
