@@ -534,6 +534,13 @@ class Checkpoints:
                 self._stop = True
                 self._wake.notify()
 
+    def early(self) -> None:
+        """Before a batch plans its first chunk: the thread copies what the WAL holds already
+        (other commits; one whose checkpoint found another busy left all its pages), while the
+        batch plans. The first chunk then need not wait for it: ``ready(0)`` (a chunk may go
+        to the end of a WAL being copied; the chunks after it begin with it copied)."""
+        self.committed()
+
     def committed(self) -> None:
         """A chunk committed: copy its pages into the database file, in the background.
 
@@ -563,7 +570,8 @@ class Checkpoints:
         Then copy what other processes committed meanwhile (a correction in the gap: its own
         checkpoint found ours busy), so that the chunk begins with the WAL all copied and
         starts it over; otherwise each chunk would add its pages to the end of a WAL that
-        grew to a gigabyte in a 300,000-mention propagation.
+        grew to a gigabyte in a 300,000-mention propagation. (While the thread still copies,
+        that checkpoint finds it busy and returns at once.)
         """
         self._idle.wait(most)
         if self.path is not None and not self.db.conn.in_transaction:

@@ -604,6 +604,7 @@ def _apply_chunks(
     progress: Callable[[int, int], None] | None,
     checkpoints: batch.Checkpoints,
 ) -> PropagationResult:
+    checkpoints.early()  # (what others left in the WAL is copied while the first chunk plans)
     ids = candidate_ids(db, q)
     tally = Tally()
     pacer = batch.Pacer(CHUNK_MENTIONS, least=200)
@@ -624,7 +625,7 @@ def _apply_chunks(
             part, last = ids[pos : pos + n], pos + n >= len(ids)
             if group is not None:  # the gap: planning (and the checkpoint) took part of it
                 time.sleep(max(0.0, batch.GAP - (time.perf_counter() - started)))
-            checkpoints.ready()
+            checkpoints.ready(2.0 if group is not None else 0.0)
             held = time.perf_counter()
             with units() as tx:
                 if _data_version(tx.db) != seen:  # another process wrote: plan again, inside
