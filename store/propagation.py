@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import bisect
 import gc
+import operator
 import re
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -200,9 +202,12 @@ def _tagged(
             " AND margin_same(text)",
             chunk,
         ).fetchall()
-    for s in sorted(found, key=lambda s: (s[6], s[1], s[0])):
-        if s[6] in tagged and q.exact.fullmatch(s[5]):
-            tagged[s[6]].append(s)
+    # (each text is the surface already: a pair's, which matched it, or margin_same's)
+    found.sort(key=_BY_ARTICLE)
+    for s in found:
+        spans = tagged.get(s[6])
+        if spans is not None:  # (not an article between two of the chunk's)
+            spans.append(s)
     return tagged
 
 
@@ -221,6 +226,9 @@ def _paused_gc() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+_BY_ARTICLE = operator.itemgetter(6, 1, 0)  # a span row (id, start, ...) by article, start, id
 
 
 def plan_ids(db: sqlite_utils.Database, q: Query, ids: Sequence[int]) -> Found:
@@ -259,14 +267,14 @@ def _plan_batch(
     """Decide each mention of a batch of articles; the overlaps are read in one query."""
     untagged: list[tuple[Art, int, int]] = []
     per_article: list[tuple[Art, list[Mention]]] = []
-    ctx = q.context
+    label, ctx, find = q.label, q.context, q.find
     for art in arts:
-        text = art[2]
+        spans = tagged[art[0]]
         out: list[Mention] = []
-        for s in tagged[art[0]]:
-            if q.label is None:
+        for s in spans:
+            if label is None:
                 action = "reject"
-            elif s[3] != q.label:
+            elif s[3] != label:
                 action = "relabel"
             elif s[4] == "suggested":
                 action = "accept"
@@ -274,12 +282,13 @@ def _plan_batch(
                 continue
             out.append(_mention(art, s[1], s[2], s, action, (), ctx))
         per_article.append((art, out))
-        if q.label is None:
+        if label is None:
             continue
-        covered = {(s[1], s[2]) for s in tagged[art[0]]}
-        untagged.extend(
-            (art, start, end) for start, end in q.find(text) if (start, end) not in covered
-        )
+        places = find(art[2])
+        if spans:
+            covered = {(s[1], s[2]) for s in spans}
+            places = [p for p in places if p not in covered]
+        untagged += [(art, start, end) for start, end in places]
     # without replace only whether a span is in the way counts, not which
     overlaps = _overlaps(db, [(a[0], s, e) for a, s, e in untagged], texts=q.replace)
     extra: dict[int, list[Mention]] = {}
@@ -452,11 +461,11 @@ class Tally:
         return sum(self.counts.values())
 
     def add(self, found: Found, changed: list[Mention]) -> None:
-        for m in changed:
-            self.counts[m.action] = self.counts.get(m.action, 0) + 1
-            self.articles.add(m.article_id)
-            if m.current_label is not None:
-                self.was.add(m.current_label)
+        counts = self.counts
+        for action, n in Counter(m.action for m in changed).items():
+            counts[action] = counts.get(action, 0) + n
+        self.articles.update(m.article_id for m in changed)
+        self.was.update(m.current_label for m in changed if m.current_label is not None)
         self.skipped += len(found.skipped)
         self.reviewed += len(found.reviewed)
         self.chunks += 1
@@ -630,7 +639,7 @@ def _apply_chunks(
             with units() as tx:
                 if _data_version(tx.db) != seen:  # another process wrote: plan again, inside
                     found = plan_ids(tx.db, q, part)
-                changed = [m for m in found.changes if m.key not in skip]
+                changed = [m for m in found.changes if m.key not in skip] if skip else found.changes
                 if group is None and last:  # all of it fits one transaction: no pending mark
                     if changed:
                         write(tx, tx.edit_group(), q.label, changed)
