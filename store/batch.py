@@ -532,6 +532,8 @@ class Checkpoints:
             self.committed()
             with self._lock:  # the thread makes that last checkpoint, then ends
                 self._stop = True
+                if self._thread is not None and self.path is not None:
+                    _LEFT[self._thread] = self.path
                 self._wake.notify()
 
     def early(self) -> None:
@@ -606,18 +608,29 @@ class Checkpoints:
                 self._wanted = False
                 self._begun.set()
                 self._idle.set()
+            _LEFT.pop(threading.current_thread(), None)
 
 
-def settle(most: float = 30.0) -> float:
+# the threads making the last checkpoint of a batch that is over: {thread: its database file}
+_LEFT: dict[threading.Thread, str] = {}
+
+
+def settle(most: float = 30.0, path: str | None = None) -> float:
     """Wait for the checkpoints batches left running in this process; return seconds waited.
 
     For a benchmark, between two measurements: each is then timed alone, and what the
-    checkpoint of the one before cost is reported beside it, not hidden in the next.
+    checkpoint of the one before cost is reported beside it, not hidden in the next. With
+    path, only the last checkpoints of the batches over on that file (a store closing it:
+    not one of a batch still writing there or elsewhere).
     """
     started = time.perf_counter()
-    for thread in threading.enumerate():
-        if thread.name == CHECKPOINT_THREAD:
-            thread.join(max(0.0, most - (time.perf_counter() - started)))
+    if path is None:
+        threads = [t for t in threading.enumerate() if t.name == CHECKPOINT_THREAD]
+    else:
+        mine = os.path.realpath(path)
+        threads = [t for t, p in list(_LEFT.items()) if os.path.realpath(p) == mine]
+    for thread in threads:
+        thread.join(max(0.0, most - (time.perf_counter() - started)))
     return time.perf_counter() - started
 
 

@@ -135,3 +135,21 @@ def test_what_others_left_in_the_wal_is_copied_while_the_first_chunk_plans(
     _join_checkpoints()
     busy, log, copied = _wal_backlog(db_path)
     assert busy == 0 and log == copied
+
+
+def test_closing_a_store_waits_for_the_checkpoint_its_last_batch_left(db_path, monkeypatch):
+    from store import open_store
+
+    real_run = batch.Checkpoints._run
+
+    def slow(self, path):  # a checkpoint thread that has not yet opened its connection
+        threading.Event().wait(0.3)
+        return real_run(self, path)
+
+    monkeypatch.setattr(batch.Checkpoints, "_run", slow)
+    with open_store(db_path) as s:
+        s.add_article(ArticleDraft("Aleppo and Aleppo again."))
+        s.apply_propagation("Aleppo", "GPE", learn=False)
+        assert any(t.name == batch.CHECKPOINT_THREAD for t in threading.enumerate())
+    # closed: no thread is left to open the file again (nor to make it anew, deleted)
+    assert not any(t.name == batch.CHECKPOINT_THREAD for t in threading.enumerate())
