@@ -475,8 +475,10 @@ def pause(released: float, checkpoints: Checkpoints | None = None) -> None:
 
 # (0.1 s exactly let a waiting correction miss the gap now and then, its 100 ms sleep a little
 # longer under load, and wait out a second chunk: 0.93 s; the checkpoint in each commit used
-# to lengthen the gap by its own 0.1-0.2 s)
-GAP = 0.15
+# to lengthen the gap by its own 0.1-0.2 s. At 0.15 s the same happened in two of eight runs
+# at load 1.5-2.9 (0.93 and 1.14 s) once a chunk's planning took less than the gap, so that
+# the gap was 0.15 s and no more: 0.2 s leaves the sleep 100 ms to spare)
+GAP = 0.2
 
 
 CHECKPOINT_THREAD = "margin-checkpoint"  # the name settle() finds the threads by
