@@ -144,6 +144,9 @@ def _thirty_thousand(store: Any) -> None:
         with store.unit() as tx:
             journal.discard_redo(tx)
         batch.settle()
+        # ...and its pages copied from the WAL: that commit's own checkpoint found the one
+        # after the reference's undo busy and left them (thousands), for the next writer
+        store.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         s, done = _timed(
             lambda: store.apply_propagation(SURFACE, LABEL, include_reviewed=True, learn=False),
             "apply",

@@ -7,6 +7,10 @@ those rows with one statement per kind of change, over a range of row ids at a t
 big batch can be reverted in chunks that each hold the write lock briefly (about 0.4 s).
 While a batch writes, its WAL checkpoints are a thread's (:class:`Checkpoints`), not its
 commits'.
+
+Its multi-row UPDATEs are ``OR FAIL``: SQLite then keeps no statement journal for them (a copy
+of every page the statement changes, 76 MB for 18,000 spans, so that a constraint failing half
+way could undo the statement alone); any error rolls the whole unit back instead.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ _STATUS_ROW = (
     " new_status, new_updated_at, article_id)"
     " SELECT ?, s.id, 0, s.status, s.updated_at, t.status, ?, s.article_id"
     f" FROM {TARGETS} t CROSS JOIN spans s ON s.id = t.span_id WHERE s.status != t.status"
-    " ORDER BY s.id"
+    " ORDER BY t.span_id"  # (the order t is read in: no sort)
 )
 
 
@@ -44,11 +48,12 @@ def set_statuses(
     group: int,
     targets: dict[int, str],
     stamp: str,
-    pairs: set[tuple[str, str]] | None = None,
+    touched: Touched | None = None,
 ) -> int:
     """Give spans new statuses ({span id: status}) in one UPDATE, journalled; return how many.
 
-    pairs, when given, gets the (surface, label) of every span changed (see entity_counts).
+    touched, when given (inside :func:`entity_counts`), gets the (surface, label) of every
+    span changed and the change of each article's count.
     """
     if not targets:
         return 0
@@ -58,20 +63,28 @@ def set_statuses(
     )
     tx.execute(f"DELETE FROM {TARGETS}")
     tx.conn.executemany(f"INSERT INTO {TARGETS} VALUES (?, ?)", targets.items())
+    before = int(tx.one("SELECT COALESCE(MAX(id), 0) FROM journal_batch"))
     cur = tx.execute(_STATUS_ROW, (group, stamp))
     changed = cur.rowcount
-    if pairs is not None:
-        pairs.update(
+    if touched is not None:
+        touched.pairs.update(
             (r[0], r[1])
             for r in tx.execute(
                 f"SELECT DISTINCT s.text, s.label FROM {TARGETS} t CROSS JOIN spans s"
                 " ON s.id = t.span_id"
             )
         )
+        # the batch rows just written say each span's old and new status
+        _count(
+            tx,
+            "SELECT article_id, SUM((new_status != 'rejected') - (old_status != 'rejected'))"
+            " FROM journal_batch WHERE id > ? GROUP BY article_id",
+            (before,),
+        )
     # (not UPDATE ... FROM: SQLite would scan every span and look each up in the targets)
     tx.execute(
-        f"UPDATE spans SET status = (SELECT t.status FROM {TARGETS} t WHERE t.span_id = spans.id),"
-        f" updated_at = ? WHERE id IN (SELECT span_id FROM {TARGETS})"
+        f"UPDATE OR FAIL spans SET status = (SELECT t.status FROM {TARGETS} t"
+        f" WHERE t.span_id = spans.id), updated_at = ? WHERE id IN (SELECT span_id FROM {TARGETS})"
         f" AND status != (SELECT t.status FROM {TARGETS} t WHERE t.span_id = spans.id)",
         (stamp,),
     )
@@ -80,12 +93,22 @@ def set_statuses(
 
 
 def insert_user_spans(
-    tx: Unit, group: int, label: str, places: Sequence[tuple[int, int, int, str]], stamp: str
+    tx: Unit,
+    group: int,
+    label: str,
+    places: Sequence[tuple[int, int, int, str]],
+    stamp: str,
+    touched: Touched | None = None,
 ) -> int:
-    """Insert accepted user spans ((article id, start, end, text) each) with label, journalled."""
+    """Insert accepted user spans ((article id, start, end, text) each) with label, journalled.
+
+    touched, when given, gets their (surface, label) pairs and the articles' new counts.
+    """
     if not places:
         return 0
     ensure_label(tx.db, label)
+    if touched is not None:
+        touched.pairs.update((text, label) for _a, _s, _e, text in places)
     last = int(tx.one("SELECT COALESCE(MAX(id), 0) FROM spans"))
     # into a temp table row by row, then into spans in one statement, in the same order: one
     # statement's overhead (and one sqlite_sequence update) instead of one per span
@@ -103,6 +126,8 @@ def insert_user_spans(
         " ORDER BY n",
         (label, USER_SOURCE, stamp, stamp),
     )
+    if touched is not None:  # each one accepted: one more entity in its article
+        _count(tx, f"SELECT article_id, COUNT(*) FROM {PLACES} WHERE 1 GROUP BY article_id")
     tx.execute(f"DELETE FROM {PLACES}")
     tx.execute(
         "INSERT INTO journal_batch (group_id, span_id, inserted, new_status, new_updated_at,"
@@ -141,15 +166,16 @@ def room(db: sqlite_utils.Database, kb: int = CACHE_KB) -> Iterator[None]:
 ENTITY_TRIGGERS = ("spans_entity_insert", "spans_entity_delete", "spans_entity_update")
 # the triggers that keep articles.entity_count (its spans that are not rejected) in step
 COUNT_TRIGGERS = ("spans_count_insert", "spans_count_delete", "spans_count_update")
-ARTICLES = "temp.margin_batch_articles"
+# what a batch changes each article's entity_count by: (article id, change), summed
+DELTAS = "temp.margin_batch_deltas"
 
 
 @dataclass
 class Touched:
-    """What a batch touched: the (surface, label) pairs and the articles of its spans."""
+    """What a batch touched: the (surface, label) pairs of its spans (the articles' counts
+    are added up in the DELTAS table)."""
 
     pairs: set[tuple[str, str]] = field(default_factory=set)
-    articles: set[int] = field(default_factory=set)
 
 
 @contextmanager
@@ -159,9 +185,11 @@ def entity_counts(tx: Unit) -> Iterator[Touched]:
     Those triggers cost about four fifths of each span written (each rewrites an entities
     row and the span's article row, text and all); inside the unit they are dropped (other
     connections never see them gone: the unit commits them made again), the batch adds the
-    pairs and articles it touches to what is yielded, then the triggers are made again and
-    those pairs' entities rows and those articles' entity_count read from the spans in a
-    few set-based statements. An error rolls the whole unit back, the triggers with it.
+    pairs it touches to what is yielded and what it changes each article's count by to
+    DELTAS (as the triggers would have, from the spans it changes), then the triggers are
+    made again, those pairs' entities rows read from the spans and each article's
+    entity_count moved by its change, in a few set-based statements. An error rolls the
+    whole unit back, the triggers with it.
     """
     names = ENTITY_TRIGGERS + COUNT_TRIGGERS
     found = tx.execute(
@@ -170,6 +198,11 @@ def entity_counts(tx: Unit) -> Iterator[Touched]:
     ).fetchall()
     for name, _sql in found:
         tx.execute(f"DROP TRIGGER {name}")
+    tx.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {DELTAS.split('.')[1]}"
+        " (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"
+    )
+    tx.execute(f"DELETE FROM {DELTAS}")
     touched = Touched()
     yield touched
     for _name, sql in found:
@@ -178,33 +211,25 @@ def entity_counts(tx: Unit) -> Iterator[Touched]:
     if dropped & set(ENTITY_TRIGGERS):
         recount(tx, touched.pairs)
     if dropped & set(COUNT_TRIGGERS):
-        recount_articles(tx, touched.articles)
+        _move_counts(tx)
+    tx.execute(f"DELETE FROM {DELTAS}")
 
 
-def recount_articles(tx: Unit, articles: set[int]) -> None:
-    """Set entity_count of these articles from their spans (only the rows that change)."""
-    if not articles:
-        return
+def _count(tx: Unit, select: str, params: Sequence[Any] = ()) -> None:
+    """Add to DELTAS the (article id, change of its count) rows of select (WHERE, GROUP BY)."""
     tx.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {ARTICLES.split('.')[1]}"
-        " (id INTEGER PRIMARY KEY, n INTEGER)"
+        f"INSERT INTO {DELTAS} (id, n) {select} ON CONFLICT (id) DO UPDATE SET n = n + excluded.n",
+        params,
     )
-    tx.execute(f"DELETE FROM {ARTICLES}")
-    tx.conn.executemany(f"INSERT INTO {ARTICLES} (id) VALUES (?)", ((a,) for a in articles))
-    # counted from the covering index spans_article (article_id, start, end, status)
+
+
+def _move_counts(tx: Unit) -> None:
+    """Move each article's entity_count by its change in DELTAS (only the rows that change)."""
     tx.execute(
-        f"UPDATE {ARTICLES} SET n = (SELECT COUNT(*) FROM spans s"
-        f" WHERE s.article_id = {ARTICLES.split('.')[1]}.id AND s.status != 'rejected')"
+        "UPDATE OR FAIL articles SET entity_count = entity_count"
+        f" + (SELECT d.n FROM {DELTAS} d WHERE d.id = articles.id)"
+        f" WHERE id IN (SELECT id FROM {DELTAS} WHERE n != 0)"
     )
-    tx.execute(
-        f"DELETE FROM {ARTICLES} WHERE n = (SELECT a.entity_count FROM articles a"
-        f" WHERE a.id = {ARTICLES.split('.')[1]}.id)"
-    )
-    tx.execute(
-        f"UPDATE articles SET entity_count = (SELECT t.n FROM {ARTICLES} t WHERE t.id = articles.id)"
-        f" WHERE id IN (SELECT id FROM {ARTICLES})"
-    )
-    tx.execute(f"DELETE FROM {ARTICLES}")
 
 
 def recount(tx: Unit, pairs: set[tuple[str, str]]) -> None:
@@ -238,15 +263,37 @@ def batch_pairs(tx: Unit, group: int, low: int, high: int) -> set[tuple[str, str
     return {(r[0], r[1]) for r in rows}
 
 
-def _touch(tx: Unit, touched: Touched, group: int, low: int, high: int) -> None:
-    """Add the pairs and articles of the group's batch rows low <= id <= high to touched."""
+_ROWS = "b.group_id = ? AND b.id BETWEEN ? AND ?"  # the batch rows a chunk reverts or replays
+
+
+def _unchanged(spans: str) -> str:
+    """The condition that a span (named spans) is as batch row b left it: when a batch cut
+    short is rolled back, a span someone changed after it is left alone."""
+    return f" AND {spans}.status = b.new_status AND {spans}.updated_at = b.new_updated_at"
+
+
+def _touch(
+    tx: Unit, touched: Touched, group: int, low: int, high: int, back: bool, same: str = ""
+) -> None:
+    """Add the pairs of the group's batch rows low <= id <= high to touched, and what making
+    them again (or, back, reverting them) changes each article's count by: read from the spans
+    as they are now, before the statements change them (same: the condition on b and s that
+    the revert also puts on the spans it reverts)."""
     touched.pairs |= batch_pairs(tx, group, low, high)
-    touched.articles.update(
-        int(r[0])
-        for r in tx.execute(
-            "SELECT DISTINCT article_id FROM journal_batch WHERE group_id = ? AND id BETWEEN ? AND ?",
-            (group, low, high),
+    if back:  # an inserted span is deleted, a changed one gets its old status
+        then = "CASE b.inserted WHEN 1 THEN 0 ELSE b.old_status != 'rejected' END"
+        inner = f"CROSS JOIN spans s ON s.id = b.span_id WHERE {_ROWS}{same}"
+        delta = f"{then} - (s.status != 'rejected')"
+    else:  # an inserted span is made again, a changed one (still there) gets its new status
+        inner = f"LEFT JOIN spans s ON s.id = b.span_id WHERE {_ROWS}"
+        delta = (
+            "CASE WHEN b.inserted = 1 THEN b.new_status != 'rejected' WHEN s.id IS NULL THEN 0"
+            " ELSE (b.new_status != 'rejected') - (s.status != 'rejected') END"
         )
+    _count(
+        tx,
+        f"SELECT b.article_id, SUM({delta}) FROM journal_batch b {inner} GROUP BY b.article_id",
+        (group, low, high),
     )
 
 
@@ -293,7 +340,7 @@ def lost(db: sqlite_utils.Database, group: int) -> int | None:
 def revert(tx: Unit, group: int, low: int, high: int, *, only_unchanged: bool = False) -> None:
     """See :func:`_revert`; the entity counts of the spans are kept once, not per span."""
     with entity_counts(tx) as touched:
-        _touch(tx, touched, group, low, high)
+        _touch(tx, touched, group, low, high, True, _unchanged("s") if only_unchanged else "")
         _revert(tx, group, low, high, only_unchanged=only_unchanged)
 
 
@@ -303,18 +350,15 @@ def _revert(tx: Unit, group: int, low: int, high: int, *, only_unchanged: bool =
     only_unchanged: leave a span alone that someone changed after the batch (rolling back a
     batch cut short by a crash, while other processes went on writing).
     """
-    rows = "b.group_id = ? AND b.id BETWEEN ? AND ?"
-    same = ""
-    if only_unchanged:
-        same = " AND spans.status = b.new_status AND spans.updated_at = b.new_updated_at"
+    same = _unchanged("spans") if only_unchanged else ""
     tx.execute(
         "DELETE FROM spans WHERE id IN (SELECT b.span_id FROM journal_batch b JOIN spans"
-        f" ON spans.id = b.span_id WHERE {rows} AND b.inserted = 1{same})",
+        f" ON spans.id = b.span_id WHERE {_ROWS} AND b.inserted = 1{same})",
         (group, low, high),
     )
     tx.execute(
-        "UPDATE spans SET status = b.old_status, updated_at = b.old_updated_at"
-        f" FROM journal_batch b WHERE {rows} AND b.inserted = 0 AND spans.id = b.span_id{same}",
+        "UPDATE OR FAIL spans SET status = b.old_status, updated_at = b.old_updated_at"
+        f" FROM journal_batch b WHERE {_ROWS} AND b.inserted = 0 AND spans.id = b.span_id{same}",
         (group, low, high),
     )
 
@@ -322,22 +366,21 @@ def _revert(tx: Unit, group: int, low: int, high: int, *, only_unchanged: bool =
 def replay(tx: Unit, group: int, low: int, high: int) -> None:
     """Make the group's batch rows low <= id <= high again, as they were first made."""
     with entity_counts(tx) as touched:
-        _touch(tx, touched, group, low, high)
+        _touch(tx, touched, group, low, high, False)
         _replay(tx, group, low, high)
 
 
 def _replay(tx: Unit, group: int, low: int, high: int) -> None:
-    rows = "b.group_id = ? AND b.id BETWEEN ? AND ?"
     tx.execute(
-        "UPDATE spans SET status = b.new_status, updated_at = b.new_updated_at"
-        f" FROM journal_batch b WHERE {rows} AND b.inserted = 0 AND spans.id = b.span_id",
+        "UPDATE OR FAIL spans SET status = b.new_status, updated_at = b.new_updated_at"
+        f" FROM journal_batch b WHERE {_ROWS} AND b.inserted = 0 AND spans.id = b.span_id",
         (group, low, high),
     )
     tx.execute(
         'INSERT INTO spans (id, article_id, start, "end", label, source, status, text,'
         " created_at, updated_at)"
         ' SELECT b.span_id, b.article_id, b.start, b."end", b.label, b.source, b.new_status,'
-        f" b.text, b.created_at, b.new_updated_at FROM journal_batch b WHERE {rows}"
+        f" b.text, b.created_at, b.new_updated_at FROM journal_batch b WHERE {_ROWS}"
         " AND b.inserted = 1 ORDER BY b.id",
         (group, low, high),
     )
@@ -432,8 +475,10 @@ def pause(released: float, checkpoints: Checkpoints | None = None) -> None:
 
 # (0.1 s exactly let a waiting correction miss the gap now and then, its 100 ms sleep a little
 # longer under load, and wait out a second chunk: 0.93 s; the checkpoint in each commit used
-# to lengthen the gap by its own 0.1-0.2 s)
-GAP = 0.15
+# to lengthen the gap by its own 0.1-0.2 s. At 0.15 s the same happened in two of eight runs
+# at load 1.5-2.9 (0.93 and 1.14 s) once a chunk's planning took less than the gap, so that
+# the gap was 0.15 s and no more: 0.2 s leaves the sleep 100 ms to spare)
+GAP = 0.2
 
 
 CHECKPOINT_THREAD = "margin-checkpoint"  # the name settle() finds the threads by
@@ -489,7 +534,16 @@ class Checkpoints:
             self.committed()
             with self._lock:  # the thread makes that last checkpoint, then ends
                 self._stop = True
+                if self._thread is not None and self.path is not None:
+                    _LEFT[self._thread] = self.path
                 self._wake.notify()
+
+    def early(self) -> None:
+        """Before a batch plans its first chunk: the thread copies what the WAL holds already
+        (other commits; one whose checkpoint found another busy left all its pages), while the
+        batch plans. The first chunk then need not wait for it: ``ready(0)`` (a chunk may go
+        to the end of a WAL being copied; the chunks after it begin with it copied)."""
+        self.committed()
 
     def committed(self) -> None:
         """A chunk committed: copy its pages into the database file, in the background.
@@ -520,7 +574,8 @@ class Checkpoints:
         Then copy what other processes committed meanwhile (a correction in the gap: its own
         checkpoint found ours busy), so that the chunk begins with the WAL all copied and
         starts it over; otherwise each chunk would add its pages to the end of a WAL that
-        grew to a gigabyte in a 300,000-mention propagation.
+        grew to a gigabyte in a 300,000-mention propagation. (While the thread still copies,
+        that checkpoint finds it busy and returns at once.)
         """
         self._idle.wait(most)
         if self.path is not None and not self.db.conn.in_transaction:
@@ -555,18 +610,29 @@ class Checkpoints:
                 self._wanted = False
                 self._begun.set()
                 self._idle.set()
+            _LEFT.pop(threading.current_thread(), None)
 
 
-def settle(most: float = 30.0) -> float:
+# the threads making the last checkpoint of a batch that is over: {thread: its database file}
+_LEFT: dict[threading.Thread, str] = {}
+
+
+def settle(most: float = 30.0, path: str | None = None) -> float:
     """Wait for the checkpoints batches left running in this process; return seconds waited.
 
     For a benchmark, between two measurements: each is then timed alone, and what the
-    checkpoint of the one before cost is reported beside it, not hidden in the next.
+    checkpoint of the one before cost is reported beside it, not hidden in the next. With
+    path, only the last checkpoints of the batches over on that file (a store closing it:
+    not one of a batch still writing there or elsewhere).
     """
     started = time.perf_counter()
-    for thread in threading.enumerate():
-        if thread.name == CHECKPOINT_THREAD:
-            thread.join(max(0.0, most - (time.perf_counter() - started)))
+    if path is None:
+        threads = [t for t in threading.enumerate() if t.name == CHECKPOINT_THREAD]
+    else:
+        mine = os.path.realpath(path)
+        threads = [t for t, p in list(_LEFT.items()) if os.path.realpath(p) == mine]
+    for thread in threads:
+        thread.join(max(0.0, most - (time.perf_counter() - started)))
     return time.perf_counter() - started
 
 

@@ -13,6 +13,7 @@ import sqlite_utils
 
 from . import batch
 from .db import Unit
+from .db.unit import DISCARD_REDO
 from .errors import CorrectionError, SpanError
 from .models import Change, now
 
@@ -493,7 +494,7 @@ def recover(db: sqlite_utils.Database, units: Units) -> list[int]:
 
 def discard_redo(tx: Unit) -> None:
     """Make every undone step unreachable."""
-    tx.execute("UPDATE journal SET state = 'discarded' WHERE state = 'undone'")
+    tx.execute(DISCARD_REDO)
 
 
 def _articles(entries: Sequence[sqlite3.Row]) -> list[int]:

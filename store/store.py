@@ -20,6 +20,7 @@ from . import agreement as agree  # the review workflow (issue 18)
 from . import annotate_batch as op_batch
 from . import (
     annotators,
+    batch,
     bulk_load,
     corrections,
     decisions,
@@ -55,6 +56,9 @@ from .models import (
     SpanDraft,
 )
 from .training import registry as model_registry
+
+# at most this long (seconds), a store's close waits for the checkpoint left to a thread
+CLOSE_WAIT = 10.0
 
 
 class Store:
@@ -95,7 +99,10 @@ class Store:
             yield tx
 
     def close(self) -> None:
-        """Close every connection this store opened."""
+        """Close every connection this store opened, once the checkpoint a batch left to its
+        thread is done (that thread's connection would otherwise open the file again after
+        this close, even make it anew in a folder being deleted)."""
+        batch.settle(CLOSE_WAIT, self.path)
         self._pool.close()
 
     def connections(self) -> int:

@@ -20,6 +20,7 @@ from . import (
     m0010_overlaps,
     m0011_label_index,
     m0012_import_pending,
+    m0013_long_spans,
 )
 
 MIGRATIONS = Migrations("margin")
@@ -37,6 +38,7 @@ STEPS = (
     (10, m0010_overlaps),
     (11, m0011_label_index),
     (12, m0012_import_pending),
+    (13, m0013_long_spans),
 )
 LATEST = STEPS[-1][0]
 

@@ -12,6 +12,14 @@ import sqlite_utils
 
 from ..errors import MarginError, translate
 
+# a new edit makes every undone step unreachable. undoable is a flag (margin writes 0 or 1
+# only), so naming both values changes no row but lets SQLite find the undone rows through
+# journal_state (undoable, state, group_id) instead of reading the whole journal (0.15 s
+# at 570,000 rows, in every edit's transaction)
+DISCARD_REDO = (
+    "UPDATE journal SET state = 'discarded' WHERE undoable IN (0, 1) AND state = 'undone'"
+)
+
 
 class Unit:
     """A write transaction in progress: what operations write through, and its journal group.
@@ -55,7 +63,7 @@ class Unit:
     def edit_group(self) -> int:
         """The group of a person's edit: a new edit makes the undone steps unreachable."""
         if not self._edit:
-            self.execute("UPDATE journal SET state = 'discarded' WHERE state = 'undone'")
+            self.execute(DISCARD_REDO)
             self._edit = True
         return self.group()
 

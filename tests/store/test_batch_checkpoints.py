@@ -107,3 +107,49 @@ def test_a_chunk_waits_for_the_checkpoint_and_begins_with_the_wal_copied(tmp_pat
             # beginning, instead of adding a page at its end
             s.db.execute("UPDATE articles SET read = 0")
             assert wal.stat().st_size == size
+
+
+def test_what_others_left_in_the_wal_is_copied_while_the_first_chunk_plans(
+    store, db_path, monkeypatch
+):
+    store.add_article(ArticleDraft("Aleppo and Aleppo again."))
+    other = sqlite3.connect(db_path, isolation_level=None)  # a commit that left its pages
+    other.execute("PRAGMA wal_autocheckpoint = 0")
+    other.execute("UPDATE articles SET read = 1")
+    other.close()
+    started: list[int] = []
+    real_run = batch.Checkpoints._run
+    monkeypatch.setattr(
+        batch.Checkpoints, "_run", lambda self, path: (started.append(1), real_run(self, path))
+    )
+    seen: list[int] = []
+    real_write = propagation.write
+
+    def watching(tx, group, label, mentions):
+        seen.append(len(started))
+        return real_write(tx, group, label, mentions)
+
+    monkeypatch.setattr(propagation, "write", watching)
+    store.apply_propagation("Aleppo", "GPE", learn=False)
+    assert seen == [1]  # the thread was copying them before the one chunk wrote
+    _join_checkpoints()
+    busy, log, copied = _wal_backlog(db_path)
+    assert busy == 0 and log == copied
+
+
+def test_closing_a_store_waits_for_the_checkpoint_its_last_batch_left(db_path, monkeypatch):
+    from store import open_store
+
+    real_run = batch.Checkpoints._run
+
+    def slow(self, path):  # a checkpoint thread that has not yet opened its connection
+        threading.Event().wait(0.3)
+        return real_run(self, path)
+
+    monkeypatch.setattr(batch.Checkpoints, "_run", slow)
+    with open_store(db_path) as s:
+        s.add_article(ArticleDraft("Aleppo and Aleppo again."))
+        s.apply_propagation("Aleppo", "GPE", learn=False)
+        assert any(t.name == batch.CHECKPOINT_THREAD for t in threading.enumerate())
+    # closed: no thread is left to open the file again (nor to make it anew, deleted)
+    assert not any(t.name == batch.CHECKPOINT_THREAD for t in threading.enumerate())

@@ -265,6 +265,40 @@ def assert_counts_whole(store) -> None:
     assert fts == fts_again
 
 
+def test_a_roll_back_leaves_a_span_changed_meanwhile_and_the_counts_whole(store, monkeypatch):
+    text = "Article: Aleppo and Aleppo again."
+    for _ in range(6):  # the first Aleppo a suggestion the propagation accepts
+        at = text.index("Aleppo")
+        store.add_article(ArticleDraft(text, spans=(SpanDraft(at, at + 6, "GPE", "m"),)))
+        text += " More."
+    monkeypatch.setattr(propagation, "CHUNK_MENTIONS", 1)
+    monkeypatch.setattr(propagation, "BATCH", 1)
+    monkeypatch.setattr("store.batch.GAP", 0)
+    monkeypatch.setattr(propagation.batch.Pacer, "took", lambda self, s, d: None)  # 1 a chunk
+    real_write, calls, kept = propagation.write, [], []
+
+    def someone_rejects(done, total):  # between two chunks, another window rejects it
+        if not kept:
+            span = store.spans(1)[0]  # the suggestion the first chunk accepted
+            assert span.status == "accepted"
+            store.reject(span.id)
+            kept.append(span.id)
+
+    def failing(tx, group, label, mentions):
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real_write(tx, group, label, mentions)
+
+    monkeypatch.setattr(propagation, "write", failing)
+    with pytest.raises(KeyboardInterrupt):
+        store.apply_propagation("Aleppo", "GPE", progress=someone_rejects)
+    # left as they made it; the span the first chunk added is gone, the others untouched
+    assert [(s.id, s.status) for s in store.spans(1)] == [(kept[0], "rejected")]
+    assert [s.status for a in range(2, 7) for s in store.spans(a)] == ["suggested"] * 5
+    assert_counts_whole(store)
+
+
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -54,6 +54,29 @@ def test_a_new_edit_discards_the_redo_stack(store):
         store.undo()
 
 
+def test_a_new_edit_discards_every_undone_row_reading_only_those(store):
+    from store.db.unit import DISCARD_REDO
+
+    art = add_extracted(store, SEED)
+    russia, iran = (next(x for x in store.spans(art) if x.text == t) for t in ("Russia", "Iran"))
+    store.reject(russia.id)
+    store.undo()
+    group = store.db.execute("SELECT MAX(group_id) FROM journal WHERE state = 'undone'").fetchone()
+    with store.unit() as tx:  # a row undo does not revert, in the undone group
+        tx.execute(
+            "INSERT INTO journal (group_id, at, actor, action, undoable, state)"
+            " VALUES (?, 'now', 'margin', 'import', 0, 'undone')",
+            (group[0],),
+        )
+    store.reject(iran.id)
+    states = store.db.execute("SELECT DISTINCT state FROM journal WHERE group_id = ?", group)
+    assert [r[0] for r in states] == ["discarded"]
+    assert not store.db.execute("SELECT 1 FROM journal WHERE state = 'undone'").fetchall()
+    # the undone rows are found through journal_state, not by reading every journal row
+    plan = " ".join(str(r[3]) for r in store.db.execute(f"EXPLAIN QUERY PLAN {DISCARD_REDO}"))
+    assert "journal_state" in plan and "SCAN" not in plan
+
+
 def test_undo_skips_imports_and_extraction(store):
     art = add_extracted(store, SEED)
     aleppo = next(x for x in store.spans(art) if x.text == "Aleppo")
