@@ -167,6 +167,30 @@ def test_a_bad_record_rolls_the_whole_load_back(
     assert_whole(store)
 
 
+def test_a_roll_back_builds_the_indexes_set_aside_before_it_deletes(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The delete triggers find each span's surface through spans_entity: deleting a load's
+    spans while the index is away read every span of the label for each one (quadratic)."""
+    small_chunks(monkeypatch)
+    records: list[Any] = _corpus(1200)
+    records[1100] = {"text": "short", "label": [[0, 99, "GPE"]]}
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        with mode(True):
+            assert not import_paths(store, [str(_doccano(tmp_path / "b.jsonl", records))]).ok
+    finally:
+        store.db.conn.set_trace_callback(None)
+    built = next(
+        i for i, sql in enumerate(statements) if sql.startswith("CREATE INDEX spans_entity")
+    )
+    deleted = [i for i, sql in enumerate(statements) if sql.startswith("DELETE FROM spans WHERE")]
+    assert deleted and built < deleted[0]
+    assert store.article_count() == 0
+    assert_whole(store)
+
+
 def test_a_big_file_into_a_small_database_is_loaded_whole(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
