@@ -85,8 +85,9 @@ class SkipLog:
     back when iterated. ``extend`` shares another log's runs (no copy).
     """
 
-    def __init__(self, keep: int = KEEP, batch: int = BATCH) -> None:
-        self.keep, self.batch = keep, batch
+    def __init__(self, keep: int | None = None, batch: int | None = None) -> None:
+        self.keep = KEEP if keep is None else keep
+        self.batch = BATCH if batch is None else batch
         self._runs: list[tuple[_Run, int | None]] = []  # (run, spans taken; None: all, live)
         self._live: _Run | None = None
         self._reasons: dict[str, int] = {}
