@@ -304,15 +304,14 @@ def summary_lines(result: ExportResult, limit: int = 50, more_hint: str = "") ->
     total = result.total
     for note in total.notes:
         lines.append(f"note: {note}")
-    if total.skipped:
+    left_out = len(total.skipped)
+    if left_out:
         reasons = ", ".join(f"{n} {r}" for r, n in total.reasons().items())
-        lines.append(
-            f"{len(total.skipped)} span(s) could not be expressed and were left out: {reasons}"
-        )
-        for s in total.skipped[:limit]:
+        lines.append(f"{left_out} span(s) could not be expressed and were left out: {reasons}")
+        for s in total.skipped.first(limit):
             lines.append(
                 f"  article {s.article_id} {s.start}..{s.end} {s.label} {s.text!r}: {s.reason}"
             )
-        if len(total.skipped) > limit:
-            lines.append(f"  ... and {len(total.skipped) - limit} more{more_hint}")
+        if left_out > limit:
+            lines.append(f"  ... and {left_out - limit} more{more_hint}")
     return lines

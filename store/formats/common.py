@@ -10,6 +10,7 @@ from typing import Any, BinaryIO
 
 from ..models import Article, ArticleDraft, Span, SpanDraft, checked_span, normalise_text
 from .errors import FormatError
+from .skiplog import SkipLog, Skipped
 
 
 @dataclass(frozen=True)
@@ -37,30 +38,19 @@ class ExportDoc:
 
 
 @dataclass
-class Skipped:
-    """A span a writer could not express, and why."""
-
-    article_id: int
-    start: int
-    end: int
-    label: str
-    text: str
-    reason: str
-
-
-@dataclass
 class WriteReport:
-    """What a writer did: articles and spans written, spans it could not express, files."""
+    """What a writer did: articles and spans written, spans it could not express (a SkipLog:
+    flat memory however many), files."""
 
     articles: int = 0
     spans: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
+    skipped: SkipLog = field(default_factory=SkipLog)
     notes: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
     def skip(self, doc: ExportDoc, span: Span, reason: str) -> None:
         """Record a span that this format cannot express."""
-        self.skipped.append(
+        self.skipped.add(
             Skipped(doc.article.id, span.start, span.end, span.label, span.text, reason)
         )
 
@@ -74,10 +64,7 @@ class WriteReport:
 
     def reasons(self) -> dict[str, int]:
         """Count skipped spans per reason."""
-        out: dict[str, int] = {}
-        for s in self.skipped:
-            out[s.reason] = out.get(s.reason, 0) + 1
-        return out
+        return self.skipped.reasons()
 
 
 def import_source(fmt: str) -> str:

@@ -29,7 +29,7 @@ def nested(store):
 def test_span_formats_keep_both_nested_entities(nested, tmp_path, fmt, name):
     out = tmp_path / name
     res = export(nested, fmt, out)
-    assert (res.total.spans, res.total.skipped) == (2, [])
+    assert (res.total.spans, list(res.total.skipped)) == (2, [])
     with open_store(tmp_path / "back.db") as back:
         back.set_allow_overlaps(True)
         import_file(back, out if fmt != "brat" else out, fmt)

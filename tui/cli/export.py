@@ -9,12 +9,12 @@ import click
 
 from store.errors import ExportError
 from store.export import ExportOptions, parse_split, run_export, select_ids, summary_lines
-from store.export_report import as_json, write_report
+from store.export_report import json_pieces, write_report
 from store.formats import OUTPUTS
 
 from ..plain import plain
 from .context import Context, pass_context
-from .output import echo_json, progress
+from .output import echo_json_pieces, progress
 
 
 @click.command("export")
@@ -108,7 +108,7 @@ def export_cmd(
         except OSError as exc:
             raise click.ClickException(f"cannot write {report}: {exc.strerror or exc}") from None
     if as_json_out:
-        echo_json(as_json(result))
+        echo_json_pieces(json_pieces(result))
         return
     hint = f" (all of them in {report})" if report else " (--report FILE lists every one)"
     lines = summary_lines(result, more_hint=hint)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,6 +26,13 @@ def json_text(data: Any, indent: int | None = 2) -> str:
 def echo_json(data: Any) -> None:
     """Print data as JSON with the exact text (non-ASCII kept, control characters escaped)."""
     click.echo(json_text(data))
+
+
+def echo_json_pieces(pieces: Iterable[str]) -> None:
+    """Print JSON text given in pieces as echo_json would print it whole (memory: one piece)."""
+    for piece in pieces:
+        click.echo(_RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", piece), nl=False)
+    click.echo("")
 
 
 # progress bars drawing on the terminal now: their line has no newline until they finish
