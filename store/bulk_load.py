@@ -15,7 +15,7 @@ import sqlite_utils
 
 from . import bulk, journal
 from .articles import Prepared, existing_hashes
-from .batch import alive
+from .batch import Pacer, alive
 from .bulk import (
     CACHE_KB,
     COUNT_NEW,
@@ -121,7 +121,9 @@ class Load:
         self.labels: set[str] = set()  # the labels it added to the legend
         self.aside: dict[str, str] = {}  # the indexes set aside until the end (name: SQL)
         self.stamp = now()
-        self.rows = FIRST_CHUNK  # rows the next chunk should hold (paced to CHUNK_SECONDS)
+        # the rows (an article and each of its spans) the next chunk should hold: about half
+        # of CHUNK_SECONDS, so that a transaction holds two or more
+        self.pacer = Pacer(FIRST_CHUNK, CHUNK_SECONDS / 2, LEAST_CHUNK)
         self.holds: list[float] = []  # how long each transaction held the write lock
         self.ended: float | None = None  # when the last transaction committed
         self._counted = False  # the transaction going on set the count triggers aside
@@ -187,8 +189,7 @@ class Load:
             self.stored = self.created
             self.holds.append(self.ended - started)
             self.tail = self._tail / max(written, 1)
-            rate = written / max(self.ended - started, 1e-3)  # the next chunks: about half
-            self.rows = max(LEAST_CHUNK, min(int(rate * CHUNK_SECONDS / 2), self.rows * 4))
+            self.pacer.took(self.ended - started, written)
             if self.group is not None and self.aside and (last or self._too_many()):
                 # the end, or the spans outgrew a cheap rebuild (the file is bigger than it
                 # looked): the indexes are built now, and kept up to date by the chunks to come
@@ -226,9 +227,7 @@ class Load:
         else:  # the entity names and span ids given out before the load takes its own
             marks = (
                 int(tx.one("SELECT COALESCE(MAX(id), 0) FROM entity_ids")),
-                int(
-                    tx.one("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'spans'")
-                ),
+                int(tx.one(NEXT_SPAN)) - 1,
             )
         fresh, out = self._sort(tx, prepared)
         opening = self.group is None and bool(fresh) and not last
@@ -422,7 +421,7 @@ def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
     if aside is not None and json.loads(aside[0]):
         done = ("UPDATE import_pending SET indexes = '{}' WHERE group_id = ?", (group,))
         build_again(db, units, json.loads(aside[0]), done)
-    size, ended = ROLL_BACK_ARTICLES, None
+    pacer, ended = Pacer(ROLL_BACK_ARTICLES, CHUNK_SECONDS / 2, ROLL_BACK_ARTICLES), None
     while True:
         if ended is not None:  # a waiting writer gets in between two (see GAP)
             time.sleep(max(0.0, GAP - (time.perf_counter() - ended)))
@@ -431,7 +430,7 @@ def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
             found = tx.execute(
                 "SELECT article_id FROM journal WHERE group_id = ? AND action = 'import'"
                 " AND article_id IS NOT NULL ORDER BY article_id DESC LIMIT ?",
-                (group, size),
+                (group, min(pacer.size, ROLL_BACK_MAX)),
             ).fetchall()
             ids = [int(r[0]) for r in found]
             if not ids:
@@ -443,9 +442,8 @@ def roll_back(db: sqlite_utils.Database, units: Units, group: int) -> None:
             tx.execute(
                 f"DELETE FROM journal WHERE group_id = ? AND article_id IN ({marks})", [group, *ids]
             )
-        ended = time.perf_counter()  # the next transaction: about CHUNK_SECONDS / 2
-        rate = len(ids) / max(ended - started, 1e-3)
-        size = max(ROLL_BACK_ARTICLES, min(int(rate * CHUNK_SECONDS / 2), size * 4, ROLL_BACK_MAX))
+        ended = time.perf_counter()
+        pacer.took(ended - started, len(ids))
     row = units_one(
         units,
         "SELECT labels, entity_mark, span_mark FROM import_pending WHERE group_id = ?",

@@ -381,7 +381,7 @@ def _load_file(
 
     try:
         with bulk_load.big_cache(store.db):  # type: ignore[attr-defined]
-            feed = bulk_load.chunks(prepared(), itemgetter(1), lambda: load.rows)
+            feed = bulk_load.chunks(prepared(), itemgetter(1), lambda: load.pacer.size)
             for _committed in load.write(feed, itemgetter(1), take):
                 step = min(size - 1, read[0]) - read[1]  # the rest once the load is whole
                 if step > 0:
