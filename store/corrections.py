@@ -139,13 +139,15 @@ def reviewed_by_import(tx: Unit, article_ids: list[int]) -> int:
     )
     after = journal.dumps({"reviewed": 1, "reviewed_at": stamp})
     tx.conn.executemany(
-        "INSERT INTO journal (group_id, at, actor, action, article_id, span_id, before, after,"
-        " undoable, origin, annotator) VALUES (?, ?, 'import', 'review', ?, NULL, ?, ?, 1, ?, ?)",
+        journal.RECORD,
         (
             (
                 tx.edit_group(),
                 stamp,
+                "import",
+                "review",
                 aid,
+                None,
                 journal.dumps({"reviewed": 0, "reviewed_at": found[aid][1]}),
                 after,
                 tx.origin,

@@ -46,6 +46,14 @@ def dumps(value: dict[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
+# one undoable change: (group, at, actor, action, article id, span id, before, after, origin,
+# annotator), before and after as dumps() gives them
+RECORD = (
+    "INSERT INTO journal (group_id, at, actor, action, article_id, span_id, before, after,"
+    " undoable, origin, annotator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+)
+
+
 def record(
     tx: Unit,
     action: str,
@@ -58,8 +66,7 @@ def record(
 ) -> None:
     """Journal one undoable change in the unit's edit group."""
     tx.execute(
-        "INSERT INTO journal (group_id, at, actor, action, article_id, span_id, before, after,"
-        " undoable, origin, annotator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+        RECORD,
         (
             tx.edit_group(),
             now(),
