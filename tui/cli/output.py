@@ -17,10 +17,14 @@ from ..plain import plain
 _RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+def _escaped(text: str) -> str:
+    """JSON text with every character _RAW_IN_JSON names written as a \\u escape."""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def json_text(data: Any, indent: int | None = 2) -> str:
     """Return data as JSON with the exact text: non-ASCII kept, every control character escaped."""
-    text = json.dumps(data, ensure_ascii=False, indent=indent)
-    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return _escaped(json.dumps(data, ensure_ascii=False, indent=indent))
 
 
 def echo_json(data: Any) -> None:
@@ -31,7 +35,7 @@ def echo_json(data: Any) -> None:
 def echo_json_pieces(pieces: Iterable[str]) -> None:
     """Print JSON text given in pieces as echo_json would print it whole (memory: one piece)."""
     for piece in pieces:
-        click.echo(_RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", piece), nl=False)
+        click.echo(_escaped(piece), nl=False)
     click.echo("")
 
 
