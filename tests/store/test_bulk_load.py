@@ -454,3 +454,24 @@ def test_a_stored_text_the_file_holds_twice_falls_back_before_it_is_written(
     results = _import_both(tmp_path, [_doccano(tmp_path / "r.jsonl", records)], seed)
     created, existing, _spans, repeated, _rev = results[1][1][0]
     assert (created, existing, repeated) == (400, 1, 1)
+
+
+def test_a_load_keeps_the_index_of_a_persons_spans_in_place(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """spans_user holds no span of a file: building it again would scan every span for nothing,
+    so a load sets aside only the surface indexes it would fill all over their keys."""
+    small_chunks(monkeypatch)
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        with mode(True):
+            assert import_paths(store, [str(_doccano(tmp_path / "a.jsonl", _corpus(1200)))]).ok
+    finally:
+        store.db.conn.set_trace_callback(None)
+    dropped = {sql.split()[2] for sql in statements if sql.startswith("DROP INDEX")}
+    assert dropped == {"spans_entity", "spans_decided"}
+    assert not any(sql.startswith("CREATE INDEX spans_user") for sql in statements)
+    names = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"spans_entity", "spans_decided", "spans_user"} <= names
+    assert_whole(store)
