@@ -28,7 +28,7 @@ from .bulk import (
 )
 from .db import Unit
 from .labels import ensure_labels
-from .models import now
+from .models import USER_SOURCE, now
 
 Units = Callable[[], AbstractContextManager[Unit]]
 
@@ -43,7 +43,8 @@ LOAD_MIN_BYTES = 1_000_000
 # cost a page write for nearly every span of every chunk (the inserts fall all over their
 # keys): a chunked load of the benchmark file took twice the CPU.
 REBUILD_MAX_SPANS = 600_000
-USER_ONLY = re.compile(r"\bWHERE\s+source\s*=\s*'user'\s*$", re.IGNORECASE)
+# what ends a partial index of only the spans a person made (spans_user): surface_indexes keeps it
+USER_ONLY = re.compile(rf"\bWHERE\s+source\s*=\s*'{re.escape(USER_SOURCE)}'\s*$", re.IGNORECASE)
 SPANS_STORED = "SELECT COALESCE((SELECT MAX(id) FROM spans) - (SELECT MIN(id) FROM spans) + 1, 0)"
 # SQLite's sorter takes as much again as the page cache while an index is built: the cache
 # shrinks for the build (measured: a 301 MB JSONL peaked at 104 MB with 16 MB for both)
